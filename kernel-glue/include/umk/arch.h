@@ -1,0 +1,60 @@
+/* The arch-um interface: everything kernel-glue and drivers may ask of the
+ * host port. Nothing here exposes a host type. Errors are -errno. */
+#ifndef UMK_ARCH_H
+#define UMK_ARCH_H
+#include <umk/types.h>
+
+struct task;
+struct mm;
+
+/* Physical memory: one shared file mapped at physmem_base. */
+extern uint8_t *physmem_base;
+extern uint64_t physmem_size;
+static inline void *pfn_to_virt(uint64_t pfn) { return physmem_base + (pfn << 12); }
+
+/* Kernel stacks and context switch */
+void arch_task_init_kstack(struct task *t, void (*entry)(void));
+void arch_switch_to(struct task *prev, struct task *next);
+
+/* Guest address spaces (one host stub process per mm) */
+int arch_mm_create(struct mm *mm);		/* start a stub process */
+void arch_mm_destroy(struct mm *mm);
+/* Queue host-mapping changes; applied before the guest next runs. */
+void arch_mm_map(struct mm *mm, uaddr_t va, uint64_t pfn, uint64_t npages, int prot);
+void arch_mm_unmap(struct mm *mm, uaddr_t va, uint64_t len);
+void arch_mm_protect(struct mm *mm, uaddr_t va, uint64_t len, int prot);
+
+/* Run the current task in guest mode until it traps back. */
+enum trap_kind { TRAP_SYSCALL, TRAP_FAULT, TRAP_SIGNAL, TRAP_IRQ, TRAP_DIED };
+struct trap_info {
+	enum trap_kind kind;
+	int signo;		/* TRAP_FAULT/TRAP_SIGNAL: host signal */
+	int code;		/* si_code */
+	uaddr_t addr;		/* fault address */
+	int trapno;
+};
+void arch_run_user(struct task *t, struct trap_info *ti);
+/* Fetch/store the guest's extended FPU state (t->fpstate). */
+int arch_fpstate_get(struct task *t);
+int arch_fpstate_set(struct task *t);
+size_t arch_fpstate_size(void);
+
+/* Timers and idle. Deadlines are CLOCK_MONOTONIC ns. */
+int64_t arch_clock_ns(int clockid);
+void arch_timer_program(int64_t deadline_ns);	/* <0: no timer */
+void arch_idle(void);		/* sleep until an interrupt is pending */
+/* Pending-interrupt bits, raised by host signals, consumed by the kernel. */
+#define IRQ_TIMER 1
+#define IRQ_IO 2
+unsigned arch_irq_take(void);
+
+/* Host fd readiness as an interrupt: handler runs in kernel context at a
+ * safe point after the host fd became readable (or writable). */
+int arch_irq_register_fd(int hostfd, bool want_write, void (*handler)(void *), void *data);
+void arch_irq_unregister_fd(int hostfd);
+
+void arch_get_random(void *buf, size_t n);
+void arch_console_write_raw(const char *s, size_t n);	/* host stderr, for printk */
+__attribute__((noreturn)) void arch_halt(int status);	/* power off: exit umk */
+int64_t arch_host_total_cpu_ns(void);
+#endif

@@ -1,0 +1,63 @@
+/* Guest memory management: frames, address spaces, VMAs, page cache. */
+#ifndef UMK_MM_H
+#define UMK_MM_H
+#include <umk/kernel.h>
+
+struct file;
+struct inode;
+
+/* Page frames of physmem. Frame 0 is never handed out. */
+uint64_t page_alloc(void);		/* zeroed frame, or 0 when memory is exhausted */
+uint64_t page_alloc_nozero(void);
+void page_get(uint64_t pfn);
+void page_put(uint64_t pfn);
+int page_refcount(uint64_t pfn);
+void mem_get_stats(uint64_t *total_pages, uint64_t *free_pages);
+
+#define VM_READ		0x1
+#define VM_WRITE	0x2
+#define VM_EXEC		0x4
+#define VM_SHARED	0x8
+#define VM_GROWSDOWN	0x100
+#define VM_STACK	VM_GROWSDOWN
+
+struct vma {
+	struct vma *next;	/* sorted by start */
+	uaddr_t start, end;
+	uint32_t flags;		/* VM_* */
+	struct file *file;	/* or NULL for anonymous */
+	uint64_t pgoff;		/* file offset in pages */
+	char name[16];		/* "[heap]", "[stack]" for /proc/PID/maps */
+};
+
+struct pte_table;
+struct mm {
+	int refs;			/* tasks using this mm */
+	struct vma *vmas;
+	struct pte_table *pgd;		/* software page tables */
+	uint64_t rss_pages;
+	uaddr_t start_code, end_code, start_data, end_data;
+	uaddr_t start_brk, brk, start_stack;
+	uaddr_t arg_start, arg_end, env_start, env_end;
+	uaddr_t mmap_base;
+	uint64_t auxv[48];
+	struct file *exe_file;
+	/* arch-um: host stub process and pending host mapping operations */
+	void *arch;
+};
+
+struct mm *mm_alloc(void);
+struct mm *mm_dup(struct mm *old);	/* fork: COW copy */
+void mm_put(struct mm *mm);
+struct vma *find_vma(struct mm *mm, uaddr_t addr);	/* vma containing addr */
+void mm_show_maps(struct mm *mm, struct sbuf *out);	/* /proc/PID/maps text */
+uint64_t mm_total_pages(struct mm *mm);
+
+/* Page cache hooks for filesystems: an inode's cached pages (used by
+ * MAP_SHARED mappings) stay coherent with read()/write()/truncate(). */
+struct page_cache;
+void filemap_write_notify(struct inode *inode, struct page_cache *pc, loff_t off, const void *buf, size_t len);
+void filemap_truncate(struct page_cache *pc, loff_t size);
+int filemap_flush(struct page_cache *pc);	/* write dirty pages to the file */
+void filemap_evict(struct page_cache *pc);
+#endif

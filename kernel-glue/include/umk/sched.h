@@ -1,0 +1,163 @@
+/* Tasks, process relationships, and the scheduler interface. */
+#ifndef UMK_SCHED_H
+#define UMK_SCHED_H
+#include <umk/kernel.h>
+#include <umk/wait.h>
+#include <umk/regs.h>
+#include <umk/sigset.h>
+
+struct mm;
+struct files_struct;	/* fs/: descriptor table */
+struct fs_struct;	/* fs/: root, cwd, umask */
+struct tty;		/* tty layer */
+struct file;
+
+enum task_state {
+	TASK_RUNNING,
+	TASK_INTERRUPTIBLE,
+	TASK_UNINTERRUPTIBLE,
+	TASK_STOPPED,
+	TASK_ZOMBIE,
+	TASK_DEAD,
+};
+
+struct cred {
+	uid_t uid, euid, suid, fsuid;
+	gid_t gid, egid, sgid, fsgid;
+	int ngroups;
+	gid_t groups[32];
+};
+
+struct k_sigaction {
+	uint64_t handler;	/* guest address, or SIG_DFL(0)/SIG_IGN(1) */
+	uint64_t flags;
+	uint64_t restorer;
+	sigset_t mask;
+};
+
+/* Signal handlers, shared by CLONE_SIGHAND tasks. */
+struct sighand {
+	int refs;
+	struct k_sigaction action[64];
+};
+
+struct rlimit64 { uint64_t cur, max; };
+
+/* Per-process (thread group) state. */
+struct signal_struct {
+	int refs;
+	sigset_t shared_pending;
+	struct ksiginfo *shared_queue[64];	/* one queued siginfo per signal */
+	pid_t pgrp, session;
+	struct tty *tty;		/* controlling terminal, or NULL */
+	struct rlimit64 rlim[16];
+	int group_exit_code;
+	bool group_exiting;
+	int stop_state;			/* job-control stop bookkeeping */
+	/* ITIMER_REAL / alarm */
+	int64_t it_real_deadline, it_real_interval;
+	struct ktimer *it_real_timer;
+	/* accounting, in ns */
+	uint64_t cutime, cstime;
+};
+
+struct task {
+	/* arch-um's saved kernel context; must stay first */
+	struct arch_kctx kctx;
+	void *kstack;
+	size_t kstack_size;
+
+	enum task_state state;
+	pid_t pid, tgid;
+	char comm[16];
+	uint32_t flags;			/* PF_* */
+
+	struct task *parent;		/* who gets SIGCHLD / wait */
+	struct list_head children;
+	struct list_head sibling;
+	struct list_head tasks;		/* all tasks */
+	struct list_head runq;		/* scheduler run queue link */
+	struct wait_queue_head wait_chldexit;	/* wait4 sleepers on this task */
+
+	struct mm *mm;
+	struct files_struct *files;
+	struct fs_struct *fs;
+	struct cred cred;
+	struct sighand *sighand;
+	struct signal_struct *signal;
+
+	/* signals */
+	sigset_t blocked;
+	sigset_t saved_sigmask;		/* restored after sigsuspend etc. */
+	bool restore_sigmask;
+	sigset_t pending;
+	struct ksiginfo *queue[64];
+	uint64_t sas_ss_sp, sas_ss_size;
+	int sas_ss_flags;
+
+	/* exit state */
+	int exit_code;			/* wait status as the parent sees it */
+	int exit_signal;		/* signal to parent at exit (SIGCHLD) */
+	bool waited_stop_reported;	/* WUNTRACED report consumed */
+	bool waited_cont_reported;
+	bool vfork_done;
+	struct wait_queue_head vfork_wait;
+
+	uint64_t clear_child_tid;	/* set_tid_address */
+	uint64_t utime_ns, stime_ns;	/* user / system time */
+	int64_t start_time_ns;
+	uint64_t nvcsw, nivcsw, min_flt, maj_flt;
+
+	/* restart_syscall support for nanosleep and friends */
+	struct {
+		long (*fn)(struct task *t);
+		int64_t deadline;
+		int clock;
+		uaddr_t rmtp;
+	} restart_block;
+
+	/* guest register state while in the kernel */
+	struct guest_regs regs;
+	struct guest_fpstate *fpstate;	/* lazily allocated */
+	bool fpstate_dirty;		/* kernel changed it: push to host */
+
+	int64_t sleep_deadline;		/* wait_sleep's timeout, -1 none */
+	bool timed_out;
+	struct list_head timer_link;	/* sleepers ordered by deadline */
+	int preempt_ticks;
+};
+
+#define PF_EXITING	0x4
+#define PF_KTHREAD	0x200000
+#define PF_VFORK_CHILD	0x1000
+
+extern struct task *current;
+extern struct task *init_task;		/* pid 1 */
+
+/* Scheduler */
+void schedule(void);			/* run something else; current may sleep */
+void wake_up_task(struct task *t);	/* make runnable (if sleeping) */
+void sched_yield_current(void);
+bool need_resched(void);
+
+/* Lookups and iteration */
+struct task *find_task_by_pid(pid_t pid);
+extern struct list_head task_list;	/* every task, by struct task.tasks */
+#define for_each_task(t) list_for_each_entry(t, &task_list, tasks)
+
+/* Signals to tasks and groups (sig 1..64). Return 0 or -errno. */
+int send_signal(struct task *t, int sig, const struct ksiginfo *info);
+int send_sig(int sig, struct task *t);	/* SI_KERNEL sender */
+int kill_pgrp(pid_t pgrp, int sig);
+bool signal_pending(struct task *t);
+/* Job control helpers for the tty layer */
+bool is_orphaned_pgrp(pid_t pgrp);
+bool pgrp_exists(pid_t pgrp);
+
+/* Time */
+int64_t ktime_mono_ns(void);		/* CLOCK_MONOTONIC */
+int64_t ktime_real_ns(void);		/* CLOCK_REALTIME */
+int64_t ktime_boot_ns(void);		/* since boot */
+
+void get_random_bytes(void *buf, size_t n);
+#endif

@@ -1,0 +1,25 @@
+/* Guest signal sets and siginfo (x86-64 Linux layout). */
+#ifndef UMK_SIGSET_H
+#define UMK_SIGSET_H
+#include <umk/types.h>
+
+typedef struct { uint64_t sig; } sigset_t;	/* bit (n-1) = signal n */
+#define sigmask(n) (1ULL << ((n) - 1))
+static inline void sigaddset(sigset_t *s, int n) { s->sig |= sigmask(n); }
+static inline void sigdelset(sigset_t *s, int n) { s->sig &= ~sigmask(n); }
+static inline bool sigismember(const sigset_t *s, int n) { return s->sig & sigmask(n); }
+
+/* 128-byte siginfo exactly as the guest sees it */
+struct ksiginfo {
+	int si_signo, si_errno, si_code, __pad0;
+	union {
+		struct { int pid; uint32_t uid; } kill;
+		struct { int tid, overrun; uint64_t sigval; } timer;
+		struct { int pid; uint32_t uid; uint64_t sigval; } rt;
+		struct { int pid; uint32_t uid; int status; int __pad; int64_t utime, stime; } chld;
+		struct { uint64_t addr; short addr_lsb; } fault;
+		char __pad[112];
+	};
+};
+_Static_assert(sizeof(struct ksiginfo) == 128, "siginfo size");
+#endif
