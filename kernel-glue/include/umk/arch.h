@@ -7,6 +7,9 @@
 struct task;
 struct mm;
 
+/* Guest user space is [0, TASK_SIZE); the stub lives just above it. */
+#define TASK_SIZE 0x7fc000000000ULL
+
 /* Physical memory: one shared file mapped at physmem_base. */
 extern uint8_t *physmem_base;
 extern uint64_t physmem_size;
@@ -52,6 +55,7 @@ unsigned arch_irq_take(void);
  * safe point after the host fd became readable (or writable). */
 int arch_irq_register_fd(int hostfd, bool want_write, void (*handler)(void *), void *data);
 void arch_irq_unregister_fd(int hostfd);
+void arch_irq_dispatch_fds(void);	/* run handlers of ready fds (after IRQ_IO) */
 
 void arch_get_random(void *buf, size_t n);
 void arch_console_write_raw(const char *s, size_t n);	/* host stderr, for printk */

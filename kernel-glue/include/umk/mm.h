@@ -60,4 +60,9 @@ void filemap_write_notify(struct inode *inode, struct page_cache *pc, loff_t off
 void filemap_truncate(struct page_cache *pc, loff_t size);
 int filemap_flush(struct page_cache *pc);	/* write dirty pages to the file */
 void filemap_evict(struct page_cache *pc);
+
+
+/* Runs of contiguous frames (stub data pages). */
+uint64_t page_alloc_contig(uint64_t n);
+void page_free_contig(uint64_t pfn, uint64_t n);
 #endif

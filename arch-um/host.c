@@ -1,0 +1,51 @@
+/* Small host services for the kernel: randomness, the raw log channel,
+ * CPU accounting and power-off. */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/random.h>
+#include <sys/resource.h>
+#include <unistd.h>
+#include "um.h"
+#include <umk/arch.h>
+
+void arch_get_random(void *buf, size_t n)
+{
+	char *p = buf;
+	while (n) {
+		ssize_t r = getrandom(p, n, 0);
+		if (r <= 0)
+			continue;
+		p += r;
+		n -= (size_t)r;
+	}
+}
+
+void arch_console_write_raw(const char *s, size_t n)
+{
+	while (n) {
+		ssize_t r = write(2, s, n);
+		if (r <= 0)
+			return;
+		s += r;
+		n -= (size_t)r;
+	}
+}
+
+int64_t arch_host_total_cpu_ns(void)
+{
+	struct rusage a, b;
+	getrusage(RUSAGE_SELF, &a);
+	getrusage(RUSAGE_CHILDREN, &b);
+	int64_t us = a.ru_utime.tv_sec * 1000000LL + a.ru_utime.tv_usec + a.ru_stime.tv_sec * 1000000LL +
+		     a.ru_stime.tv_usec + b.ru_utime.tv_sec * 1000000LL + b.ru_utime.tv_usec +
+		     b.ru_stime.tv_sec * 1000000LL + b.ru_stime.tv_usec;
+	return us * 1000;
+}
+
+void arch_halt(int status)
+{
+	/* atexit hooks restore the host terminal; PTRACE_O_EXITKILL takes
+	 * every stub process down with us. */
+	exit(status);
+}

@@ -1,0 +1,174 @@
+/* Host signals as interrupts. SIGALRM (the one host timer) and SIGIO
+ * (readiness of registered host fds) set pending bits; if a guest is
+ * running at that moment its stub is kicked with STUB_KICK_SIG, so the
+ * tracer's waitpid returns and the kernel takes the interrupt. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "um.h"
+#include <umk/arch.h>
+
+volatile unsigned irq_pending;
+static volatile pid_t running_pid;
+static timer_t host_timer;
+
+struct irq_fd {
+	int fd;
+	bool want_write;
+	void (*handler)(void *);
+	void *data;
+};
+static struct irq_fd irq_fds[64];
+static int n_irq_fds;
+
+static void raise_irq(unsigned bit)
+{
+	__atomic_or_fetch(&irq_pending, bit, __ATOMIC_SEQ_CST);
+	pid_t p = running_pid;
+	if (p)
+		kill(p, STUB_KICK_SIG);
+}
+
+static void on_sigalrm(int sig)
+{
+	(void)sig;
+	int e = errno;
+	raise_irq(IRQ_TIMER);
+	errno = e;
+}
+
+static void on_sigio(int sig)
+{
+	(void)sig;
+	int e = errno;
+	raise_irq(IRQ_IO);
+	errno = e;
+}
+
+void irq_set_running(pid_t pid)
+{
+	running_pid = pid;
+}
+
+unsigned arch_irq_take(void)
+{
+	return __atomic_exchange_n(&irq_pending, 0, __ATOMIC_SEQ_CST);
+}
+
+void irq_init(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sigfillset(&sa.sa_mask);
+	sa.sa_handler = on_sigalrm;
+	sigaction(SIGALRM, &sa, NULL);
+	sa.sa_handler = on_sigio;
+	sigaction(SIGIO, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	struct sigevent sev;
+	memset(&sev, 0, sizeof(sev));
+	sev.sigev_notify = SIGEV_SIGNAL;
+	sev.sigev_signo = SIGALRM;
+	if (timer_create(CLOCK_MONOTONIC, &sev, &host_timer)) {
+		perror("umk: timer_create");
+		exit(1);
+	}
+}
+
+int64_t arch_clock_ns(int clockid)
+{
+	struct timespec ts;
+	clock_gettime(clockid, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+void arch_timer_program(int64_t deadline_ns)
+{
+	struct itimerspec its;
+	memset(&its, 0, sizeof(its));
+	if (deadline_ns >= 0) {
+		if (deadline_ns == 0)
+			deadline_ns = 1;
+		its.it_value.tv_sec = deadline_ns / 1000000000;
+		its.it_value.tv_nsec = deadline_ns % 1000000000;
+	}
+	timer_settime(host_timer, TIMER_ABSTIME, &its, NULL);
+}
+
+int arch_irq_register_fd(int fd, bool want_write, void (*handler)(void *), void *data)
+{
+	if (n_irq_fds >= (int)(sizeof(irq_fds) / sizeof(irq_fds[0])))
+		return -ENOSPC;
+	irq_fds[n_irq_fds++] = (struct irq_fd){ fd, want_write, handler, data };
+	/* SIGIO kicks a running guest; idle waits with ppoll anyway. */
+	fcntl(fd, F_SETOWN, getpid());
+	fcntl(fd, F_SETSIG, SIGIO);
+	int fl = fcntl(fd, F_GETFL);
+	if (fl >= 0)
+		fcntl(fd, F_SETFL, fl | O_ASYNC | O_NONBLOCK);
+	return 0;
+}
+
+void arch_irq_unregister_fd(int fd)
+{
+	for (int i = 0; i < n_irq_fds; i++) {
+		if (irq_fds[i].fd == fd) {
+			int fl = fcntl(fd, F_GETFL);
+			if (fl >= 0)
+				fcntl(fd, F_SETFL, fl & ~O_ASYNC);
+			irq_fds[i] = irq_fds[--n_irq_fds];
+			return;
+		}
+	}
+}
+
+static int fill_pollfds(struct pollfd *p)
+{
+	for (int i = 0; i < n_irq_fds; i++) {
+		p[i].fd = irq_fds[i].fd;
+		p[i].events = irq_fds[i].want_write ? POLLOUT : POLLIN;
+		p[i].revents = 0;
+	}
+	return n_irq_fds;
+}
+
+void arch_irq_dispatch_fds(void)
+{
+	struct pollfd p[64];
+	int n = fill_pollfds(p);
+	if (n == 0 || poll(p, n, 0) <= 0)
+		return;
+	/* Copy first: a handler may unregister its own fd. */
+	struct irq_fd ready[64];
+	int nr = 0;
+	for (int i = 0; i < n; i++)
+		if (p[i].revents)
+			ready[nr++] = irq_fds[i];
+	for (int i = 0; i < nr; i++)
+		ready[i].handler(ready[i].data);
+}
+
+void arch_idle(void)
+{
+	sigset_t all, old;
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	if (!irq_pending) {
+		struct pollfd p[64];
+		int n = fill_pollfds(p);
+		sigset_t open = old;
+		sigdelset(&open, SIGALRM);
+		sigdelset(&open, SIGIO);
+		if (ppoll(p, n, NULL, &open) > 0)
+			__atomic_or_fetch(&irq_pending, IRQ_IO, __ATOMIC_SEQ_CST);
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}

@@ -1,0 +1,54 @@
+/* The stub: the only host code inside a guest address space. It maps its
+ * shared data page, clears out every host mapping above the guest range
+ * (stack, vdso, vvar), then parks in int3. The kernel makes it run queued
+ * mmap/munmap/mprotect requests by pointing its rip at stub_run_ops. */
+#include "../stub_layout.h"
+
+	.text
+	.globl _start
+_start:
+	/* r9 = physmem offset of this mm's data pages (set by the tracer) */
+	mov $STUB_DATA, %rdi
+	mov $STUB_DATA_SIZE, %rsi
+	mov $3, %edx			/* PROT_READ|PROT_WRITE */
+	mov $0x11, %r10d		/* MAP_SHARED|MAP_FIXED */
+	mov $STUB_PHYSMEM_FD, %r8d
+	mov $9, %eax			/* mmap */
+	syscall
+	mov $STUB_STACK_TOP, %rsp
+	/* drop the host's stack, vdso and vvar */
+	mov $STUB_END, %rdi
+	mov $HOST_USER_TOP, %rsi
+	sub %rdi, %rsi
+	mov $11, %eax			/* munmap */
+	syscall
+	int3
+	hlt
+
+	.globl stub_run_ops
+stub_run_ops:
+	/* run ops[done..count), stop at the first error */
+	mov $STUB_DATA, %rbx
+2:
+	mov STUB_OP_DONE(%rbx), %rcx
+	cmp STUB_OP_COUNT(%rbx), %rcx
+	jae 3f
+	imul $STUB_OP_SIZE, %rcx, %rcx
+	lea STUB_OPS(%rbx,%rcx), %r12
+	mov 0(%r12), %rax
+	mov 8(%r12), %rdi
+	mov 16(%r12), %rsi
+	mov 24(%r12), %rdx
+	mov 32(%r12), %r10
+	mov $STUB_PHYSMEM_FD, %r8d
+	mov 40(%r12), %r9
+	syscall
+	cmp $-4095, %rax
+	jae 4f
+	incq STUB_OP_DONE(%rbx)
+	jmp 2b
+4:
+	mov %rax, STUB_OP_ERR(%rbx)
+3:
+	int3
+	jmp stub_run_ops

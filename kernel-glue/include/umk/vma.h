@@ -1,0 +1,16 @@
+/* VMA list helpers shared by the mm code. */
+#ifndef UMK_VMA_H
+#define UMK_VMA_H
+#include <umk/mm.h>
+
+struct vma *find_vma_above(struct mm *mm, uaddr_t addr);
+struct vma *vma_new(uaddr_t start, uaddr_t end, uint32_t flags, struct file *file, uint64_t pgoff);
+void vma_free(struct vma *v);
+void vma_insert(struct mm *mm, struct vma *n);
+struct vma *vma_split(struct vma *v, uaddr_t addr);
+void vma_isolate(struct mm *mm, uaddr_t start, uaddr_t end);
+void vma_merge_adjacent(struct mm *mm);
+void do_munmap_range(struct mm *mm, uaddr_t start, uaddr_t end);
+uaddr_t get_unmapped_area(struct mm *mm, uint64_t len);
+bool range_is_free(struct mm *mm, uaddr_t start, uaddr_t end);
+#endif
