@@ -1,0 +1,35 @@
+/* Helpers shared inside kernel-glue/fs only. */
+#ifndef UMK_FS_INTERNAL_H
+#define UMK_FS_INTERNAL_H
+#include <umk/fs.h>
+
+#ifndef PATH_MAX
+#define PATH_MAX 4096
+#endif
+#ifndef NAME_MAX
+#define NAME_MAX 255
+#endif
+
+struct nameidata {
+	struct path path;	/* where the walk is */
+	struct path root;	/* the process root: ".." stops here */
+	int links;		/* symlinks followed so far */
+};
+int nd_init(struct nameidata *nd, int dfd, const char *name);
+void nd_release(struct nameidata *nd);
+int walk_parent(struct nameidata *nd, const char *s, char *last, int *type, bool *trailing);
+int nd_walk_last(struct nameidata *nd, const char *last, int type, bool follow, bool trailing);
+int nd_read_link(struct nameidata *nd, struct inode *link, char **body);
+int lookup_one(const struct path *dir, const char *name, struct path *out);
+void follow_mounts(struct path *p);
+int last_type(const char *name);
+
+/* open flags that only make sense at open time */
+#define OPEN_ONLY_FLAGS (O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC)
+/* dentry_open without the permission check (exec, kernel opens) */
+struct file *dentry_open_noperm(const struct path *p, unsigned flags);
+
+/* Syscall helpers */
+int user_path_at(int dfd, uaddr_t upath, unsigned flags, struct path *out);
+struct file *fget_raw(int fd);		/* O_PATH files too */
+#endif
