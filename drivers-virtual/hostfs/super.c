@@ -229,7 +229,14 @@ static void hostfs_evict(struct inode *inode)
 	}
 }
 
-static const struct super_operations hostfs_sops = { .statfs = hostfs_statfs, .evict_inode = hostfs_evict };
+static void hostfs_sync_fs(struct super_block *sb __unused)
+{
+	hostio_sync();
+}
+
+static const struct super_operations hostfs_sops = {
+	.statfs = hostfs_statfs, .evict_inode = hostfs_evict, .sync_fs = hostfs_sync_fs,
+};
 
 int hostfs_setup(const char *hostdir, bool rw)
 {

@@ -125,3 +125,15 @@ struct kts current_time(void)
 	int64_t ns = ktime_real_ns();
 	return (struct kts){ ns / 1000000000, ns % 1000000000 };
 }
+
+void sync_inodes(void)
+{
+	if (!ihash_ready)
+		return;
+	for (int b = 0; b < IHASH_SIZE; b++) {
+		struct inode *i;
+		list_for_each_entry(i, &ihash[b], i_hash)
+			if (i->i_pages)
+				filemap_flush(i->i_pages);
+	}
+}

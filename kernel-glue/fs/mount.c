@@ -116,6 +116,15 @@ void path_to_sbuf(const struct path *p, struct sbuf *out)
 		sbuf_printf(out, "/%s", names[n]);
 }
 
+void sync_filesystems(void)
+{
+	struct vfsmount *m;
+	sync_inodes();
+	list_for_each_entry(m, &mount_list, mnt_list)
+		if (m->mnt_sb->s_op && m->mnt_sb->s_op->sync_fs)
+			m->mnt_sb->s_op->sync_fs(m->mnt_sb);
+}
+
 void vfs_init(void)
 {
 	int flags;

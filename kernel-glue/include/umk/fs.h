@@ -76,6 +76,7 @@ struct kstatfs {
 struct super_operations {
 	int (*statfs)(struct super_block *sb, struct inode *inode, struct kstatfs *st);
 	void (*evict_inode)(struct inode *inode);	/* free i_private */
+	void (*sync_fs)(struct super_block *sb);
 };
 
 struct super_block {
@@ -203,6 +204,8 @@ static inline bool path_equal(const struct path *a, const struct path *b)
 	return a->mnt == b->mnt && a->dentry->d_inode == b->dentry->d_inode;
 }
 struct kts current_time(void);
+void sync_inodes(void);			/* write back every page cache */
+void sync_filesystems(void);
 
 /* ---- mounts (fs/mount.c) ---- */
 int vfs_mount(struct super_block *sb, const char *where, int flags, const char *devname);
