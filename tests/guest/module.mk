@@ -11,3 +11,23 @@ $(B)/tests/guest/%: tests/guest/%.c tests/guest/t.h
 .PHONY: guest-tests
 guest-tests: $(GUEST_PROGS)
 TEST_DEPS += $(GUEST_PROGS)
+
+# build/test-rootfs: the default rootfs plus every guest test program and
+# the run-one init under /tests.
+TEST_ROOTFS := $(B)/test-rootfs
+TEST_ROOTFS_STAMP := $(B)/.test-rootfs.stamp
+GUEST_SCRIPTS := tests/guest/run-one $(wildcard tests/guest/*.sh)
+
+$(TEST_ROOTFS_STAMP): $(ROOTFS_STAMP) $(GUEST_PROGS) $(GUEST_SCRIPTS)
+	@rm -rf $(TEST_ROOTFS)
+	@cp -a $(B)/rootfs-dir $(TEST_ROOTFS)
+	@mkdir -p $(TEST_ROOTFS)/tests
+	@cp $(GUEST_PROGS) $(GUEST_SCRIPTS) $(TEST_ROOTFS)/tests/
+	@chmod 0755 $(TEST_ROOTFS)/tests/*
+	@touch $@
+	@echo "test-rootfs: $(TEST_ROOTFS)"
+
+.PHONY: test-rootfs
+test-rootfs: $(TEST_ROOTFS_STAMP)
+TEST_DEPS += $(TEST_ROOTFS_STAMP)
+CLEAN_FILES += $(TEST_ROOTFS) $(TEST_ROOTFS_STAMP)

@@ -1,0 +1,68 @@
+#!/usr/bin/env bats
+# Guest test programs (tests/guest/*.c, built static into
+# build/tests/guest/) run natively and under umk in every mode of
+# UMK_MODES (tests/lib.sh); the guest section of the console output (see
+# tests/guest/run-one) must equal the native stdout+stderr and exit status.
+# umk-only programs (UMK_ONLY_TESTS) are compared with NAME.expected.
+
+load ../lib.sh
+
+@test "guest programs: every tests/guest/*.c has a test here" {
+	local missing=""
+	for src in "$UMK_GUEST_SRC"/*.c; do
+		local n
+		n=$(basename "$src" .c)
+		grep -q "^@test \"guest $n\"" "$BATS_TEST_FILENAME" || missing="$missing $n"
+	done
+	[ -z "$missing" ] || { echo "no @test for:$missing"; false; }
+}
+
+@test "guest programs: pass natively and print the same output twice" {
+	local bad=""
+	for src in "$UMK_GUEST_SRC"/*.c; do
+		local n
+		n=$(basename "$src" .c)
+		case " $UMK_ONLY_TESTS " in *" $n "*) continue ;; esac
+		if ! guest_native "$n" "$BATS_TEST_TMPDIR/$n.1"; then
+			echo "=== $n fails natively:"
+			cat "$BATS_TEST_TMPDIR/$n.1"
+			bad="$bad $n"
+			continue
+		fi
+		guest_native "$n" "$BATS_TEST_TMPDIR/$n.2" || true
+		if ! diff -u "$BATS_TEST_TMPDIR/$n.1" "$BATS_TEST_TMPDIR/$n.2"; then
+			echo "=== $n is not deterministic"
+			bad="$bad $n"
+		fi
+	done
+	[ -z "$bad" ] || { echo "bad:$bad"; false; }
+}
+
+@test "guest programs: sh_pipeline.expected matches busybox natively (chroot)" {
+	[ "$(id -u)" = 0 ] || skip "needs root for chroot"
+	[ -x "$UMK_TEST_ROOTFS/bin/busybox" ] || skip "build/test-rootfs not built"
+	# A private copy with the /dev/null that devtmpfs gives the guest.
+	local root=$BATS_TEST_TMPDIR/root got=$BATS_TEST_TMPDIR/shp
+	cp -a "$UMK_TEST_ROOTFS" "$root"
+	mknod -m 666 "$root/dev/null" c 1 3
+	chroot "$root" /bin/sh /tests/sh_pipeline.sh >"$got" 2>&1 </dev/null || true
+	rm -rf "$root"
+	diff -u "$UMK_GUEST_SRC/sh_pipeline.expected" "$got"
+}
+
+@test "guest fork_wait" { guest_check fork_wait; }
+@test "guest exec" { guest_check exec; }
+@test "guest cow" { guest_check cow; }
+@test "guest mmap" { guest_check mmap; }
+@test "guest signals" { guest_check signals; }
+@test "guest faults" { guest_check faults; }
+@test "guest pipes" { guest_check pipes; }
+@test "guest files" { guest_check files; }
+@test "guest paths" { guest_check paths; }
+@test "guest hostfs_escape" { guest_check hostfs_escape; }
+@test "guest proc" { guest_check proc; }
+@test "guest misc" { guest_check misc; }
+@test "guest vfork" { guest_check vfork; }
+@test "guest loop_preempt" { guest_check loop_preempt; }
+@test "guest int80" { guest_check int80; }
+@test "guest sh_pipeline (busybox script)" { guest_check sh_pipeline.sh; }
