@@ -112,6 +112,7 @@ static void dispatch(struct sw *s, struct epoll_event *ev)
 			uint64_t now = sw_now_ms();
 			fdb_age(s->fdb, now);
 			sw_pending_expire(s, now);
+			sw_ports_tick(s, now);
 		}
 		break;
 	case EK_DELAY:

@@ -128,6 +128,7 @@ static void enqueue(struct sw *s, unsigned idx, const uint8_t *f, size_t len)
 	if (q->n >= s->o.qlen) {
 		p->drop_qfull++;
 		p->cong_drops++;
+		p->last_drop_ms = sw_now_ms();
 		if (!p->congested) {
 			p->congested = 1;
 			sw_log("port %u (%s): output queue full (%u frames), dropping until the peer reads",
@@ -208,10 +209,20 @@ void sw_port_flush_q(struct sw *s, unsigned idx)
 		q->n--;
 	}
 	arm_out(s, idx, 0);
-	if (p->congested) {
+}
+
+/* Called every second: a congestion episode ends (and gets its one closing
+ * line) only after a full second without drops, so a peer that hovers at
+ * the edge of its queue does not flood the log. */
+void sw_ports_tick(struct sw *s, uint64_t now_ms)
+{
+	for (unsigned i = 1; i <= s->o.max_ports; i++) {
+		struct port *p = &s->port[i];
+		if (p->kind == PK_FREE || !p->congested || now_ms - p->last_drop_ms < 1000)
+			continue;
+		sw_log("port %u (%s): output queue no longer full; %llu frames were dropped in that episode",
+		       i, p->name, (unsigned long long)p->cong_drops);
 		p->congested = 0;
-		sw_log("port %u (%s): output queue drained; %llu frames were dropped while full",
-		       idx, p->name, (unsigned long long)p->cong_drops);
 		p->cong_drops = 0;
 	}
 }

@@ -65,7 +65,7 @@ struct port {
 	unsigned delayed;   /* frames of this port in the delay queue */
 	struct outq q;
 	int congested;      /* logged "queue full", waiting to log recovery */
-	uint64_t cong_drops;
+	uint64_t cong_drops, last_drop_ms;
 	int out_armed;      /* EPOLLOUT registered */
 	int err_logged;
 };
@@ -140,6 +140,7 @@ void sw_port_send(struct sw *s, unsigned idx, const uint8_t *f, size_t len);
 void sw_port_flush_q(struct sw *s, unsigned idx);
 void sw_port_apply_impair(struct sw *s, unsigned idx);
 void sw_delay_run(struct sw *s);
+void sw_ports_tick(struct sw *s, uint64_t now_ms);
 int sw_ep_add(struct sw *s, int fd, uint32_t events, uint64_t key);
 void sw_ep_mod(struct sw *s, int fd, uint32_t events, uint64_t key);
 
