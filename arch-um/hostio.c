@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <termios.h>
+#include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -96,6 +97,16 @@ int hostio_set_nonblock(int fd)
 	if (fl < 0)
 		return -errno;
 	return R(fcntl(fd, F_SETFL, fl | O_NONBLOCK));
+}
+
+int hostio_wait(int fd, bool want_write, int timeout_ms)
+{
+	struct pollfd p = { .fd = fd, .events = want_write ? POLLOUT : POLLIN };
+	int r;
+	do
+		r = poll(&p, 1, timeout_ms);
+	while (r < 0 && errno == EINTR);
+	return r < 0 ? -errno : r > 0;
 }
 
 static void fill_stat(struct host_stat *o, const struct stat *s)

@@ -42,6 +42,9 @@ ssize_t hostio_getdents64(int fd, void *buf, size_t n);
 int hostio_fsync(int fd, bool datasync);
 void hostio_sync(void);
 int hostio_set_nonblock(int fd);
+/* Wait up to timeout_ms (-1 forever) for fd to be readable/writable:
+ * 1 ready, 0 timeout, -errno. Blocks the whole kernel: console use only. */
+int hostio_wait(int fd, bool want_write, int timeout_ms);
 
 int hostio_fstat(int fd, struct host_stat *st);
 int hostio_fstatfs(int fd, struct host_statfs *st);

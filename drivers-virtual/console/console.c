@@ -1,0 +1,116 @@
+/* The system console: a tty whose "hardware" is a host channel given by
+ * con0= (or con=): "fd:N" (read and write N), "fd:N,fd:M" (read N, write
+ * M) or "null". Input arrives as an I/O interrupt on the host fd and is
+ * fed to the line discipline; output is written to the host fd.
+ *
+ * When the host side is not a terminal (a test harness capturing output,
+ * a script piped in), the console starts without ECHO (input side) and
+ * without ONLCR (output side), so guest output is byte-for-byte what the
+ * same program writes natively to a pipe or file. */
+#include <umk/tty.h>
+#include <umk/hostio.h>
+#include <umk/arch.h>
+
+static struct tty con_tty;
+static int con_in = 0, con_out = 1;	/* -1: null */
+static bool con_configured;
+
+static bool parse_fd(const char *s, size_t len, int *fd)
+{
+	if (len < 4 || strncmp(s, "fd:", 3))
+		return false;
+	long long v = 0;
+	for (size_t i = 3; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9' || v > 100000)
+			return false;
+		v = v * 10 + (s[i] - '0');
+	}
+	*fd = (int)v;
+	return true;
+}
+
+int console_setup(const char *spec)
+{
+	int in, out;
+	if (!strcmp(spec, "null")) {
+		in = out = -1;
+	} else {
+		const char *comma = strchr(spec, ',');
+		size_t l1 = comma ? (size_t)(comma - spec) : strlen(spec);
+		if (!parse_fd(spec, l1, &in))
+			return -EINVAL;
+		out = in;
+		if (comma && !parse_fd(comma + 1, strlen(comma + 1), &out))
+			return -EINVAL;
+	}
+	con_in = in;
+	con_out = out;
+	con_configured = true;
+	return 0;
+}
+
+static ssize_t con_write(struct tty *t __unused, const char *buf, size_t n)
+{
+	size_t done = 0;
+	while (con_out >= 0 && done < n) {
+		ssize_t r = hostio_write(con_out, buf + done, n - done);
+		if (r == -EAGAIN || r == -EINTR) {
+			hostio_wait(con_out, true, -1);
+			continue;
+		}
+		if (r <= 0)
+			break;	/* host output gone: the guest's writes still succeed */
+		done += r;
+	}
+	return n;
+}
+
+static const struct tty_driver con_driver = { .write = con_write };
+
+static void con_input(void *data)
+{
+	struct tty *t = data;
+	char buf[512];
+	for (;;) {
+		ssize_t r = hostio_read(con_in, buf, sizeof(buf));
+		if (r > 0) {
+			tty_receive(t, buf, r);
+			continue;
+		}
+		if (r == 0 || (r < 0 && r != -EAGAIN && r != -EINTR)) {
+			arch_irq_unregister_fd(con_in);
+			tty_receive_eof(t);
+		}
+		if (r != -EINTR)
+			return;
+	}
+}
+
+int console_init(void)
+{
+	(void)con_configured;
+	struct tty *t = &con_tty;
+	tty_init_struct(t, "console", (5 << 8) | 1, &con_driver);
+	if (con_in >= 0 && hostio_isatty(con_in)) {
+		hostio_tty_raw(con_in);
+		uint16_t rows, cols;
+		if (!hostio_get_winsize(con_in, &rows, &cols) && rows && cols) {
+			t->ws_row = rows;
+			t->ws_col = cols;
+		}
+	} else {
+		t->termios.c_lflag &= ~(ECHO | ECHOE | ECHOK | ECHOKE | ECHOCTL);
+	}
+	if (con_out < 0 || !hostio_isatty(con_out))
+		t->termios.c_oflag &= ~ONLCR;
+	console_tty = t;
+	if (con_in < 0) {
+		t->input_eof = true;
+		return 0;
+	}
+	int err = arch_irq_register_fd(con_in, false, con_input, t);
+	if (err)
+		return err;
+	con_input(t);	/* anything already waiting */
+	return 0;
+}
