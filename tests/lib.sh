@@ -172,9 +172,12 @@ guest_run_umk() {
 # each mode that differs and fails if any did.
 guest_check() {
 	local name=$1 tmp=${BATS_TEST_TMPDIR:-${TMPDIR:-/tmp}} failed="" mode
-	local want=$tmp/$name.want
+	local want=$tmp/$name.want label="$name native"
 	case " $UMK_ONLY_TESTS " in
-	*" $name "*) guest_expected "$name" "$want" ;;
+	*" $name "*)
+		guest_expected "$name" "$want"
+		label="tests/guest/${name%.sh}.expected"
+		;;
 	*)
 		if ! guest_native "$name" "$want"; then
 			echo "NATIVE RUN FAILED (the test program itself is wrong):"
@@ -190,7 +193,7 @@ guest_check() {
 		fi
 		local got=$tmp/$name.$mode
 		guest_run_umk "$mode" "$name" "$got"
-		if ! diff -u --label "expected ($name native)" --label "umk mode=$mode" "$want" "$got" >"$got.diff"; then
+		if ! diff -u --label "expected ($label)" --label "umk mode=$mode" "$want" "$got" >"$got.diff"; then
 			failed="$failed $mode"
 			echo "=== $name: mode=$mode differs from the expected output"
 			if [ ! -s "$got" ]; then

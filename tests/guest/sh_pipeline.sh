@@ -1,3 +1,4 @@
+exec 2>&1
 # busybox sh script run as a guest test: pipelines, sh -c, background
 # jobs, wait, traps and kill. Output compared with sh_pipeline.expected
 # (which depends on the layout of build/test-rootfs for `ls /`).

@@ -1,0 +1,148 @@
+#!/usr/bin/env bats
+# Booting and the kernel command line: the default busybox root in every
+# mode, --help/--version, bad options, and the cost of an idle guest.
+#
+# Exit statuses (Documentation/): poweroff -f -> 0, halt -f -> 0,
+# reboot -f -> 0 with a "restart" message (umk does not restart itself);
+# init exiting -> kernel panic, non-zero; bad command line -> 2.
+
+load ../lib.sh
+
+# A private copy of the default rootfs with SCRIPT installed as /boot-test.sh
+# (hard links keep the copy cheap).
+rootfs_with_script() {
+	ROOT=$BATS_TEST_TMPDIR/root
+	rm -rf "$ROOT"
+	cp -a "$UMK_ROOTFS" "$ROOT"
+	cat >"$ROOT/boot-test.sh"
+	chmod 0755 "$ROOT/boot-test.sh"
+}
+
+need_umk() {
+	[ -x "$UMK_BIN" ] || { echo "$UMK_BIN is not built"; false; }
+	[ -x "$UMK_ROOTFS/bin/busybox" ] || { echo "$UMK_ROOTFS is not built (make rootfs)"; false; }
+}
+
+@test "boot: /init runs a busybox pipeline given after -- and poweroff -f exits 0 (every mode)" {
+	need_umk
+	rootfs_with_script <<'EOF2'
+echo "pipeline: $(ls / | sort | wc -l) entries"
+echo "boot-test done"
+EOF2
+	local want failed="" mode
+	want="pipeline: $(ls "$ROOT" | wc -l) entries"
+	for mode in $UMK_MODES; do
+		umk_boot "$mode" "$ROOT" /init /boot-test.sh
+		if [ "$UMK_STATUS" = 0 ] && grep -qx "$want" "$UMK_OUT" && grep -qx "boot-test done" "$UMK_OUT"; then
+			echo "# mode=$mode: booted and powered off in ${UMK_ELAPSED_MS} ms" >&3
+		else
+			echo "=== mode=$mode: want exit status 0 and the line '$want' on the console"
+			umk_explain
+			failed="$failed $mode"
+		fi
+	done
+	[ -z "$failed" ] || { echo "FAILED in mode(s):$failed"; false; }
+}
+
+@test "boot: the /init shell reads commands from the console (every mode)" {
+	need_umk
+	local failed="" mode
+	printf '%s\n' 'echo "sum: $((40 + 2))"' 'ls / | grep -c bin' 'exit 0' >"$BATS_TEST_TMPDIR/stdin"
+	for mode in $UMK_MODES; do
+		UMK_STDIN=$BATS_TEST_TMPDIR/stdin umk_boot "$mode" "$UMK_ROOTFS" /init
+		if [ "$UMK_STATUS" = 0 ] && grep -q "sum: 42" "$UMK_OUT"; then
+			:
+		else
+			echo "=== mode=$mode: want 'sum: 42' on the console and exit status 0"
+			umk_explain
+			failed="$failed $mode"
+		fi
+	done
+	[ -z "$failed" ] || { echo "FAILED in mode(s):$failed"; false; }
+}
+
+@test "boot: init exiting makes the kernel panic with a non-zero status" {
+	need_umk
+	local mode
+	mode=${UMK_MODES%% *}
+	umk_boot "$mode" "$UMK_ROOTFS" /bin/true
+	if [ "$UMK_STATUS" = 0 ] || [ "$UMK_STATUS" = 124 ] || [ "$UMK_STATUS" = 137 ]; then
+		echo "want a non-zero status (not a timeout) when init exits"
+		umk_explain
+		false
+	fi
+}
+
+@test "umk --help lists the options and exits 0" {
+	need_umk
+	run timeout 20 "$UMK_BIN" --help
+	echo "$output"
+	[ "$status" = 0 ]
+	for opt in mem= root= rootfstype= hostfs= init= mode=; do
+		grep -q -- "$opt" <<<"$output" || { echo "--help does not mention $opt"; false; }
+	done
+}
+
+@test "umk --version prints a version line and exits 0" {
+	need_umk
+	run timeout 20 "$UMK_BIN" --version
+	echo "$output"
+	[ "$status" = 0 ]
+	[ -n "$output" ]
+	grep -qi umk <<<"${lines[0]}"
+}
+
+# bad_option OPTION_NAME ARGS...: umk must exit 2 with one line on stderr
+# that names the option, and nothing on the console.
+bad_option() {
+	local name=$1
+	shift
+	local err=$BATS_TEST_TMPDIR/err out=$BATS_TEST_TMPDIR/out
+	umk_run_timeout 20 "$out" "$err" "$UMK_BIN" "$@"
+	echo "command: umk $*"
+	echo "status: $UMK_STATUS"
+	echo "stderr:"
+	cat "$err"
+	[ "$UMK_STATUS" = 2 ]
+	[ "$(wc -l <"$err")" = 1 ]
+	grep -q -- "$name" "$err"
+}
+
+@test "bad option: mem=12Q is rejected with status 2 and a one-line error" {
+	need_umk
+	bad_option mem mem=12Q root=/dev/root rootfstype=hostfs "hostfs=$UMK_ROOTFS" init=/init
+}
+
+@test "bad option: hostfs=/nonexistent is rejected with status 2 and a one-line error" {
+	need_umk
+	bad_option hostfs mem=64M root=/dev/root rootfstype=hostfs hostfs=/nonexistent init=/init
+}
+
+@test "bad option: mode=bogus is rejected with status 2 and a one-line error" {
+	need_umk
+	bad_option mode mem=64M root=/dev/root rootfstype=hostfs "hostfs=$UMK_ROOTFS" init=/init mode=bogus
+}
+
+@test "idle guest: sleep 3 completes; host CPU used is reported (every mode)" {
+	need_umk
+	rootfs_with_script <<'EOF2'
+sleep 3
+echo "idle done"
+EOF2
+	local failed="" mode tf=$BATS_TEST_TMPDIR/time
+	for mode in $UMK_MODES; do
+		umk_cmdline "$mode" "$ROOT" /init /boot-test.sh
+		umk_run_timeout "$UMK_TIMEOUT" "$BATS_TEST_TMPDIR/out" "$BATS_TEST_TMPDIR/err" \
+			/usr/bin/time -f '%e %U %S' -o "$tf" "${UMK_ARGV[@]}"
+		UMK_OUT=$BATS_TEST_TMPDIR/out UMK_ERR=$BATS_TEST_TMPDIR/err
+		if [ "$UMK_STATUS" = 0 ] && grep -q "idle done" "$UMK_OUT"; then
+			read -r wall user sys <"$tf"
+			echo "# mode=$mode: idle guest (sleep 3): wall ${wall}s, host CPU user ${user}s sys ${sys}s" >&3
+		else
+			echo "=== mode=$mode: the idle guest did not finish cleanly"
+			umk_explain
+			failed="$failed $mode"
+		fi
+	done
+	[ -z "$failed" ] || { echo "FAILED in mode(s):$failed"; false; }
+}
