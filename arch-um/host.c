@@ -1,6 +1,5 @@
 /* Small host services for the kernel: randomness, the raw log channel,
  * CPU accounting and power-off. */
-#define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/random.h>

@@ -2,7 +2,6 @@
  * (readiness of registered host fds) set pending bits; if a guest is
  * running at that moment its stub is kicked with STUB_KICK_SIG, so the
  * tracer's waitpid returns and the kernel takes the interrupt. */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -26,7 +25,7 @@ struct irq_fd {
 	void *data;
 };
 static struct irq_fd irq_fds[64];
-static int n_irq_fds;
+static unsigned n_irq_fds;
 
 static void raise_irq(unsigned bit)
 {
@@ -105,7 +104,7 @@ void arch_timer_program(int64_t deadline_ns)
 
 int arch_irq_register_fd(int fd, bool want_write, void (*handler)(void *), void *data)
 {
-	if (n_irq_fds >= (int)(sizeof(irq_fds) / sizeof(irq_fds[0])))
+	if (n_irq_fds >= sizeof(irq_fds) / sizeof(irq_fds[0]))
 		return -ENOSPC;
 	irq_fds[n_irq_fds++] = (struct irq_fd){ fd, want_write, handler, data };
 	/* SIGIO kicks a running guest; idle waits with ppoll anyway. */
@@ -119,7 +118,7 @@ int arch_irq_register_fd(int fd, bool want_write, void (*handler)(void *), void 
 
 void arch_irq_unregister_fd(int fd)
 {
-	for (int i = 0; i < n_irq_fds; i++) {
+	for (unsigned i = 0; i < n_irq_fds; i++) {
 		if (irq_fds[i].fd == fd) {
 			int fl = fcntl(fd, F_GETFL);
 			if (fl >= 0)
@@ -130,9 +129,9 @@ void arch_irq_unregister_fd(int fd)
 	}
 }
 
-static int fill_pollfds(struct pollfd *p)
+static unsigned fill_pollfds(struct pollfd *p)
 {
-	for (int i = 0; i < n_irq_fds; i++) {
+	for (unsigned i = 0; i < n_irq_fds; i++) {
 		p[i].fd = irq_fds[i].fd;
 		p[i].events = irq_fds[i].want_write ? POLLOUT : POLLIN;
 		p[i].revents = 0;
@@ -143,13 +142,13 @@ static int fill_pollfds(struct pollfd *p)
 void arch_irq_dispatch_fds(void)
 {
 	struct pollfd p[64];
-	int n = fill_pollfds(p);
+	unsigned n = fill_pollfds(p);
 	if (n == 0 || poll(p, n, 0) <= 0)
 		return;
 	/* Copy first: a handler may unregister its own fd. */
 	struct irq_fd ready[64];
 	int nr = 0;
-	for (int i = 0; i < n; i++)
+	for (unsigned i = 0; i < n; i++)
 		if (p[i].revents)
 			ready[nr++] = irq_fds[i];
 	for (int i = 0; i < nr; i++)
@@ -163,7 +162,7 @@ void arch_idle(void)
 	sigprocmask(SIG_BLOCK, &all, &old);
 	if (!irq_pending) {
 		struct pollfd p[64];
-		int n = fill_pollfds(p);
+		unsigned n = fill_pollfds(p);
 		sigset_t open = old;
 		sigdelset(&open, SIGALRM);
 		sigdelset(&open, SIGIO);

@@ -1,6 +1,6 @@
 /* Guest physical memory: one memfd of mem= bytes, mapped whole into the
  * kernel; stub processes map frames of the same file into guest space. */
-#define _GNU_SOURCE
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>

@@ -3,7 +3,6 @@
  * stops at entry, turns the call into getpid, and hands it to the kernel
  * at the exit stop (PTRACE_SYSCALL). Host mapping changes queued by the
  * kernel run in the stub in one round trip before the guest resumes. */
-#define _GNU_SOURCE
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -72,13 +71,18 @@ static void stub_child(void)
 	syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, 8);
 	syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	syscall(SYS_personality, ADDR_NO_RANDOMIZE);
-	if (syscall(SYS_dup2, physmem_fd, STUB_PHYSMEM_FD) < 0)
+	/* fd 3 = the memory file, fd 4 = the stub image (closed by exec);
+	 * go through high numbers first since the sources may be 3 or 4 */
+	long pm = syscall(SYS_fcntl, physmem_fd, F_DUPFD, 100);
+	long im = syscall(SYS_fcntl, stub_fd, F_DUPFD, 100);
+	if (pm < 0 || im < 0 || syscall(SYS_dup2, pm, STUB_PHYSMEM_FD) < 0 ||
+	    syscall(SYS_dup3, im, STUB_PHYSMEM_FD + 1, O_CLOEXEC) < 0)
 		syscall(SYS_exit, 126);
-	syscall(SYS_close_range, STUB_PHYSMEM_FD + 1, ~0U, 0);
+	syscall(SYS_close_range, STUB_PHYSMEM_FD + 2, ~0U, 0);
 	syscall(SYS_ptrace, PTRACE_TRACEME, 0, 0, 0);
 	char *argv[] = { (char *)stub_name, NULL };
 	char *envp[] = { NULL };
-	syscall(SYS_execveat, stub_fd, "", argv, envp, AT_EMPTY_PATH);
+	syscall(SYS_execveat, STUB_PHYSMEM_FD + 1, "", argv, envp, AT_EMPTY_PATH);
 	syscall(SYS_exit, 127);
 }
 

@@ -28,7 +28,7 @@ void arch_mm_unmap(struct mm *mm, uaddr_t va, uint64_t len);
 void arch_mm_protect(struct mm *mm, uaddr_t va, uint64_t len, int prot);
 
 /* Run the current task in guest mode until it traps back. */
-enum trap_kind { TRAP_SYSCALL, TRAP_FAULT, TRAP_SIGNAL, TRAP_IRQ, TRAP_DIED };
+enum trap_kind { TRAP_SYSCALL, TRAP_FAULT, TRAP_IRQ, TRAP_DIED };
 struct trap_info {
 	enum trap_kind kind;
 	int signo;		/* TRAP_FAULT/TRAP_SIGNAL: host signal */

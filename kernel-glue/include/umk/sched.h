@@ -32,7 +32,7 @@ struct k_sigaction {
 	uint64_t handler;	/* guest address, or SIG_DFL(0)/SIG_IGN(1) */
 	uint64_t flags;
 	uint64_t restorer;
-	sigset_t mask;
+	ksigset_t mask;
 };
 
 /* Signal handlers, shared by CLONE_SIGHAND tasks. */
@@ -41,22 +41,23 @@ struct sighand {
 	struct k_sigaction action[64];
 };
 
-struct rlimit64 { uint64_t cur, max; };
+struct krlim { uint64_t cur, max; };
 
 /* Per-process (thread group) state. */
 struct signal_struct {
 	int refs;
-	sigset_t shared_pending;
-	struct ksiginfo *shared_queue[64];	/* one queued siginfo per signal */
+	ksigset_t shared_pending;
+	struct list_head shared_queue;	/* struct sigqueue, by arrival */
 	pid_t pgrp, session;
 	struct tty *tty;		/* controlling terminal, or NULL */
-	struct rlimit64 rlim[16];
+	struct krlim rlim[16];
 	int group_exit_code;
 	bool group_exiting;
 	int stop_state;			/* job-control stop bookkeeping */
 	/* ITIMER_REAL / alarm */
 	int64_t it_real_deadline, it_real_interval;
 	struct ktimer *it_real_timer;
+	struct task *leader;
 	/* accounting, in ns */
 	uint64_t cutime, cstime;
 };
@@ -87,11 +88,11 @@ struct task {
 	struct signal_struct *signal;
 
 	/* signals */
-	sigset_t blocked;
-	sigset_t saved_sigmask;		/* restored after sigsuspend etc. */
+	ksigset_t blocked;
+	ksigset_t saved_sigmask;		/* restored after sigsuspend etc. */
 	bool restore_sigmask;
-	sigset_t pending;
-	struct ksiginfo *queue[64];
+	ksigset_t pending;
+	struct list_head sigqueue;	/* struct sigqueue, by arrival */
 	uint64_t sas_ss_sp, sas_ss_size;
 	int sas_ss_flags;
 
@@ -121,10 +122,9 @@ struct task {
 	struct guest_fpstate *fpstate;	/* lazily allocated */
 	bool fpstate_dirty;		/* kernel changed it: push to host */
 
-	int64_t sleep_deadline;		/* wait_sleep's timeout, -1 none */
-	bool timed_out;
-	struct list_head timer_link;	/* sleepers ordered by deadline */
-	int preempt_ticks;
+	bool timed_out;			/* wait_sleep's deadline passed */
+	bool in_syscall;		/* regs hold a syscall's result */
+	int64_t user_start_ns;
 };
 
 #define PF_EXITING	0x4

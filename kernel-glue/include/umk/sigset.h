@@ -3,11 +3,11 @@
 #define UMK_SIGSET_H
 #include <umk/types.h>
 
-typedef struct { uint64_t sig; } sigset_t;	/* bit (n-1) = signal n */
-#define sigmask(n) (1ULL << ((n) - 1))
-static inline void sigaddset(sigset_t *s, int n) { s->sig |= sigmask(n); }
-static inline void sigdelset(sigset_t *s, int n) { s->sig &= ~sigmask(n); }
-static inline bool sigismember(const sigset_t *s, int n) { return s->sig & sigmask(n); }
+typedef struct { uint64_t sig; } ksigset_t;	/* bit (n-1) = signal n */
+#define ksigmask(n) (1ULL << ((n) - 1))
+static inline void ksigaddset(ksigset_t *s, int n) { s->sig |= ksigmask(n); }
+static inline void ksigdelset(ksigset_t *s, int n) { s->sig &= ~ksigmask(n); }
+static inline bool ksigismember(const ksigset_t *s, int n) { return s->sig & ksigmask(n); }
 
 /* 128-byte siginfo exactly as the guest sees it */
 struct ksiginfo {

@@ -16,9 +16,11 @@ typedef int pid_t;
 typedef uint32_t uid_t;
 typedef uint32_t gid_t;
 
+#ifndef PAGE_SIZE	/* the host's <sys/user.h> agrees when arch-um includes both */
 #define PAGE_SHIFT 12
 #define PAGE_SIZE (1UL << PAGE_SHIFT)
 #define PAGE_MASK (~(PAGE_SIZE - 1))
+#endif
 #define PAGE_ALIGN(x) (((x) + PAGE_SIZE - 1) & PAGE_MASK)
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

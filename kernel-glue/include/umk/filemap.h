@@ -1,0 +1,10 @@
+/* Page cache for shared file mappings (mm-internal interface). */
+#ifndef UMK_FILEMAP_H
+#define UMK_FILEMAP_H
+#include <umk/mm.h>
+
+/* The frame caching page pgoff of the file (+1 ref for the caller). */
+bool filemap_get_page(struct file *file, uint64_t pgoff, uint64_t *pfn);
+/* Write cached pages of [pgoff, pgoff+n) back through file. */
+int filemap_writeback(struct file *file, uint64_t pgoff, uint64_t n);
+#endif

@@ -1,0 +1,49 @@
+/* Declarations shared between the files of kernel-glue/kernel. */
+#ifndef UMK_INTERNAL_H
+#define UMK_INTERNAL_H
+#include <umk/sched.h>
+
+struct trap_info;
+
+/* sched.c */
+void handle_irqs(void);
+long sleep_until(int64_t deadline);
+void task_enqueue_new(struct task *t);
+void task_set_dead(struct task *t);
+void sched_init_idle(void);
+__attribute__((noreturn)) void cpu_idle(void);
+
+/* task.c */
+struct task *task_alloc(void);
+void task_free(struct task *t);
+pid_t alloc_pid(void);
+void task_hash(struct task *t);
+struct task *find_task_group_leader(pid_t pid);
+
+/* exit.c */
+__attribute__((noreturn)) void do_exit(int code);
+__attribute__((noreturn)) void do_group_exit(int code);
+void task_notify_parent_stop(struct task *t, int why, int sig);
+
+/* signal.c */
+void do_signal(void);
+void force_sig_fault(int sig, int code, uaddr_t addr, int trapno);
+void flush_signal_handlers(struct task *t);
+struct sighand *sighand_alloc(void);
+void sighand_put(struct sighand *sh);
+struct signal_struct *signal_alloc(void);
+void signal_put(struct signal_struct *s);
+bool sig_handler_ignored(struct task *t, int sig);
+void signal_init_task(struct task *t);
+void signal_exit_task(struct task *t);
+
+/* trap.c */
+__attribute__((noreturn)) void user_loop(void);
+__attribute__((noreturn)) void ret_from_fork(void);
+
+/* exec.c */
+int kernel_execve(const char *path, const char *const *argv, const char *const *envp);
+
+/* time */
+int64_t ktime_boot_start(void);
+#endif

@@ -1,0 +1,136 @@
+/* fork, vfork and clone (process-level flags; CLONE_VM shares the stub). */
+#include <umk/internal.h>
+#include <umk/arch.h>
+#include <umk/mm.h>
+#include <umk/fdtable.h>
+#include <umk/syscall.h>
+#include <umk/uaccess.h>
+#include <linux/sched.h>
+
+#define CLONE_SUPPORTED (CSIGNAL | CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_VFORK | \
+			 CLONE_PARENT | CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID | \
+			 CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID | CLONE_DETACHED)
+
+static long do_fork(unsigned long flags, uaddr_t newsp, uaddr_t parent_tid, uaddr_t child_tid, uint64_t tls)
+{
+	struct task *p = current;
+	if (flags & CLONE_THREAD) {
+		printk_once_key("clone-thread", KERN_WARNING "clone: CLONE_THREAD (threads) is not supported yet\n");
+		return -EINVAL;
+	}
+	if (flags & ~(unsigned long)CLONE_SUPPORTED) {
+		printk_once_key("clone-flags", KERN_WARNING "clone: unsupported flags %#lx\n",
+				flags & ~(unsigned long)CLONE_SUPPORTED);
+		return -EINVAL;
+	}
+	/* Linux's consistency rules */
+	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
+		return -EINVAL;
+	if ((flags & CSIGNAL) > 64)
+		return -EINVAL;
+	if ((flags & CLONE_PARENT) && p == init_task)
+		return -EINVAL;
+
+	pid_t pid = alloc_pid();
+	if (pid < 0)
+		return pid;
+	struct task *c = task_alloc();
+	struct mm *mm;
+	if (flags & CLONE_VM) {
+		mm = p->mm;
+		mm->refs++;
+	} else {
+		mm = mm_dup(p->mm);
+		if (!mm) {
+			task_free(c);
+			return -ENOMEM;
+		}
+	}
+	c->mm = mm;
+	c->pid = c->tgid = pid;
+	memcpy(c->comm, p->comm, sizeof(c->comm));
+	c->cred = p->cred;
+	c->flags = 0;
+	if (flags & CLONE_FILES) {
+		c->files = p->files;
+		c->files->refs++;
+	} else
+		c->files = files_dup(p->files);
+	if (flags & CLONE_FS) {
+		c->fs = p->fs;
+		c->fs->refs++;
+	} else
+		c->fs = fs_dup(p->fs);
+	if (flags & CLONE_SIGHAND) {
+		c->sighand = p->sighand;
+		c->sighand->refs++;
+	} else {
+		c->sighand = sighand_alloc();
+		memcpy(c->sighand->action, p->sighand->action, sizeof(c->sighand->action));
+	}
+	c->signal = signal_alloc();
+	c->signal->leader = c;
+	c->signal->pgrp = p->signal->pgrp;
+	c->signal->session = p->signal->session;
+	c->signal->tty = p->signal->tty;
+	memcpy(c->signal->rlim, p->signal->rlim, sizeof(c->signal->rlim));
+	c->blocked = p->blocked;
+	if (!(flags & CLONE_VM) || (flags & CLONE_VFORK)) {
+		c->sas_ss_sp = p->sas_ss_sp;
+		c->sas_ss_size = p->sas_ss_size;
+		c->sas_ss_flags = p->sas_ss_flags;
+	}
+
+	c->regs = p->regs;
+	c->regs.rax = 0;
+	if (newsp)
+		c->regs.rsp = newsp;
+	if (flags & CLONE_SETTLS)
+		c->regs.fs_base = tls;
+	/* the child starts with the parent's FPU state */
+	if (arch_fpstate_get(p) == 0) {
+		size_t sz = sizeof(*p->fpstate) + arch_fpstate_size();
+		c->fpstate = kmalloc(sz);
+		memcpy(c->fpstate, p->fpstate, sz);
+		c->fpstate_dirty = true;
+	}
+
+	c->parent = (flags & CLONE_PARENT) ? p->parent : p;
+	c->exit_signal = (flags & CLONE_PARENT) ? p->exit_signal : (int)(flags & CSIGNAL);
+	list_add_tail(&c->sibling, &c->parent->children);
+	if (flags & CLONE_CHILD_CLEARTID)
+		c->clear_child_tid = child_tid;
+	if (flags & CLONE_PARENT_SETTID)
+		copy_to_user(parent_tid, &pid, sizeof(pid));
+	if (flags & CLONE_CHILD_SETTID)
+		access_remote_vm(c->mm, child_tid, &pid, sizeof(pid), true);
+	if (flags & CLONE_VFORK)
+		c->flags |= PF_VFORK_CHILD;
+
+	task_hash(c);
+	arch_task_init_kstack(c, ret_from_fork);
+	task_enqueue_new(c);
+
+	if (flags & CLONE_VFORK) {
+		/* the parent sleeps (uninterruptibly for signals other than
+		 * fatal ones, as on Linux) until the child execs or exits */
+		wait_event(c->vfork_wait, c->vfork_done);
+	}
+	return pid;
+}
+
+SYSCALL_DEFINE0(fork)
+{
+	return do_fork(17, 0, 0, 0, 0);
+}
+
+SYSCALL_DEFINE0(vfork)
+{
+	return do_fork(CLONE_VM | CLONE_VFORK | 17, 0, 0, 0, 0);
+}
+
+/* x86-64 argument order: flags, newsp, parent_tid, child_tid, tls */
+SYSCALL_DEFINE5(clone, unsigned long, flags, uaddr_t, newsp, uaddr_t, parent_tid, uaddr_t, child_tid, uint64_t, tls)
+{
+	return do_fork(flags, newsp, parent_tid, child_tid, tls);
+}

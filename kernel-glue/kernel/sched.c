@@ -1,0 +1,245 @@
+/* The scheduler: one virtual CPU, round robin with a 10 ms slice when more
+ * than one task is runnable, and no timer at all when there is nothing to
+ * preempt (tickless). The boot context is the idle task. */
+#include <umk/sched.h>
+#include <umk/arch.h>
+#include <umk/timer.h>
+#include <umk/internal.h>
+
+#define SLICE_NS (10 * 1000000LL)
+
+struct task *current;
+static struct task idle_task;
+static LIST_HEAD(runqueue);
+static LIST_HEAD(timers);
+static struct task *dead_task;		/* stack to free after the switch */
+static bool resched;
+static int64_t slice_end = -1;
+static int64_t programmed = -2;
+
+bool need_resched(void)
+{
+	return resched;
+}
+
+static bool on_runqueue(struct task *t)
+{
+	return !list_empty(&t->runq);
+}
+
+void wake_up_task(struct task *t)
+{
+	if (t->state != TASK_INTERRUPTIBLE && t->state != TASK_UNINTERRUPTIBLE && t->state != TASK_STOPPED)
+		return;
+	t->state = TASK_RUNNING;
+	if (t != current && !on_runqueue(t) && t != &idle_task)
+		list_add_tail(&t->runq, &runqueue);
+	if (current == &idle_task)
+		resched = true;
+}
+
+void task_enqueue_new(struct task *t)
+{
+	INIT_LIST_HEAD(&t->runq);
+	t->state = TASK_RUNNING;
+	list_add_tail(&t->runq, &runqueue);
+}
+
+void task_set_dead(struct task *t)
+{
+	dead_task = t;
+}
+
+void schedule(void)
+{
+	struct task *prev = current, *next;
+	resched = false;
+	if (prev->state == TASK_RUNNING && prev != &idle_task && !on_runqueue(prev))
+		list_add_tail(&prev->runq, &runqueue);
+	if (list_empty(&runqueue)) {
+		next = &idle_task;
+	} else {
+		next = list_first_entry(&runqueue, struct task, runq);
+		list_del(&next->runq);
+	}
+	if (next == prev)
+		return;
+	if (prev->state == TASK_RUNNING)
+		prev->nivcsw++;
+	else
+		prev->nvcsw++;
+	slice_end = ktime_mono_ns() + SLICE_NS;
+	current = next;
+	arch_switch_to(prev, next);
+	/* back on prev's stack */
+	if (dead_task && dead_task != current) {
+		task_free(dead_task);
+		dead_task = NULL;
+	}
+}
+
+void sched_yield_current(void)
+{
+	if (!list_empty(&runqueue))
+		schedule();
+}
+
+/* Timers */
+void ktimer_init(struct ktimer *t, void (*fn)(struct ktimer *), void *data)
+{
+	INIT_LIST_HEAD(&t->link);
+	t->fn = fn;
+	t->data = data;
+	t->armed = false;
+}
+
+void ktimer_cancel(struct ktimer *t)
+{
+	if (t->armed) {
+		list_del(&t->link);
+		t->armed = false;
+	}
+}
+
+void ktimer_arm(struct ktimer *t, int64_t deadline)
+{
+	ktimer_cancel(t);
+	t->deadline = deadline;
+	struct ktimer *pos;
+	list_for_each_entry(pos, &timers, link)
+		if (pos->deadline > deadline)
+			break;
+	list_add_tail(&t->link, &pos->link);
+	t->armed = true;
+}
+
+static void run_timers(int64_t now)
+{
+	while (!list_empty(&timers)) {
+		struct ktimer *t = list_first_entry(&timers, struct ktimer, link);
+		if (t->deadline > now)
+			break;
+		list_del(&t->link);
+		t->armed = false;
+		t->fn(t);
+	}
+}
+
+static void program_host_timer(void)
+{
+	int64_t d = -1;
+	if (!list_empty(&timers))
+		d = list_first_entry(&timers, struct ktimer, link)->deadline;
+	if (!list_empty(&runqueue) && current != &idle_task && (d < 0 || slice_end < d))
+		d = slice_end;
+	if (d != programmed) {
+		arch_timer_program(d);
+		programmed = d;
+	}
+}
+
+/* Take pending interrupts: fd handlers, expired timers, slice end. */
+void handle_irqs(void)
+{
+	unsigned irqs = arch_irq_take();
+	if (irqs & IRQ_IO)
+		arch_irq_dispatch_fds();
+	if (irqs & IRQ_TIMER)
+		programmed = -2;	/* the one-shot fired: must re-arm */
+	int64_t now = ktime_mono_ns();
+	run_timers(now);
+	if (!list_empty(&runqueue) && current != &idle_task && now >= slice_end)
+		resched = true;
+	program_host_timer();
+}
+
+/* Wait queues */
+void init_waitqueue_head(struct wait_queue_head *wq)
+{
+	INIT_LIST_HEAD(&wq->head);
+}
+
+void wait_enqueue(struct wait_queue_head *wq, struct wait_entry *e)
+{
+	e->task = current;
+	list_add_tail(&e->link, &wq->head);
+}
+
+void wait_dequeue(struct wait_entry *e)
+{
+	list_del(&e->link);
+}
+
+void wake_up(struct wait_queue_head *wq)
+{
+	struct wait_entry *e;
+	list_for_each_entry(e, &wq->head, link)
+		wake_up_task(e->task);
+}
+
+static void sleep_timeout(struct ktimer *t)
+{
+	struct task *task = t->data;
+	task->timed_out = true;
+	wake_up_task(task);
+}
+
+long wait_sleep(struct wait_queue_head *wq, struct wait_entry *e, bool interruptible, int64_t deadline)
+{
+	(void)wq;
+	(void)e;
+	if (interruptible && signal_pending(current))
+		return -ERESTARTSYS;
+	if (deadline >= 0 && ktime_mono_ns() >= deadline)
+		return -ETIMEDOUT;
+	struct ktimer tm;
+	ktimer_init(&tm, sleep_timeout, current);
+	current->timed_out = false;
+	if (deadline >= 0)
+		ktimer_arm(&tm, deadline);
+	current->state = interruptible ? TASK_INTERRUPTIBLE : TASK_UNINTERRUPTIBLE;
+	schedule();
+	ktimer_cancel(&tm);
+	if (interruptible && signal_pending(current))
+		return -ERESTARTSYS;
+	if (current->timed_out)
+		return -ETIMEDOUT;
+	return 0;
+}
+
+/* Sleep until the deadline or a signal: 0, or -ERESTARTSYS. */
+long sleep_until(int64_t deadline)
+{
+	struct wait_queue_head wq;
+	init_waitqueue_head(&wq);
+	long r = wait_event_interruptible_deadline(wq, false, deadline);
+	return r == -ETIMEDOUT ? 0 : r;
+}
+
+void sched_init_idle(void)
+{
+	memset(&idle_task, 0, sizeof(idle_task));
+	strlcpy(idle_task.comm, "swapper", sizeof(idle_task.comm));
+	INIT_LIST_HEAD(&idle_task.runq);
+	INIT_LIST_HEAD(&idle_task.children);
+	INIT_LIST_HEAD(&idle_task.sibling);
+	INIT_LIST_HEAD(&idle_task.sigqueue);
+	idle_task.state = TASK_RUNNING;
+	idle_task.flags = PF_KTHREAD;
+	current = &idle_task;
+}
+
+/* The idle loop: run whatever is runnable, otherwise sleep in the host
+ * until an interrupt (timer or fd) arrives. */
+__attribute__((noreturn)) void cpu_idle(void)
+{
+	for (;;) {
+		handle_irqs();
+		if (!list_empty(&runqueue)) {
+			schedule();
+			continue;
+		}
+		program_host_timer();
+		arch_idle();
+	}
+}

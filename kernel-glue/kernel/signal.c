@@ -1,0 +1,891 @@
+/* Signals: generation, queueing, default actions, job-control stops, and
+ * delivery to guest handlers with the exact x86-64 rt_sigframe. */
+#include <umk/internal.h>
+#include <umk/arch.h>
+#include <umk/mm.h>
+#include <umk/syscall.h>
+#include <umk/uaccess.h>
+#include <umk/timer.h>
+#include <asm/siginfo.h>
+
+#define SIGHUP 1
+#define SIGINT 2
+#define SIGQUIT 3
+#define SIGILL 4
+#define SIGTRAP 5
+#define SIGABRT 6
+#define SIGBUS 7
+#define SIGFPE 8
+#define SIGKILL 9
+#define SIGSEGV 11
+#define SIGPIPE 13
+#define SIGALRM 14
+#define SIGCHLD 17
+#define SIGCONT 18
+#define SIGSTOP 19
+#define SIGTSTP 20
+#define SIGTTIN 21
+#define SIGTTOU 22
+#define SIGURG 23
+#define SIGXCPU 24
+#define SIGXFSZ 25
+#define SIGWINCH 28
+#define SIGSYS 31
+
+#define SA_NOCLDSTOP 0x1
+#define SA_SIGINFO 0x4
+#define SA_ONSTACK 0x08000000
+#define SA_RESTART 0x10000000
+#define SA_NODEFER 0x40000000
+#define SA_RESETHAND 0x80000000
+#define SA_RESTORER 0x04000000
+#define SS_ONSTACK 1
+#define SS_DISABLE 2
+#define SS_AUTODISARM (1U << 31)
+#define MINSIGSTKSZ 2048
+#define SIG_DFL 0
+#define SIG_IGN 1
+
+#define STOP_MASK (ksigmask(SIGSTOP) | ksigmask(SIGTSTP) | ksigmask(SIGTTIN) | ksigmask(SIGTTOU))
+#define KERNEL_ONLY_MASK (ksigmask(SIGKILL) | ksigmask(SIGSTOP))
+
+struct sigqueue {
+	struct list_head link;
+	struct ksiginfo info;
+};
+
+enum sig_default { SD_TERM, SD_CORE, SD_STOP, SD_CONT, SD_IGN };
+
+static enum sig_default sig_default_action(int sig)
+{
+	switch (sig) {
+	case SIGQUIT: case SIGILL: case SIGTRAP: case SIGABRT: case SIGBUS: case SIGFPE:
+	case SIGSEGV: case SIGXCPU: case SIGXFSZ: case SIGSYS:
+		return SD_CORE;
+	case SIGSTOP: case SIGTSTP: case SIGTTIN: case SIGTTOU:
+		return SD_STOP;
+	case SIGCONT:
+		return SD_CONT;
+	case SIGCHLD: case SIGURG: case SIGWINCH:
+		return SD_IGN;
+	default:
+		return SD_TERM;
+	}
+}
+
+struct sighand *sighand_alloc(void)
+{
+	struct sighand *sh = kzalloc(sizeof(*sh));
+	sh->refs = 1;
+	return sh;
+}
+
+void sighand_put(struct sighand *sh)
+{
+	if (sh && --sh->refs == 0)
+		kfree(sh);
+}
+
+static void flush_queue(struct list_head *q)
+{
+	while (!list_empty(q)) {
+		struct sigqueue *e = list_first_entry(q, struct sigqueue, link);
+		list_del(&e->link);
+		kfree(e);
+	}
+}
+
+struct signal_struct *signal_alloc(void)
+{
+	struct signal_struct *s = kzalloc(sizeof(*s));
+	s->refs = 1;
+	INIT_LIST_HEAD(&s->shared_queue);
+	return s;
+}
+
+void signal_put(struct signal_struct *s)
+{
+	if (!s || --s->refs)
+		return;
+	flush_queue(&s->shared_queue);
+	if (s->it_real_timer) {
+		ktimer_cancel(s->it_real_timer);
+		kfree(s->it_real_timer);
+	}
+	kfree(s);
+}
+
+void signal_exit_task(struct task *t)
+{
+	if (t->signal->it_real_timer)
+		ktimer_cancel(t->signal->it_real_timer);
+	flush_queue(&t->sigqueue);
+}
+
+bool sig_handler_ignored(struct task *t, int sig)
+{
+	uint64_t h = t->sighand->action[sig - 1].handler;
+	return h == SIG_IGN || (h == SIG_DFL && sig_default_action(sig) == SD_IGN);
+}
+
+static uint64_t pending_mask(struct task *t)
+{
+	return t->pending.sig | (t->signal ? t->signal->shared_pending.sig : 0);
+}
+
+bool signal_pending(struct task *t)
+{
+	return (pending_mask(t) & ~t->blocked.sig) != 0;
+}
+
+static void remove_sig(struct task *t, uint64_t mask)
+{
+	struct list_head *queues[2] = { &t->sigqueue, &t->signal->shared_queue };
+	for (int i = 0; i < 2; i++) {
+		struct sigqueue *e, *n;
+		list_for_each_entry_safe(e, n, queues[i], link)
+			if (mask & ksigmask(e->info.si_signo)) {
+				list_del(&e->link);
+				kfree(e);
+			}
+	}
+	t->pending.sig &= ~mask;
+	t->signal->shared_pending.sig &= ~mask;
+}
+
+/* Wake a task for a signal: sleeping interruptibly, or stopped (SIGKILL). */
+static void signal_wake(struct task *t, int sig)
+{
+	if (t->state == TASK_INTERRUPTIBLE)
+		wake_up_task(t);
+	else if (t->state == TASK_STOPPED && sig == SIGKILL)
+		wake_up_task(t);
+}
+
+static void do_continue(struct task *t)
+{
+	remove_sig(t, STOP_MASK);
+	if (t->state == TASK_STOPPED) {
+		t->signal->stop_state = -1;
+		t->waited_cont_reported = false;
+		t->waited_stop_reported = false;
+		wake_up_task(t);
+		task_notify_parent_stop(t, CLD_CONTINUED, SIGCONT);
+	} else if (t->signal->stop_state > 0) {
+		t->signal->stop_state = 0;
+	}
+}
+
+int send_signal(struct task *t, int sig, const struct ksiginfo *info)
+{
+	if (sig < 1 || sig > 64)
+		return -EINVAL;
+	if (!t->signal || !t->sighand || t->state == TASK_ZOMBIE || t->state == TASK_DEAD)
+		return 0;
+	if (sig == SIGCONT)
+		do_continue(t);
+	else if (ksigmask(sig) & STOP_MASK)
+		remove_sig(t, ksigmask(SIGCONT));
+	if (sig == SIGKILL && t->state == TASK_STOPPED)
+		t->state = TASK_INTERRUPTIBLE;
+	/* Ignored, unblocked signals are discarded at once (Linux). */
+	if (!ksigismember(&t->blocked, sig) && sig_handler_ignored(t, sig) && sig != SIGKILL)
+		return 0;
+	/* Standard signals do not queue twice. */
+	if (sig < 32 && ksigismember(&t->signal->shared_pending, sig))
+		return 0;
+	struct sigqueue *q = kzalloc(sizeof(*q));
+	if (info)
+		q->info = *info;
+	else {
+		q->info.si_code = SI_KERNEL;
+	}
+	q->info.si_signo = sig;
+	list_add_tail(&q->link, &t->signal->shared_queue);
+	ksigaddset(&t->signal->shared_pending, sig);
+	if (!ksigismember(&t->blocked, sig) || sig == SIGKILL)
+		signal_wake(t, sig);
+	return 0;
+}
+
+/* Thread-directed (tkill, faults): queued on the task itself. */
+static int send_signal_thread(struct task *t, int sig, const struct ksiginfo *info)
+{
+	if (!t->signal || t->state == TASK_ZOMBIE || t->state == TASK_DEAD)
+		return 0;
+	if (sig == SIGCONT || (ksigmask(sig) & STOP_MASK) || sig == SIGKILL)
+		return send_signal(t, sig, info);
+	if (!ksigismember(&t->blocked, sig) && sig_handler_ignored(t, sig))
+		return 0;
+	if (sig < 32 && ksigismember(&t->pending, sig))
+		return 0;
+	struct sigqueue *q = kzalloc(sizeof(*q));
+	q->info = *info;
+	q->info.si_signo = sig;
+	list_add_tail(&q->link, &t->sigqueue);
+	ksigaddset(&t->pending, sig);
+	if (!ksigismember(&t->blocked, sig))
+		signal_wake(t, sig);
+	return 0;
+}
+
+int send_sig(int sig, struct task *t)
+{
+	struct ksiginfo info = { .si_signo = sig, .si_code = SI_KERNEL };
+	return send_signal(t, sig, &info);
+}
+
+int kill_pgrp(pid_t pgrp, int sig)
+{
+	struct ksiginfo info = { .si_signo = sig, .si_code = SI_KERNEL };
+	struct task *t;
+	int found = 0;
+	for_each_task(t)
+		if (t->signal && t->signal->pgrp == pgrp && t->pid == t->tgid && t->state != TASK_ZOMBIE) {
+			send_signal(t, sig, &info);
+			found = 1;
+		}
+	return found ? 0 : -ESRCH;
+}
+
+/* A synchronous fault: the handler cannot be blocked or ignored away. */
+void force_sig_fault(int sig, int code, uaddr_t addr, int trapno)
+{
+	struct task *t = current;
+	struct k_sigaction *ka = &t->sighand->action[sig - 1];
+	if (ksigismember(&t->blocked, sig) || ka->handler == SIG_IGN) {
+		ka->handler = SIG_DFL;
+		ksigdelset(&t->blocked, sig);
+	}
+	struct ksiginfo info = { .si_signo = sig, .si_code = code };
+	info.fault.addr = addr;
+	t->regs.orig_rax = (uint64_t)-1;
+	(void)trapno;
+	send_signal_thread(t, sig, &info);
+}
+
+/* Dequeue the lowest unblocked pending signal (synchronous ones first). */
+static int dequeue_signal(struct task *t, const ksigset_t *mask, struct ksiginfo *info)
+{
+	uint64_t sync = ksigmask(SIGSEGV) | ksigmask(SIGBUS) | ksigmask(SIGILL) | ksigmask(SIGTRAP) |
+			ksigmask(SIGFPE) | ksigmask(SIGSYS);
+	struct list_head *queues[2] = { &t->sigqueue, &t->signal->shared_queue };
+	ksigset_t *sets[2] = { &t->pending, &t->signal->shared_pending };
+	for (int i = 0; i < 2; i++) {
+		uint64_t avail = sets[i]->sig & ~mask->sig;
+		if (!avail)
+			continue;
+		int sig = __builtin_ctzll((avail & sync) ? (avail & sync) : avail) + 1;
+		struct sigqueue *e, *n, *found = NULL;
+		bool more = false;
+		list_for_each_entry_safe(e, n, queues[i], link) {
+			if (e->info.si_signo != sig)
+				continue;
+			if (found) {
+				more = true;
+				break;
+			}
+			found = e;
+		}
+		if (found) {
+			*info = found->info;
+			list_del(&found->link);
+			kfree(found);
+		} else {
+			memset(info, 0, sizeof(*info));
+			info->si_signo = sig;
+			info->si_code = SI_KERNEL;
+		}
+		if (!more)
+			ksigdelset(sets[i], sig);
+		return sig;
+	}
+	return 0;
+}
+
+/* x86-64 signal frame */
+struct kstack_t { uint64_t ss_sp; int32_t ss_flags; int32_t __pad; uint64_t ss_size; };
+struct ksigcontext {
+	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+	uint64_t rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip, eflags;
+	uint16_t cs, gs, fs, ss;
+	uint64_t err, trapno, oldmask, cr2, fpstate;
+	uint64_t reserved1[8];
+};
+struct kucontext {
+	uint64_t uc_flags;
+	uint64_t uc_link;
+	struct kstack_t uc_stack;
+	struct ksigcontext uc_mcontext;
+	uint64_t uc_sigmask;
+};
+struct rt_sigframe {
+	uint64_t pretcode;
+	struct kucontext uc;
+	struct ksiginfo info;
+};
+_Static_assert(sizeof(struct ksigcontext) == 256, "sigcontext");
+_Static_assert(sizeof(struct rt_sigframe) == 440, "rt_sigframe");
+
+#define UC_FP_XSTATE 0x1
+#define UC_SIGCONTEXT_SS 0x2
+#define UC_STRICT_RESTORE_SS 0x4
+#define FP_XSTATE_MAGIC1 0x46505853U
+#define FP_XSTATE_MAGIC2 0x46505845U
+
+static bool on_sig_stack(struct task *t, uint64_t sp)
+{
+	return t->sas_ss_size && sp > t->sas_ss_sp && sp - t->sas_ss_sp <= t->sas_ss_size;
+}
+
+static int sas_flags(struct task *t, uint64_t sp)
+{
+	if (!t->sas_ss_size)
+		return SS_DISABLE;
+	return on_sig_stack(t, sp) ? SS_ONSTACK : 0;
+}
+
+static int setup_rt_frame(struct task *t, int sig, struct k_sigaction *ka, struct ksiginfo *info, ksigset_t *oldset)
+{
+	struct guest_regs *r = &t->regs;
+	uint64_t sp = r->rsp - 128;	/* red zone */
+	if ((ka->flags & SA_ONSTACK) && t->sas_ss_size && !on_sig_stack(t, r->rsp))
+		sp = t->sas_ss_sp + t->sas_ss_size;
+	/* FPU state below the frame, 64-byte aligned */
+	uint64_t fp_addr = 0;
+	bool have_fp = arch_fpstate_get(t) == 0;
+	size_t fpsz = have_fp ? t->fpstate->size : 0;
+	if (have_fp) {
+		sp -= fpsz + 4;
+		sp &= ~63ULL;
+		fp_addr = sp;
+		uint8_t *x = t->fpstate->data;
+		uint32_t sw[12] = { FP_XSTATE_MAGIC1, (uint32_t)(fpsz + 4), 0, 0, (uint32_t)fpsz };
+		uint64_t xfeatures;
+		memcpy(&xfeatures, x + 512, 8);	/* XSAVE header: xstate_bv */
+		memcpy(&sw[2], &xfeatures, 8);
+		memcpy(x + 464, sw, sizeof(sw));
+		uint32_t magic2 = FP_XSTATE_MAGIC2;
+		if (copy_to_user(fp_addr, x, fpsz) || copy_to_user(fp_addr + fpsz, &magic2, 4))
+			return -EFAULT;
+	}
+	sp -= sizeof(struct rt_sigframe);
+	sp = (sp & ~15ULL) - 8;
+	struct rt_sigframe f;
+	memset(&f, 0, sizeof(f));
+	f.pretcode = ka->restorer;
+	f.uc.uc_flags = UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS | (have_fp ? UC_FP_XSTATE : 0);
+	f.uc.uc_stack.ss_sp = t->sas_ss_sp;
+	f.uc.uc_stack.ss_flags = sas_flags(t, r->rsp);
+	f.uc.uc_stack.ss_size = t->sas_ss_size;
+	struct ksigcontext *sc = &f.uc.uc_mcontext;
+	sc->r8 = r->r8; sc->r9 = r->r9; sc->r10 = r->r10; sc->r11 = r->r11;
+	sc->r12 = r->r12; sc->r13 = r->r13; sc->r14 = r->r14; sc->r15 = r->r15;
+	sc->rdi = r->rdi; sc->rsi = r->rsi; sc->rbp = r->rbp; sc->rbx = r->rbx;
+	sc->rdx = r->rdx; sc->rax = r->rax; sc->rcx = r->rcx; sc->rsp = r->rsp;
+	sc->rip = r->rip; sc->eflags = r->eflags;
+	sc->cs = (uint16_t)r->cs; sc->ss = (uint16_t)r->ss;
+	sc->fs = 0; sc->gs = 0;
+	if (sig == SIGSEGV || sig == SIGBUS) {
+		sc->trapno = 14;
+		sc->err = 4;
+		sc->cr2 = info->fault.addr;
+	}
+	sc->oldmask = oldset->sig;
+	sc->fpstate = fp_addr;
+	f.uc.uc_sigmask = oldset->sig;
+	f.info = *info;
+	if (copy_to_user(sp, &f, sizeof(f)))
+		return -EFAULT;
+	if (t->sas_ss_flags & SS_AUTODISARM) {
+		t->sas_ss_sp = 0;
+		t->sas_ss_size = 0;
+	}
+	r->rdi = sig;
+	r->rsi = sp + offsetof(struct rt_sigframe, info);
+	r->rdx = sp + offsetof(struct rt_sigframe, uc);
+	r->rax = 0;
+	r->rsp = sp;
+	r->rip = ka->handler;
+	r->eflags &= ~(0x100ULL | 0x400ULL | 0x40000ULL);	/* TF, DF, AC */
+	r->cs = 0x33;
+	r->ss = 0x2b;
+	/* handlers start with a clean FPU control state, as on Linux */
+	if (have_fp) {
+		uint8_t *x = t->fpstate->data;
+		memset(x, 0, 512);
+		uint16_t fcw = 0x37f;
+		uint32_t mxcsr = 0x1f80;
+		memcpy(x, &fcw, 2);
+		memcpy(x + 24, &mxcsr, 4);
+		memset(x + 512, 0, 64);	/* XSAVE header: all components in init state */
+		t->fpstate_dirty = true;
+	}
+	return 0;
+}
+
+SYSCALL_DEFINE0(rt_sigreturn)
+{
+	struct task *t = current;
+	struct guest_regs *r = &t->regs;
+	uaddr_t fa = r->rsp - 8;
+	struct rt_sigframe f;
+	if (copy_from_user(&f, fa, sizeof(f))) {
+		force_sig_fault(SIGSEGV, SI_KERNEL, 0, 0);
+		return r->rax;
+	}
+	struct ksigcontext *sc = &f.uc.uc_mcontext;
+	r->r8 = sc->r8; r->r9 = sc->r9; r->r10 = sc->r10; r->r11 = sc->r11;
+	r->r12 = sc->r12; r->r13 = sc->r13; r->r14 = sc->r14; r->r15 = sc->r15;
+	r->rdi = sc->rdi; r->rsi = sc->rsi; r->rbp = sc->rbp; r->rbx = sc->rbx;
+	r->rdx = sc->rdx; r->rax = sc->rax; r->rcx = sc->rcx; r->rsp = sc->rsp;
+	r->rip = sc->rip;
+	/* user-changeable flags only: CF PF AF ZF SF TF DF OF AC RF */
+	uint64_t fix = 0x1 | 0x4 | 0x10 | 0x40 | 0x80 | 0x100 | 0x400 | 0x800 | 0x40000 | 0x10000;
+	r->eflags = (r->eflags & ~fix) | (sc->eflags & fix);
+	r->cs = 0x33;
+	r->ss = 0x2b;
+	r->orig_rax = (uint64_t)-1;	/* no syscall restart after sigreturn */
+	ksigset_t set = { f.uc.uc_sigmask & ~KERNEL_ONLY_MASK };
+	t->blocked = set;
+	if (sc->fpstate && t->fpstate) {
+		size_t sz = arch_fpstate_size();
+		if (copy_from_user(t->fpstate->data, sc->fpstate, MIN(sz, (size_t)t->fpstate->size ? t->fpstate->size : sz)) == 0) {
+			memset(t->fpstate->data + 464, 0, 48);
+			t->fpstate_dirty = true;
+		}
+	}
+	/* restore_altstack: as sigaltstack() from the saved uc_stack */
+	struct kstack_t *ss = &f.uc.uc_stack;
+	if (!on_sig_stack(t, r->rsp)) {
+		if (ss->ss_flags & SS_DISABLE) {
+			t->sas_ss_sp = 0;
+			t->sas_ss_size = 0;
+		} else if (ss->ss_size >= MINSIGSTKSZ) {
+			t->sas_ss_sp = ss->ss_sp;
+			t->sas_ss_size = ss->ss_size;
+			t->sas_ss_flags = ss->ss_flags & SS_AUTODISARM;
+		}
+	}
+	t->in_syscall = false;
+	return r->rax;
+}
+
+/* Syscall restart after a signal: Linux's rules for -ERESTART*. */
+static void handle_restart(struct task *t, struct k_sigaction *ka)
+{
+	struct guest_regs *r = &t->regs;
+	if (!t->in_syscall)
+		return;
+	t->in_syscall = false;
+	long rv = (long)r->rax;
+	switch (rv) {
+	case -ERESTART_RESTARTBLOCK:
+	case -ERESTARTNOHAND:
+		if (ka) {
+			r->rax = -EINTR;
+			return;
+		}
+		break;
+	case -ERESTARTSYS:
+		if (ka && !(ka->flags & SA_RESTART)) {
+			r->rax = -EINTR;
+			return;
+		}
+		break;
+	case -ERESTARTNOINTR:
+		break;
+	default:
+		return;
+	}
+	if (rv == -ERESTART_RESTARTBLOCK && !ka)
+		r->rax = __NR_restart_syscall;
+	else
+		r->rax = r->orig_rax;
+	r->rip -= 2;
+}
+
+static void do_stop(struct task *t, int sig)
+{
+	t->signal->stop_state = sig;
+	t->waited_stop_reported = false;
+	t->state = TASK_STOPPED;
+	task_notify_parent_stop(t, CLD_STOPPED, sig);
+	while (t->state == TASK_STOPPED)
+		schedule();
+}
+
+/* Called on the way back to guest mode. */
+void do_signal(void)
+{
+	struct task *t = current;
+	while (signal_pending(t)) {
+		struct ksiginfo info;
+		int sig = dequeue_signal(t, &t->blocked, &info);
+		if (!sig)
+			break;
+		struct k_sigaction *ka = &t->sighand->action[sig - 1];
+		if (ka->handler == SIG_IGN)
+			continue;
+		if (ka->handler != SIG_DFL) {
+			struct k_sigaction saved = *ka;
+			handle_restart(t, ka);
+			ksigset_t old = t->restore_sigmask ? t->saved_sigmask : t->blocked;
+			t->restore_sigmask = false;
+			if (setup_rt_frame(t, sig, &saved, &info, &old)) {
+				force_sig_fault(SIGSEGV, SI_KERNEL, 0, 0);
+				continue;
+			}
+			if (ka->flags & SA_RESETHAND)
+				ka->handler = SIG_DFL;
+			t->blocked.sig |= saved.mask.sig;
+			if (!(saved.flags & SA_NODEFER))
+				ksigaddset(&t->blocked, sig);
+			t->blocked.sig &= ~KERNEL_ONLY_MASK;
+			return;
+		}
+		switch (sig_default_action(sig)) {
+		case SD_IGN:
+		case SD_CONT:
+			continue;
+		case SD_STOP:
+			if (sig != SIGSTOP && is_orphaned_pgrp(t->signal->pgrp))
+				continue;
+			do_stop(t, sig);
+			continue;
+		case SD_CORE:
+		case SD_TERM:
+			if (t == init_task && sig != SIGKILL)
+				continue;	/* init only gets signals it handles */
+			do_group_exit(sig);
+		}
+	}
+	/* no handler ran: restart or return the interrupted syscall */
+	handle_restart(t, NULL);
+	if (t->restore_sigmask) {
+		t->restore_sigmask = false;
+		t->blocked = t->saved_sigmask;
+	}
+}
+
+void flush_signal_handlers(struct task *t)
+{
+	for (int i = 0; i < 64; i++) {
+		struct k_sigaction *ka = &t->sighand->action[i];
+		if (ka->handler != SIG_IGN)
+			ka->handler = SIG_DFL;
+		ka->flags = 0;
+		ka->restorer = 0;
+		ka->mask.sig = 0;
+	}
+	t->sas_ss_sp = 0;
+	t->sas_ss_size = 0;
+	t->sas_ss_flags = 0;
+}
+
+/* syscalls */
+
+SYSCALL_DEFINE4(rt_sigaction, int, sig, uaddr_t, uact, uaddr_t, uold, size_t, sigsetsize)
+{
+	struct task *t = current;
+	if (sigsetsize != 8)
+		return -EINVAL;
+	if (sig < 1 || sig > 64)
+		return -EINVAL;
+	struct k_sigaction *ka = &t->sighand->action[sig - 1];
+	struct k_sigaction old = *ka;
+	if (uact) {
+		struct k_sigaction n;
+		if (copy_from_user(&n, uact, sizeof(n)))
+			return -EFAULT;
+		if (sig == SIGKILL || sig == SIGSTOP)
+			return -EINVAL;
+		n.mask.sig &= ~KERNEL_ONLY_MASK;
+		*ka = n;
+		/* POSIX: setting SIG_IGN (or default-ignore) discards pending */
+		if (sig_handler_ignored(t, sig))
+			remove_sig(t, ksigmask(sig));
+	}
+	if (uold && copy_to_user(uold, &old, sizeof(old)))
+		return -EFAULT;
+	return 0;
+}
+
+long set_blocked(int how, ksigset_t *set)
+{
+	struct task *t = current;
+	switch (how) {
+	case 0: t->blocked.sig |= set->sig; break;	/* SIG_BLOCK */
+	case 1: t->blocked.sig &= ~set->sig; break;	/* SIG_UNBLOCK */
+	case 2: t->blocked = *set; break;		/* SIG_SETMASK */
+	default: return -EINVAL;
+	}
+	t->blocked.sig &= ~KERNEL_ONLY_MASK;
+	return 0;
+}
+
+SYSCALL_DEFINE4(rt_sigprocmask, int, how, uaddr_t, uset, uaddr_t, uold, size_t, sigsetsize)
+{
+	struct task *t = current;
+	if (sigsetsize != 8)
+		return -EINVAL;
+	ksigset_t old = t->blocked;
+	if (uset) {
+		ksigset_t set;
+		if (copy_from_user(&set, uset, 8))
+			return -EFAULT;
+		long r = set_blocked(how, &set);
+		if (r)
+			return r;
+	}
+	if (uold && copy_to_user(uold, &old, 8))
+		return -EFAULT;
+	return 0;
+}
+
+SYSCALL_DEFINE2(rt_sigpending, uaddr_t, uset, size_t, sigsetsize)
+{
+	if (sigsetsize > 8)
+		return -EINVAL;
+	struct task *t = current;
+	ksigset_t p = { pending_mask(t) & t->blocked.sig };
+	return copy_to_user(uset, &p, sigsetsize) ? -EFAULT : 0;
+}
+
+static int check_kill_permission(struct task *t, int sig)
+{
+	(void)sig;
+	struct cred *c = &current->cred;
+	if (c->euid == 0 || c->euid == t->cred.suid || c->euid == t->cred.uid || c->uid == t->cred.suid ||
+	    c->uid == t->cred.uid)
+		return 0;
+	if (sig == SIGCONT && t->signal->session == current->signal->session)
+		return 0;
+	return -EPERM;
+}
+
+static int kill_one(struct task *t, int sig, struct ksiginfo *info)
+{
+	int r = check_kill_permission(t, sig);
+	if (r || sig == 0)
+		return r;
+	return send_signal(t, sig, info);
+}
+
+SYSCALL_DEFINE2(kill, pid_t, pid, int, sig)
+{
+	if (sig < 0 || sig > 64)
+		return -EINVAL;
+	struct ksiginfo info = { .si_signo = sig, .si_code = SI_USER };
+	info.kill.pid = current->tgid;
+	info.kill.uid = current->cred.uid;
+	if (pid > 0) {
+		struct task *t = find_task_group_leader(pid);
+		if (!t || t->state == TASK_ZOMBIE)
+			return t ? 0 : -ESRCH;
+		return kill_one(t, sig, &info);
+	}
+	/* process groups, or everyone (-1): like Linux, skip init and self for -1 */
+	pid_t pgrp = pid == 0 ? current->signal->pgrp : -pid;
+	int found = 0, err = 0, ok = 0;
+	struct task *t;
+	for_each_task(t) {
+		if (t->pid != t->tgid || t->state == TASK_ZOMBIE || t->state == TASK_DEAD || !t->signal)
+			continue;
+		if (pid == -1) {
+			if (t == init_task || t == current)
+				continue;
+		} else if (t->signal->pgrp != pgrp)
+			continue;
+		found++;
+		int r = kill_one(t, sig, &info);
+		if (r)
+			err = r;
+		else
+			ok++;
+	}
+	if (!found)
+		return -ESRCH;
+	return ok ? 0 : err;
+}
+
+static long do_tkill(pid_t tgid, pid_t tid, int sig)
+{
+	if (tid <= 0 || sig < 0 || sig > 64)
+		return -EINVAL;
+	struct task *t = find_task_by_pid(tid);
+	if (!t || (tgid > 0 && t->tgid != tgid) || t->state == TASK_ZOMBIE)
+		return -ESRCH;
+	int r = check_kill_permission(t, sig);
+	if (r || !sig)
+		return r;
+	struct ksiginfo info = { .si_signo = sig, .si_code = SI_TKILL };
+	info.kill.pid = current->tgid;
+	info.kill.uid = current->cred.uid;
+	return send_signal_thread(t, sig, &info);
+}
+
+SYSCALL_DEFINE3(tgkill, pid_t, tgid, pid_t, tid, int, sig)
+{
+	if (tgid <= 0)
+		return -EINVAL;
+	return do_tkill(tgid, tid, sig);
+}
+
+SYSCALL_DEFINE2(tkill, pid_t, tid, int, sig)
+{
+	return do_tkill(0, tid, sig);
+}
+
+SYSCALL_DEFINE3(rt_sigqueueinfo, pid_t, pid, int, sig, uaddr_t, uinfo)
+{
+	struct ksiginfo info;
+	if (copy_from_user(&info, uinfo, sizeof(info)))
+		return -EFAULT;
+	if ((info.si_code >= 0 || info.si_code == SI_TKILL) && pid != current->tgid)
+		return -EPERM;
+	struct task *t = find_task_group_leader(pid);
+	if (!t)
+		return -ESRCH;
+	info.si_signo = sig;
+	int r = check_kill_permission(t, sig);
+	if (r || !sig)
+		return r;
+	return send_signal(t, sig, &info);
+}
+
+SYSCALL_DEFINE0(pause)
+{
+	struct wait_queue_head wq;
+	init_waitqueue_head(&wq);
+	wait_event_interruptible(wq, false);
+	return -ERESTARTNOHAND;
+}
+
+SYSCALL_DEFINE2(rt_sigsuspend, uaddr_t, umask, size_t, sigsetsize)
+{
+	struct task *t = current;
+	if (sigsetsize != 8)
+		return -EINVAL;
+	ksigset_t set;
+	if (copy_from_user(&set, umask, 8))
+		return -EFAULT;
+	t->saved_sigmask = t->blocked;
+	t->restore_sigmask = true;
+	t->blocked.sig = set.sig & ~KERNEL_ONLY_MASK;
+	struct wait_queue_head wq;
+	init_waitqueue_head(&wq);
+	wait_event_interruptible(wq, false);
+	return -ERESTARTNOHAND;
+}
+
+struct kts64 { int64_t tv_sec, tv_nsec; };
+
+SYSCALL_DEFINE4(rt_sigtimedwait, uaddr_t, uset, uaddr_t, uinfo, uaddr_t, uts, size_t, sigsetsize)
+{
+	struct task *t = current;
+	if (sigsetsize != 8)
+		return -EINVAL;
+	ksigset_t set;
+	if (copy_from_user(&set, uset, 8))
+		return -EFAULT;
+	set.sig &= ~KERNEL_ONLY_MASK;
+	int64_t deadline = -1;
+	if (uts) {
+		struct kts64 ts;
+		if (copy_from_user(&ts, uts, sizeof(ts)))
+			return -EFAULT;
+		if (ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000 || ts.tv_sec < 0)
+			return -EINVAL;
+		deadline = ktime_mono_ns() + ts.tv_sec * 1000000000 + ts.tv_nsec;
+	}
+	ksigset_t notwanted = { ~set.sig };
+	struct ksiginfo info;
+	int sig = dequeue_signal(t, &notwanted, &info);
+	if (!sig) {
+		/* temporarily unblock the wanted set so sending wakes us */
+		ksigset_t saved = t->blocked;
+		t->blocked.sig &= ~set.sig;
+		struct wait_queue_head wq;
+		init_waitqueue_head(&wq);
+		long r = wait_event_interruptible_deadline(wq, false, deadline);
+		t->blocked = saved;
+		sig = dequeue_signal(t, &notwanted, &info);
+		if (!sig)
+			return r == -ETIMEDOUT ? -EAGAIN : -EINTR;
+	}
+	if (uinfo && copy_to_user(uinfo, &info, sizeof(info)))
+		return -EFAULT;
+	return sig;
+}
+
+SYSCALL_DEFINE2(sigaltstack, uaddr_t, uss, uaddr_t, uoss)
+{
+	struct task *t = current;
+	struct kstack_t old = { t->sas_ss_sp, sas_flags(t, t->regs.rsp) | (int32_t)(t->sas_ss_flags & SS_AUTODISARM), 0,
+				t->sas_ss_size };
+	if (uss) {
+		struct kstack_t ss;
+		if (copy_from_user(&ss, uss, sizeof(ss)))
+			return -EFAULT;
+		if (on_sig_stack(t, t->regs.rsp))
+			return -EPERM;
+		unsigned mode = ss.ss_flags & ~SS_AUTODISARM;
+		if (mode != SS_DISABLE && mode != SS_ONSTACK && mode != 0)
+			return -EINVAL;
+		if (mode == SS_DISABLE) {
+			t->sas_ss_sp = 0;
+			t->sas_ss_size = 0;
+			t->sas_ss_flags = 0;
+		} else {
+			if (ss.ss_size < MINSIGSTKSZ)
+				return -ENOMEM;
+			t->sas_ss_sp = ss.ss_sp;
+			t->sas_ss_size = ss.ss_size;
+			t->sas_ss_flags = ss.ss_flags & SS_AUTODISARM;
+		}
+	}
+	if (uoss && copy_to_user(uoss, &old, sizeof(old)))
+		return -EFAULT;
+	return 0;
+}
+
+/* ITIMER_REAL and alarm(): SIGALRM to the process at the deadline. */
+static void it_real_fire(struct ktimer *tm)
+{
+	struct task *t = tm->data;
+	struct signal_struct *s = t->signal;
+	if (!s)
+		return;
+	struct ksiginfo info = { .si_signo = SIGALRM, .si_code = SI_TIMER };
+	send_signal(t, SIGALRM, &info);
+	if (s->it_real_interval) {
+		s->it_real_deadline += s->it_real_interval;
+		int64_t now = ktime_mono_ns();
+		if (s->it_real_deadline < now)
+			s->it_real_deadline = now + s->it_real_interval;
+		ktimer_arm(tm, s->it_real_deadline);
+	} else
+		s->it_real_deadline = 0;
+}
+
+void itimer_real_set(int64_t value_ns, int64_t interval_ns, int64_t *old_value, int64_t *old_interval)
+{
+	struct signal_struct *s = current->signal;
+	if (!s->it_real_timer) {
+		s->it_real_timer = kzalloc(sizeof(struct ktimer));
+		ktimer_init(s->it_real_timer, it_real_fire, current);
+	}
+	int64_t now = ktime_mono_ns();
+	if (old_value)
+		*old_value = s->it_real_timer->armed ? MAX(s->it_real_deadline - now, 1) : 0;
+	if (old_interval)
+		*old_interval = s->it_real_interval;
+	ktimer_cancel(s->it_real_timer);
+	s->it_real_interval = interval_ns;
+	s->it_real_deadline = 0;
+	if (value_ns > 0) {
+		s->it_real_deadline = now + value_ns;
+		ktimer_arm(s->it_real_timer, s->it_real_deadline);
+	}
+}

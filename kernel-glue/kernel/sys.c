@@ -1,0 +1,515 @@
+/* Identity, process groups and sessions, limits, uname, and other small
+ * process-wide system calls. */
+#include <umk/internal.h>
+#include <umk/arch.h>
+#include <umk/mm.h>
+#include <umk/syscall.h>
+#include <umk/uaccess.h>
+#include <linux/utsname.h>
+#include <linux/resource.h>
+#include <linux/prctl.h>
+#include <linux/reboot.h>
+#include <asm/prctl.h>
+
+static char hostname[65] = "umk";
+static char domainname[65] = "(none)";
+
+SYSCALL_DEFINE0(getpid) { return current->tgid; }
+SYSCALL_DEFINE0(gettid) { return current->pid; }
+SYSCALL_DEFINE0(getppid) { return current->parent ? current->parent->tgid : 0; }
+SYSCALL_DEFINE0(getuid) { return current->cred.uid; }
+SYSCALL_DEFINE0(geteuid) { return current->cred.euid; }
+SYSCALL_DEFINE0(getgid) { return current->cred.gid; }
+SYSCALL_DEFINE0(getegid) { return current->cred.egid; }
+
+SYSCALL_DEFINE3(getresuid, uaddr_t, r, uaddr_t, e, uaddr_t, s)
+{
+	struct cred *c = &current->cred;
+	if (copy_to_user(r, &c->uid, 4) || copy_to_user(e, &c->euid, 4) || copy_to_user(s, &c->suid, 4))
+		return -EFAULT;
+	return 0;
+}
+
+SYSCALL_DEFINE3(getresgid, uaddr_t, r, uaddr_t, e, uaddr_t, s)
+{
+	struct cred *c = &current->cred;
+	if (copy_to_user(r, &c->gid, 4) || copy_to_user(e, &c->egid, 4) || copy_to_user(s, &c->sgid, 4))
+		return -EFAULT;
+	return 0;
+}
+
+/* set*id: root may set anything; others only among real/effective/saved. */
+static bool id_ok(uint32_t v, uint32_t a, uint32_t b, uint32_t c)
+{
+	return v == (uint32_t)-1 || v == a || v == b || v == c;
+}
+
+SYSCALL_DEFINE3(setresuid, uid_t, r, uid_t, e, uid_t, s)
+{
+	struct cred *c = &current->cred;
+	if (c->euid != 0 && !(id_ok(r, c->uid, c->euid, c->suid) && id_ok(e, c->uid, c->euid, c->suid) &&
+			      id_ok(s, c->uid, c->euid, c->suid)))
+		return -EPERM;
+	if (r != (uid_t)-1) c->uid = r;
+	if (e != (uid_t)-1) c->euid = e;
+	if (s != (uid_t)-1) c->suid = s;
+	c->fsuid = c->euid;
+	return 0;
+}
+
+SYSCALL_DEFINE3(setresgid, gid_t, r, gid_t, e, gid_t, s)
+{
+	struct cred *c = &current->cred;
+	if (c->euid != 0 && !(id_ok(r, c->gid, c->egid, c->sgid) && id_ok(e, c->gid, c->egid, c->sgid) &&
+			      id_ok(s, c->gid, c->egid, c->sgid)))
+		return -EPERM;
+	if (r != (gid_t)-1) c->gid = r;
+	if (e != (gid_t)-1) c->egid = e;
+	if (s != (gid_t)-1) c->sgid = s;
+	c->fsgid = c->egid;
+	return 0;
+}
+
+SYSCALL_DEFINE1(setuid, uid_t, uid)
+{
+	struct cred *c = &current->cred;
+	if (uid == (uid_t)-1)
+		return -EINVAL;
+	if (c->euid == 0) {
+		c->uid = c->euid = c->suid = c->fsuid = uid;
+		return 0;
+	}
+	if (uid != c->uid && uid != c->suid)
+		return -EPERM;
+	c->euid = c->fsuid = uid;
+	return 0;
+}
+
+SYSCALL_DEFINE1(setgid, gid_t, gid)
+{
+	struct cred *c = &current->cred;
+	if (gid == (gid_t)-1)
+		return -EINVAL;
+	if (c->euid == 0) {
+		c->gid = c->egid = c->sgid = c->fsgid = gid;
+		return 0;
+	}
+	if (gid != c->gid && gid != c->sgid)
+		return -EPERM;
+	c->egid = c->fsgid = gid;
+	return 0;
+}
+
+SYSCALL_DEFINE2(setreuid, uid_t, r, uid_t, e)
+{
+	struct cred *c = &current->cred;
+	uid_t olduid = c->uid;
+	if (c->euid != 0 && ((r != (uid_t)-1 && r != c->uid && r != c->euid) ||
+			     (e != (uid_t)-1 && e != c->uid && e != c->euid && e != c->suid)))
+		return -EPERM;
+	if (r != (uid_t)-1) c->uid = r;
+	if (e != (uid_t)-1) c->euid = e;
+	if (r != (uid_t)-1 || (e != (uid_t)-1 && e != olduid))
+		c->suid = c->euid;
+	c->fsuid = c->euid;
+	return 0;
+}
+
+SYSCALL_DEFINE2(setregid, gid_t, r, gid_t, e)
+{
+	struct cred *c = &current->cred;
+	gid_t oldgid = c->gid;
+	if (c->euid != 0 && ((r != (gid_t)-1 && r != c->gid && r != c->egid) ||
+			     (e != (gid_t)-1 && e != c->gid && e != c->egid && e != c->sgid)))
+		return -EPERM;
+	if (r != (gid_t)-1) c->gid = r;
+	if (e != (gid_t)-1) c->egid = e;
+	if (r != (gid_t)-1 || (e != (gid_t)-1 && e != oldgid))
+		c->sgid = c->egid;
+	c->fsgid = c->egid;
+	return 0;
+}
+
+SYSCALL_DEFINE1(setfsuid, uid_t, uid)
+{
+	struct cred *c = &current->cred;
+	uid_t old = c->fsuid;
+	if (c->euid == 0 || id_ok(uid, c->uid, c->euid, c->suid) || uid == c->fsuid)
+		if (uid != (uid_t)-1)
+			c->fsuid = uid;
+	return old;
+}
+
+SYSCALL_DEFINE1(setfsgid, gid_t, gid)
+{
+	struct cred *c = &current->cred;
+	gid_t old = c->fsgid;
+	if (c->euid == 0 || id_ok(gid, c->gid, c->egid, c->sgid) || gid == c->fsgid)
+		if (gid != (gid_t)-1)
+			c->fsgid = gid;
+	return old;
+}
+
+SYSCALL_DEFINE2(getgroups, int, size, uaddr_t, list)
+{
+	struct cred *c = &current->cred;
+	if (size < 0)
+		return -EINVAL;
+	if (size == 0)
+		return c->ngroups;
+	if (size < c->ngroups)
+		return -EINVAL;
+	if (copy_to_user(list, c->groups, c->ngroups * sizeof(gid_t)))
+		return -EFAULT;
+	return c->ngroups;
+}
+
+SYSCALL_DEFINE2(setgroups, int, size, uaddr_t, list)
+{
+	struct cred *c = &current->cred;
+	if (c->euid != 0)
+		return -EPERM;
+	if (size < 0 || size > (int)ARRAY_SIZE(c->groups))
+		return -EINVAL;
+	gid_t g[ARRAY_SIZE(c->groups)];
+	if (copy_from_user(g, list, size * sizeof(gid_t)))
+		return -EFAULT;
+	memcpy(c->groups, g, size * sizeof(gid_t));
+	c->ngroups = size;
+	return 0;
+}
+
+SYSCALL_DEFINE0(setsid)
+{
+	struct task *t = current;
+	if (t->signal->pgrp == t->tgid || pgrp_exists(t->tgid))
+		return -EPERM;
+	t->signal->session = t->tgid;
+	t->signal->pgrp = t->tgid;
+	t->signal->tty = NULL;
+	return t->tgid;
+}
+
+SYSCALL_DEFINE2(setpgid, pid_t, pid, pid_t, pgid)
+{
+	struct task *me = current;
+	if (pgid < 0)
+		return -EINVAL;
+	struct task *t = pid ? find_task_group_leader(pid) : me;
+	if (!t)
+		return -ESRCH;
+	if (t != me && t->parent != me)
+		return -ESRCH;
+	if (t->parent == me && t != me) {
+		if (t->signal->session != me->signal->session)
+			return -EPERM;
+	}
+	if (t->signal->session == t->tgid)
+		return -EPERM;	/* session leader */
+	if (!pgid)
+		pgid = t->tgid;
+	if (pgid != t->tgid) {
+		/* the group must exist in the same session */
+		struct task *o;
+		bool ok = false;
+		for_each_task(o)
+			if (o->signal && o->signal->pgrp == pgid && o->signal->session == me->signal->session)
+				ok = true;
+		if (!ok)
+			return -EPERM;
+	}
+	t->signal->pgrp = pgid;
+	return 0;
+}
+
+SYSCALL_DEFINE1(getpgid, pid_t, pid)
+{
+	struct task *t = pid ? find_task_group_leader(pid) : current;
+	if (!t || !t->signal)
+		return -ESRCH;
+	return t->signal->pgrp;
+}
+
+SYSCALL_DEFINE0(getpgrp) { return current->signal->pgrp; }
+
+SYSCALL_DEFINE1(getsid, pid_t, pid)
+{
+	struct task *t = pid ? find_task_group_leader(pid) : current;
+	if (!t || !t->signal)
+		return -ESRCH;
+	return t->signal->session;
+}
+
+SYSCALL_DEFINE1(uname, uaddr_t, ubuf)
+{
+	struct new_utsname u;
+	memset(&u, 0, sizeof(u));
+	strlcpy(u.sysname, "Linux", sizeof(u.sysname));
+	strlcpy(u.nodename, hostname, sizeof(u.nodename));
+	strlcpy(u.release, "6.1.0-umk", sizeof(u.release));
+	strlcpy(u.version, "#1 umk " __DATE__, sizeof(u.version));
+	strlcpy(u.machine, "x86_64", sizeof(u.machine));
+	strlcpy(u.domainname, domainname, sizeof(u.domainname));
+	return copy_to_user(ubuf, &u, sizeof(u)) ? -EFAULT : 0;
+}
+
+static long set_name(char *dst, uaddr_t src, int len)
+{
+	if (current->cred.euid != 0)
+		return -EPERM;
+	if (len < 0 || len > 64)
+		return -EINVAL;
+	char tmp[65];
+	if (copy_from_user(tmp, src, len))
+		return -EFAULT;
+	tmp[len] = 0;
+	memcpy(dst, tmp, len + 1);
+	return 0;
+}
+
+SYSCALL_DEFINE2(sethostname, uaddr_t, name, int, len) { return set_name(hostname, name, len); }
+SYSCALL_DEFINE2(setdomainname, uaddr_t, name, int, len) { return set_name(domainname, name, len); }
+
+struct krlimit { uint64_t cur, max; };
+
+static long do_prlimit(struct task *t, unsigned res, const struct krlimit *n, struct krlimit *old)
+{
+	if (res >= RLIM_NLIMITS)
+		return -EINVAL;
+	struct krlim *r = &t->signal->rlim[res];
+	if (old) {
+		old->cur = r->cur;
+		old->max = r->max;
+	}
+	if (n) {
+		if (n->cur > n->max)
+			return -EINVAL;
+		if (n->max > r->max && current->cred.euid != 0)
+			return -EPERM;
+		if (res == RLIMIT_NOFILE && n->max > 1048576)
+			return -EPERM;
+		r->cur = n->cur;
+		r->max = n->max;
+	}
+	return 0;
+}
+
+SYSCALL_DEFINE4(prlimit64, pid_t, pid, unsigned, res, uaddr_t, unew, uaddr_t, uold)
+{
+	struct task *t = pid ? find_task_by_pid(pid) : current;
+	if (!t || !t->signal)
+		return -ESRCH;
+	struct krlimit n, o;
+	if (unew && copy_from_user(&n, unew, sizeof(n)))
+		return -EFAULT;
+	long r = do_prlimit(t, res, unew ? &n : NULL, uold ? &o : NULL);
+	if (!r && uold && copy_to_user(uold, &o, sizeof(o)))
+		return -EFAULT;
+	return r;
+}
+
+SYSCALL_DEFINE2(getrlimit, unsigned, res, uaddr_t, uold)
+{
+	struct krlimit o;
+	long r = do_prlimit(current, res, NULL, &o);
+	if (!r && copy_to_user(uold, &o, sizeof(o)))
+		return -EFAULT;
+	return r;
+}
+
+SYSCALL_DEFINE2(setrlimit, unsigned, res, uaddr_t, unew)
+{
+	struct krlimit n;
+	if (copy_from_user(&n, unew, sizeof(n)))
+		return -EFAULT;
+	return do_prlimit(current, res, &n, NULL);
+}
+
+void rlimits_init(struct krlim *rl)
+{
+	for (int i = 0; i < RLIM_NLIMITS; i++)
+		rl[i].cur = rl[i].max = ~0ULL;
+	rl[RLIMIT_STACK].cur = 8ULL << 20;
+	rl[RLIMIT_CORE].cur = 0;
+	rl[RLIMIT_NOFILE].cur = 1024;
+	rl[RLIMIT_NOFILE].max = 1048576;
+	rl[RLIMIT_NPROC].cur = rl[RLIMIT_NPROC].max = 4096;
+	rl[RLIMIT_MEMLOCK].cur = rl[RLIMIT_MEMLOCK].max = 8ULL << 20;
+	rl[RLIMIT_SIGPENDING].cur = rl[RLIMIT_SIGPENDING].max = 4096;
+	rl[RLIMIT_MSGQUEUE].cur = rl[RLIMIT_MSGQUEUE].max = 819200;
+	rl[RLIMIT_NICE].cur = rl[RLIMIT_NICE].max = 0;
+	rl[RLIMIT_RTPRIO].cur = rl[RLIMIT_RTPRIO].max = 0;
+}
+
+SYSCALL_DEFINE2(arch_prctl, int, code, uint64_t, addr)
+{
+	struct task *t = current;
+	switch (code) {
+	case ARCH_SET_FS:
+		if (addr >= TASK_SIZE)
+			return -EPERM;
+		t->regs.fs_base = addr;
+		return 0;
+	case ARCH_SET_GS:
+		if (addr >= TASK_SIZE)
+			return -EPERM;
+		t->regs.gs_base = addr;
+		return 0;
+	case ARCH_GET_FS:
+		return copy_to_user(addr, &t->regs.fs_base, 8) ? -EFAULT : 0;
+	case ARCH_GET_GS:
+		return copy_to_user(addr, &t->regs.gs_base, 8) ? -EFAULT : 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+SYSCALL_DEFINE1(set_tid_address, uaddr_t, tidptr)
+{
+	current->clear_child_tid = tidptr;
+	return current->pid;
+}
+
+SYSCALL_DEFINE0(sched_yield)
+{
+	sched_yield_current();
+	return 0;
+}
+
+SYSCALL_DEFINE3(getrandom, uaddr_t, buf, size_t, len, unsigned, flags)
+{
+	if (flags & ~7U)
+		return -EINVAL;
+	if (len > 33554431)
+		len = 33554431;
+	uint8_t tmp[256];
+	size_t done = 0;
+	while (done < len) {
+		size_t c = MIN(len - done, sizeof(tmp));
+		get_random_bytes(tmp, c);
+		if (copy_to_user(buf + done, tmp, c))
+			return done ? (long)done : -EFAULT;
+		done += c;
+		if (done < len && signal_pending(current))
+			return done;
+	}
+	return done;
+}
+
+struct ksysinfo {
+	int64_t uptime;
+	uint64_t loads[3];
+	uint64_t totalram, freeram, sharedram, bufferram, totalswap, freeswap;
+	uint16_t procs, pad;
+	uint32_t pad2;
+	uint64_t totalhigh, freehigh;
+	uint32_t mem_unit;
+	char _f[4];
+};
+
+SYSCALL_DEFINE1(sysinfo, uaddr_t, uinfo)
+{
+	struct ksysinfo si;
+	memset(&si, 0, sizeof(si));
+	si.uptime = ktime_boot_ns() / 1000000000;
+	uint64_t total, free;
+	mem_get_stats(&total, &free);
+	si.totalram = total * PAGE_SIZE;
+	si.freeram = free * PAGE_SIZE;
+	struct task *t;
+	for_each_task(t)
+		si.procs++;
+	si.mem_unit = 1;
+	return copy_to_user(uinfo, &si, sizeof(si)) ? -EFAULT : 0;
+}
+
+SYSCALL_DEFINE5(prctl, int, option, unsigned long, a2, unsigned long, a3, unsigned long, a4, unsigned long, a5)
+{
+	(void)a3; (void)a4; (void)a5;
+	struct task *t = current;
+	switch (option) {
+	case PR_SET_NAME: {
+		char name[16];
+		long n = strncpy_from_user(name, a2, sizeof(name));
+		if (n == -EFAULT)
+			return -EFAULT;
+		name[15] = 0;
+		strlcpy(t->comm, name, sizeof(t->comm));
+		return 0;
+	}
+	case PR_GET_NAME:
+		return copy_to_user(a2, t->comm, 16) ? -EFAULT : 0;
+	case PR_SET_PDEATHSIG:
+	case PR_SET_DUMPABLE:
+	case PR_SET_NO_NEW_PRIVS:
+	case PR_SET_CHILD_SUBREAPER:
+		return 0;
+	case PR_GET_DUMPABLE:
+		return 1;
+	default:
+		return -EINVAL;
+	}
+}
+
+SYSCALL_DEFINE4(reboot, int, magic1, int, magic2, unsigned, cmd, uaddr_t, arg)
+{
+	(void)arg;
+	if (current->cred.euid != 0)
+		return -EPERM;
+	if (magic1 != (int)LINUX_REBOOT_MAGIC1 ||
+	    (magic2 != LINUX_REBOOT_MAGIC2 && magic2 != LINUX_REBOOT_MAGIC2A && magic2 != LINUX_REBOOT_MAGIC2B &&
+	     magic2 != LINUX_REBOOT_MAGIC2C))
+		return -EINVAL;
+	switch (cmd) {
+	case LINUX_REBOOT_CMD_POWER_OFF:
+		printk(KERN_NOTICE "reboot: Power down\n");
+		arch_halt(0);
+	case LINUX_REBOOT_CMD_HALT:
+		printk(KERN_NOTICE "reboot: System halted\n");
+		arch_halt(0);
+	case LINUX_REBOOT_CMD_RESTART:
+	case LINUX_REBOOT_CMD_RESTART2:
+		printk(KERN_NOTICE "reboot: Restarting system (umk exits with status 3; rerun to boot again)\n");
+		arch_halt(3);
+	case LINUX_REBOOT_CMD_CAD_ON:
+	case LINUX_REBOOT_CMD_CAD_OFF:
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+SYSCALL_DEFINE2(getrusage, int, who, uaddr_t, uru)
+{
+	struct task *t = current;
+	int64_t ru[18] = { 0 };
+	uint64_t u, s;
+	if (who == 0 || who == 1) {		/* RUSAGE_SELF, RUSAGE_THREAD */
+		u = t->utime_ns;
+		s = t->stime_ns;
+		ru[14] = t->nvcsw;
+		ru[15] = t->nivcsw;
+		ru[6] = t->min_flt;
+	} else if (who == -1) {			/* RUSAGE_CHILDREN */
+		u = t->signal->cutime;
+		s = t->signal->cstime;
+	} else
+		return -EINVAL;
+	ru[0] = u / 1000000000;
+	ru[1] = u % 1000000000 / 1000;
+	ru[2] = s / 1000000000;
+	ru[3] = s % 1000000000 / 1000;
+	return copy_to_user(uru, ru, sizeof(ru)) ? -EFAULT : 0;
+}
+
+SYSCALL_DEFINE1(times, uaddr_t, ubuf)
+{
+	struct task *t = current;
+	if (ubuf) {
+		int64_t tms[4] = { (int64_t)t->utime_ns / 10000000, (int64_t)t->stime_ns / 10000000,
+				   (int64_t)t->signal->cutime / 10000000, (int64_t)t->signal->cstime / 10000000 };
+		if (copy_to_user(ubuf, tms, sizeof(tms)))
+			return -EFAULT;
+	}
+	return ktime_boot_ns() / 10000000;
+}

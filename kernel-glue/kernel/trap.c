@@ -1,0 +1,142 @@
+/* The life of a task in guest mode: run until it traps, then handle the
+ * syscall, fault or interrupt, and on the way back deliver signals and
+ * reschedule. Also the syscall table built from the registration section. */
+#include <umk/internal.h>
+#include <umk/arch.h>
+#include <umk/mm.h>
+#include <umk/pgtable.h>
+#include <umk/syscall.h>
+#include <umk/uaccess.h>
+#include <asm/siginfo.h>
+
+#define NR_SYSCALLS 512
+static syscall_fn sys_table[NR_SYSCALLS];
+static const char *sys_names[NR_SYSCALLS];
+extern const struct syscall_entry __start_umk_syscalls[], __stop_umk_syscalls[];
+
+void syscalls_init(void)
+{
+	for (const struct syscall_entry *e = __start_umk_syscalls; e < __stop_umk_syscalls; e++) {
+		if (e->nr < 0 || e->nr >= NR_SYSCALLS)
+			panic("syscall %s has number %ld", e->name, e->nr);
+		if (sys_table[e->nr])
+			panic("syscall %ld registered twice (%s, %s)", e->nr, sys_names[e->nr], e->name);
+		sys_table[e->nr] = e->fn;
+		sys_names[e->nr] = e->name;
+	}
+}
+
+/* A 32-bit entry (int $0x80) from a 64-bit program: never run it. */
+static bool is_int80(struct task *t)
+{
+	uint8_t insn[2];
+	if (access_remote_vm(t->mm, t->regs.rip - 2, insn, 2, false) != 2)
+		return false;
+	return insn[0] == 0xcd && insn[1] == 0x80;
+}
+
+static void do_syscall(struct task *t)
+{
+	struct guest_regs *r = &t->regs;
+	uint64_t nr = r->orig_rax;
+	long ret;
+	if (is_int80(t)) {
+		printk_once_key("int80", KERN_WARNING "%s[%d]: 32-bit syscall (int $0x80) refused with ENOSYS\n",
+				t->comm, t->pid);
+		ret = -ENOSYS;
+	} else if (nr < NR_SYSCALLS && sys_table[nr]) {
+		t->in_syscall = true;
+		ret = sys_table[nr](r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9);
+	} else {
+		char key[32];
+		snprintf(key, sizeof(key), "nosys-%llu", (unsigned long long)nr);
+		printk_once_key(key, KERN_WARNING "%s[%d]: unimplemented syscall %llu, returning ENOSYS\n", t->comm,
+				t->pid, (unsigned long long)nr);
+		ret = -ENOSYS;
+	}
+	/* execve and rt_sigreturn replace the registers wholesale; rax is
+	 * still their return value. */
+	r->rax = ret;
+}
+
+static void do_fault(struct task *t, struct trap_info *ti)
+{
+	if (ti->signo == 11 /* SIGSEGV */ && ti->code != SI_KERNEL) {
+		int kind = ti->code == SEGV_ACCERR ? FAULT_HOST_ACCERR : FAULT_HOST_MAPERR;
+		int r = handle_mm_fault(t->mm, ti->addr, kind);
+		if (r == 0)
+			return;
+		if (r == -EFAULT)
+			force_sig_fault(7 /* SIGBUS */, BUS_ADRERR, ti->addr, 14);
+		else if (r == -ENOMEM)
+			force_sig_fault(9, SI_KERNEL, 0, 0);
+		else
+			force_sig_fault(11, r, ti->addr, 14);
+		return;
+	}
+	uaddr_t addr = ti->addr;
+	if (ti->signo == 11 && ti->code == SI_KERNEL)
+		addr = 0;	/* general protection: no address, as on Linux */
+	force_sig_fault(ti->signo, ti->code, addr, 0);
+}
+
+/* Work on the way back to guest mode. */
+static void exit_to_user(struct task *t)
+{
+	for (;;) {
+		handle_irqs();
+		if (need_resched())
+			schedule();
+		if (signal_pending(t) || t->in_syscall || t->restore_sigmask) {
+			do_signal();
+			t->in_syscall = false;
+		}
+		if (!need_resched() && !signal_pending(t))
+			return;
+	}
+}
+
+void user_loop(void)
+{
+	struct task *t = current;
+	for (;;) {
+		exit_to_user(t);
+		struct trap_info ti;
+		int64_t t0 = ktime_mono_ns();
+		arch_run_user(t, &ti);
+		int64_t t1 = ktime_mono_ns();
+		t->utime_ns += t1 - t0;
+		switch (ti.kind) {
+		case TRAP_SYSCALL:
+			do_syscall(t);
+			break;
+		case TRAP_FAULT:
+			t->regs.orig_rax = (uint64_t)-1;
+			do_fault(t, &ti);
+			break;
+		case TRAP_IRQ:
+			t->regs.orig_rax = (uint64_t)-1;
+			break;
+		case TRAP_DIED:
+			printk(KERN_ERR "%s[%d]: host process of the address space died; killing the task\n", t->comm,
+			       t->pid);
+			do_exit(9);
+		}
+		t->stime_ns += ktime_mono_ns() - t1;
+	}
+}
+
+void ret_from_fork(void)
+{
+	user_loop();
+}
+
+SYSCALL_DEFINE0(restart_syscall)
+{
+	struct task *t = current;
+	if (!t->restart_block.fn)
+		return -EINTR;
+	long (*fn)(struct task *) = t->restart_block.fn;
+	t->restart_block.fn = NULL;
+	return fn(t);
+}

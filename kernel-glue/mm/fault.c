@@ -1,0 +1,163 @@
+/* Page faults, from the host (a stub SIGSEGV) or from the kernel touching
+ * guest memory. A host fault does not say whether it was a read or a
+ * write, so the kernel infers it: a missing host mapping is filled in
+ * with the most the VMA and PTE allow, and a refused access to a mapped
+ * page can only be a write to a copy-on-write page or a real violation. */
+#include <umk/pgtable.h>
+#include <umk/vma.h>
+#include <umk/arch.h>
+#include <umk/fs.h>
+#include <umk/sched.h>
+#include <asm/siginfo.h>
+#include <umk/filemap.h>
+
+int oom_kill_for(struct mm *mm);
+
+int host_prot_of(struct vma *v, uint64_t pte)
+{
+	int prot = v->flags & (VM_READ | VM_WRITE | VM_EXEC);
+	if (!(pte & PTE_WRITE))
+		prot &= ~VM_WRITE;
+	return prot;
+}
+
+static uint64_t alloc_or_oom(struct mm *mm)
+{
+	for (;;) {
+		uint64_t pfn = page_alloc();
+		if (pfn)
+			return pfn;
+		if (oom_kill_for(mm))
+			return 0;
+	}
+}
+
+/* A new frame for a not-present page of v at va. */
+static int fault_in(struct mm *mm, struct vma *v, uaddr_t va, uint64_t *pte)
+{
+	uint64_t pfn;
+	uint64_t flags = PTE_PRESENT | PTE_MAPPED;
+	uint64_t pgoff = v->pgoff + ((va - v->start) >> PAGE_SHIFT);
+	if (v->file && (v->flags & VM_SHARED)) {
+		if (!filemap_get_page(v->file, pgoff, &pfn))
+			return -EFAULT;
+		flags |= PTE_FILE;
+		if (v->flags & VM_WRITE)
+			flags |= PTE_WRITE | PTE_DIRTY;
+	} else {
+		pfn = alloc_or_oom(mm);
+		if (!pfn)
+			return -ENOMEM;
+		if (v->file) {
+			loff_t off = (loff_t)pgoff << PAGE_SHIFT;
+			ssize_t n = kernel_read(v->file, pfn_to_virt(pfn), PAGE_SIZE, off);
+			if (n < 0)
+				n = 0;
+			/* beyond EOF: Linux raises SIGBUS for whole pages past the end */
+			if (n == 0 && off >= file_size(v->file)) {
+				page_put(pfn);
+				return -EFAULT;
+			}
+		}
+		if (v->flags & VM_WRITE)
+			flags |= PTE_WRITE;
+	}
+	*pte = MK_PTE(pfn, flags);
+	mm->rss_pages++;
+	current->min_flt++;
+	arch_mm_map(mm, va, pfn, 1, host_prot_of(v, *pte));
+	return 0;
+}
+
+static int cow_break(struct mm *mm, struct vma *v, uaddr_t va, uint64_t *pte)
+{
+	uint64_t pfn = PTE_PFN(*pte);
+	if (page_refcount(pfn) == 1 && !(*pte & PTE_FILE)) {
+		*pte |= PTE_WRITE;
+	} else {
+		uint64_t n = alloc_or_oom(mm);
+		if (!n)
+			return -ENOMEM;
+		memcpy(pfn_to_virt(n), pfn_to_virt(pfn), PAGE_SIZE);
+		page_put(pfn);
+		*pte = MK_PTE(n, PTE_PRESENT | PTE_WRITE | PTE_MAPPED);
+	}
+	arch_mm_map(mm, va, PTE_PFN(*pte), 1, host_prot_of(v, *pte));
+	return 0;
+}
+
+static struct vma *grow_stack(struct mm *mm, uaddr_t addr)
+{
+	struct vma *v = find_vma_above(mm, addr);
+	if (!v || !(v->flags & VM_GROWSDOWN) || addr >= v->start)
+		return NULL;
+	uint64_t limit = current->signal ? current->signal->rlim[3].cur : (8ULL << 20);
+	uaddr_t new_start = addr & PAGE_MASK;
+	if (v->end - new_start > limit)
+		return NULL;
+	/* keep a guard gap to the VMA below */
+	for (struct vma *w = mm->vmas; w && w != v; w = w->next)
+		if (w->end > new_start - PAGE_SIZE)
+			return NULL;
+	v->start = new_start;
+	return v;
+}
+
+int handle_mm_fault(struct mm *mm, uaddr_t addr, int kind)
+{
+	if (addr >= TASK_SIZE)
+		return SEGV_MAPERR;
+	uaddr_t va = addr & PAGE_MASK;
+	struct vma *v = find_vma(mm, addr);
+	if (!v)
+		v = grow_stack(mm, addr);
+	if (!v)
+		return SEGV_MAPERR;
+	if (!(v->flags & (VM_READ | VM_WRITE | VM_EXEC)))
+		return SEGV_ACCERR;
+	if (kind == FAULT_WRITE && !(v->flags & VM_WRITE))
+		return SEGV_ACCERR;
+	uint64_t *pte = pte_lookup(mm, va, true);
+	if (!(*pte & PTE_PRESENT)) {
+		int r = fault_in(mm, v, va, pte);
+		if (r == -EFAULT)
+			return -EFAULT;	/* SIGBUS */
+		return r;
+	}
+	bool write = kind == FAULT_WRITE || (kind == FAULT_HOST_ACCERR && (*pte & PTE_MAPPED));
+	if (write && !(*pte & PTE_WRITE)) {
+		if (!(v->flags & VM_WRITE))
+			return SEGV_ACCERR;
+		return cow_break(mm, v, va, pte);
+	}
+	if (kind == FAULT_HOST_ACCERR)
+		return SEGV_ACCERR;	/* e.g. executing a non-exec page */
+	if (kind == FAULT_HOST_MAPERR || !(*pte & PTE_MAPPED)) {
+		*pte |= PTE_MAPPED;
+		arch_mm_map(mm, va, PTE_PFN(*pte), 1, host_prot_of(v, *pte));
+	}
+	return 0;
+}
+
+static void zap_pte(struct mm *mm, uaddr_t va, uint64_t *pte, void *arg)
+{
+	(void)va;
+	(void)arg;
+	page_put(PTE_PFN(*pte));
+	*pte = 0;
+	if (mm->rss_pages)
+		mm->rss_pages--;
+}
+
+void mm_zap_range(struct mm *mm, uaddr_t start, uaddr_t end)
+{
+	for (struct vma *v = mm->vmas; v; v = v->next) {
+		if (!v->file || (v->flags & (VM_SHARED | VM_WRITE)) != (VM_SHARED | VM_WRITE))
+			continue;
+		uaddr_t s = MAX(start, v->start), e = MIN(end, v->end);
+		if (s < e)
+			filemap_writeback(v->file, v->pgoff + ((s - v->start) >> PAGE_SHIFT), (e - s) >> PAGE_SHIFT);
+	}
+	pte_walk(mm, start, end, zap_pte, NULL);
+	arch_mm_unmap(mm, start, end - start);
+}
