@@ -10,7 +10,7 @@ static struct file *file_alloc(unsigned flags)
 {
 	struct file *f = kzalloc(sizeof(*f));
 	f->f_count = 1;
-	f->f_flags = flags & ~OPEN_ONLY_FLAGS;
+	f->f_flags = flags;	/* open-only flags dropped once opened */
 	unsigned acc = flags & O_ACCMODE;
 	if (flags & O_PATH)
 		f->f_mode = FMODE_PATH;
@@ -125,6 +125,7 @@ static struct file *do_dentry_open(const struct path *p, unsigned flags, bool ch
 			return ERR_PTR(err);
 		}
 	}
+	f->f_flags &= ~OPEN_ONLY_FLAGS;
 	if (trunc && (err = do_truncate(inode, 0))) {
 		fput(f);
 		return ERR_PTR(err);
@@ -155,6 +156,7 @@ static struct file *create_last(struct nameidata *nd, const char *name, unsigned
 	f->f_path = (struct path){ nd->path.mnt, d_alloc(nd->path.dentry, name, igrab(f->f_inode)) };
 	if (!f->f_op)
 		f->f_op = f->f_inode->i_fop;
+	f->f_flags &= ~OPEN_ONLY_FLAGS;
 	return f;
 }
 

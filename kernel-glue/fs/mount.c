@@ -5,6 +5,7 @@
 #include <umk/fs.h>
 #include <umk/fdtable.h>
 #include <umk/sched.h>
+#include <umk/tty.h>
 
 static LIST_HEAD(mount_list);
 static struct vfsmount *rootmnt;
@@ -92,6 +93,10 @@ void path_to_sbuf(const struct path *p, struct sbuf *out)
 		root = current->fs->root;
 	const char *names[256];
 	int n = 0;
+	if (!p->mnt) {
+		sbuf_printf(out, "%s", p->dentry->d_name);	/* pipe:[N] */
+		return;
+	}
 	struct vfsmount *mnt = p->mnt;
 	struct dentry *d = p->dentry;
 	while (n < (int)ARRAY_SIZE(names)) {
@@ -132,6 +137,9 @@ void vfs_init(void)
 	if (!sb)
 		panic("vfs_init: no root filesystem (hostfs_setup not called)");
 	vfs_mount(sb, "/", flags, "/dev/root");
+	int err = console_init();
+	if (err)
+		printk(KERN_ERR "console: cannot attach host channel: %d\n", err);
 	devfs_init();
 	procfs_init();
 }

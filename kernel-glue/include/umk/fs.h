@@ -21,6 +21,10 @@ struct poll_table;
 
 struct kts { int64_t tv_sec, tv_nsec; };
 
+/* d_type of a mode, as getdents reports it */
+#define IFTODT(mode) (((mode) & S_IFMT) >> 12)
+#define MKDEV(ma, mi) ((((uint64_t)(ma) & 0xfff) << 8) | ((mi) & 0xff) | (((uint64_t)(mi) & ~0xffull) << 12))
+
 /* One in-memory inode per filesystem object: filesystems look inodes up
  * with iget() so (sb, ino) is unique, which the page cache relies on. */
 struct inode {

@@ -1,0 +1,31 @@
+/* procfs internals: inode kinds and the generated-text file helper. */
+#ifndef UMK_PROC_INTERNAL_H
+#define UMK_PROC_INTERNAL_H
+#include <umk/fs.h>
+#include <umk/sched.h>
+
+enum proc_kind {
+	P_ROOT = 1, P_SELF, P_CMDLINE, P_CPUINFO, P_MEMINFO, P_MOUNTS, P_UPTIME, P_LOADAVG, P_STAT,
+	P_FILESYSTEMS,
+	/* per process */
+	P_PID_DIR = 0x20, P_PID_STAT, P_PID_STATUS, P_PID_CMDLINE, P_PID_MAPS, P_PID_COMM,
+	P_PID_ENVIRON, P_PID_EXE, P_PID_CWD, P_PID_ROOT, P_PID_FD_DIR, P_PID_FD_LINK, P_PID_MOUNTS,
+};
+
+struct proc_ino {
+	enum proc_kind kind;
+	pid_t pid;
+	int fd;
+};
+
+struct inode *proc_iget(enum proc_kind kind, pid_t pid, int fd);
+static inline struct proc_ino *PI(struct inode *i) { return i->i_private; }
+struct task *proc_task(struct inode *i);	/* NULL once the process is gone */
+
+/* Per-pid parts (proc_pid.c) */
+struct inode *proc_pid_lookup(struct inode *dir, const char *name);
+int proc_pid_iterate(struct file *f, struct dir_context *ctx);
+int proc_pid_show(struct inode *inode, struct sbuf *out);
+ssize_t proc_pid_readlink(struct inode *inode, char *buf, size_t n);
+umode_t proc_pid_mode(enum proc_kind k);
+#endif

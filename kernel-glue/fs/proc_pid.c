@@ -1,0 +1,274 @@
+/* /proc/PID: stat, status, cmdline, environ, comm, maps, mounts, the
+ * exe/cwd/root links and the fd/ directory. Formats follow proc(5). */
+#include <umk/fs.h>
+#include <umk/fdtable.h>
+#include <umk/mm.h>
+#include <umk/tty.h>
+#include <umk/uaccess.h>
+#include "internal.h"
+#include "proc_internal.h"
+
+static const struct { const char *name; enum proc_kind kind; } pid_ents[] = {
+	{ "cmdline", P_PID_CMDLINE }, { "comm", P_PID_COMM }, { "cwd", P_PID_CWD },
+	{ "environ", P_PID_ENVIRON }, { "exe", P_PID_EXE }, { "fd", P_PID_FD_DIR },
+	{ "maps", P_PID_MAPS }, { "mounts", P_PID_MOUNTS }, { "root", P_PID_ROOT },
+	{ "stat", P_PID_STAT }, { "status", P_PID_STATUS },
+};
+
+umode_t proc_pid_mode(enum proc_kind k)
+{
+	switch (k) {
+	case P_PID_DIR: return S_IFDIR | 0555;
+	case P_PID_FD_DIR: return S_IFDIR | 0500;
+	case P_PID_EXE: case P_PID_CWD: case P_PID_ROOT: return S_IFLNK | 0777;
+	case P_PID_FD_LINK: return S_IFLNK | 0700;
+	case P_PID_ENVIRON: return S_IFREG | 0400;
+	default: return S_IFREG | 0444;
+	}
+}
+
+struct inode *proc_pid_lookup(struct inode *dir, const char *name)
+{
+	struct proc_ino *pi = PI(dir);
+	struct task *t = proc_task(dir);
+	if (!t)
+		return ERR_PTR(-ENOENT);
+	if (pi->kind == P_PID_DIR) {
+		for (size_t i = 0; i < ARRAY_SIZE(pid_ents); i++)
+			if (!strcmp(pid_ents[i].name, name))
+				return proc_iget(pid_ents[i].kind, pi->pid, 0);
+		return ERR_PTR(-ENOENT);
+	}
+	if (pi->kind == P_PID_FD_DIR) {
+		long long fd;
+		if (kstrtoll(name, 10, &fd) || fd < 0 || fd > 0x7fffffff || !fd_lookup(t->files, fd))
+			return ERR_PTR(-ENOENT);
+		return proc_iget(P_PID_FD_LINK, pi->pid, fd);
+	}
+	return ERR_PTR(-ENOTDIR);
+}
+
+static bool dots(struct file *f, struct dir_context *ctx)
+{
+	while (ctx->pos < 2) {
+		if (!ctx->actor(ctx, ctx->pos ? ".." : ".", ctx->pos + 1, f->f_inode->i_ino, IFTODT(S_IFDIR)))
+			return false;
+		ctx->pos++;
+	}
+	return true;
+}
+
+int proc_pid_iterate(struct file *f, struct dir_context *ctx)
+{
+	struct proc_ino *pi = PI(f->f_inode);
+	struct task *t = proc_task(f->f_inode);
+	if (!t)
+		return -ENOENT;
+	if (!dots(f, ctx))
+		return 0;
+	if (pi->kind == P_PID_DIR) {
+		for (size_t i = ctx->pos - 2; i < ARRAY_SIZE(pid_ents); i++) {
+			struct inode *in = proc_iget(pid_ents[i].kind, pi->pid, 0);
+			bool ok = ctx->actor(ctx, pid_ents[i].name, strlen(pid_ents[i].name), in->i_ino, IFTODT(in->i_mode));
+			iput(in);
+			if (!ok)
+				return 0;
+			ctx->pos++;
+		}
+		return 0;
+	}
+	/* fd/: position = fd + 2 */
+	struct files_struct *fs = t->files;
+	for (unsigned fd = ctx->pos - 2; fs && fd < fs->max; fd++) {
+		if (fs->fd[fd]) {
+			char name[16];
+			int len = snprintf(name, sizeof(name), "%u", fd);
+			uint64_t ino = ((uint64_t)pi->pid << 32) | ((uint64_t)P_PID_FD_LINK << 24) | (fd + 1);
+			if (!ctx->actor(ctx, name, len, ino, IFTODT(S_IFLNK)))
+				return 0;
+		}
+		ctx->pos = fd + 3;
+	}
+	return 0;
+}
+
+static ssize_t put_link(struct sbuf *b, char *buf, size_t n)
+{
+	ssize_t r = b->len;
+	if (b->len >= n)
+		r = -ENAMETOOLONG;
+	else {
+		memcpy(buf, b->buf, b->len);
+		buf[b->len] = 0;
+	}
+	sbuf_free(b);
+	return r;
+}
+
+ssize_t proc_pid_readlink(struct inode *inode, char *buf, size_t n)
+{
+	struct proc_ino *pi = PI(inode);
+	struct task *t = proc_task(inode);
+	if (!t)
+		return -ENOENT;
+	struct sbuf b;
+	sbuf_init(&b);
+	switch (pi->kind) {
+	case P_PID_EXE:
+		if (!t->mm || !t->mm->exe_file)
+			return -ENOENT;
+		file_path(t->mm->exe_file, &b);
+		break;
+	case P_PID_CWD:
+	case P_PID_ROOT:
+		if (!t->fs)
+			return -ENOENT;
+		path_to_sbuf(pi->kind == P_PID_CWD ? &t->fs->pwd : &t->fs->root, &b);
+		break;
+	case P_PID_FD_LINK: {
+		struct file *f = fd_lookup(t->files, pi->fd);
+		if (!f)
+			return -ENOENT;
+		file_path(f, &b);
+		break;
+	}
+	default:
+		return -EINVAL;
+	}
+	return put_link(&b, buf, n);
+}
+
+static char state_char(struct task *t)
+{
+	switch (t->state) {
+	case TASK_RUNNING: return 'R';
+	case TASK_INTERRUPTIBLE: return 'S';
+	case TASK_UNINTERRUPTIBLE: return 'D';
+	case TASK_STOPPED: return 'T';
+	case TASK_ZOMBIE: return 'Z';
+	default: return 'X';
+	}
+}
+
+static const char *state_name(char c)
+{
+	switch (c) {
+	case 'R': return "running";
+	case 'S': return "sleeping";
+	case 'D': return "disk sleep";
+	case 'T': return "stopped";
+	case 'Z': return "zombie";
+	default: return "dead";
+	}
+}
+
+static int nr_threads(struct task *t)
+{
+	int n = 0;
+	struct task *p;
+	for_each_task(p)
+		if (p->tgid == t->tgid && p->state != TASK_DEAD)
+			n++;
+	return n;
+}
+
+#define TICKS(ns) ((unsigned long long)(ns) / 10000000ull)	/* USER_HZ = 100 */
+
+static void show_stat(struct task *t, struct sbuf *o)
+{
+	struct signal_struct *sig = t->signal;
+	struct tty *tty = sig ? sig->tty : NULL;
+	struct mm *mm = t->mm;
+	uint64_t sigign = 0, sigcgt = 0;
+	for (int i = 0; t->sighand && i < 64; i++) {
+		if (t->sighand->action[i].handler == 1)
+			sigign |= 1ull << i;
+		else if (t->sighand->action[i].handler > 1)
+			sigcgt |= 1ull << i;
+	}
+	sbuf_printf(o, "%d (%s) %c %d %d %d %d %d %u %llu %llu %llu %llu %llu %llu %llu %llu %d %d %d %d %llu ",
+		    t->pid, t->comm, state_char(t), t->parent ? t->parent->tgid : 0,
+		    sig ? sig->pgrp : 0, sig ? sig->session : 0,
+		    tty ? (int)tty->rdev : 0, tty && tty->pgrp ? tty->pgrp : -1,
+		    0x400040u, (unsigned long long)t->min_flt, 0ull, (unsigned long long)t->maj_flt, 0ull,
+		    TICKS(t->utime_ns), TICKS(t->stime_ns),
+		    TICKS(sig ? sig->cutime : 0), TICKS(sig ? sig->cstime : 0),
+		    20, 0, nr_threads(t), 0, TICKS(t->start_time_ns));
+	sbuf_printf(o, "%llu %llu %llu %llu %llu %llu 0 0 ",
+		    (unsigned long long)(mm ? mm_total_pages(mm) * PAGE_SIZE : 0),
+		    (unsigned long long)(mm ? mm->rss_pages : 0), 18446744073709551615ull,
+		    (unsigned long long)(mm ? mm->start_code : 0), (unsigned long long)(mm ? mm->end_code : 0),
+		    (unsigned long long)(mm ? mm->start_stack : 0));
+	sbuf_printf(o, "%llu %llu %llu %llu 0 0 0 %d 0 0 0 0 0 0 ",
+		    (unsigned long long)t->pending.sig, (unsigned long long)t->blocked.sig,
+		    (unsigned long long)sigign, (unsigned long long)sigcgt, t->exit_signal);
+	sbuf_printf(o, "%llu %llu %llu %llu %llu %llu %llu %d\n",
+		    (unsigned long long)(mm ? mm->start_data : 0), (unsigned long long)(mm ? mm->end_data : 0),
+		    (unsigned long long)(mm ? mm->start_brk : 0),
+		    (unsigned long long)(mm ? mm->arg_start : 0), (unsigned long long)(mm ? mm->arg_end : 0),
+		    (unsigned long long)(mm ? mm->env_start : 0), (unsigned long long)(mm ? mm->env_end : 0),
+		    t->state == TASK_ZOMBIE ? t->exit_code : 0);
+}
+
+static void show_status(struct task *t, struct sbuf *o)
+{
+	char st = state_char(t);
+	struct cred *c = &t->cred;
+	struct mm *mm = t->mm;
+	sbuf_printf(o, "Name:\t%s\nUmask:\t%04o\nState:\t%c (%s)\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n",
+		    t->comm, t->fs ? t->fs->umask : 022, st, state_name(st), t->tgid, t->pid,
+		    t->parent ? t->parent->tgid : 0);
+	sbuf_printf(o, "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t%u\nGroups:\t",
+		    c->uid, c->euid, c->suid, c->fsuid, c->gid, c->egid, c->sgid, c->fsgid,
+		    t->files ? t->files->max : 0);
+	for (int i = 0; i < c->ngroups && i < 32; i++)
+		sbuf_printf(o, "%u ", c->groups[i]);
+	sbuf_printf(o, "\n");
+	if (mm) {
+		unsigned long long vm = mm_total_pages(mm) * 4, rss = mm->rss_pages * 4;
+		sbuf_printf(o, "VmPeak:\t%8llu kB\nVmSize:\t%8llu kB\nVmHWM:\t%8llu kB\nVmRSS:\t%8llu kB\n", vm, vm, rss, rss);
+	}
+	uint64_t sigign = 0, sigcgt = 0;
+	for (int i = 0; t->sighand && i < 64; i++) {
+		if (t->sighand->action[i].handler == 1)
+			sigign |= 1ull << i;
+		else if (t->sighand->action[i].handler > 1)
+			sigcgt |= 1ull << i;
+	}
+	sbuf_printf(o, "Threads:\t%d\nSigQ:\t0/0\nSigPnd:\t%016llx\nShdPnd:\t%016llx\nSigBlk:\t%016llx\nSigIgn:\t%016llx\nSigCgt:\t%016llx\n",
+		    nr_threads(t), (unsigned long long)t->pending.sig,
+		    (unsigned long long)(t->signal ? t->signal->shared_pending.sig : 0),
+		    (unsigned long long)t->blocked.sig, (unsigned long long)sigign, (unsigned long long)sigcgt);
+	sbuf_printf(o, "voluntary_ctxt_switches:\t%llu\nnonvoluntary_ctxt_switches:\t%llu\n",
+		    (unsigned long long)t->nvcsw, (unsigned long long)t->nivcsw);
+}
+
+static void show_range(struct mm *mm, uaddr_t start, uaddr_t end, struct sbuf *o)
+{
+	if (!mm || end <= start)
+		return;
+	size_t n = MIN(end - start, (uaddr_t)(256 * 1024));
+	char *buf = kmalloc(n);
+	long r = access_remote_vm(mm, start, buf, n, false);
+	if (r > 0)
+		sbuf_putmem(o, buf, r);
+	kfree(buf);
+}
+
+int proc_pid_show(struct inode *inode, struct sbuf *o)
+{
+	struct task *t = proc_task(inode);
+	if (!t)
+		return -ESRCH;
+	switch (PI(inode)->kind) {
+	case P_PID_STAT: show_stat(t, o); break;
+	case P_PID_STATUS: show_status(t, o); break;
+	case P_PID_COMM: sbuf_printf(o, "%s\n", t->comm); break;
+	case P_PID_CMDLINE: if (t->mm) show_range(t->mm, t->mm->arg_start, t->mm->arg_end, o); break;
+	case P_PID_ENVIRON: if (t->mm) show_range(t->mm, t->mm->env_start, t->mm->env_end, o); break;
+	case P_PID_MAPS: if (t->mm) mm_show_maps(t->mm, o); break;
+	case P_PID_MOUNTS: mounts_show(o); break;
+	default: return -EINVAL;
+	}
+	return 0;
+}
