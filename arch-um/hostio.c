@@ -55,7 +55,8 @@ int hostio_openat(int dirfd, const char *name, int flags, uint32_t mode)
 	if (bad_component(name))
 		return -EINVAL;
 	struct open_how how = {
-		.flags = (unsigned)flags | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY,
+		/* openat2 refuses O_PATH combined with other open flags */
+		.flags = (unsigned)flags | O_NOFOLLOW | O_CLOEXEC | ((flags & O_PATH) ? 0 : O_NOCTTY),
 		.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode & 07777 : 0,
 		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
 	};
