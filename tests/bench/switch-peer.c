@@ -6,7 +6,8 @@
  *                   [-r FRAMES_PER_S] [-t IDLE_MS] send|recv|sink|bench
  * send  : COUNT frames of SIZE bytes to DSTMAC (default broadcast)
  * recv  : count frames until COUNT arrived or IDLE_MS passed without one
- * sink  : attach, say hello, then never read (fills our queue in the switch)
+ * sink  : attach, say hello, then never read (fills our queue in the switch);
+ *         with -c N, hold N ports
  * bench : fork a receiver and a sender on two ports, print frames/s, Mbit/s
  * Every mode first sends one broadcast "hello" so the switch learns MAC. */
 #include "wire/uml_switch.h"
@@ -30,7 +31,7 @@ struct conn {
 
 static const char *ctl_path;
 static unsigned char mac[6], dst[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
-static long count = 1000, size = 64, rate = 0, idle_ms = 1000;
+static long count = 1000, size = 64, rate = 0, idle_ms = 1000, conns = 1;
 
 static double now_s(void)
 {
@@ -104,6 +105,10 @@ static int send_frame(struct conn *c, const unsigned char *to, long len, long se
 	f[13] = 0xb5;
 	if (len >= 22)
 		memcpy(f + 14, &seq, sizeof seq);
+	if (len >= 30) { /* send time, for one-way delay on the same host */
+		double t = now_s();
+		memcpy(f + 22, &t, sizeof t);
+	}
 	for (;;) {
 		ssize_t n = sendto(c->data, f, (size_t)len, 0, (struct sockaddr *)&c->sw, sizeof c->sw);
 		if (n >= 0)
@@ -139,7 +144,7 @@ static int do_recv(struct conn *c, int quiet_ready)
 {
 	unsigned char f[UML_SWITCH_FRAME_MAX];
 	long frames = 0;
-	double bytes = 0, first = 0, last = 0;
+	double bytes = 0, first = 0, last = 0, dsum = 0, dmin = 1e9, dmax = 0;
 	if (!quiet_ready) {
 		printf("ready\n");
 		fflush(stdout);
@@ -162,10 +167,20 @@ static int do_recv(struct conn *c, int quiet_ready)
 			first = last;
 		frames++;
 		bytes += (double)n;
+		if (n >= 30) {
+			double t, d;
+			memcpy(&t, f + 22, sizeof t);
+			d = (last - t) * 1e3;
+			dsum += d;
+			dmin = d < dmin ? d : dmin;
+			dmax = d > dmax ? d : dmax;
+		}
 	}
 	double secs = frames > 1 ? last - first : 0;
-	printf("received=%ld bytes=%.0f secs=%.6f fps=%.0f mbps=%.2f\n", frames, bytes, secs,
-	       secs > 0 ? (double)(frames - 1) / secs : 0, secs > 0 ? bytes * 8 / secs / 1e6 : 0);
+	printf("received=%ld bytes=%.0f secs=%.6f fps=%.0f mbps=%.2f delay_ms_min=%.2f delay_ms_avg=%.2f delay_ms_max=%.2f\n",
+	       frames, bytes, secs, secs > 0 ? (double)(frames - 1) / secs : 0,
+	       secs > 0 ? bytes * 8 / secs / 1e6 : 0, frames ? dmin : 0, frames ? dsum / frames : 0,
+	       frames ? dmax : 0);
 	return 0;
 }
 
@@ -219,12 +234,13 @@ int main(int argc, char **argv)
 	mac[0] = 0x02; /* locally administered, unicast */
 	for (int i = 1; i < 6; i++)
 		mac[i] = (unsigned char)rand();
-	while ((o = getopt(argc, argv, "s:m:d:n:z:r:t:")) != -1) {
+	while ((o = getopt(argc, argv, "s:m:d:n:z:r:t:c:")) != -1) {
 		switch (o) {
 		case 's': ctl_path = optarg; break;
 		case 'm': if (parse_mac(optarg, mac)) goto usage; break;
 		case 'd': if (parse_mac(optarg, dst)) goto usage; break;
 		case 'n': count = atol(optarg); break;
+		case 'c': conns = atol(optarg); break;
 		case 'z': size = atol(optarg); break;
 		case 'r': rate = atol(optarg); break;
 		case 't': idle_ms = atol(optarg); break;
@@ -247,12 +263,18 @@ int main(int argc, char **argv)
 	if (!strcmp(mode, "recv"))
 		return do_recv(&c, 0);
 	if (!strcmp(mode, "sink")) {
+		/* -c N: hold N ports at once (many-ports test). */
+		for (long i = 1; i < conns; i++) {
+			struct conn more;
+			if (attach(&more) < 0)
+				return 1;
+		}
 		printf("ready\n");
 		pause();
 		return 0;
 	}
 usage:
 	fprintf(stderr, "usage: umk-switch-peer -s CTL [-m MAC] [-d DSTMAC] [-n COUNT] [-z SIZE] "
-			"[-r FPS] [-t IDLE_MS] send|recv|sink|bench\n");
+			"[-r FPS] [-t IDLE_MS] [-c CONNS] send|recv|sink|bench\n");
 	return 2;
 }

@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# `make bench`: the same measurements natively and under umk in every
+# mode of UMK_MODES, printed as one table with umk/native ratios.
+#   getppid round trip (ns), fork+exit+wait (us), fork+execve+wait (us),
+#   page-fault cost (us/page, 64 MiB anonymous), boot to init and boot to
+#   poweroff (ms, measured on the host from launching umk), host CPU used
+#   by an idle guest over 10 s (s, user+sys of umk and its children).
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top" || exit 1
+# shellcheck source=../lib.sh
+. tests/lib.sh
+UMK_MEM=${UMK_BENCH_MEM:-256M}
+UMK_TIMEOUT=${UMK_BENCH_TIMEOUT:-180}
+IDLE_SECS=${IDLE_SECS:-10}
+
+UBENCH=$UMK_BUILD/tests/bench/ubench
+[ -x "$UBENCH" ] || { echo "bench: $UBENCH not built (make bench)" >&2; exit 1; }
+[ -x "$UMK_ROOTFS/bin/busybox" ] || { echo "bench: $UMK_ROOTFS not built (make rootfs)" >&2; exit 1; }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/umk-bench.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+res=$work/results # lines: metric column value
+
+# The guest root: default rootfs plus /bench.
+root=$UMK_BUILD/bench-rootfs
+rm -rf "$root"
+cp -a "$UMK_ROOTFS" "$root"
+mkdir -p "$root/bench"
+cp "$UBENCH" "$root/bench/ubench"
+cat >"$root/bench/micro.sh" <<'X'
+echo "=== BENCH-BEGIN"
+/bench/ubench all
+echo "=== BENCH-END"
+poweroff -f
+X
+cat >"$root/bench/marker.sh" <<'X'
+echo "=== BENCH-INIT"
+poweroff -f
+X
+cat >"$root/bench/idle.sh" <<X
+sleep $IDLE_SECS
+echo "=== BENCH-IDLE-DONE"
+poweroff -f
+X
+
+record() { echo "$1|$2|$3" >>"$res"; }
+
+# micro COLUMN CMD...: runs ubench output through to results
+micro_parse() {
+	local col=$1 file=$2
+	awk -v c="$col" '
+		/^getppid / { print "getppid round trip (ns)|" c "|" $2 }
+		/^fork\+exit\+wait / { print "fork+exit+wait (us)|" c "|" $2 }
+		/^fork\+execve\+wait / { print "fork+execve+wait (us)|" c "|" $2 }
+		/^pagefault / { print "page fault, 64 MiB anon (us/page)|" c "|" $2 }
+	' "$file" >>"$res"
+}
+
+ms_now() { echo $(($(date +%s%N) / 1000000)); }
+
+# --- native ---
+echo "bench: native" >&2
+(cd / && "$UBENCH" all) >"$work/native.micro" 2>&1
+micro_parse native "$work/native.micro"
+t0=$(ms_now)
+"$root/bin/busybox" sh -c 'echo "=== BENCH-INIT"' >/dev/null
+t1=$(ms_now)
+record "boot to init (ms)" native "$((t1 - t0))"
+record "boot to poweroff (ms)" native "$((t1 - t0))"
+/usr/bin/time -f '%U %S' -o "$work/native.time" sleep "$IDLE_SECS"
+record "idle guest ${IDLE_SECS}s, host CPU (s)" native "$(awk '{ printf "%.2f", $1 + $2 }' "$work/native.time")"
+
+# --- umk, per mode ---
+modes=""
+for mode in $UMK_MODES; do
+	modes="$modes $mode"
+	if [ ! -x "$UMK_BIN" ]; then
+		echo "bench: $UMK_BIN not built: mode=$mode skipped" >&2
+		continue
+	fi
+	echo "bench: umk mode=$mode" >&2
+	umk_cmdline "$mode" "$root" /bin/sh /bench/micro.sh
+	umk_run_timeout "$UMK_TIMEOUT" "$work/$mode.micro.raw" "$work/$mode.micro.err" "${UMK_ARGV[@]}"
+	tr -d '\r' <"$work/$mode.micro.raw" | sed -n '/^=== BENCH-BEGIN/,/^=== BENCH-END/p' >"$work/$mode.micro"
+	micro_parse "$mode" "$work/$mode.micro"
+	[ -s "$work/$mode.micro" ] || echo "bench: mode=$mode: micro benchmarks failed (status $UMK_STATUS): $(tail -n 3 "$work/$mode.micro.err" | tr '\n' ' ')" >&2
+
+	# boot to init / to poweroff, timed on the host as the console output streams
+	umk_cmdline "$mode" "$root" /bin/sh /bench/marker.sh
+	t0=$(ms_now)
+	tinit=""
+	while IFS= read -r line; do
+		case $line in
+		"=== BENCH-INIT"*) tinit=$(ms_now) ;;
+		esac
+	done < <(timeout -k 5 "$UMK_TIMEOUT" "${UMK_ARGV[@]}" </dev/null 2>"$work/$mode.boot.err")
+	wait $! 2>/dev/null
+	t1=$(ms_now)
+	if [ -n "$tinit" ]; then
+		record "boot to init (ms)" "$mode" "$((tinit - t0))"
+		record "boot to poweroff (ms)" "$mode" "$((t1 - t0))"
+	fi
+
+	# idle guest
+	umk_cmdline "$mode" "$root" /bin/sh /bench/idle.sh
+	umk_run_timeout "$UMK_TIMEOUT" "$work/$mode.idle.out" "$work/$mode.idle.err" \
+		/usr/bin/time -f '%U %S' -o "$work/$mode.time" "${UMK_ARGV[@]}"
+	if grep -q "BENCH-IDLE-DONE" "$work/$mode.idle.out" && [ -s "$work/$mode.time" ]; then
+		record "idle guest ${IDLE_SECS}s, host CPU (s)" "$mode" "$(tail -n 1 "$work/$mode.time" | awk '{ printf "%.2f", $1 + $2 }')"
+	fi
+done
+
+# --- table ---
+echo
+awk -F'|' -v modes="$modes" '
+	BEGIN { nm = split(modes, M, " ") }
+	{ if (!($1 in seen)) { seen[$1] = 1; order[++n] = $1 } v[$1, $2] = $3 }
+	END {
+		printf "%-36s %10s", "metric", "native"
+		for (i = 1; i <= nm; i++) printf " %10s", M[i]
+		for (i = 1; i <= nm; i++) printf " %12s", M[i] "/native"
+		printf "\n"
+		for (k = 1; k <= n; k++) {
+			m = order[k]
+			printf "%-36s %10s", m, ((m, "native") in v) ? v[m, "native"] : "n/a"
+			for (i = 1; i <= nm; i++) printf " %10s", ((m, M[i]) in v) ? v[m, M[i]] : "n/a"
+			for (i = 1; i <= nm; i++) {
+				r = "n/a"
+				if (((m, M[i]) in v) && ((m, "native") in v) && v[m, "native"] + 0 > 0)
+					r = sprintf("%.1fx", v[m, M[i]] / v[m, "native"])
+				printf " %12s", r
+			}
+			printf "\n"
+		}
+	}' "$res"
