@@ -37,6 +37,7 @@ struct um_mm {
 	struct stub_op *ops;
 	int nops;
 	bool at_tt_exit;		/* tt: stopped at a syscall-exit stop */
+	struct task *last_task;		/* whose FPU state the stub holds */
 };
 
 static int stub_fd = -1;
@@ -130,6 +131,13 @@ fail:
 	page_free_contig(m->data_pfn, STUB_DATA_SIZE / PAGE_SIZE);
 	free(m);
 	return -ENOMEM;
+}
+
+void arch_mm_task_leave(struct mm *mm, struct task *t)
+{
+	struct um_mm *m = mm->arch;
+	if (m && m->last_task == t)
+		m->last_task = NULL;
 }
 
 void arch_mm_destroy(struct mm *mm)
@@ -257,6 +265,14 @@ void arch_run_user(struct task *t, struct trap_info *ti)
 	int st;
 	memset(ti, 0, sizeof(*ti));
 	flush_ops(m, &t->regs);
+	if (m->last_task != t) {
+		/* tasks sharing this stub (vfork, CLONE_VM) swap FPU state */
+		if (m->last_task)
+			arch_fpstate_get(m->last_task);
+		if (t->fpstate)
+			t->fpstate_dirty = true;
+		m->last_task = t;
+	}
 	if (t->fpstate_dirty && t->fpstate) {
 		arch_fpstate_set(t);
 		t->fpstate_dirty = false;
@@ -350,6 +366,8 @@ int arch_fpstate_get(struct task *t)
 {
 	struct um_mm *m = t->mm->arch;
 	struct guest_fpstate *f = fpstate_of(t);
+	if (t->fpstate_dirty && f->size)
+		return 0;	/* the kernel's copy is newer than the stub's */
 	struct iovec iov = { f->data, arch_fpstate_size() };
 	if (ptrace(PTRACE_GETREGSET, m->pid, NT_X86_XSTATE, &iov))
 		return -errno;

@@ -443,6 +443,7 @@ static int exec_binprm(const char *path, struct strvec *argv, struct strvec *env
 
 	/* point of no return */
 	struct mm *old = t->mm;
+	arch_mm_task_leave(old, t);
 	t->mm = mm;
 	mm_put(old);
 	if (t->flags & PF_VFORK_CHILD) {

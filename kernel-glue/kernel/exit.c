@@ -101,6 +101,7 @@ void do_exit(int code)
 	}
 	if (t->signal && t->signal->it_real_timer)
 		signal_exit_task(t);
+	arch_mm_task_leave(t->mm, t);
 	mm_put(t->mm);
 	t->mm = NULL;
 	files_put(t->files);

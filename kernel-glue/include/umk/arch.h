@@ -22,6 +22,7 @@ void arch_switch_to(struct task *prev, struct task *next);
 /* Guest address spaces (one host stub process per mm) */
 int arch_mm_create(struct mm *mm);		/* start a stub process */
 void arch_mm_destroy(struct mm *mm);
+void arch_mm_task_leave(struct mm *mm, struct task *t);	/* t stops using mm */
 /* Queue host-mapping changes; applied before the guest next runs. */
 void arch_mm_map(struct mm *mm, uaddr_t va, uint64_t pfn, uint64_t npages, int prot);
 void arch_mm_unmap(struct mm *mm, uaddr_t va, uint64_t len);
