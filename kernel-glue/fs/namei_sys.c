@@ -257,6 +257,15 @@ static long do_renameat2(int odfd, uaddr_t uold, int ndfd, uaddr_t unew, unsigne
 		goto out_ov;
 	}
 	have_nv = found;
+	/* source must not be an ancestor of the target, nor the target of the source */
+	if (S_ISDIR(oi->i_mode) && is_ancestor(oi, &np.dir)) {
+		err = -EINVAL;
+		goto out_nv;
+	}
+	if (have_nv && is_ancestor(nv.dentry->d_inode, &op.dir)) {
+		err = -ENOTEMPTY;
+		goto out_nv;
+	}
 	if (have_nv && (flags & RENAME_NOREPLACE)) {
 		err = -EEXIST;
 		goto out_nv;
@@ -275,10 +284,6 @@ static long do_renameat2(int odfd, uaddr_t uold, int ndfd, uaddr_t unew, unsigne
 			err = -EISDIR;
 			goto out_nv;
 		}
-	}
-	if (S_ISDIR(oi->i_mode) && is_ancestor(oi, &np.dir)) {
-		err = -EINVAL;
-		goto out_nv;
 	}
 	if ((err = may_delete(od, oi)))
 		goto out_nv;
