@@ -12,6 +12,7 @@
 struct boot_config boot_cfg;
 char saved_command_line[4096];
 enum trap_mode um_mode = MODE_SKAS;
+bool um_pin = true;
 
 static const struct { const char *name; enum trap_mode mode; } modes[] = {
 	{ "tt", MODE_TT }, { "skas", MODE_SKAS }, { "skas0", MODE_SKAS },
@@ -32,6 +33,8 @@ static const char usage[] =
 "                        /bin/init, /bin/sh)\n"
 "  mode=tt|skas          trap mode: tt = PTRACE_SYSCALL trace thread,\n"
 "                        skas = PTRACE_SYSEMU with batched stub (default)\n"
+"  pin=on|off            keep the kernel and its guest processes on one\n"
+"                        host CPU (default on: traps are much cheaper)\n"
 "  umid=NAME             instance name (letters, digits, '-', '_', '.')\n"
 "  con0=fd:N,fd:M|null   system console channel (default fd:0,fd:1)\n"
 "  con=SPEC              channel for all consoles\n"
@@ -172,6 +175,10 @@ void parse_cmdline(int argc, char **argv)
 				bad(a, "expected mode=tt or mode=skas");
 			um_mode = modes[m].mode;
 			boot_cfg.mode_name = modes[m].name;
+		} else if (eq && KEY("pin")) {
+			if (strcmp(val, "on") && strcmp(val, "off"))
+				bad(a, "expected pin=on or pin=off");
+			um_pin = !strcmp(val, "on");
 		} else if (eq && KEY("umid")) {
 			if (!valid_umid(val))
 				bad(a, "expected 1-64 letters, digits, '-', '_' or '.'");

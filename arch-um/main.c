@@ -1,13 +1,32 @@
 /* umk entry point: parse the command line, set up the host side of the
  * machine (memory file, stub image, interrupts) and start the kernel. */
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include "um.h"
 #include <umk/arch.h>
 
+/* The kernel and its guest never run at the same time (one virtual CPU),
+ * and every trap is a hand-off between them: on one host CPU that costs a
+ * same-CPU switch instead of a cross-CPU wakeup, several times cheaper.
+ * Stub processes inherit the affinity. */
+static void pin_to_current_cpu(void)
+{
+	int cpu = sched_getcpu();
+	cpu_set_t set;
+	if (cpu < 0)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		perror("umk: pinning to one host CPU (continuing unpinned)");
+}
+
 int main(int argc, char **argv)
 {
 	parse_cmdline(argc, argv);
+	if (um_pin)
+		pin_to_current_cpu();
 	printk_quiet = boot_cfg.quiet;
 	physmem_init(boot_cfg.mem_bytes);
 	stub_init();

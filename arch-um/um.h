@@ -12,6 +12,7 @@
 
 enum trap_mode { MODE_TT, MODE_SKAS };
 extern enum trap_mode um_mode;
+extern bool um_pin;	/* pin= : keep kernel and stubs on one host CPU */
 extern int console_loglevel;
 extern bool printk_quiet;
 
