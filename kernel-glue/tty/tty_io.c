@@ -70,7 +70,7 @@ static int job_control_read(struct tty *t)
 	if (!current || current->signal->tty != t || !t->pgrp || current->signal->pgrp == t->pgrp)
 		return 0;
 	bool ignored = current->sighand && current->sighand->action[SIGTTIN_NR - 1].handler == 1;
-	if (ignored || sigismember(&current->blocked, SIGTTIN_NR) || is_orphaned_pgrp(current->signal->pgrp))
+	if (ignored || ksigismember(&current->blocked, SIGTTIN_NR) || is_orphaned_pgrp(current->signal->pgrp))
 		return -EIO;
 	kill_pgrp(current->signal->pgrp, SIGTTIN_NR);
 	return -ERESTARTSYS;
