@@ -15,6 +15,9 @@ _start:
 	mov $STUB_PHYSMEM_FD, %r8d
 	mov $9, %eax			/* mmap */
 	syscall
+	mov $STUB_DATA, %rcx
+	cmp %rcx, %rax
+	jne 9f
 	mov $STUB_STACK_TOP, %rsp
 	/* drop the host's stack, vdso and vvar */
 	mov $STUB_END, %rdi
@@ -22,8 +25,19 @@ _start:
 	sub %rdi, %rsi
 	mov $11, %eax			/* munmap */
 	syscall
+	test %rax, %rax
+	jnz 9f
+	/* name the process for ps/top: umk-userspace */
+	mov $15, %edi			/* PR_SET_NAME */
+	lea stub_name(%rip), %rsi
+	mov $157, %eax			/* prctl */
+	syscall
+	xor %eax, %eax			/* report success */
+9:
 	int3
 	hlt
+stub_name:
+	.asciz "umk-userspace"
 
 	.globl stub_run_ops
 stub_run_ops:
