@@ -77,15 +77,18 @@ umk_boot() {
 	tr -d '\r' <"$UMK_OUT.raw" >"$UMK_OUT"
 }
 
-# Prints a readable account of the last boot (for failing tests).
+# Prints a readable account of the last boot (for failing tests);
+# "noconsole" leaves out the console (when a diff already showed it).
 umk_explain() {
 	echo "command: ${UMK_ARGV[*]}"
 	case $UMK_STATUS in
 	124 | 137) echo "status: $UMK_STATUS (killed after ${UMK_TIMEOUT}s timeout)" ;;
 	*) echo "status: $UMK_STATUS (after ${UMK_ELAPSED_MS} ms)" ;;
 	esac
-	echo "--- guest console (stdout, last 40 lines) ---"
-	tail -n 40 "$UMK_OUT"
+	if [ "${1:-}" != noconsole ]; then
+		echo "--- guest console (stdout, last 40 lines) ---"
+		tail -n 40 "$UMK_OUT"
+	fi
 	echo "--- kernel log (stderr, last 40 lines) ---"
 	tail -n 40 "$UMK_ERR"
 	echo "---"
@@ -196,13 +199,16 @@ guest_check() {
 		if ! diff -u --label "expected ($label)" --label "umk mode=$mode" "$want" "$got" >"$got.diff"; then
 			failed="$failed $mode"
 			echo "=== $name: mode=$mode differs from the expected output"
+			local show=noconsole
 			if [ ! -s "$got" ]; then
 				echo "(no test output: the guest never printed the BEGIN marker)"
+				show=console
 			elif ! grep -q '^=== UMK-TEST-EXIT ' "$got"; then
 				echo "(no EXIT marker: the guest died or hung during the test)"
+				show=console
 			fi
 			cat "$got.diff"
-			umk_explain
+			umk_explain "$show"
 		elif [ "$UMK_STATUS" != 0 ]; then
 			failed="$failed $mode"
 			echo "=== $name: mode=$mode output matched but umk exited with status $UMK_STATUS (want 0 after poweroff -f)"
