@@ -1,0 +1,54 @@
+#!/usr/bin/env bats
+# Kernel behaviour with no native counterpart: OOM killing, the kernel log,
+# root read-only by default, host-side process naming.
+
+load ../lib.sh
+
+setup() {
+	root=$BATS_TEST_TMPDIR/root
+	mkdir -p "$root/dev" "$root/proc" "$root/tmp"
+}
+
+# boot_prog MODE PROG [umk args...]: PROG from build/tests/umk as /init
+boot_prog() {
+	local mode=$1 prog=$2
+	shift 2
+	cp "$UMK_BUILD/tests/umk/$prog" "$root/init"
+	UMK_MEM=${UMK_MEM_OVERRIDE:-$UMK_MEM} umk_boot "$mode" "$root" /init "$@"
+}
+
+@test "OOM: a guest exhausting mem= loses one process, logged; init and the host carry on (every mode)" {
+	for mode in $UMK_MODES; do
+		UMK_MEM_OVERRIDE=32M boot_prog "$mode" oom
+		echo "# mode=$mode status=$UMK_STATUS" >&3
+		cat "$UMK_OUT"
+		[ "$UMK_STATUS" -eq 0 ]
+		grep -q '^child killed: yes, signal 9$' "$UMK_OUT"
+		grep -q '^8 MiB usable after OOM: yes$' "$UMK_OUT"
+		grep -q 'Out of memory: Killed process [0-9]* (init)' "$UMK_ERR"
+	done
+}
+
+@test "unimplemented syscall: ENOSYS, logged once; syslog(2) reads the kernel log (every mode)" {
+	for mode in $UMK_MODES; do
+		boot_prog "$mode" syscall_log
+		cat "$UMK_OUT"
+		[ "$UMK_STATUS" -eq 0 ]
+		[ "$(grep -c '^bogus syscall: -1 Function not implemented$' "$UMK_OUT")" -eq 3 ]
+		grep -q '^syslog has the boot banner: yes$' "$UMK_OUT"
+		grep -q '^ENOSYS lines in syslog: 1$' "$UMK_OUT"
+	done
+}
+
+@test "root is read-only unless rw: EROFS, as on Linux" {
+	mkdir -p "$root/bin"
+	cp "$UMK_ROOTFS/bin/busybox" "$root/bin/busybox"
+	ln -s busybox "$root/bin/sh"
+	local out=$BATS_TEST_TMPDIR/out
+	umk_run_timeout 30 "$out" "$out.err" "$UMK_BIN" root=/dev/root rootfstype=hostfs "hostfs=$root" init=/bin/sh quiet \
+		-- -c 'echo x > /tmp/f; echo status=$?; /bin/busybox poweroff -f'
+	cat "$out" "$out.err"
+	grep -q 'status=1' "$out"
+	grep -qi 'read-only' "$out.err" "$out"
+	[ ! -e "$root/tmp/f" ]
+}
