@@ -27,9 +27,18 @@ static uint64_t alloc_or_oom(struct mm *mm)
 		uint64_t pfn = page_alloc();
 		if (pfn)
 			return pfn;
+		if (filemap_shrink())
+			continue;
 		if (oom_kill_for(mm))
 			return 0;
 	}
+}
+
+/* Read-only private file pages share the page-cache frame (copied on a
+ * later write); shared file pages always use it. */
+static bool uses_page_cache(struct vma *v)
+{
+	return v->file && ((v->flags & VM_SHARED) || !(v->flags & VM_WRITE));
 }
 
 /* A new frame for a not-present page of v at va. */
@@ -38,8 +47,8 @@ static int fault_in(struct mm *mm, struct vma *v, uaddr_t va, uint64_t *pte)
 	uint64_t pfn;
 	uint64_t flags = PTE_PRESENT | PTE_MAPPED;
 	uint64_t pgoff = v->pgoff + ((va - v->start) >> PAGE_SHIFT);
-	if (v->file && (v->flags & VM_SHARED)) {
-		if (!filemap_get_page(v->file, pgoff, &pfn))
+	if (uses_page_cache(v)) {
+		if (!filemap_get_page(v->file, pgoff, &pfn, v->flags & VM_SHARED))
 			return -EFAULT;
 		flags |= PTE_FILE;
 		if (v->flags & VM_WRITE)
@@ -67,6 +76,31 @@ static int fault_in(struct mm *mm, struct vma *v, uaddr_t va, uint64_t *pte)
 	current->min_flt++;
 	arch_mm_map(mm, va, pfn, 1, host_prot_of(v, *pte));
 	return 0;
+}
+
+/* Map the neighbours of a page-cache fault too: program text is read in
+ * runs, and every fault avoided is a round trip to the stub saved. */
+#define FAULT_AROUND_PAGES 16
+
+static void fault_around(struct mm *mm, struct vma *v, uaddr_t va)
+{
+	if (!uses_page_cache(v) || (v->flags & VM_WRITE))
+		return;
+	uaddr_t start = MAX(v->start, (va & ~(FAULT_AROUND_PAGES * PAGE_SIZE - 1)));
+	uaddr_t end = MIN(v->end, start + FAULT_AROUND_PAGES * PAGE_SIZE);
+	for (uaddr_t a = start; a < end; a += PAGE_SIZE) {
+		if (a == va)
+			continue;
+		uint64_t *pte = pte_lookup(mm, a, true);
+		if (*pte & PTE_PRESENT)
+			continue;
+		uint64_t pgoff = v->pgoff + ((a - v->start) >> PAGE_SHIFT), pfn;
+		if (!filemap_get_page(v->file, pgoff, &pfn, false))
+			break;	/* past the end of the file */
+		*pte = MK_PTE(pfn, PTE_PRESENT | PTE_MAPPED | PTE_FILE);
+		mm->rss_pages++;
+		arch_mm_map(mm, a, pfn, 1, host_prot_of(v, *pte));
+	}
 }
 
 static int cow_break(struct mm *mm, struct vma *v, uaddr_t va, uint64_t *pte)
@@ -120,9 +154,9 @@ int handle_mm_fault(struct mm *mm, uaddr_t addr, int kind)
 	uint64_t *pte = pte_lookup(mm, va, true);
 	if (!(*pte & PTE_PRESENT)) {
 		int r = fault_in(mm, v, va, pte);
-		if (r == -EFAULT)
-			return -EFAULT;	/* SIGBUS */
-		return r;
+		if (r == 0 && kind != FAULT_WRITE)
+			fault_around(mm, v, va);
+		return r;	/* -EFAULT means SIGBUS */
 	}
 	bool write = kind == FAULT_WRITE || (kind == FAULT_HOST_ACCERR && (*pte & PTE_MAPPED));
 	if (write && !(*pte & PTE_WRITE)) {

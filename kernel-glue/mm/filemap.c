@@ -14,10 +14,13 @@ struct pc_page {
 };
 
 struct page_cache {
+	struct list_head all;		/* every page cache, for reclaim */
 	struct inode *inode;
 	struct file *wb_file;		/* a writable file for write-back */
 	struct pc_page *bucket[PC_BUCKETS];
 };
+
+static LIST_HEAD(all_caches);
 
 static struct pc_page **slot(struct page_cache *pc, uint64_t pgoff)
 {
@@ -32,16 +35,17 @@ static struct pc_page *pc_find(struct page_cache *pc, uint64_t pgoff)
 	return NULL;
 }
 
-bool filemap_get_page(struct file *file, uint64_t pgoff, uint64_t *pfn)
+bool filemap_get_page(struct file *file, uint64_t pgoff, uint64_t *pfn, bool shared)
 {
 	struct inode *inode = file_inode(file);
 	struct page_cache *pc = inode->i_pages;
 	if (!pc) {
 		pc = kzalloc(sizeof(*pc));
 		pc->inode = inode;
+		list_add(&pc->all, &all_caches);
 		inode->i_pages = pc;
 	}
-	if (file_writable(file) && !pc->wb_file)
+	if (shared && file_writable(file) && !pc->wb_file)
 		pc->wb_file = get_file(file);
 	struct pc_page *p = pc_find(pc, pgoff);
 	if (!p) {
@@ -151,5 +155,28 @@ void filemap_evict(struct page_cache *pc)
 	if (pc->wb_file)
 		fput(pc->wb_file);
 	pc->inode->i_pages = NULL;
+	list_del(&pc->all);
 	kfree(pc);
+}
+
+uint64_t filemap_shrink(void)
+{
+	uint64_t freed = 0;
+	struct page_cache *pc;
+	list_for_each_entry(pc, &all_caches, all) {
+		for (unsigned b = 0; b < PC_BUCKETS; b++) {
+			struct pc_page **pp = &pc->bucket[b];
+			while (*pp) {
+				struct pc_page *p = *pp;
+				if (page_refcount(p->pfn) == 1) {
+					*pp = p->next;
+					page_put(p->pfn);
+					kfree(p);
+					freed++;
+				} else
+					pp = &p->next;
+			}
+		}
+	}
+	return freed;
 }

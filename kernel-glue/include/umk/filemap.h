@@ -3,8 +3,11 @@
 #define UMK_FILEMAP_H
 #include <umk/mm.h>
 
-/* The frame caching page pgoff of the file (+1 ref for the caller). */
-bool filemap_get_page(struct file *file, uint64_t pgoff, uint64_t *pfn);
+/* The frame caching page pgoff of the file (+1 ref for the caller);
+ * shared: for a MAP_SHARED mapping, whose writes go back to the file. */
+bool filemap_get_page(struct file *file, uint64_t pgoff, uint64_t *pfn, bool shared);
 /* Write cached pages of [pgoff, pgoff+n) back through file. */
 int filemap_writeback(struct file *file, uint64_t pgoff, uint64_t n);
+/* Drop cached pages nobody maps; returns how many frames were freed. */
+uint64_t filemap_shrink(void);
 #endif
