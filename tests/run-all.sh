@@ -2,8 +2,9 @@
 # Runs every test suite and ends with the line "N passed, N failed" (plus
 # ", N skipped" when some were skipped); exits non-zero if any failed.
 #   - all tests/bats/*.bats, in one bats run with TAP output;
-#   - every executable in build/tests/unit/ (C unit tests built by a
-#     module.mk), one TAP line each by exit status.
+#   - every executable directly in build/tests/unit/ (C unit tests built
+#     by a module.mk), one TAP line each by exit status; subdirectories
+#     are left to their own bats files.
 # All TAP output stays visible above the summary. The whole run is capped
 # (UMK_SUITE_TIMEOUT, default 840 s) so a hung kernel cannot hang CI;
 # tests that never reported count as failed.
