@@ -307,16 +307,20 @@ int main(void)
 			(void)!write(fds[1], "x", 1);
 			_exit(0);
 		}
-		struct itimerval it = { { 0, 0 }, { 0, 100000 } };
+		/* a repeating timer, so a tick lands inside the read however
+		 * late the read starts */
+		struct itimerval it = { { 0, 100000 }, { 0, 100000 } };
 		setitimer(ITIMER_REAL, &it, NULL);
 		char ch;
 		errno = 0;
 		ssize_t r = read(fds[0], &ch, 1);
 		int e = errno;
+		struct itimerval off = { { 0, 0 }, { 0, 0 } };
+		setitimer(ITIMER_REAL, &off, NULL);
 		if (restart)
-			CHECK("SA_RESTART: read restarted and got data", r == 1 && ch == 'x' && count == 1);
+			CHECK("SA_RESTART: read restarted and got data", r == 1 && ch == 'x' && count >= 1);
 		else
-			CHECK("no SA_RESTART: read fails with EINTR", r == -1 && e == EINTR && count == 1);
+			CHECK("no SA_RESTART: read fails with EINTR", r == -1 && e == EINTR && count >= 1);
 		waitpid(c, NULL, 0);
 		close(fds[0]);
 		close(fds[1]);
