@@ -1,0 +1,122 @@
+/* Test doubles for the kernel-glue unit tests: just the symbols the units
+ * under test need from the rest of umk, done with the host libc. Built as
+ * host code (not with rename.h: these are the real libc functions). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <umk/kernel.h>
+#include <umk/mm.h>
+#include <umk/fs.h>
+#include "doubles.h"
+
+/* Heap (arch-um/alloc.c): never NULL for small sizes; a test heap failing is fatal. */
+static void *must(void *p)
+{
+	if (!p) {
+		fputs("test doubles: out of memory\n", stderr);
+		abort();
+	}
+	return p;
+}
+
+void *kmalloc(size_t n)
+{
+	return must(malloc(n ? n : 1));
+}
+
+void *kzalloc(size_t n)
+{
+	return must(calloc(1, n ? n : 1));
+}
+
+void *krealloc(void *p, size_t n)
+{
+	return must(realloc(p, n ? n : 1));
+}
+
+void kfree(const void *p)
+{
+	free((void *)p);
+}
+
+/* printk: to stdout as TAP diagnostics, so it shows next to the checks. */
+int n_printk_calls;
+
+int printk(const char *fmt, ...)
+{
+	va_list ap;
+	n_printk_calls++;
+	fputs("# printk: ", stdout);
+	va_start(ap, fmt);
+	int r = vprintf(fmt, ap);
+	va_end(ap);
+	if (!*fmt || fmt[strlen(fmt) - 1] != '\n')
+		putchar('\n');
+	fflush(stdout);
+	return r;
+}
+
+void panic(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("# panic: ", stdout);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+	abort();
+}
+
+/* physmem (arch-um/physmem.c) */
+uint8_t *physmem_base;
+uint64_t physmem_size;
+struct release_call release_calls[MAX_RELEASE_CALLS];
+int n_release_calls;
+
+void doubles_physmem(uint64_t bytes, int fill)
+{
+	free(physmem_base);
+	physmem_base = must(aligned_alloc(PAGE_SIZE, (bytes + PAGE_SIZE - 1) & PAGE_MASK));
+	memset(physmem_base, fill, bytes);
+	physmem_size = bytes;
+}
+
+void arch_physmem_release(uint64_t pfn, uint64_t npages)
+{
+	if (n_release_calls < MAX_RELEASE_CALLS)
+		release_calls[n_release_calls] = (struct release_call){ pfn, npages };
+	n_release_calls++;
+}
+
+/* mm_zap_range (mm/fault.c, which needs the whole fault path): recorded. */
+struct zap_call zap_calls[MAX_ZAP_CALLS];
+int n_zap_calls;
+
+void mm_zap_range(struct mm *mm, uaddr_t start, uaddr_t end)
+{
+	if (n_zap_calls < MAX_ZAP_CALLS)
+		zap_calls[n_zap_calls] = (struct zap_call){ mm, start, end };
+	n_zap_calls++;
+}
+
+/* File references (fs/file.c): only the count; a test owns its files. */
+struct file *get_file(struct file *f)
+{
+	f->f_count++;
+	return f;
+}
+
+void fput(struct file *f)
+{
+	if (!f)
+		return;
+	if (f->f_count <= 0)
+		panic("fput: file %p with count %d", (void *)f, f->f_count);
+	f->f_count--;
+}
+
+/* Boot globals arch-um/cmdline.c sets (their owners are lib/printk.c and
+ * arch-um/main.c). */
+int console_loglevel = 7;

@@ -1,0 +1,201 @@
+/* kernel-glue/mm/page_alloc.c over a fake physmem of 64 frames: frame 0
+ * reserved, allocation until exhausted, zeroing, refcounts, contiguous
+ * runs (also across the rotating search hint), the free-page statistics
+ * and the batched release of free runs to the host. */
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "ktest.h"
+#include "doubles.h"
+#include "rename.h"
+#include <umk/kernel.h>
+#include <umk/arch.h>
+#include <umk/mm.h>
+#include "unrename.h"
+
+void page_alloc_init(void);
+void page_release_free(void);
+
+#define NFRAMES 64
+
+static uint64_t free_pages(void)
+{
+	uint64_t total, nfree;
+	mem_get_stats(&total, &nfree);
+	return nfree;
+}
+
+static int frame_is(uint64_t pfn, int byte)
+{
+	const uint8_t *p = pfn_to_virt(pfn);
+	for (size_t i = 0; i < PAGE_SIZE; i++)
+		if (p[i] != byte)
+			return 0;
+	return 1;
+}
+
+/* Allocates every free frame into out[] (NFRAMES entries); returns how many. */
+static int alloc_all(uint64_t *out)
+{
+	int n = 0;
+	uint64_t p;
+	while (n < NFRAMES && (p = page_alloc_nozero()))
+		out[n++] = p;
+	return n;
+}
+
+/* Runs fn in a child; true if the child died of SIGABRT (panic double). */
+static int panics(void (*fn)(uint64_t), uint64_t arg)
+{
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		/* the panic message would read as TAP diagnostics: keep it out */
+		if (!freopen("/dev/null", "w", stdout))
+			_exit(3);
+		fn(arg);
+		_exit(0);
+	}
+	int st;
+	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+		return 0;
+	return WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT;
+}
+
+int main(void)
+{
+	uint64_t total, nfree, pfns[NFRAMES];
+
+	doubles_physmem(NFRAMES * PAGE_SIZE + 123, 0xaa); /* a partial last frame is not used */
+	page_alloc_init();
+	mem_get_stats(&total, &nfree);
+	EQ_U(total, NFRAMES, "total frames = physmem_size / PAGE_SIZE");
+	EQ_U(nfree, NFRAMES - 1, "all but frame 0 free after init");
+	EQ_I(page_refcount(0), 1, "frame 0 is reserved (refcount 1)");
+	EQ_I(page_refcount(NFRAMES), 0, "page_refcount beyond the end is 0");
+
+	uint64_t p = page_alloc();
+	OK(p >= 1 && p < NFRAMES, "page_alloc returns a frame in [1, %d): %" PRIu64, NFRAMES, p);
+	EQ_I(page_refcount(p), 1, "allocated frame has refcount 1");
+	OK(frame_is(p, 0), "page_alloc zeroes the frame");
+	EQ_U(free_pages(), NFRAMES - 2, "free count drops by one");
+
+	/* exhaustion */
+	int n = alloc_all(pfns);
+	EQ_I(n, NFRAMES - 2, "the remaining frames can all be allocated");
+	int ok = 1;
+	uint8_t seen[NFRAMES] = { 0 };
+	seen[p] = 1;
+	for (int i = 0; i < n; i++) {
+		if (pfns[i] == 0 || pfns[i] >= NFRAMES || seen[pfns[i]] || page_refcount(pfns[i]) != 1)
+			ok = 0;
+		else
+			seen[pfns[i]] = 1;
+	}
+	OK(ok, "every frame handed out once, never frame 0, refcount 1");
+	EQ_U(page_alloc(), 0, "page_alloc returns 0 when exhausted");
+	EQ_U(page_alloc_nozero(), 0, "page_alloc_nozero returns 0 when exhausted");
+	EQ_U(page_alloc_contig(1), 0, "page_alloc_contig(1) returns 0 when exhausted");
+	EQ_U(free_pages(), 0, "free count 0 when exhausted");
+
+	/* refcounts */
+	uint64_t q = pfns[10];
+	page_get(q);
+	EQ_I(page_refcount(q), 2, "page_get: refcount 2");
+	page_put(q);
+	EQ_I(page_refcount(q), 1, "page_put: refcount 1");
+	EQ_U(free_pages(), 0, "a shared frame put once is not free");
+	memset(pfn_to_virt(q), 0x77, PAGE_SIZE);
+	page_put(q);
+	EQ_I(page_refcount(q), 0, "last page_put frees the frame");
+	EQ_U(free_pages(), 1, "free count back to 1");
+	EQ_U(page_alloc(), q, "the only free frame is the one handed out next");
+	OK(frame_is(q, 0), "a reused frame is zeroed again by page_alloc");
+
+	/* freeing everything */
+	for (int i = 0; i < n; i++)
+		page_put(pfns[i]);
+	page_put(p);
+	EQ_U(free_pages(), NFRAMES - 1, "everything freed: free count back to total - 1");
+
+	/* misuse is caught (BUG_ON -> panic) */
+	OK(panics(page_put, p), "page_put of a free frame panics");
+	OK(panics(page_get, p), "page_get of a free frame panics");
+	OK(panics(page_put, 0), "page_put of frame 0 panics");
+	OK(panics(page_get, NFRAMES), "page_get past the end panics");
+
+	/* contiguous runs */
+	uint64_t c = page_alloc_contig(8);
+	ok = c >= 1 && c + 8 <= NFRAMES;
+	for (int i = 0; ok && i < 8; i++)
+		ok = page_refcount(c + i) == 1 && frame_is(c + i, 0);
+	OK(ok, "page_alloc_contig(8): 8 frames at %" PRIu64 ", refcount 1, zeroed", c);
+	EQ_U(free_pages(), NFRAMES - 1 - 8, "contig run counted in the free pages");
+	page_free_contig(c, 8);
+	EQ_U(free_pages(), NFRAMES - 1, "page_free_contig frees the run");
+	ok = 1;
+	for (int i = 0; i < 8; i++)
+		ok &= page_refcount(c + i) == 0;
+	OK(ok, "page_free_contig: refcounts 0");
+	c = page_alloc_contig(NFRAMES - 1);
+	EQ_U(c, 1, "a run of all usable frames starts at frame 1");
+	EQ_U(page_alloc_contig(1), 0, "nothing left after it");
+	page_free_contig(c, NFRAMES - 1);
+	EQ_U(page_alloc_contig(NFRAMES), 0, "a run longer than the usable frames fails");
+	EQ_U(free_pages(), NFRAMES - 1, "a failed contig allocation takes nothing");
+
+	/* fragmentation: free every other frame, no run of 2 exists */
+	n = alloc_all(pfns);
+	EQ_I(n, NFRAMES - 1, "allocate all again");
+	for (uint64_t f = 2; f < NFRAMES; f += 2)
+		page_put(f);
+	uint64_t fr = free_pages();
+	EQ_U(fr, NFRAMES / 2 - 1, "every other frame free");
+	EQ_U(page_alloc_contig(2), 0, "page_alloc_contig(2) fails with only single free frames");
+	EQ_U(free_pages(), fr, "and takes nothing");
+	page_put(11);	/* 10, 11, 12 free now */
+	c = page_alloc_contig(3);
+	EQ_U(c, 10, "page_alloc_contig(3) finds the one run of 3");
+	page_free_contig(c, 3);
+	for (uint64_t f = 1; f < NFRAMES; f += 2)
+		if (f != 11)
+			page_put(f);
+	EQ_U(free_pages(), NFRAMES - 1, "all free again");
+
+	/* a run straddling the search hint: free 20 and 21 only, then
+	 * allocate 20 (the hint moves to 21) and free it again: the search
+	 * from the hint sees only 21, the run must be found from frame 1 */
+	n = alloc_all(pfns);
+	page_put(20);
+	page_put(21);
+	EQ_U(page_alloc_nozero(), 20, "single allocation takes the lowest free frame here");
+	page_put(20);
+	c = page_alloc_contig(2);
+	EQ_U(c, 20, "a run below and at the hint is still found");
+	page_free_contig(c, 2);
+	for (int i = 0; i < n; i++)
+		if (pfns[i] != 20 && pfns[i] != 21)
+			page_put(pfns[i]);
+	EQ_U(free_pages(), NFRAMES - 1, "all free again");
+
+	/* releasing free memory to the host: runs of 16+ frames only */
+	n_release_calls = 0;
+	page_release_free();
+	OK(n_release_calls == 1 && release_calls[0].pfn == 1 && release_calls[0].npages == NFRAMES - 1,
+	   "page_release_free: one run [1, %d) when all is free (%d calls)", NFRAMES, n_release_calls);
+	n = alloc_all(pfns);
+	for (uint64_t f = 2; f < 2 + 15; f++)	/* 15 frames: too short */
+		page_put(f);
+	for (uint64_t f = 20; f < 36; f++)	/* 16 frames: released */
+		page_put(f);
+	for (uint64_t f = 40; f < NFRAMES; f++)	/* up to the end: released */
+		page_put(f);
+	n_release_calls = 0;
+	page_release_free();
+	OK(n_release_calls == 2 && release_calls[0].pfn == 20 && release_calls[0].npages == 16 &&
+	   release_calls[1].pfn == 40 && release_calls[1].npages == NFRAMES - 40,
+	   "page_release_free: runs of 16 and to the end released, 15 not (%d calls)", n_release_calls);
+	OK(free_pages() == 15 + 16 + NFRAMES - 40, "release does not change the free count");
+	return t_done();
+}
