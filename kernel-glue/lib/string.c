@@ -170,6 +170,7 @@ int kstrtoll(const char *s, int base, long long *out)
 		return r;
 	if (v > (neg ? (1ULL << 63) : (1ULL << 63) - 1))
 		return -ERANGE;
-	*out = neg ? -(long long)v : (long long)v;
+	/* negate in unsigned arithmetic: -2^63 has no positive twin */
+	*out = neg ? (long long)(0 - v) : (long long)v;
 	return 0;
 }

@@ -179,9 +179,11 @@ SYSCALL_DEFINE5(mremap, uaddr_t, old, uint64_t, old_len, uint64_t, new_len, unsi
 		return -EINVAL;
 	if (old & ~PAGE_MASK)
 		return -EINVAL;
+	if (old_len > TASK_SIZE || new_len > TASK_SIZE)
+		return -EINVAL;
 	old_len = PAGE_ALIGN(old_len);
 	new_len = PAGE_ALIGN(new_len);
-	if (!new_len)
+	if (!new_len || old + old_len < old)
 		return -EINVAL;
 	struct vma *v = find_vma(mm, old);
 	if (!v || (old_len && old + old_len > v->end))

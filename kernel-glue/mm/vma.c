@@ -113,7 +113,7 @@ uaddr_t get_unmapped_area(struct mm *mm, uint64_t len)
 	uaddr_t top = mm->mmap_base;
 	/* Walk gaps from the highest VMA below top downwards. */
 	for (;;) {
-		if (top < len + PAGE_SIZE * 16)
+		if (len > top || top - len < PAGE_SIZE * 16)
 			return 0;
 		uaddr_t cand = top - len;
 		struct vma *clash = NULL;

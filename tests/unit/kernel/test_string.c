@@ -241,10 +241,9 @@ static void test_kstrto(void)
 	}
 }
 
-/* KNOWN BUG (kernel-glue/lib/string.c, kstrtoll): for "-9223372036854775808"
- * the magnitude 2^63 is converted to long long and then negated, which
- * overflows (undefined behaviour). The plain build happens to get LLONG_MIN;
- * the -asan build (UBSan, fatal) stops here. Kept last for that reason. */
+/* Regression: kstrtoll negated 2^63 as a long long for "-9223372036854775808"
+ * (undefined behaviour, caught by the -asan build). Kept last: a fatal
+ * UBSan report would stop the program here. */
 static void test_kstrtoll_min(void)
 {
 	long long v = 0;

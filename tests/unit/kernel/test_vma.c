@@ -311,17 +311,15 @@ static void test_unmapped_area_random(void)
 	OK(!bad, "get_unmapped_area is the highest fit below mmap_base in %d random cases (%d differ)", trials, bad);
 }
 
-/* KNOWN BUG (kernel-glue/mm/vma.c, get_unmapped_area): "top < len +
- * PAGE_SIZE * 16" wraps for len >= 2^64 - 16 pages, and then the function
- * returns top - len, an address above mmap_base whose range wraps around.
- * mremap(MREMAP_MAYMOVE) passes new_len to it checked only for alignment. */
+/* Regression: "top < len + PAGE_SIZE * 16" wrapped for len >= 2^64 - 16
+ * pages, and get_unmapped_area returned an address whose range wrapped. */
 static void test_unmapped_area_huge(void)
 {
 	struct mm mm = { .mmap_base = BASE };
 	EQ_U(get_unmapped_area(&mm, TASK_SIZE), 0, "len TASK_SIZE (does not fit): 0");
 	EQ_U(get_unmapped_area(&mm, 0xfffffffffffef000ULL), 0, "len 2^64 - 17 pages (does not fit): 0");
-	EQ_U(get_unmapped_area(&mm, 0xffffffffffff0000ULL), 0, "KNOWN BUG: len 2^64 - 16 pages (does not fit): 0");
-	EQ_U(get_unmapped_area(&mm, 0xfffffffffffff000ULL), 0, "KNOWN BUG: len 2^64 - 1 page (does not fit): 0");
+	EQ_U(get_unmapped_area(&mm, 0xffffffffffff0000ULL), 0, "len 2^64 - 16 pages (does not fit): 0");
+	EQ_U(get_unmapped_area(&mm, 0xfffffffffffff000ULL), 0, "len 2^64 - 1 page (does not fit): 0");
 }
 
 int main(void)
