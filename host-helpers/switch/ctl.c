@@ -240,6 +240,10 @@ void sw_port_ctl_event(struct sw *s, unsigned idx)
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n == 0) {
+		/* Frames the client sent just before leaving are still in
+		 * our data socket: deliver them, then let the port go. */
+		for (int i = 0; i < 64 && s->port[idx].kind != PK_FREE; i++)
+			sw_port_rx(s, idx);
 		sw_port_close(s, idx, "client closed its control connection");
 		return;
 	}

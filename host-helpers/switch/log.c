@@ -3,9 +3,17 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <syslog.h>
 #include <time.h>
 
 static const char *log_prog = "umk-switch";
+static int use_syslog;
+
+void sw_log_syslog(void)
+{
+	openlog(log_prog, LOG_PID, LOG_DAEMON);
+	use_syslog = 1;
+}
 
 void sw_log_init(const char *prog)
 {
@@ -22,6 +30,10 @@ void sw_log(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
 	va_end(ap);
+	if (use_syslog) {
+		syslog(LOG_NOTICE, "%s", line + n);
+		return;
+	}
 	size_t len = strlen(line);
 	line[len++] = '\n';
 	fwrite(line, 1, len, stderr);

@@ -6,6 +6,8 @@
 #include <stdint.h>
 
 void sw_log_init(const char *prog);
+/* From now on log to syslog (a daemon without -log FILE). */
+void sw_log_syslog(void);
 void sw_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* CLOCK_MONOTONIC in nanoseconds / milliseconds. */

@@ -41,7 +41,7 @@ static int setup_fds(struct sw *s)
 		return -1;
 	/* uml_switch exits on EOF from a terminal: a switch started by hand
 	 * goes away with ^D. */
-	if (isatty(STDIN_FILENO))
+	if (!s->o.daemonize && isatty(STDIN_FILENO))
 		sw_ep_add(s, STDIN_FILENO, EPOLLIN, ev_key(EK_STDIN, 0));
 	return 0;
 }
@@ -56,23 +56,56 @@ static void raise_nofile(void)
 	}
 }
 
-static int daemonize(void)
+/* -daemon: fork before any epoll/signalfd exists (both are tied to the
+ * process that made them); the parent waits until the child reports its
+ * sockets ready, so "umk-switch -daemon && start guests" is race free and
+ * a startup error still gives the caller a failing exit code. */
+static int ready_fd = -1;
+
+static int daemonize_early(void)
 {
+	int p[2];
+	if (pipe(p) < 0) {
+		sw_log("pipe: %s", strerror(errno));
+		return -1;
+	}
 	pid_t pid = fork();
 	if (pid < 0) {
 		sw_log("fork: %s", strerror(errno));
 		return -1;
 	}
-	if (pid > 0)
-		_exit(0);
+	if (pid > 0) {
+		close(p[1]);
+		char c = 0;
+		_exit(read(p[0], &c, 1) == 1 && c == 'R' ? 0 : 1);
+	}
+	close(p[0]);
+	ready_fd = p[1];
 	setsid();
+	return 0;
+}
+
+static void daemon_ready(struct sw *s)
+{
+	if (ready_fd < 0)
+		return;
+	/* Detach from the caller's terminal and pipes; logs go to -log FILE
+	 * or syslog from now on. */
 	int fd = open("/dev/null", O_RDWR);
 	if (fd >= 0) {
 		dup2(fd, STDIN_FILENO);
+		dup2(fd, STDOUT_FILENO);
+		if (!s->o.log_path)
+			dup2(fd, STDERR_FILENO);
 		if (fd > 2)
 			close(fd);
 	}
-	return 0;
+	if (!s->o.log_path)
+		sw_log_syslog();
+	if (write(ready_fd, "R", 1) != 1)
+		sw_log("cannot tell the parent we are ready: %s", strerror(errno));
+	close(ready_fd);
+	ready_fd = -1;
 }
 
 static void dispatch(struct sw *s, struct epoll_event *ev)
@@ -217,6 +250,21 @@ int main(int argc, char **argv)
 	s->running = 1;
 	raise_nofile();
 	int rc = 1;
+	if (s->o.log_path) {
+		int lfd = open(s->o.log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		if (lfd < 0) {
+			sw_log("log %s: %s", s->o.log_path, strerror(errno));
+			goto out;
+		}
+		dup2(lfd, STDERR_FILENO);
+		close(lfd);
+	}
+	if (s->o.daemonize && s->o.pcap_path && !strcmp(s->o.pcap_path, "-")) {
+		sw_log("-pcap - writes to stdout, which -daemon closes; give a file or fifo");
+		goto out;
+	}
+	if (s->o.daemonize && daemonize_early() < 0)
+		goto out;
 	if (setup_fds(s) < 0)
 		goto out;
 	if (s->o.pcap_path) {
@@ -252,8 +300,6 @@ int main(int argc, char **argv)
 	sw_log("%s on %s (status %s), up to %u ports, impair %s, seed %llu",
 	       s->o.hub ? "hub" : "switch", s->ctl_path, s->status_path, s->o.max_ports, imp,
 	       (unsigned long long)s->o.seed);
-	if (s->o.daemonize && daemonize() < 0)
-		goto out;
 	if (s->o.pidfile) {
 		FILE *f = fopen(s->o.pidfile, "w");
 		if (f) {
@@ -263,6 +309,7 @@ int main(int argc, char **argv)
 			sw_log("pidfile %s: %s", s->o.pidfile, strerror(errno));
 		}
 	}
+	daemon_ready(s);
 	struct epoll_event evs[64];
 	while (s->running) {
 		int n = epoll_wait(s->epfd, evs, 64, -1);

@@ -46,7 +46,9 @@ void sw_usage(FILE *f)
 "  -seed N             random seed: same seed, same losses (default: from time,\n"
 "                      printed at start)\n"
 "Process:\n"
-"  -daemon             detach after the sockets are ready\n"
+"  -daemon             detach once the sockets are ready (exit status tells\n"
+"                      whether startup worked); logs then go to syslog\n"
+"  -log FILE           append log lines to FILE instead of stderr/syslog\n"
 "  -pidfile FILE       write the pid there (removed at exit)\n"
 "  -quiet              log only errors and faults, not attach/detach\n"
 "  -h, --help          this text;  --version\n"
@@ -204,6 +206,9 @@ int sw_parse_args(int argc, char **argv, struct sw_opts *o)
 		} else if (!strcmp(a, "-pidfile")) {
 			NEED_ARG();
 			o->pidfile = v;
+		} else if (!strcmp(a, "-log")) {
+			NEED_ARG();
+			o->log_path = v;
 		} else if (!strcmp(a, "-quiet")) {
 			o->quiet = 1;
 		} else if (!strcmp(a, "-compat-v0")) {

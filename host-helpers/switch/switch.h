@@ -86,6 +86,7 @@ struct sw_opts {
 	const char *vdes[SW_MAX_UPLINKS];
 	unsigned nvdes;
 	const char *pidfile;
+	const char *log_path;
 	int hub, daemonize, quiet;
 	unsigned max_ports, qlen, fdb_max;
 	uint64_t age_ms;
