@@ -136,6 +136,11 @@ int sw_open_vde(struct sw *s, const char *url)
 	}
 	int fd = vde_datafd(c);
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	/* Datagram plugs (vde://) may carry an empty datagram; on stream
+	 * plugs (cmd://, a pipe) a 0-byte read means the far end is gone. */
+	int type = 0;
+	socklen_t tl = sizeof type;
+	int dgram = getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) == 0 && type == SOCK_DGRAM;
 	char name[300];
 	snprintf(name, sizeof name, "vde:%s", url);
 	int idx = sw_port_alloc(s, 0);
@@ -147,6 +152,7 @@ int sw_open_vde(struct sw *s, const char *url)
 	struct port *p = &s->port[idx];
 	p->kind = PK_VDE;
 	p->vde = c;
+	p->vde_dgram = dgram;
 	p->data_fd = fd;
 	snprintf(p->name, sizeof p->name, "%.159s", name);
 	if (sw_ep_add(s, fd, EPOLLIN, ev_key(EK_PORT_DATA, (unsigned)idx)) < 0) {
@@ -173,7 +179,7 @@ ssize_t sw_host_recv(struct sw *s, struct port *p, uint8_t *buf, size_t len)
 		break;
 	case PK_VDE:
 		n = vde_recv(p->vde, buf, len, MSG_DONTWAIT);
-		if (n == 0) { /* the plug's stream ended */
+		if (n == 0 && !p->vde_dgram) { /* cmd:// and other streams: EOF */
 			errno = EPIPE;
 			return -1;
 		}

@@ -10,6 +10,7 @@
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -195,6 +196,8 @@ static void cleanup(struct sw *s)
 	}
 	if (s->o.pidfile)
 		unlink(s->o.pidfile);
+	if (s->made_dir)
+		rmdir(s->o.sock_dir); /* only if empty: never remove others' files */
 	if (s->pcap) {
 		sw_log("capture: %llu frames written, %llu dropped",
 		       (unsigned long long)pcapw_frames(s->pcap), (unsigned long long)pcapw_dropped(s->pcap));
@@ -220,7 +223,21 @@ int main(int argc, char **argv)
 	int r = sw_parse_args(argc, argv, &s->o);
 	if (r)
 		return r > 0 ? 0 : 2;
-	if (s->o.ctl_path)
+	if (s->o.sock_dir) {
+		if (mkdir(s->o.sock_dir, 0700) == 0)
+			s->made_dir = 1;
+		else if (errno != EEXIST) {
+			sw_log("%s: %s", s->o.sock_dir, strerror(errno));
+			return 1;
+		}
+		if (snprintf(s->ctl_path, sizeof s->ctl_path, "%s/ctl", s->o.sock_dir) >= (int)sizeof s->ctl_path ||
+		    (!s->o.status_path &&
+		     snprintf(s->status_path, sizeof s->status_path, "%s/status", s->o.sock_dir) >=
+			     (int)sizeof s->status_path)) {
+			sw_log("%s: path too long for a unix socket", s->o.sock_dir);
+			return 2;
+		}
+	} else if (s->o.ctl_path)
 		snprintf(s->ctl_path, sizeof s->ctl_path, "%s", s->o.ctl_path);
 	else if (sw_default_ctl_path(s->ctl_path, sizeof s->ctl_path) < 0) {
 		sw_log("cannot build a default control socket path; use -unix PATH");
@@ -228,7 +245,7 @@ int main(int argc, char **argv)
 	}
 	if (s->o.status_path)
 		snprintf(s->status_path, sizeof s->status_path, "%s", s->o.status_path);
-	else if (snprintf(s->status_path, sizeof s->status_path, "%s.status", s->ctl_path) >=
+	else if (!s->status_path[0] && snprintf(s->status_path, sizeof s->status_path, "%s.status", s->ctl_path) >=
 		 (int)sizeof s->status_path) {
 		sw_log("%s: too long to derive the status socket path; use -status-sock", s->ctl_path);
 		return 2;

@@ -20,6 +20,9 @@ void sw_usage(FILE *f)
 "  -unix PATH          control socket (default $XDG_RUNTIME_DIR/umk-switch.ctl,\n"
 "                      else /tmp/umk-switch-UID.ctl). A stale socket there is\n"
 "                      replaced; a live switch there makes us refuse to start.\n"
+"  -sock DIR           vde_switch layout instead: DIR/ctl and DIR/status, so\n"
+"                      libvdeplug clients (vde_plug vde://DIR) find us; UML\n"
+"                      guests then use eth0=daemon,,unix,DIR/ctl\n"
 "  -status-sock PATH   status/command socket (default: control path + \".status\")\n"
 "  -ports N            most ports at once (default 1024)\n"
 "  -qlen N             frames queued per port when its peer is slow (default 256)\n"
@@ -112,6 +115,9 @@ int sw_parse_args(int argc, char **argv, struct sw_opts *o)
 			NEED_ARG();
 			o->ctl_path = v;
 			/* uml_switch -compat-v0 takes "-unix ctl data": refuse below. */
+		} else if (!strcmp(a, "-sock") || !strcmp(a, "-vdesock")) {
+			NEED_ARG();
+			o->sock_dir = v;
 		} else if (!strcmp(a, "-status-sock")) {
 			NEED_ARG();
 			o->status_path = v;
@@ -225,6 +231,10 @@ int sw_parse_args(int argc, char **argv, struct sw_opts *o)
 		return -1;
 	too_many:
 		fprintf(stderr, "umk-switch: too many %s options\n", a);
+		return -1;
+	}
+	if (o->sock_dir && o->ctl_path) {
+		fprintf(stderr, "umk-switch: give -unix PATH or -sock DIR, not both\n");
 		return -1;
 	}
 	unsigned fixed = o->ntaps + o->nucasts + o->nvdes;

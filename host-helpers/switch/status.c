@@ -191,11 +191,14 @@ void sw_status_accept(struct sw *s)
 
 int sw_status_client(const char *path, int argc, char **argv)
 {
-	char sp[108];
+	char sp[108], sd[108];
 	struct stat st;
-	/* Given the control socket, talk to its ".status" sibling. */
+	/* Given the control socket, talk to its ".status" sibling; given a
+	 * -sock directory, to DIR/status. */
 	if (snprintf(sp, sizeof sp, "%s.status", path) < (int)sizeof sp && stat(sp, &st) == 0)
 		path = sp;
+	else if (snprintf(sd, sizeof sd, "%s/status", path) < (int)sizeof sd && stat(sd, &st) == 0)
+		path = sd;
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
 	if (strlen(path) >= sizeof a.sun_path) {
 		fprintf(stderr, "umk-switch: %s: path too long\n", path);

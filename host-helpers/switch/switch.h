@@ -53,6 +53,7 @@ struct port {
 	uint32_t gen;       /* bumps on every reuse of this slot */
 	int ctl_fd, data_fd;
 	void *vde;          /* VDECONN * for PK_VDE */
+	int vde_dgram;      /* its data fd is a datagram socket */
 	char name[160];     /* peer address, tap name, uplink spec */
 	char descr[UML_SWITCH_DESCR_MAX + 1];
 	pid_t peer_pid;
@@ -77,6 +78,7 @@ struct port_impair_opt {
 
 struct sw_opts {
 	const char *ctl_path;
+	const char *sock_dir;
 	const char *status_path;
 	const char *pcap_path;
 	const char *taps[SW_MAX_UPLINKS];
@@ -109,6 +111,7 @@ struct sw {
 	struct sw_opts o;
 	char ctl_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	char status_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	int made_dir;
 	int epfd, ctl_fd, status_fd, sig_fd, tick_fd, dq_fd;
 	struct port *port;  /* [0 .. o.max_ports], slot 0 unused */
 	unsigned nactive;

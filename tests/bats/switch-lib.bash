@@ -51,6 +51,19 @@ start_switch() {
 	wait_for test -S "$T/$name.ctl.status" || { cat "$T/$name.log" >&2; return 1; }
 }
 
+# start_switch_dir NAME [args...]: the vde_switch layout (-sock $T/NAME),
+# with $T/NAME.ctl(.status) links so the helpers above work unchanged.
+start_switch_dir() {
+	local name=$1
+	shift
+	$SW_PREFIX "$SW" -sock "$T/$name" "$@" </dev/null >"$T/$name.out" 2>"$T/$name.log" &
+	PIDS+=($!)
+	eval "PID_$name=$!"
+	wait_for test -S "$T/$name/status" || { cat "$T/$name.log" >&2; return 1; }
+	ln -s "$T/$name/ctl" "$T/$name.ctl"
+	ln -s "$T/$name/status" "$T/$name.ctl.status"
+}
+
 # start_peer OUTFILE args...: a background peer; waits for its "ready".
 start_peer() {
 	local out=$1
