@@ -43,7 +43,9 @@ void sw_forward(struct sw *s, unsigned src, const uint8_t *f, size_t len)
 				return;
 			}
 			if (out > 0 && s->port[out].kind != PK_FREE) {
+				s->cur_src = src; /* unicast may push back on its source */
 				sw_port_output(s, (unsigned)out, f, len);
+				s->cur_src = 0;
 				return;
 			}
 		}
@@ -62,7 +64,7 @@ void sw_port_rx(struct sw *s, unsigned idx)
 {
 	for (int n = 0; n < SW_RX_BATCH; n++) {
 		struct port *p = &s->port[idx];
-		if (p->kind == PK_FREE)
+		if (p->kind == PK_FREE || p->paused)
 			return;
 		ssize_t r;
 		if (p->kind == PK_DAEMON)

@@ -34,7 +34,7 @@ static int setup_fds(struct sw *s)
 		sw_log("setup: %s", strerror(errno));
 		return -1;
 	}
-	struct itimerspec tick = { .it_interval = { 1, 0 }, .it_value = { 1, 0 } };
+	struct itimerspec tick = { .it_interval = { 0, 250000000 }, .it_value = { 0, 250000000 } };
 	timerfd_settime(s->tick_fd, 0, &tick, NULL);
 	if (sw_ep_add(s, s->sig_fd, EPOLLIN, ev_key(EK_SIGNAL, 0)) ||
 	    sw_ep_add(s, s->tick_fd, EPOLLIN, ev_key(EK_TICK, 0)) ||

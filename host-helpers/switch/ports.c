@@ -29,6 +29,8 @@ void sw_ep_mod(struct sw *s, int fd, uint32_t events, uint64_t key)
 		sw_log("epoll_ctl mod fd %d: %s", fd, strerror(errno));
 }
 
+static void release_waiters(struct sw *s, unsigned dst, int deliver);
+
 int sw_port_alloc(struct sw *s, unsigned want)
 {
 	unsigned idx = 0;
@@ -85,6 +87,16 @@ void sw_port_close(struct sw *s, unsigned idx, const char *why)
 		sw_log("port %u detached (%s): %s; rx %llu tx %llu frames", idx, p->name, why,
 		       (unsigned long long)p->rx_frames, (unsigned long long)p->tx_frames);
 	fdb_flush_port(s->fdb, (int)idx);
+	if (p->paused) { /* it waited on another port */
+		struct port *dp = &s->port[p->held_dst];
+		if (dp->nwaiters)
+			dp->nwaiters--;
+		free(p->held);
+		p->held = NULL;
+		p->paused = 0;
+	}
+	if (p->nwaiters) /* others waited on it */
+		release_waiters(s, idx, 0);
 	if (p->kind == PK_DAEMON) {
 		if (p->ctl_fd >= 0)
 			close(p->ctl_fd);
@@ -112,16 +124,86 @@ static ssize_t raw_send(struct port *p, const uint8_t *f, size_t len)
 	return sw_host_send(p, f, len);
 }
 
+static void port_events(struct sw *s, unsigned idx)
+{
+	struct port *p = &s->port[idx];
+	if (p->data_fd < 0)
+		return;
+	uint32_t ev = (p->paused ? 0 : EPOLLIN) | (p->out_armed ? EPOLLOUT : 0);
+	sw_ep_mod(s, p->data_fd, ev, ev_key(EK_PORT_DATA, idx));
+}
+
 static void arm_out(struct sw *s, unsigned idx, int on)
 {
 	struct port *p = &s->port[idx];
-	if (p->out_armed == on || p->data_fd < 0)
+	if (p->out_armed == on)
 		return;
 	p->out_armed = on;
-	sw_ep_mod(s, p->data_fd, EPOLLIN | (on ? EPOLLOUT : 0), ev_key(EK_PORT_DATA, idx));
+	port_events(s, idx);
+}
+
+/* Source src stops being read until dst has room for frame f. */
+static void hold(struct sw *s, unsigned src, unsigned dst, const uint8_t *f, size_t len)
+{
+	struct port *sp = &s->port[src], *dp = &s->port[dst];
+	sp->held = malloc(len);
+	if (!sp->held) {
+		dp->drop_qfull++;
+		return;
+	}
+	memcpy(sp->held, f, len);
+	sp->held_len = (uint32_t)len;
+	sp->held_dst = dst;
+	sp->held_gen = dp->gen;
+	sp->paused = 1;
+	dp->nwaiters++;
+	port_events(s, src);
+}
+
+static void q_put(struct sw *s, unsigned idx, const uint8_t *f, size_t len);
+
+/* Let the sources waiting on dst go: deliver their held frames while dst
+ * has room (or drop them when deliver is 0), and read them again. */
+static void release_waiters(struct sw *s, unsigned dst, int deliver)
+{
+	struct port *dp = &s->port[dst];
+	for (unsigned i = 1; i <= s->o.max_ports && dp->nwaiters; i++) {
+		struct port *sp = &s->port[i];
+		if (!sp->paused || sp->held_dst != dst)
+			continue;
+		if (deliver && dp->q.n >= s->o.qlen)
+			return;
+		if (sp->held_gen == dp->gen) {
+			if (deliver)
+				q_put(s, dst, sp->held, sp->held_len);
+			else
+				dp->drop_qfull++;
+		}
+		free(sp->held);
+		sp->held = NULL;
+		sp->paused = 0;
+		dp->nwaiters--;
+		port_events(s, i);
+	}
 }
 
 static void enqueue(struct sw *s, unsigned idx, const uint8_t *f, size_t len)
+{
+	struct port *p = &s->port[idx];
+	unsigned src = s->cur_src;
+	if (p->q.n >= s->o.qlen) {
+		if (!p->full_since_ms)
+			p->full_since_ms = sw_now_ms();
+		if (src && src != idx && !p->dropping && s->port[src].kind != PK_FREE &&
+		    !s->port[src].paused) {
+			hold(s, src, idx, f, len);
+			return;
+		}
+	}
+	q_put(s, idx, f, len);
+}
+
+static void q_put(struct sw *s, unsigned idx, const uint8_t *f, size_t len)
 {
 	struct port *p = &s->port[idx];
 	struct outq *q = &p->q;
@@ -195,20 +277,29 @@ void sw_port_flush_q(struct sw *s, unsigned idx)
 	while (q->n) {
 		unsigned h = q->head;
 		ssize_t r = raw_send(p, q->frame[h], q->len[h]);
-		if (r < 0 && (errno == EAGAIN || errno == ENOBUFS))
+		if (r < 0 && (errno == EAGAIN || errno == ENOBUFS)) {
+			if (p->nwaiters && q->n < s->o.qlen)
+				release_waiters(s, idx, 1);
 			return; /* still full: stay armed */
+		}
 		if (r < 0)
 			send_failed(s, idx, errno);
 		else {
 			p->tx_frames++;
 			p->tx_bytes += q->len[h];
+			p->full_since_ms = 0; /* progress */
 		}
 		free(q->frame[h]);
 		q->frame[h] = NULL;
 		q->head = (h + 1) % q->cap;
 		q->n--;
+		if (p->nwaiters && q->n < s->o.qlen / 2)
+			release_waiters(s, idx, 1);
 	}
 	arm_out(s, idx, 0);
+	p->dropping = 0;
+	if (p->nwaiters)
+		release_waiters(s, idx, 1);
 }
 
 /* Called every second: a congestion episode ends (and gets its one closing
@@ -218,6 +309,18 @@ void sw_ports_tick(struct sw *s, uint64_t now_ms)
 {
 	for (unsigned i = 1; i <= s->o.max_ports; i++) {
 		struct port *p = &s->port[i];
+		if (p->kind != PK_FREE && p->nwaiters && p->full_since_ms &&
+		    now_ms - p->full_since_ms >= 1000) {
+			/* No progress for a second: stop holding senders back. */
+			p->dropping = 1;
+			release_waiters(s, i, 0);
+			if (!p->congested) {
+				p->congested = 1;
+				p->last_drop_ms = now_ms;
+				sw_log("port %u (%s): output queue full (%u frames) and the peer stopped reading "
+				       "for 1 s: dropping frames for it, senders released", i, p->name, s->o.qlen);
+			}
+		}
 		if (p->kind == PK_FREE || !p->congested || now_ms - p->last_drop_ms < 1000)
 			continue;
 		sw_log("port %u (%s): output queue no longer full; %llu frames were dropped in that episode",

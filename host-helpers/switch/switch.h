@@ -68,6 +68,17 @@ struct port {
 	int congested;      /* logged "queue full", waiting to log recovery */
 	uint64_t cong_drops, last_drop_ms;
 	int out_armed;      /* EPOLLOUT registered */
+	/* Backpressure: a unicast frame met this port's full queue, so its
+	 * source port stops being read (paused) and holds the frame until the
+	 * queue drains. A peer that makes no progress for a second is put in
+	 * dropping mode instead, so one dead guest never stalls the others. */
+	int paused;         /* as a source: EPOLLIN off, frame held */
+	uint8_t *held;
+	uint32_t held_len, held_gen;
+	unsigned held_dst;
+	unsigned nwaiters;  /* as a destination: sources paused on it */
+	uint64_t full_since_ms;
+	int dropping;
 	int err_logged;
 };
 
@@ -123,6 +134,7 @@ struct sw {
 	uint64_t start_ms;
 	uint64_t frames, flooded, filtered;
 	int running;
+	unsigned cur_src;   /* ingress port of the unicast frame being sent, or 0 */
 	uint8_t *rxbuf;
 };
 
