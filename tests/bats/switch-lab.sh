@@ -6,7 +6,7 @@
 # Usage: switch-lab.sh WORKDIR   (UML_ROOT: busybox hostfs root with /init)
 set -u
 DIR=$1
-ROOT=${UML_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)/build/switch-uml-root}
+ROOT=${UML_ROOT:?set UML_ROOT to a busybox hostfs root (switch-lib.bash build_uml_root)}
 mkdir -p "$DIR/uml"
 CTL=$DIR/switch.ctl
 

@@ -6,7 +6,6 @@ ROOT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 SW="$ROOT_DIR/build/umk-switch"
 PEER="$ROOT_DIR/build/umk-switch-peer"
 UMKNET="$ROOT_DIR/build/umk-net"
-UML_ROOT="$ROOT_DIR/build/switch-uml-root"
 
 sw_setup() {
 	[ -x "$SW" ] && [ -x "$PEER" ] || skip "build first: make build/umk-switch build/umk-switch-peer"
@@ -95,17 +94,10 @@ have_uml() {
 
 # A hostfs root holding only busybox and an init driven by the kernel
 # command line: uip=ADDR/PLEN, uping=ADDR, ucount=N, uint=SECS, uwait=SECS.
-build_uml_root() {
-	local r=$UML_ROOT
-	[ -x "$r/init" ] && [ "$r/init" -nt "${BASH_SOURCE[0]}" ] && return 0
-	rm -rf "$r"
-	mkdir -p "$r"/bin "$r"/proc "$r"/sys "$r"/dev "$r"/tmp "$r"/etc
-	cp "$(command -v busybox)" "$r/bin/busybox"
-	local a
-	for a in sh ip ping mount sleep cat sed echo poweroff grep; do
-		ln -sf busybox "$r/bin/$a"
-	done
-	cat >"$r/init" <<'INIT'
+# Built once per version of the init script into its own directory (and
+# moved into place whole), so guests of a concurrent run never see it
+# half-built or removed.
+UML_INIT=$(cat <<'INIT'
 #!/bin/sh
 mount -t proc proc /proc
 # Unknown key=value kernel parameters arrive as init's environment.
@@ -123,7 +115,23 @@ fi
 [ -n "$uwait" ] && sleep "$uwait"
 poweroff -f
 INIT
+)
+build_uml_root() {
+	local sum
+	sum=$(printf '%s' "$UML_INIT" | md5sum | cut -c1-12)
+	UML_ROOT="$ROOT_DIR/build/switch-uml-root-$sum"
+	export UML_ROOT
+	[ -x "$UML_ROOT/init" ] && return 0
+	local r="$UML_ROOT.tmp.$$" a
+	rm -rf "$r"
+	mkdir -p "$r"/bin "$r"/proc "$r"/sys "$r"/dev "$r"/tmp "$r"/etc
+	cp "$(command -v busybox)" "$r/bin/busybox"
+	for a in sh ip ping mount sleep cat sed echo poweroff grep; do
+		ln -sf busybox "$r/bin/$a"
+	done
+	printf '%s\n' "$UML_INIT" >"$r/init"
 	chmod +x "$r/init"
+	mv -T "$r" "$UML_ROOT" 2>/dev/null || rm -rf "$r" # another run won the race
 }
 
 # boot_uml NAME NETSPEC KERNEL-ARGS...: start a guest in the background,
