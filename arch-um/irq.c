@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 #include "um.h"
@@ -16,7 +17,8 @@
 
 volatile unsigned irq_pending;
 static volatile pid_t running_pid;
-static timer_t host_timer;
+/* The programmed deadline, for idle's ppoll timeout. */
+static int64_t timer_deadline = -1;
 
 struct irq_fd {
 	int fd;
@@ -72,14 +74,6 @@ void irq_init(void)
 	sigaction(SIGIO, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	struct sigevent sev;
-	memset(&sev, 0, sizeof(sev));
-	sev.sigev_notify = SIGEV_SIGNAL;
-	sev.sigev_signo = SIGALRM;
-	if (timer_create(CLOCK_MONOTONIC, &sev, &host_timer)) {
-		perror("umk: timer_create");
-		exit(1);
-	}
 }
 
 int64_t arch_clock_ns(int clockid)
@@ -89,17 +83,26 @@ int64_t arch_clock_ns(int clockid)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+/* One-shot ITIMER_REAL rather than a POSIX timer: re-arming a POSIX timer
+ * whose signal is still pending makes the host drop that signal (and, if
+ * the new expiry comes before the stale one is flushed, the new one too),
+ * which once left an idle kernel asleep past its deadline. ITIMER_REAL
+ * sends a plain SIGALRM. */
 void arch_timer_program(int64_t deadline_ns)
 {
-	struct itimerspec its;
-	memset(&its, 0, sizeof(its));
+	struct itimerval it;
+	memset(&it, 0, sizeof(it));
+	timer_deadline = deadline_ns;
 	if (deadline_ns >= 0) {
-		if (deadline_ns == 0)
-			deadline_ns = 1;
-		its.it_value.tv_sec = deadline_ns / 1000000000;
-		its.it_value.tv_nsec = deadline_ns % 1000000000;
+		int64_t rel = deadline_ns - arch_clock_ns(CLOCK_MONOTONIC);
+		if (rel < 1000)
+			rel = 1000;	/* already due: fire (almost) at once */
+		it.it_value.tv_sec = rel / 1000000000;
+		it.it_value.tv_usec = rel % 1000000000 / 1000;
+		if (!it.it_value.tv_sec && !it.it_value.tv_usec)
+			it.it_value.tv_usec = 1;
 	}
-	timer_settime(host_timer, TIMER_ABSTIME, &its, NULL);
+	setitimer(ITIMER_REAL, &it, NULL);
 }
 
 int arch_irq_register_fd(int fd, bool want_write, void (*handler)(void *), void *data)
@@ -166,8 +169,21 @@ void arch_idle(void)
 		sigset_t open = old;
 		sigdelset(&open, SIGALRM);
 		sigdelset(&open, SIGIO);
-		if (ppoll(p, n, NULL, &open) > 0)
+		/* the deadline as a timeout too, should SIGALRM ever be late */
+		struct timespec ts, *tsp = NULL;
+		if (timer_deadline >= 0) {
+			int64_t rel = timer_deadline - arch_clock_ns(CLOCK_MONOTONIC);
+			if (rel < 0)
+				rel = 0;
+			ts.tv_sec = rel / 1000000000;
+			ts.tv_nsec = rel % 1000000000;
+			tsp = &ts;
+		}
+		int r = ppoll(p, n, tsp, &open);
+		if (r > 0)
 			__atomic_or_fetch(&irq_pending, IRQ_IO, __ATOMIC_SEQ_CST);
+		else if (r == 0)
+			__atomic_or_fetch(&irq_pending, IRQ_TIMER, __ATOMIC_SEQ_CST);
 	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
 }
