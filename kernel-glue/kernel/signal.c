@@ -549,14 +549,18 @@ void do_signal(void)
 		case SD_CONT:
 			continue;
 		case SD_STOP:
+			if (t == init_task)
+				continue;
 			if (sig != SIGSTOP && is_orphaned_pgrp(t->signal->pgrp))
 				continue;
 			do_stop(t, sig);
 			continue;
 		case SD_CORE:
 		case SD_TERM:
-			if (t == init_task && sig != SIGKILL)
-				continue;	/* init only gets signals it handles */
+			/* init is unkillable from user space, even by SIGKILL;
+			 * its own faults and the kernel (OOM) still end it */
+			if (t == init_task && info.si_code != SI_KERNEL && info.si_code <= 0)
+				continue;
 			do_group_exit(sig);
 		}
 	}
