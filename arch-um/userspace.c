@@ -212,7 +212,7 @@ void arch_mm_protect(struct mm *mm, uaddr_t va, uint64_t len, int prot)
  * its int3. The guest's registers are set again before it resumes. */
 static void flush_ops(struct um_mm *m, struct guest_regs *gregs)
 {
-	(void)gregs;
+	_Static_assert(sizeof(struct guest_regs) == sizeof(struct user_regs_struct), "guest_regs layout");
 	if (!m->nops)
 		return;
 	m->data[STUB_OP_COUNT / 8] = m->nops;
@@ -220,7 +220,11 @@ static void flush_ops(struct um_mm *m, struct guest_regs *gregs)
 	m->data[STUB_OP_ERR / 8] = 0;
 	struct user_regs_struct r;
 	int st;
-	if (ptrace(PTRACE_GETREGS, m->pid, 0, &r))
+	/* the guest's registers (when we have them) save a GETREGS; they are
+	 * set again before the guest resumes */
+	if (gregs)
+		memcpy(&r, gregs, sizeof(r));
+	else if (ptrace(PTRACE_GETREGS, m->pid, 0, &r))
 		goto dead;
 	r.rip = stub_run_ops_addr;
 	r.rsp = STUB_STACK_TOP - 64;

@@ -82,8 +82,39 @@ static int fault_in(struct mm *mm, struct vma *v, uaddr_t va, uint64_t *pte)
  * runs, and every fault avoided is a round trip to the stub saved. */
 #define FAULT_AROUND_PAGES 16
 
+/* Anonymous memory touched in sequence (the page below is present):
+ * map the next pages too, like a small transparent huge page. A fault
+ * costs two host round trips here, a zeroed page far less. Never
+ * triggers the OOM killer: it stops at the first allocation failure. */
+static void anon_fault_around(struct mm *mm, struct vma *v, uaddr_t va)
+{
+	if (v->file || !(v->flags & VM_WRITE))
+		return;
+	if (va > v->start) {
+		uint64_t *prev = pte_lookup(mm, va - PAGE_SIZE, false);
+		if (!prev || !(*prev & PTE_PRESENT))
+			return;
+	}
+	uaddr_t end = MIN(v->end, va + FAULT_AROUND_PAGES * PAGE_SIZE);
+	for (uaddr_t a = va + PAGE_SIZE; a < end; a += PAGE_SIZE) {
+		uint64_t *pte = pte_lookup(mm, a, true);
+		if (*pte & PTE_PRESENT)
+			break;
+		uint64_t pfn = page_alloc();
+		if (!pfn)
+			break;
+		*pte = MK_PTE(pfn, PTE_PRESENT | PTE_MAPPED | PTE_WRITE);
+		mm->rss_pages++;
+		arch_mm_map(mm, a, pfn, 1, host_prot_of(v, *pte));
+	}
+}
+
 static void fault_around(struct mm *mm, struct vma *v, uaddr_t va)
 {
+	if (!v->file) {
+		anon_fault_around(mm, v, va);
+		return;
+	}
 	if (!uses_page_cache(v) || (v->flags & VM_WRITE))
 		return;
 	uaddr_t start = MAX(v->start, (va & ~(FAULT_AROUND_PAGES * PAGE_SIZE - 1)));
@@ -154,7 +185,7 @@ int handle_mm_fault(struct mm *mm, uaddr_t addr, int kind)
 	uint64_t *pte = pte_lookup(mm, va, true);
 	if (!(*pte & PTE_PRESENT)) {
 		int r = fault_in(mm, v, va, pte);
-		if (r == 0 && kind != FAULT_WRITE)
+		if (r == 0 && (kind != FAULT_WRITE || !v->file))
 			fault_around(mm, v, va);
 		return r;	/* -EFAULT means SIGBUS */
 	}
