@@ -19,6 +19,11 @@ $(B)/umk-switch: $(SWITCH_OBJS)
 $(B)/umk-net: $(UMKNET_OBJS)
 	$(CC) -o $@ $^ -lcap-ng
 
+# The switch under ASan/UBSan, for running the bats suites against it:
+#   UMK_SWITCH=build/umk-switch-asan bats tests/bats/switch*.bats
+$(B)/umk-switch-asan: $(SWITCH_SRCS) $(SWITCH_HDRS)
+	$(CC) $(HOST_CFLAGS) $(SANITIZE) -o $@ $(SWITCH_SRCS) -lpcap -lvdeplug
+
 # Test/bench peer: speaks the daemon protocol, sends and counts frames.
 $(B)/umk-switch-peer: tests/bench/switch-peer.c include/wire/uml_switch.h
 	@mkdir -p $(dir $@)

@@ -207,7 +207,13 @@ static void q_put(struct sw *s, unsigned idx, const uint8_t *f, size_t len)
 {
 	struct port *p = &s->port[idx];
 	struct outq *q = &p->q;
-	if (q->n >= s->o.qlen) {
+	/* Frames coming out of the delay queue were already admitted by the
+	 * impairment limit: give them that much more room, so a burst that
+	 * was delayed as a whole is not lost as a whole. */
+	unsigned room = s->o.qlen;
+	if (s->in_delay_run)
+		room += p->imp.limit ? p->imp.limit : IMPAIR_DEFAULT_LIMIT;
+	if (q->n >= room) {
 		p->drop_qfull++;
 		p->cong_drops++;
 		p->last_drop_ms = sw_now_ms();
@@ -218,15 +224,26 @@ static void q_put(struct sw *s, unsigned idx, const uint8_t *f, size_t len)
 		}
 		return;
 	}
-	if (!q->cap) {
-		q->cap = s->o.qlen;
-		q->frame = calloc(q->cap, sizeof *q->frame);
-		q->len = calloc(q->cap, sizeof *q->len);
-		if (!q->frame || !q->len) {
-			q_clear(q);
+	if (q->n == q->cap) { /* grow the ring, unrolled to start at 0 */
+		unsigned nc = q->cap ? q->cap * 2 : 64;
+		uint8_t **nf = calloc(nc, sizeof *nf);
+		uint32_t *nl = calloc(nc, sizeof *nl);
+		if (!nf || !nl) {
+			free(nf);
+			free(nl);
 			p->drop_err++;
 			return;
 		}
+		for (unsigned i = 0; i < q->n; i++) {
+			nf[i] = q->frame[(q->head + i) % q->cap];
+			nl[i] = q->len[(q->head + i) % q->cap];
+		}
+		free(q->frame);
+		free(q->len);
+		q->frame = nf;
+		q->len = nl;
+		q->head = 0;
+		q->cap = nc;
 	}
 	uint8_t *copy = malloc(len);
 	if (!copy) {
@@ -383,6 +400,7 @@ void sw_delay_run(struct sw *s)
 	uint64_t now = sw_now_ns();
 	const struct dq_item *top;
 	/* A 50us slack batches frames due together into one wakeup. */
+	s->in_delay_run = 1;
 	while ((top = dq_peek(&s->dq)) && top->when_ns <= now + 50000) {
 		struct dq_item it;
 		dq_pop(&s->dq, &it);
@@ -393,6 +411,7 @@ void sw_delay_run(struct sw *s)
 		}
 		free(it.data);
 	}
+	s->in_delay_run = 0;
 	s->dq_armed_ns = 0;
 	dq_rearm(s);
 }

@@ -134,6 +134,7 @@ struct sw {
 	uint64_t start_ms;
 	uint64_t frames, flooded, filtered;
 	int running;
+	int in_delay_run;   /* sending frames released by the delay queue */
 	unsigned cur_src;   /* ingress port of the unicast frame being sent, or 0 */
 	uint8_t *rxbuf;
 };

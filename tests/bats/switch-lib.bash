@@ -3,7 +3,7 @@
 # Everything a test starts is recorded and killed in teardown.
 
 ROOT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-SW="$ROOT_DIR/build/umk-switch"
+SW="${UMK_SWITCH:-$ROOT_DIR/build/umk-switch}" # UMK_SWITCH: e.g. the ASan build
 PEER="$ROOT_DIR/build/umk-switch-peer"
 UMKNET="$ROOT_DIR/build/umk-net"
 

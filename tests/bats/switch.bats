@@ -88,8 +88,9 @@ M3=02:00:00:00:00:03
 	kill -9 "$PID_sw"
 	wait "$PID_sw" 2>/dev/null || true
 	[ -S "$T/sw.ctl" ] # left behind by the killed switch
-	start_switch sw
-	grep -q 'removing stale socket' "$T/sw.log"
+	start_switch sw # the stale status socket is there at once: wait for the log
+	wait_for grep -q 'removing stale socket' "$T/sw.log"
+	wait_for grep -q 'switch on' "$T/sw.log"
 	run "$SW" -unix "$T/sw.ctl"
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"another switch is listening"* ]]
