@@ -252,13 +252,17 @@ struct rusage_k {
 	int64_t rest[14];
 };
 
-static void fill_rusage(struct rusage_k *ru, uint64_t u, uint64_t s)
+/* Child rusage for wait4/waitid: times only (umk keeps no other counts
+ * per reaped child yet). */
+static int put_rusage(uaddr_t uru, const struct wait_opts *wo)
 {
-	memset(ru, 0, sizeof(*ru));
-	ru->utime_s = u / 1000000000;
-	ru->utime_us = u % 1000000000 / 1000;
-	ru->stime_s = s / 1000000000;
-	ru->stime_us = s % 1000000000 / 1000;
+	struct rusage_k ru;
+	memset(&ru, 0, sizeof(ru));
+	ru.utime_s = wo->utime / 1000000000;
+	ru.utime_us = wo->utime % 1000000000 / 1000;
+	ru.stime_s = wo->stime / 1000000000;
+	ru.stime_us = wo->stime % 1000000000 / 1000;
+	return uru && copy_to_user(uru, &ru, sizeof(ru)) ? -EFAULT : 0;
 }
 
 SYSCALL_DEFINE4(wait4, pid_t, pid, uaddr_t, ustatus, int, options, uaddr_t, uru)
@@ -283,12 +287,8 @@ SYSCALL_DEFINE4(wait4, pid_t, pid, uaddr_t, ustatus, int, options, uaddr_t, uru)
 	if (r > 0) {
 		if (ustatus && copy_to_user(ustatus, &wo.status, sizeof(int)))
 			return -EFAULT;
-		if (uru) {
-			struct rusage_k ru;
-			fill_rusage(&ru, wo.utime, wo.stime);
-			if (copy_to_user(uru, &ru, sizeof(ru)))
-				return -EFAULT;
-		}
+		if (put_rusage(uru, &wo))
+			return -EFAULT;
 	}
 	return r;
 }
@@ -322,11 +322,5 @@ SYSCALL_DEFINE5(waitid, int, which, pid_t, id, uaddr_t, uinfo, int, options, uad
 		if (copy_to_user(uinfo, r > 0 ? &wo.info : &zero, sizeof(zero)))
 			return -EFAULT;
 	}
-	if (uru) {
-		struct rusage_k ru;
-		fill_rusage(&ru, wo.utime, wo.stime);
-		if (copy_to_user(uru, &ru, sizeof(ru)))
-			return -EFAULT;
-	}
-	return 0;
+	return put_rusage(uru, &wo);
 }

@@ -758,7 +758,8 @@ SYSCALL_DEFINE3(rt_sigqueueinfo, pid_t, pid, int, sig, uaddr_t, uinfo)
 	return send_signal(t, sig, &info);
 }
 
-SYSCALL_DEFINE0(pause)
+/* Sleep until a signal is delivered (pause, sigsuspend). */
+static long sleep_for_signal(void)
 {
 	struct wait_queue_head wq;
 	init_waitqueue_head(&wq);
@@ -766,21 +767,31 @@ SYSCALL_DEFINE0(pause)
 	return -ERESTARTNOHAND;
 }
 
-SYSCALL_DEFINE2(rt_sigsuspend, uaddr_t, umask, size_t, sigsetsize)
+/* Install a temporary mask from the guest (sigsuspend, ppoll, pselect6);
+ * the old one comes back when the syscall returns to the guest, after
+ * any handler it let through has been set up. */
+int sigmask_swap_from_user(uaddr_t umask, size_t sigsetsize)
 {
-	struct task *t = current;
 	if (sigsetsize != 8)
 		return -EINVAL;
 	ksigset_t set;
 	if (copy_from_user(&set, umask, 8))
 		return -EFAULT;
-	t->saved_sigmask = t->blocked;
-	t->restore_sigmask = true;
-	t->blocked.sig = set.sig & ~KERNEL_ONLY_MASK;
-	struct wait_queue_head wq;
-	init_waitqueue_head(&wq);
-	wait_event_interruptible(wq, false);
-	return -ERESTARTNOHAND;
+	current->saved_sigmask = current->blocked;
+	current->restore_sigmask = true;
+	set_blocked(2 /* SIG_SETMASK */, &set);
+	return 0;
+}
+
+SYSCALL_DEFINE0(pause)
+{
+	return sleep_for_signal();
+}
+
+SYSCALL_DEFINE2(rt_sigsuspend, uaddr_t, umask, size_t, sigsetsize)
+{
+	int r = sigmask_swap_from_user(umask, sigsetsize);
+	return r ? r : sleep_for_signal();
 }
 
 struct kts64 { int64_t tv_sec, tv_nsec; };

@@ -36,6 +36,8 @@ void signal_put(struct signal_struct *s);
 bool sig_handler_ignored(struct task *t, int sig);
 void signal_init_task(struct task *t);
 void signal_exit_task(struct task *t);
+long set_blocked(int how, ksigset_t *set);
+int sigmask_swap_from_user(uaddr_t umask, size_t sigsetsize);
 
 /* trap.c */
 __attribute__((noreturn)) void user_loop(void);
