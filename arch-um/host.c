@@ -20,6 +20,13 @@ void arch_get_random(void *buf, size_t n)
 	}
 }
 
+uint64_t arch_hwcap(void)
+{
+	unsigned a, b, c, d;
+	__asm__("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+	return d;
+}
+
 void arch_console_write_raw(const char *s, size_t n)
 {
 	while (n) {

@@ -255,7 +255,7 @@ static long setup_stack(struct mm *mm, struct strvec *argv, struct strvec *envp,
 
 	struct cred *c = &current->cred;
 	uint64_t auxv[][2] = {
-		{ AT_HWCAP, 0x178bfbff },
+		{ AT_HWCAP, arch_hwcap() },
 		{ AT_PAGESZ, PAGE_SIZE },
 		{ AT_CLKTCK, 100 },
 		{ AT_PHDR, main->phdr },

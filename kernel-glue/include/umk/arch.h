@@ -59,6 +59,7 @@ void arch_irq_unregister_fd(int hostfd);
 void arch_irq_dispatch_fds(void);	/* run handlers of ready fds (after IRQ_IO) */
 
 void arch_get_random(void *buf, size_t n);
+uint64_t arch_hwcap(void);		/* AT_HWCAP: CPUID leaf 1 edx, as Linux */
 void arch_console_write_raw(const char *s, size_t n);	/* host stderr, for printk */
 __attribute__((noreturn)) void arch_halt(int status);	/* power off: exit umk */
 int64_t arch_host_total_cpu_ns(void);
