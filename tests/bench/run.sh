@@ -134,3 +134,9 @@ awk -F'|' -v modes="$modes" '
 			printf "\n"
 		}
 	}' "$res"
+
+# The host-side network helpers: frames through umk-switch vs uml_switch.
+if [ -x build/umk-switch ]; then
+	echo
+	bash tests/bench/switch-bench.sh 50000
+fi
