@@ -100,6 +100,7 @@ struct signal_struct *signal_alloc(void)
 	struct signal_struct *s = kzalloc(sizeof(*s));
 	s->refs = 1;
 	INIT_LIST_HEAD(&s->shared_queue);
+	init_waitqueue_head(&s->signalfd_wqh);
 	return s;
 }
 
@@ -203,6 +204,7 @@ int send_signal(struct task *t, int sig, const struct ksiginfo *info)
 	q->info.si_signo = sig;
 	list_add_tail(&q->link, &t->signal->shared_queue);
 	ksigaddset(&t->signal->shared_pending, sig);
+	wake_up(&t->signal->signalfd_wqh);
 	if (!ksigismember(&t->blocked, sig) || sig == SIGKILL)
 		signal_wake(t, sig);
 	return 0;
@@ -224,6 +226,7 @@ static int send_signal_thread(struct task *t, int sig, const struct ksiginfo *in
 	q->info.si_signo = sig;
 	list_add_tail(&q->link, &t->sigqueue);
 	ksigaddset(&t->pending, sig);
+	wake_up(&t->signal->signalfd_wqh);
 	if (!ksigismember(&t->blocked, sig))
 		signal_wake(t, sig);
 	return 0;
@@ -301,6 +304,17 @@ static int dequeue_signal(struct task *t, const ksigset_t *mask, struct ksiginfo
 		return sig;
 	}
 	return 0;
+}
+
+bool signal_pending_in(struct task *t, uint64_t mask)
+{
+	return (pending_mask(t) & mask) != 0;
+}
+
+int signal_dequeue_in(struct task *t, uint64_t mask, struct ksiginfo *info)
+{
+	ksigset_t notwanted = { ~mask };
+	return dequeue_signal(t, &notwanted, info);
 }
 
 /* x86-64 signal frame */

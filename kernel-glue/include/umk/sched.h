@@ -58,6 +58,7 @@ struct signal_struct {
 	int64_t it_real_deadline, it_real_interval;
 	struct ktimer *it_real_timer;
 	struct task *leader;
+	struct wait_queue_head signalfd_wqh;	/* woken on every new signal */
 	/* accounting, in ns */
 	uint64_t cutime, cstime;
 };
@@ -150,6 +151,9 @@ int send_signal(struct task *t, int sig, const struct ksiginfo *info);
 int send_sig(int sig, struct task *t);	/* SI_KERNEL sender */
 int kill_pgrp(pid_t pgrp, int sig);
 bool signal_pending(struct task *t);
+/* For signalfd: is any signal of mask pending for t; take one (0 if none). */
+bool signal_pending_in(struct task *t, uint64_t mask);
+int signal_dequeue_in(struct task *t, uint64_t mask, struct ksiginfo *info);
 /* Job control helpers for the tty layer */
 bool is_orphaned_pgrp(pid_t pgrp);
 bool pgrp_exists(pid_t pgrp);
