@@ -1,14 +1,29 @@
 #!/bin/sh
-# Builds a directory root filesystem for umk's hostfs root from Debian's
-# busybox-static: /bin/busybox plus a hard link for every applet it lists,
-# a minimal /etc, empty mount points, and /init.
+# Builds the default directory root filesystem for umk's hostfs root:
+#   - Debian's busybox-static as /bin/busybox, with a hard link for every
+#     applet in /bin and /sbin (applets busybox would put in /usr/bin and
+#     /usr/sbin go to /bin and /sbin too: /usr is Debian's);
+#   - Debian's own dynamically linked programs copied from the host into
+#     /usr/bin and /usr/sbin (bash, coreutils, grep, sed, mawk, findutils,
+#     procps, a few util-linux and ncurses tools), with their shared
+#     libraries (the ldd closure) in /lib/x86_64-linux-gnu and the dynamic
+#     loader /lib64/ld-linux-x86-64.so.2;
+#   - busybox init with /etc/inittab, /etc/init.d/rcS and rcK, a getty on
+#     the console, a root password ("umk", hashed here with a fixed salt so
+#     the image is reproducible);
+#   - /init, the simple script init the tests boot with init=/init.
+# See Documentation/default-image.md.
 #
 # usage: rootfs/build-rootfs.sh OUTDIR [BUSYBOX]
+#   UMK_ROOT_PASSWORD (default "umk") sets the root password.
 set -eu
 
 out=${1:?usage: build-rootfs.sh OUTDIR [BUSYBOX]}
 bb=${2:-/bin/busybox}
 here=$(cd "$(dirname "$0")" && pwd)
+password=${UMK_ROOT_PASSWORD:-umk}
+# A fixed salt: the same password gives the same /etc/shadow on every build.
+salt=umkroot0
 
 if [ ! -x "$bb" ]; then
 	echo "build-rootfs: $bb not found: install busybox-static (make deps)" >&2
@@ -25,29 +40,122 @@ trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp"
 cd "$tmp"
 
-mkdir -p bin sbin usr/bin usr/sbin etc dev proc sys tmp root
-chmod 1777 tmp
+mkdir -p bin sbin usr/bin usr/sbin usr/local/bin usr/share etc/init.d dev proc sys tmp root \
+	run var/log var/run var/tmp home mnt lib/x86_64-linux-gnu lib64
+chmod 1777 tmp var/tmp
 chmod 0700 root
 cp "$bb" bin/busybox
 chmod 0755 bin/busybox
 
 # Hard links rather than symlinks: exec needs no symlink resolution, and
-# argv[0] still names the applet.
+# argv[0] still names the applet. Every applet goes to /bin or /sbin.
 "$bb" --list-full | while read -r app; do
 	[ -n "$app" ] || continue
+	case $app in
+	usr/bin/*) app=bin/${app#usr/bin/} ;;
+	usr/sbin/*) app=sbin/${app#usr/sbin/} ;;
+	linuxrc) continue ;;
+	esac
 	mkdir -p "$(dirname "$app")"
 	[ -e "$app" ] || ln bin/busybox "$app"
 done
 
-cat >etc/passwd <<'X'
-root::0:0:root:/root:/bin/sh
+# --- Debian's dynamic programs --------------------------------------------
+# copy_lib HOSTPATH: one shared library (symlinks followed) at the same
+# path in the image, /lib and /lib64 being real directories here.
+copy_lib() {
+	case $1 in
+	/usr/lib/*) dst=lib/${1#/usr/lib/} ;;
+	/usr/lib64/*) dst=lib64/${1#/usr/lib64/} ;;
+	/*) dst=${1#/} ;;
+	*) return 0 ;;
+	esac
+	[ -e "$dst" ] && return 0
+	mkdir -p "$(dirname "$dst")"
+	cp -L "$1" "$dst"
+}
+
+# copy_prog DIR NAME...: host program NAME (from PATH) into DIR, with its
+# ldd closure. Programs the host lacks are reported and left out.
+missing=""
+ndeb=0
+copy_prog() {
+	d=$1
+	shift
+	for name in "$@"; do
+		src=""
+		for dir in /usr/bin /bin /usr/sbin /sbin; do
+			if [ -f "$dir/$name" ] && [ -x "$dir/$name" ]; then
+				src=$dir/$name
+				break
+			fi
+		done
+		if [ -z "$src" ]; then
+			missing="$missing $name"
+			continue
+		fi
+		cp -L "$src" "$d/$name"
+		chmod 0755 "$d/$name"
+		ndeb=$((ndeb + 1))
+		if head -c 4 "$src" | grep -q ELF; then
+			for lib in $(ldd "$src" 2>/dev/null | sed -n 's/.*=> \(\/[^ ]*\).*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) (.*/\1/p'); do
+				copy_lib "$lib"
+			done
+		fi
+	done
+}
+
+# coreutils: every program of the package.
+coreutils=$(dpkg -L coreutils 2>/dev/null | sed -n 's|^/\(usr/\)\{0,1\}s\{0,1\}bin/\([^/]*\)$|\2|p' | sort -u)
+[ -n "$coreutils" ] || coreutils="cat chgrp chmod chown cp date dd df dir echo false ln ls mkdir mknod mv
+ pwd readlink rm rmdir sleep stty sync touch true uname head tail sort uniq wc cut tr tee env id
+ basename dirname du stat seq printf expr test yes nproc od md5sum sha256sum split tac nl comm join paste"
+copy_prog usr/bin bash $coreutils grep egrep fgrep sed mawk find xargs \
+	ps top free uptime vmstat pgrep pkill pmap pwdx watch w \
+	getopt flock setsid more rev column hostname which clear tput reset
+copy_prog usr/sbin sysctl
+# The loader itself, by the path every Debian program names.
+cp -L /lib64/ld-linux-x86-64.so.2 lib64/ld-linux-x86-64.so.2
+chmod 0755 lib64/ld-linux-x86-64.so.2
+# Debian's alternatives and usrmerge links that scripts rely on.
+[ -e usr/bin/mawk ] && ln -f usr/bin/mawk usr/bin/awk
+[ -e usr/bin/bash ] && ln -f usr/bin/bash bin/bash
+[ -e usr/bin/bash ] && ln -f usr/bin/bash usr/bin/rbash
+[ -z "$missing" ] || echo "build-rootfs: not on the host, left out:$missing" >&2
+
+# Terminal descriptions for ncurses programs (top, watch, clear, bash's readline).
+for t in l/linux v/vt100 v/vt102 v/vt220 x/xterm x/xterm-256color x/xterm-color s/screen s/screen-256color d/dumb a/ansi; do
+	for dir in /lib/terminfo /usr/share/terminfo; do
+		if [ -f "$dir/$t" ]; then
+			mkdir -p "usr/share/terminfo/${t%/*}"
+			cp -L "$dir/$t" "usr/share/terminfo/$t"
+			break
+		fi
+	done
+done
+
+# --- /etc -----------------------------------------------------------------
+shell=/bin/sh
+[ -x usr/bin/bash ] && shell=/bin/bash
+cat >etc/passwd <<X
+root:x:0:0:root:/root:$shell
 daemon:x:1:1:daemon:/usr/sbin:/bin/false
 nobody:x:65534:65534:nobody:/nonexistent:/bin/false
 X
+hash=$("$bb" mkpasswd -m sha512 -S "$salt" "$password")
+cat >etc/shadow <<X
+root:$hash:19700:0:99999:7:::
+daemon:*:19700:0:99999:7:::
+nobody:*:19700:0:99999:7:::
+X
+chmod 0640 etc/shadow
 cat >etc/group <<'X'
 root:x:0:
 daemon:x:1:
 tty:x:5:
+disk:x:6:
+shadow:x:42:
+users:x:100:
 nogroup:x:65534:
 X
 echo umk >etc/hostname
@@ -55,12 +163,89 @@ cat >etc/hosts <<'X'
 127.0.0.1	localhost
 127.0.1.1	umk
 X
-cat >etc/profile <<'X'
-export PATH=/bin:/sbin:/usr/bin:/usr/sbin
-export HOME=/root
-PS1='umk:\w# '
+cat >etc/nsswitch.conf <<'X'
+passwd: files
+group: files
+shadow: files
+hosts: files
 X
-echo /bin/sh >etc/shells
+cat >etc/profile <<'X'
+# Debian's programs (/usr/bin) first, then busybox's applets (/bin, /sbin).
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+[ -n "${HOME:-}" ] || export HOME=/root
+[ -n "${TERM:-}" ] || export TERM=linux
+if [ "$(id -u 2>/dev/null)" = 0 ]; then PS1='\u@\h:\w# '; else PS1='\u@\h:\w$ '; fi
+X
+cat >root/.bashrc <<'X'
+[ -n "${PS1:-}" ] || return
+PS1='\u@\h:\w# '
+alias ls='ls --color=auto'
+X
+cat >root/.profile <<'X'
+[ -f /etc/profile ] && . /etc/profile
+[ -n "${BASH_VERSION:-}" ] && [ -f ~/.bashrc ] && . ~/.bashrc
+X
+printf '%s\n' /bin/sh /bin/ash /bin/bash /usr/bin/bash >etc/shells
+printf '%s\n\n' 'Debian GNU/Linux userland on umk (\n, \l)' >etc/issue
+cat >etc/motd <<'X'
+
+umk: a user-mode kernel. Debian's programs are in /usr/bin, busybox in /bin.
+`poweroff` shuts the machine down and returns to the host.
+
+X
+: >etc/fstab
+: >var/log/wtmp
+: >var/run/utmp
+
+# busybox init: see Documentation/default-image.md.
+cat >etc/inittab <<'X'
+# /etc/inittab for busybox init on umk.
+::sysinit:/etc/init.d/rcS
+# The console is the host terminal (umk's /dev/console). getty prints the
+# login prompt and runs /bin/login; respawned after every logout.
+::respawn:/sbin/getty -L 0 console linux
+::ctrlaltdel:/sbin/reboot
+::shutdown:/etc/init.d/rcK
+::restart:/sbin/init
+X
+cat >etc/init.d/rcS <<'X'
+#!/bin/sh
+# Boot: mount the kernel filesystems (each quietly, when the kernel has it),
+# set the hostname.
+export PATH=/sbin:/bin:/usr/sbin:/usr/bin
+mnt() { # TYPE DIR [OPTIONS]
+	mountpoint -q "$2" 2>/dev/null && return 0
+	mkdir -p "$2" 2>/dev/null
+	mount -t "$1" ${3:+-o "$3"} "$1" "$2" 2>/dev/null ||
+		{ [ -n "${3:-}" ] && mount -t "$1" "$1" "$2" 2>/dev/null; }
+}
+mnt proc /proc
+mnt sysfs /sys
+if ! mnt devtmpfs /dev; then
+	# no devtmpfs: a tmpfs /dev filled by mdev (or left as it is)
+	[ -e /dev/null ] || { mnt tmpfs /dev mode=0755 && mdev -s 2>/dev/null; }
+fi
+mnt devpts /dev/pts gid=5,mode=620,ptmxmode=0666
+[ -e /dev/ptmx ] || ln -s pts/ptmx /dev/ptmx 2>/dev/null
+mnt tmpfs /dev/shm mode=1777
+mnt tmpfs /tmp mode=1777
+mnt tmpfs /run mode=0755
+hostname -F /etc/hostname 2>/dev/null
+echo "umk: $(uname -sr 2>/dev/null) on $(hostname 2>/dev/null)"
+true
+X
+cat >etc/init.d/rcK <<'X'
+#!/bin/sh
+# Shutdown (busybox init runs this before killing everything and powering off).
+export PATH=/sbin:/bin:/usr/sbin:/usr/bin
+echo "umk: shutting down"
+sync
+for d in /run /tmp /dev/shm /dev/pts; do
+	umount "$d" 2>/dev/null
+done
+true
+X
+chmod 0755 etc/init.d/rcS etc/init.d/rcK
 
 cp "$here/init" init
 chmod 0755 init
@@ -69,4 +254,4 @@ cd - >/dev/null
 rm -rf "$out"
 mv "$tmp" "$out"
 trap - EXIT
-echo "build-rootfs: $out: $("$bb" --list-full | wc -l) applets"
+echo "build-rootfs: $out: $("$bb" --list-full | wc -l) busybox applets, $ndeb Debian programs ($(du -sh "$out" | cut -f1))"
