@@ -76,6 +76,8 @@ void start_kernel(void)
 	t->sighand = sighand_alloc();
 	t->signal = signal_alloc();
 	t->signal->leader = t;
+	list_add_tail(&t->thread_node, &t->signal->threads);
+	t->signal->live = 1;
 	t->signal->pgrp = t->signal->session = t->pid;
 	rlimits_init(t->signal->rlim);
 	t->mm = mm_alloc();

@@ -442,6 +442,7 @@ static int exec_binprm(const char *path, struct strvec *argv, struct strvec *env
 	mm->exe_file = get_file(f);
 
 	/* point of no return */
+	de_thread();
 	struct mm *old = t->mm;
 	arch_mm_task_leave(old, t);
 	t->mm = mm;

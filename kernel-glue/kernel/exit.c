@@ -69,16 +69,25 @@ void task_notify_parent_stop(struct task *t, int why, int sig)
 	wake_up(&p->wait_chldexit);
 }
 
+/* Children of an exiting thread go to another live thread of its group,
+ * or to init. */
 static void reparent_children(struct task *t)
 {
+	struct task *heir = init_task, *th;
+	for_each_thread(t->signal, th)
+		if (th != t && !(th->flags & PF_EXITING)) {
+			heir = th;
+			break;
+		}
 	struct task *c, *n;
 	list_for_each_entry_safe(c, n, &t->children, sibling) {
 		list_del(&c->sibling);
-		c->parent = init_task;
-		c->exit_signal = SIGCHLD;
-		list_add_tail(&c->sibling, &init_task->children);
-		if (c->state == TASK_ZOMBIE) {
-			if (parent_ignores_chld(init_task))
+		c->parent = heir;
+		if (heir == init_task)
+			c->exit_signal = SIGCHLD;
+		list_add_tail(&c->sibling, &heir->children);
+		if (c->state == TASK_ZOMBIE && !process_alive(c)) {
+			if (parent_ignores_chld(heir))
 				release_task(c);
 			else
 				notify_parent_exit(c);
@@ -86,21 +95,42 @@ static void reparent_children(struct task *t)
 	}
 }
 
+/* The whole thread group has exited: report the leader to its parent
+ * (or let it go at once if the parent does not wait). */
+static void group_dead(struct task *leader)
+{
+	struct signal_struct *sig = leader->signal;
+	struct task *p = leader->parent;
+	if (sig->group_exiting)
+		leader->exit_code = sig->group_exit_code;
+	p->signal->cutime += leader->utime_ns + sig->cutime;
+	p->signal->cstime += leader->stime_ns + sig->cstime;
+	if (leader->exit_signal == SIGCHLD && parent_ignores_chld(p)) {
+		wake_up(&p->wait_chldexit);
+		release_task(leader);
+		if (leader == current)
+			task_set_dead(leader);
+	} else {
+		notify_parent_exit(leader);
+	}
+}
+
 void do_exit(int code)
 {
 	struct task *t = current;
+	struct signal_struct *sig = t->signal;
 	if (t->flags & PF_EXITING)
 		panic("recursive exit of pid %d", t->pid);
 	t->flags |= PF_EXITING;
-	if (t == init_task)
+	if (t == init_task && sig->live == 1)
 		panic("Attempted to kill init! exitcode=0x%08x", code);
 	t->exit_code = code;
+	exit_robust_list(t);
 	if (t->clear_child_tid && t->mm->refs > 1) {
 		int zero = 0;
-		copy_to_user(t->clear_child_tid, &zero, sizeof(zero));
+		if (copy_to_user(t->clear_child_tid, &zero, sizeof(zero)) == 0)
+			futex_wake_addr(t->mm, t->clear_child_tid, 1);
 	}
-	if (t->signal && t->signal->it_real_timer)
-		signal_exit_task(t);
 	arch_mm_task_leave(t->mm, t);
 	mm_put(t->mm);
 	t->mm = NULL;
@@ -115,28 +145,49 @@ void do_exit(int code)
 		wake_up(&t->vfork_wait);
 	}
 	reparent_children(t);
-	/* orphaned process groups with stopped members get SIGHUP+SIGCONT */
-	t->state = TASK_ZOMBIE;
-	struct task *p = t->parent;
-	p->signal->cutime += t->utime_ns + t->signal->cutime;
-	p->signal->cstime += t->stime_ns + t->signal->cstime;
-	if (t->exit_signal == SIGCHLD && parent_ignores_chld(p)) {
-		wake_up(&p->wait_chldexit);
-		list_del(&t->sibling);
-		list_del(&t->tasks);
-		signal_put(t->signal);
-		t->signal = NULL;
+	list_del(&t->thread_node);
+	INIT_LIST_HEAD(&t->thread_node);
+	sig->live--;
+	if (sig->live == 0)
+		signal_exit_task(t);
+	if (sig->group_exec_task && sig->live == 1)
+		wake_up_task(sig->group_exec_task);
+	struct task *leader = sig->leader;
+	if (t != leader) {
+		/* a thread: nobody waits for it */
 		t->state = TASK_DEAD;
+		list_del(&t->tasks);
+		list_del(&t->sibling);
+		signal_put(sig);
+		t->signal = NULL;
 		task_set_dead(t);
+		if (sig->live == 0 && leader->state == TASK_ZOMBIE)
+			group_dead(leader);
 	} else {
-		notify_parent_exit(t);
+		t->state = TASK_ZOMBIE;
+		if (sig->live == 0)
+			group_dead(t);
+		/* else: a zombie leader waits for its threads */
 	}
 	schedule();
 	panic("zombie %d scheduled", t->pid);
 }
 
+/* exit_group and fatal signals: every thread of the group goes. */
 void do_group_exit(int code)
 {
+	struct signal_struct *sig = current->signal;
+	if (sig->group_exec_task && sig->group_exec_task != current)
+		do_exit(code);	/* killed by another thread's execve */
+	if (sig->group_exiting) {
+		code = sig->group_exit_code;
+	} else {
+		sig->group_exiting = true;
+		sig->group_exit_code = code;
+		/* a process-directed SIGKILL wakes every thread */
+		struct ksiginfo info = { .si_signo = 9, .si_code = SI_KERNEL };
+		send_signal(current, 9, &info);
+	}
 	do_exit(code);
 }
 
@@ -176,7 +227,7 @@ static bool wait_one(struct task *c, struct wait_opts *wo)
 	wo->info.si_signo = SIGCHLD;
 	wo->info.chld.pid = c->pid;
 	wo->info.chld.uid = c->cred.uid;
-	if (c->state == TASK_ZOMBIE && (wo->options & WEXITED)) {
+	if (c->state == TASK_ZOMBIE && !process_alive(c) && (wo->options & WEXITED)) {
 		int st = c->exit_code;
 		wo->status = st;
 		wo->pid = c->pid;
@@ -193,7 +244,7 @@ static bool wait_one(struct task *c, struct wait_opts *wo)
 			release_task(c);
 		return true;
 	}
-	if (c->state == TASK_STOPPED && (wo->options & WSTOPPED) && !c->waited_stop_reported) {
+	if (c->signal && c->signal->group_stop && (wo->options & WSTOPPED) && !c->waited_stop_reported) {
 		int sig = c->signal->stop_state;
 		wo->status = (sig << 8) | 0x7f;
 		wo->pid = c->pid;
@@ -323,4 +374,43 @@ SYSCALL_DEFINE5(waitid, int, which, pid_t, id, uaddr_t, uinfo, int, options, uad
 			return -EFAULT;
 	}
 	return put_rusage(uru, &wo);
+}
+
+/* execve in a multi-threaded process: the other threads die first, and
+ * the caller becomes the group leader under the process's pid. */
+void de_thread(void)
+{
+	struct task *t = current;
+	struct signal_struct *sig = t->signal;
+	if (sig->live == 1 && sig->leader == t)
+		return;
+	sig->group_exec_task = t;
+	struct task *th;
+	for_each_thread(sig, th)
+		if (th != t)
+			send_sig(9, th);
+	while (sig->live > 1) {
+		t->state = TASK_UNINTERRUPTIBLE;
+		schedule();
+	}
+	t->state = TASK_RUNNING;
+	struct task *leader = sig->leader;
+	if (leader != t) {
+		/* take the leader's place: its pid, its parent and children */
+		t->pid = leader->pid;
+		leader->pid = 0;
+		t->parent = leader->parent;
+		t->exit_signal = leader->exit_signal;
+		list_add_tail(&t->sibling, &leader->sibling);
+		struct task *c, *n;
+		list_for_each_entry_safe(c, n, &leader->children, sibling) {
+			list_del(&c->sibling);
+			c->parent = t;
+			list_add_tail(&c->sibling, &t->children);
+		}
+		sig->leader = t;
+		release_task(leader);
+	}
+	sig->group_exec_task = NULL;
+	remove_sig_kill_for_exec(t);
 }

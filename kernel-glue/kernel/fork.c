@@ -7,17 +7,13 @@
 #include <umk/uaccess.h>
 #include <linux/sched.h>
 
-#define CLONE_SUPPORTED (CSIGNAL | CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_VFORK | \
+#define CLONE_SUPPORTED (CSIGNAL | CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_VFORK | CLONE_THREAD | \
 			 CLONE_PARENT | CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID | \
 			 CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID | CLONE_DETACHED)
 
 static long do_fork(unsigned long flags, uaddr_t newsp, uaddr_t parent_tid, uaddr_t child_tid, uint64_t tls)
 {
 	struct task *p = current;
-	if (flags & CLONE_THREAD) {
-		printk_once_key("clone-thread", KERN_WARNING "clone: CLONE_THREAD (threads) is not supported yet\n");
-		return -EINVAL;
-	}
 	if (flags & ~(unsigned long)CLONE_SUPPORTED) {
 		printk_once_key("clone-flags", KERN_WARNING "clone: unsupported flags %#lx\n",
 				flags & ~(unsigned long)CLONE_SUPPORTED);
@@ -25,6 +21,10 @@ static long do_fork(unsigned long flags, uaddr_t newsp, uaddr_t parent_tid, uadd
 	}
 	/* Linux's consistency rules */
 	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
+		return -EINVAL;
+	if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND))
+		return -EINVAL;
+	if ((flags & CLONE_THREAD) && (flags & CLONE_PARENT))
 		return -EINVAL;
 	if ((flags & CSIGNAL) > 64)
 		return -EINVAL;
@@ -68,12 +68,20 @@ static long do_fork(unsigned long flags, uaddr_t newsp, uaddr_t parent_tid, uadd
 		c->sighand = sighand_alloc();
 		memcpy(c->sighand->action, p->sighand->action, sizeof(c->sighand->action));
 	}
-	c->signal = signal_alloc();
-	c->signal->leader = c;
-	c->signal->pgrp = p->signal->pgrp;
-	c->signal->session = p->signal->session;
-	c->signal->tty = p->signal->tty;
-	memcpy(c->signal->rlim, p->signal->rlim, sizeof(c->signal->rlim));
+	if (flags & CLONE_THREAD) {
+		c->tgid = p->tgid;
+		c->signal = p->signal;
+		c->signal->refs++;
+	} else {
+		c->signal = signal_alloc();
+		c->signal->leader = c;
+		c->signal->pgrp = p->signal->pgrp;
+		c->signal->session = p->signal->session;
+		c->signal->tty = p->signal->tty;
+		memcpy(c->signal->rlim, p->signal->rlim, sizeof(c->signal->rlim));
+	}
+	list_add_tail(&c->thread_node, &c->signal->threads);
+	c->signal->live++;
 	c->blocked = p->blocked;
 	if (!(flags & CLONE_VM) || (flags & CLONE_VFORK)) {
 		c->sas_ss_sp = p->sas_ss_sp;
@@ -95,9 +103,15 @@ static long do_fork(unsigned long flags, uaddr_t newsp, uaddr_t parent_tid, uadd
 		c->fpstate_dirty = true;
 	}
 
-	c->parent = (flags & CLONE_PARENT) ? p->parent : p;
-	c->exit_signal = (flags & CLONE_PARENT) ? p->exit_signal : (int)(flags & CSIGNAL);
-	list_add_tail(&c->sibling, &c->parent->children);
+	if (flags & CLONE_THREAD) {
+		/* threads are nobody's children: the group leader is */
+		c->parent = p->signal->leader->parent;
+		c->exit_signal = -1;
+	} else {
+		c->parent = (flags & CLONE_PARENT) ? p->parent : p;
+		c->exit_signal = (flags & CLONE_PARENT) ? p->exit_signal : (int)(flags & CSIGNAL);
+		list_add_tail(&c->sibling, &c->parent->children);
+	}
 	if (flags & CLONE_CHILD_CLEARTID)
 		c->clear_child_tid = child_tid;
 	if (flags & CLONE_PARENT_SETTID)
@@ -133,4 +147,42 @@ SYSCALL_DEFINE0(vfork)
 SYSCALL_DEFINE5(clone, unsigned long, flags, uaddr_t, newsp, uaddr_t, parent_tid, uaddr_t, child_tid, uint64_t, tls)
 {
 	return do_fork(flags, newsp, parent_tid, child_tid, tls);
+}
+
+/* clone3: struct clone_args (v0 = 64 bytes, later versions larger). */
+struct kclone_args {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+	uint64_t set_tid, set_tid_size, cgroup;
+};
+
+SYSCALL_DEFINE2(clone3, uaddr_t, uargs, size_t, size)
+{
+	struct kclone_args a;
+	memset(&a, 0, sizeof(a));
+	if (size < 64 || size > 4096)
+		return -EINVAL;
+	if (copy_from_user(&a, uargs, MIN(size, sizeof(a))))
+		return -EFAULT;
+	/* bytes past what we know must be zero (the ABI's extension rule) */
+	for (size_t off = sizeof(a); off < size; off++) {
+		uint8_t b;
+		if (copy_from_user(&b, uargs + off, 1))
+			return -EFAULT;
+		if (b)
+			return -E2BIG;
+	}
+	if (a.flags & (CLONE_PIDFD | CLONE_INTO_CGROUP | CLONE_NEWNS | CLONE_NEWUSER | CLONE_NEWPID |
+		       CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP | CLONE_CLEAR_SIGHAND)) {
+		printk_once_key("clone3-flags", KERN_WARNING "clone3: flags %#llx not supported\n",
+				(unsigned long long)a.flags);
+		return -EINVAL;
+	}
+	if (a.set_tid || a.set_tid_size)
+		return -EINVAL;
+	if ((a.flags & CSIGNAL) || a.exit_signal > 64)
+		return -EINVAL;
+	if ((a.stack == 0) != (a.stack_size == 0))
+		return -EINVAL;
+	uaddr_t sp = a.stack ? a.stack + a.stack_size : 0;
+	return do_fork(a.flags | a.exit_signal, sp, a.parent_tid, a.child_tid, a.tls);
 }

@@ -100,6 +100,7 @@ struct signal_struct *signal_alloc(void)
 	struct signal_struct *s = kzalloc(sizeof(*s));
 	s->refs = 1;
 	INIT_LIST_HEAD(&s->shared_queue);
+	INIT_LIST_HEAD(&s->threads);
 	init_waitqueue_head(&s->signalfd_wqh);
 	return s;
 }
@@ -166,14 +167,22 @@ static void signal_wake(struct task *t, int sig)
 static void do_continue(struct task *t)
 {
 	remove_sig(t, STOP_MASK);
-	if (t->state == TASK_STOPPED) {
-		t->signal->stop_state = -1;
-		t->waited_cont_reported = false;
-		t->waited_stop_reported = false;
-		wake_up_task(t);
-		task_notify_parent_stop(t, CLD_CONTINUED, SIGCONT);
-	} else if (t->signal->stop_state > 0) {
-		t->signal->stop_state = 0;
+	struct signal_struct *sig = t->signal;
+	bool was_stopped = sig->group_stop;
+	struct task *th;
+	for_each_thread(sig, th)
+		if (th->state == TASK_STOPPED) {
+			was_stopped = true;
+			wake_up_task(th);
+		}
+	sig->group_stop = false;
+	if (was_stopped) {
+		sig->stop_state = -1;
+		sig->leader->waited_cont_reported = false;
+		sig->leader->waited_stop_reported = false;
+		task_notify_parent_stop(sig->leader, CLD_CONTINUED, SIGCONT);
+	} else if (sig->stop_state > 0) {
+		sig->stop_state = 0;
 	}
 }
 
@@ -181,14 +190,26 @@ int send_signal(struct task *t, int sig, const struct ksiginfo *info)
 {
 	if (sig < 1 || sig > 64)
 		return -EINVAL;
-	if (!t->signal || !t->sighand || t->state == TASK_ZOMBIE || t->state == TASK_DEAD)
+	if (!process_alive(t))
 		return 0;
+	if (!t->sighand)	/* an exited leader: a live thread stands in */
+		t = list_first_entry(&t->signal->threads, struct task, thread_node);
 	if (sig == SIGCONT)
 		do_continue(t);
 	else if (ksigmask(sig) & STOP_MASK)
 		remove_sig(t, ksigmask(SIGCONT));
-	if (sig == SIGKILL && t->state == TASK_STOPPED)
-		t->state = TASK_INTERRUPTIBLE;
+	if (sig == SIGKILL) {
+		/* every thread must see it, not just the first to dequeue */
+		struct task *th;
+		for_each_thread(t->signal, th) {
+			ksigaddset(&th->pending, SIGKILL);
+			if (th->state == TASK_STOPPED)
+				th->state = TASK_INTERRUPTIBLE;
+			signal_wake(th, SIGKILL);
+		}
+		t->signal->group_stop = false;
+		return 0;
+	}
 	/* Ignored, unblocked signals are discarded at once (Linux). */
 	if (!ksigismember(&t->blocked, sig) && sig_handler_ignored(t, sig) && sig != SIGKILL)
 		return 0;
@@ -205,15 +226,29 @@ int send_signal(struct task *t, int sig, const struct ksiginfo *info)
 	list_add_tail(&q->link, &t->signal->shared_queue);
 	ksigaddset(&t->signal->shared_pending, sig);
 	wake_up(&t->signal->signalfd_wqh);
-	if (!ksigismember(&t->blocked, sig) || sig == SIGKILL)
-		signal_wake(t, sig);
+	/* any thread not blocking it may take a process-directed signal */
+	struct task *th;
+	for_each_thread(t->signal, th) {
+		if (!ksigismember(&th->blocked, sig) || sig == SIGKILL) {
+			signal_wake(th, sig);
+			if (sig != SIGKILL)
+				break;
+		}
+	}
 	return 0;
+}
+
+/* After de_thread: the SIGKILLs meant for the other threads must not
+ * reach the new program. */
+void remove_sig_kill_for_exec(struct task *t)
+{
+	remove_sig(t, ksigmask(SIGKILL));
 }
 
 /* Thread-directed (tkill, faults): queued on the task itself. */
 static int send_signal_thread(struct task *t, int sig, const struct ksiginfo *info)
 {
-	if (!t->signal || t->state == TASK_ZOMBIE || t->state == TASK_DEAD)
+	if (!t->signal || t->state == TASK_ZOMBIE || t->state == TASK_DEAD || (t->flags & PF_EXITING))
 		return 0;
 	if (sig == SIGCONT || (ksigmask(sig) & STOP_MASK) || sig == SIGKILL)
 		return send_signal(t, sig, info);
@@ -244,7 +279,7 @@ int kill_pgrp(pid_t pgrp, int sig)
 	struct task *t;
 	int found = 0;
 	for_each_task(t)
-		if (t->signal && t->signal->pgrp == pgrp && t->pid == t->tgid && t->state != TASK_ZOMBIE) {
+		if (t->signal && t->signal->pgrp == pgrp && t->pid == t->tgid && process_alive(t)) {
 			send_signal(t, sig, &info);
 			found = 1;
 		}
@@ -519,14 +554,33 @@ static void handle_restart(struct task *t, struct k_sigaction *ka)
 	r->rip -= 2;
 }
 
+/* Job-control stop of the whole thread group; the parent hears once. */
 static void do_stop(struct task *t, int sig)
 {
-	t->signal->stop_state = sig;
-	t->waited_stop_reported = false;
-	t->state = TASK_STOPPED;
-	task_notify_parent_stop(t, CLD_STOPPED, sig);
-	while (t->state == TASK_STOPPED)
+	struct signal_struct *s = t->signal;
+	if (!s->group_stop) {
+		s->group_stop = true;
+		s->stop_state = sig;
+		s->leader->waited_stop_reported = false;
+		struct task *th;
+		for_each_thread(s, th)
+			if (th != t && th->state == TASK_INTERRUPTIBLE)
+				wake_up_task(th);	/* they stop on their way out */
+		task_notify_parent_stop(s->leader, CLD_STOPPED, sig);
+	}
+	while (s->group_stop && !ksigismember(&t->pending, SIGKILL) && !ksigismember(&s->shared_pending, SIGKILL)) {
+		t->state = TASK_STOPPED;
 		schedule();
+	}
+	t->state = TASK_RUNNING;
+}
+
+/* A thread passing a group stop in progress joins it. */
+void signal_join_group_stop(void)
+{
+	struct task *t = current;
+	if (t->signal->group_stop)
+		do_stop(t, t->signal->stop_state);
 }
 
 /* Called on the way back to guest mode. */
@@ -699,8 +753,10 @@ SYSCALL_DEFINE2(kill, pid_t, pid, int, sig)
 	info.kill.uid = current->cred.uid;
 	if (pid > 0) {
 		struct task *t = find_task_group_leader(pid);
-		if (!t || t->state == TASK_ZOMBIE)
-			return t ? 0 : -ESRCH;
+		if (!t)
+			return -ESRCH;
+		if (!process_alive(t))
+			return 0;	/* a zombie: permission is all that is checked */
 		return kill_one(t, sig, &info);
 	}
 	/* process groups, or everyone (-1): like Linux, skip init and self for -1 */
@@ -708,7 +764,7 @@ SYSCALL_DEFINE2(kill, pid_t, pid, int, sig)
 	int found = 0, err = 0, ok = 0;
 	struct task *t;
 	for_each_task(t) {
-		if (t->pid != t->tgid || t->state == TASK_ZOMBIE || t->state == TASK_DEAD || !t->signal)
+		if (t->pid != t->tgid || !process_alive(t))
 			continue;
 		if (pid == -1) {
 			if (t == init_task || t == current)
@@ -732,7 +788,7 @@ static long do_tkill(pid_t tgid, pid_t tid, int sig)
 	if (tid <= 0 || sig < 0 || sig > 64)
 		return -EINVAL;
 	struct task *t = find_task_by_pid(tid);
-	if (!t || (tgid > 0 && t->tgid != tgid) || t->state == TASK_ZOMBIE)
+	if (!t || (tgid > 0 && t->tgid != tgid) || t->state == TASK_ZOMBIE || t->state == TASK_DEAD)
 		return -ESRCH;
 	int r = check_kill_permission(t, sig);
 	if (r || !sig)

@@ -16,7 +16,11 @@ static char domainname[65] = "(none)";
 
 SYSCALL_DEFINE0(getpid) { return current->tgid; }
 SYSCALL_DEFINE0(gettid) { return current->pid; }
-SYSCALL_DEFINE0(getppid) { return current->parent ? current->parent->tgid : 0; }
+SYSCALL_DEFINE0(getppid)
+{
+	struct task *p = current->signal->leader->parent;
+	return p ? p->tgid : 0;
+}
 SYSCALL_DEFINE0(getuid) { return current->cred.uid; }
 SYSCALL_DEFINE0(geteuid) { return current->cred.euid; }
 SYSCALL_DEFINE0(getgid) { return current->cred.gid; }

@@ -37,6 +37,7 @@ struct task *task_alloc(void)
 	INIT_LIST_HEAD(&t->tasks);
 	INIT_LIST_HEAD(&t->runq);
 	INIT_LIST_HEAD(&t->sigqueue);
+	INIT_LIST_HEAD(&t->thread_node);
 	init_waitqueue_head(&t->wait_chldexit);
 	init_waitqueue_head(&t->vfork_wait);
 	t->exit_signal = 17;	/* SIGCHLD */

@@ -91,6 +91,8 @@ static void exit_to_user(struct task *t)
 			do_signal();
 			t->in_syscall = false;
 		}
+		if (t->signal->group_stop)
+			signal_join_group_stop();
 		if (!need_resched() && !signal_pending(t))
 			return;
 	}

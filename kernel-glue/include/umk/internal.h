@@ -36,6 +36,11 @@ void signal_put(struct signal_struct *s);
 bool sig_handler_ignored(struct task *t, int sig);
 void signal_init_task(struct task *t);
 void signal_exit_task(struct task *t);
+void signal_join_group_stop(void);
+void remove_sig_kill_for_exec(struct task *t);
+void de_thread(void);
+int futex_wake_addr(struct mm *mm, uaddr_t uaddr, int nr);
+void exit_robust_list(struct task *t);
 long set_blocked(int how, ksigset_t *set);
 int sigmask_swap_from_user(uaddr_t umask, size_t sigsetsize);
 

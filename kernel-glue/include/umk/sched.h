@@ -58,6 +58,10 @@ struct signal_struct {
 	int64_t it_real_deadline, it_real_interval;
 	struct ktimer *it_real_timer;
 	struct task *leader;
+	struct list_head threads;	/* live tasks of the group, by thread_node */
+	int live;			/* how many of them have not exited */
+	bool group_stop;		/* a stop signal is stopping every thread */
+	struct task *group_exec_task;	/* execve is killing the other threads */
 	struct wait_queue_head signalfd_wqh;	/* woken on every new signal */
 	/* accounting, in ns */
 	uint64_t cutime, cstime;
@@ -79,6 +83,9 @@ struct task {
 	struct list_head sibling;
 	struct list_head tasks;		/* all tasks */
 	struct list_head runq;		/* scheduler run queue link */
+	struct list_head thread_node;	/* signal->threads */
+	uint64_t robust_list;		/* set_robust_list head */
+	int nice;
 	struct wait_queue_head wait_chldexit;	/* wait4 sleepers on this task */
 
 	struct mm *mm;
@@ -133,6 +140,13 @@ struct task {
 #define PF_VFORK_CHILD	0x1000
 
 extern struct task *current;
+
+/* A process is alive while any of its threads is. */
+static inline bool process_alive(const struct task *t)
+{
+	return t->signal && t->signal->live > 0;
+}
+#define for_each_thread(sig, th) list_for_each_entry(th, &(sig)->threads, thread_node)
 extern struct task *init_task;		/* pid 1 */
 
 /* Scheduler */
