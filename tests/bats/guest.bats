@@ -66,4 +66,5 @@ load ../lib.sh
 @test "guest loop_preempt" { guest_check loop_preempt; }
 @test "guest int80" { guest_check int80; }
 @test "guest mremap_bounds" { guest_check mremap_bounds; }
+@test "guest threads" { guest_check threads; }
 @test "guest sh_pipeline (busybox script)" { guest_check sh_pipeline.sh; }
