@@ -67,4 +67,5 @@ load ../lib.sh
 @test "guest int80" { guest_check int80; }
 @test "guest mremap_bounds" { guest_check mremap_bounds; }
 @test "guest threads" { guest_check threads; }
+@test "guest futex" { guest_check futex; }
 @test "guest sh_pipeline (busybox script)" { guest_check sh_pipeline.sh; }
