@@ -2,9 +2,16 @@
 # `make bench`: the same measurements natively and under umk in every
 # mode of UMK_MODES, printed as one table with umk/native ratios.
 #   getppid round trip (ns), fork+exit+wait (us), fork+execve+wait (us),
-#   page-fault cost (us/page, 64 MiB anonymous), boot to init and boot to
-#   poweroff (ms, measured on the host from launching umk), host CPU used
-#   by an idle guest over 10 s (s, user+sys of umk and its children).
+#   page-fault cost (us/page, 64 MiB anonymous), thread create+join (us),
+#   futex wake round trip between two threads (us), pipe throughput to a
+#   child process (MB/s: there a ratio above 1 means umk is faster),
+#   epoll_wait with one ready fd (us), boot to init and boot to poweroff
+#   (ms, measured on the host from launching umk), host CPU used by an
+#   idle guest over 10 s (s, user+sys of umk and its children).
+# A benchmark the kernel cannot run yet (e.g. epoll before it exists)
+# shows n/a: each of the thread/futex/pipe/epoll ones runs in its own
+# boot under a guest-side and a host-side timeout, so a failure or a hang
+# costs that row only.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 1
@@ -12,6 +19,9 @@ cd "$top" || exit 1
 . tests/lib.sh
 UMK_MEM=${UMK_BENCH_MEM:-256M}
 UMK_TIMEOUT=${UMK_BENCH_TIMEOUT:-180}
+# Seconds for one of the single-benchmark boots (thread, futex, pipe, epoll).
+ONE_TIMEOUT=${UMK_BENCH_ONE_TIMEOUT:-60}
+NEW_BENCHES="thread futex pipe epoll"
 IDLE_SECS=${IDLE_SECS:-10}
 
 UBENCH=$UMK_BUILD/tests/bench/ubench
@@ -30,7 +40,13 @@ mkdir -p "$root/bench"
 cp "$UBENCH" "$root/bench/ubench"
 cat >"$root/bench/micro.sh" <<'X'
 echo "=== BENCH-BEGIN"
-/bench/ubench all
+/bench/ubench base
+echo "=== BENCH-END"
+poweroff -f
+X
+cat >"$root/bench/one.sh" <<'X'
+echo "=== BENCH-BEGIN"
+timeout -s KILL 30 /bench/ubench "$1" || echo "$1 failed: status $?"
 echo "=== BENCH-END"
 poweroff -f
 X
@@ -50,11 +66,17 @@ record() { echo "$1|$2|$3" >>"$res"; }
 micro_parse() {
 	local col=$1 file=$2
 	awk -v c="$col" '
+		$2 !~ /^[0-9.]+$/ { next }
 		/^getppid / { print "getppid round trip (ns)|" c "|" $2 }
 		/^fork\+exit\+wait / { print "fork+exit+wait (us)|" c "|" $2 }
 		/^fork\+execve\+wait / { print "fork+execve+wait (us)|" c "|" $2 }
 		/^pagefault / { print "page fault, 64 MiB anon (us/page)|" c "|" $2 }
+		/^thread / { print "thread create+join (us)|" c "|" $2 }
+		/^futex / { print "futex wake round trip (us)|" c "|" $2 }
+		/^pipe / { print "pipe throughput (MB/s)|" c "|" $2 }
+		/^epoll / { print "epoll_wait, one ready fd (us)|" c "|" $2 }
 	' "$file" >>"$res"
+	grep -E '^[a-z]+ failed' "$file" | sed "s/^/bench: $col: /" >&2
 }
 
 ms_now() { echo $(($(date +%s%N) / 1000000)); }
@@ -85,6 +107,16 @@ for mode in $UMK_MODES; do
 	tr -d '\r' <"$work/$mode.micro.raw" | sed -n '/^=== BENCH-BEGIN/,/^=== BENCH-END/p' >"$work/$mode.micro"
 	micro_parse "$mode" "$work/$mode.micro"
 	[ -s "$work/$mode.micro" ] || echo "bench: mode=$mode: micro benchmarks failed (status $UMK_STATUS): $(tail -n 3 "$work/$mode.micro.err" | tr '\n' ' ')" >&2
+
+	# thread, futex, pipe, epoll: one boot each
+	for b in $NEW_BENCHES; do
+		umk_cmdline "$mode" "$root" /bin/sh /bench/one.sh "$b"
+		umk_run_timeout "$ONE_TIMEOUT" "$work/$mode.$b.raw" "$work/$mode.$b.err" "${UMK_ARGV[@]}"
+		tr -d '\r' <"$work/$mode.$b.raw" | sed -n '/^=== BENCH-BEGIN/,/^=== BENCH-END/p' >"$work/$mode.$b"
+		micro_parse "$mode" "$work/$mode.$b"
+		grep -q "^$b [0-9.]* " "$work/$mode.$b" ||
+			echo "bench: mode=$mode: $b: n/a (umk status $UMK_STATUS)" >&2
+	done
 
 	# boot to init / to poweroff, timed on the host as the console output streams
 	umk_cmdline "$mode" "$root" /bin/sh /bench/marker.sh
