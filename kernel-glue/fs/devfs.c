@@ -35,6 +35,7 @@ static int devtty_open(struct inode *inode __unused, struct file *f)
 
 static const struct file_operations console_fops = { .open = console_open };
 static const struct file_operations devtty_fops = { .open = devtty_open };
+static const struct file_operations ptmx_fops = { .open = ptmx_open };
 
 struct dev_entry {
 	const char *name;
@@ -50,6 +51,8 @@ static const struct dev_entry devs[] = {
 	{ "fd", S_IFLNK | 0777, 0, 0, NULL, "/proc/self/fd" },
 	{ "full", S_IFCHR | 0666, MKDEV(1, 7), 0, &full_fops, NULL },
 	{ "null", S_IFCHR | 0666, MKDEV(1, 3), 0, &null_fops, NULL },
+	{ "ptmx", S_IFCHR | 0666, MKDEV(5, 2), 5, &ptmx_fops, NULL },
+	{ "pts", S_IFDIR | 0755, 0, 0, NULL, NULL },	/* devpts is mounted here */
 	{ "random", S_IFCHR | 0666, MKDEV(1, 8), 0, &random_fops, NULL },
 	{ "stderr", S_IFLNK | 0777, 0, 0, NULL, "/proc/self/fd/2" },
 	{ "stdin", S_IFLNK | 0777, 0, 0, NULL, "/proc/self/fd/0" },
@@ -115,6 +118,20 @@ static const struct inode_operations devfs_dir_iops = { .lookup = devfs_lookup, 
 static const struct inode_operations devfs_iops = { .readlink = devfs_readlink, .setattr = devfs_setattr };
 static const struct file_operations devfs_dir_fops = { .iterate = devfs_iterate };
 
+/* An empty directory (a mount point such as /dev/pts). */
+static struct inode *empty_lookup(struct inode *dir __unused, const char *name __unused) { return ERR_PTR(-ENOENT); }
+static int empty_iterate(struct file *f, struct dir_context *ctx)
+{
+	while (ctx->pos < 2) {
+		if (!ctx->actor(ctx, ctx->pos ? ".." : ".", ctx->pos + 1, f->f_inode->i_ino, IFTODT(S_IFDIR)))
+			return 0;
+		ctx->pos++;
+	}
+	return 0;
+}
+static const struct inode_operations devfs_empty_dir_iops = { .lookup = empty_lookup, .setattr = devfs_setattr };
+static const struct file_operations devfs_empty_dir_fops = { .iterate = empty_iterate };
+
 void devfs_init(void)
 {
 	bool is_new;
@@ -130,6 +147,11 @@ void devfs_init(void)
 		in->i_gid = devs[i].gid;
 		in->i_op = &devfs_iops;
 		in->i_fop = devs[i].fops;
+		if (S_ISDIR(devs[i].mode)) {
+			in->i_op = &devfs_empty_dir_iops;
+			in->i_fop = &devfs_empty_dir_fops;
+			in->i_nlink = 2;
+		}
 		in->i_private = (void *)devs[i].link;
 		in->i_size = devs[i].link ? strlen(devs[i].link) : 0;
 		in->i_blksize = 4096;
@@ -139,4 +161,6 @@ void devfs_init(void)
 	int err = vfs_mount(&devfs_sb, "/dev", 0, "devtmpfs");
 	if (err)
 		printk(KERN_WARNING "devfs: cannot mount on /dev: %d\n", err);
+	else
+		devpts_init();
 }

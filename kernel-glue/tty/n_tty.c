@@ -1,62 +1,105 @@
-/* The line discipline: input translation (ICRNL...), signal characters,
- * canonical line editing with echo, and output post-processing (ONLCR).
- * Canonical input is queued as whole lines; ^D on an empty line queues a
- * zero-length line, which a reader sees as end of file. */
+/* The line discipline (N_TTY): input translation (ICRNL...), flow control
+ * (IXON/IXOFF), signal characters, canonical line editing with the echo
+ * variants, raw reads with VMIN/VTIME, and output post-processing (ONLCR).
+ * Canonical input is queued as whole lines; VEOF on an empty line queues
+ * a zero-length line, which a reader sees as end of file. */
 #include <umk/tty.h>
 #include <umk/sched.h>
+#include "tty_internal.h"
 
-#define SIGINT_NR 2
-#define SIGQUIT_NR 3
-#define SIGTSTP_NR 20
 #define L(t, f) ((t)->termios.c_lflag & (f))
 #define I(t, f) ((t)->termios.c_iflag & (f))
 #define O(t, f) ((t)->termios.c_oflag & (f))
+#define CC(t, i) ((t)->termios.c_cc[i])
+#define IS_CC(t, c, i) (CC(t, i) != _POSIX_VDISABLE && (c) == CC(t, i))
+#ifndef _POSIX_VDISABLE
+#define _POSIX_VDISABLE 0
+#endif
 
-/* Output with OPOST/ONLCR/OCRNL applied, straight to the driver. */
+static bool is_cntrl(unsigned char c) { return c < 32 || c == 127; }
+
+static size_t room(struct tty *t)
+{
+	return t->drv && t->drv->write_room ? t->drv->write_room(t) : (size_t)-1;
+}
+
+/* Output with OPOST processing. Returns how many of buf's bytes went
+ * out (fewer if the driver ran out of room), or -errno. */
 ssize_t tty_output(struct tty *t, const char *buf, size_t n)
 {
 	if (!t->drv || !t->drv->write)
 		return n;
-	if (!O(t, OPOST) || !(O(t, ONLCR) || O(t, OCRNL)))
-		return t->drv->write(t, buf, n);
 	char tmp[512];
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++) {
+	size_t k = 0, i;
+	size_t avail = room(t);
+	for (i = 0; i < n; i++) {
 		char c = buf[i];
-		if (k + 2 > sizeof(tmp)) {
+		char out[2];
+		size_t m = 0;
+		if (O(t, OPOST)) {
+			if (c == '\n' && O(t, ONLCR)) {
+				out[m++] = '\r';
+				t->column = 0;
+			} else if (c == '\n' && O(t, ONLRET)) {
+				t->column = 0;
+			} else if (c == '\r' && O(t, ONOCR) && t->column == 0) {
+				continue;
+			} else if (c == '\r' && O(t, OCRNL)) {
+				c = '\n';
+				if (O(t, ONLRET))
+					t->column = 0;
+			}
+		}
+		out[m++] = c;
+		if (c == '\r')
+			t->column = 0;
+		else if (c == '\t')
+			t->column = (t->column | 7) + 1;
+		else if (c == '\b')
+			t->column -= t->column > 0;
+		else if (!is_cntrl(c) && c != '\n')
+			t->column++;
+		if (m > avail)
+			break;
+		avail -= m;
+		if (k + m > sizeof(tmp)) {
 			ssize_t r = t->drv->write(t, tmp, k);
 			if (r < 0)
 				return i ? (ssize_t)i : r;
 			k = 0;
 		}
-		if (c == '\n' && O(t, ONLCR))
-			tmp[k++] = '\r';
-		else if (c == '\r' && O(t, OCRNL))
-			c = '\n';
-		tmp[k++] = c;
+		memcpy(tmp + k, out, m);
+		k += m;
 	}
 	if (k) {
 		ssize_t r = t->drv->write(t, tmp, k);
 		if (r < 0)
 			return r;
 	}
-	return n;
+	return i;
 }
 
-static void echo_str(struct tty *t, const char *s, size_t n)
+static void echo_raw(struct tty *t, const char *s, size_t n)
 {
 	tty_output(t, s, n);
 }
 
+/* Echo one input character: control characters as ^X with ECHOCTL. */
 static void echo_char(struct tty *t, unsigned char c)
 {
-	if (!L(t, ECHO))
-		return;
-	if (L(t, ECHOCTL) && (c < 32 || c == 127) && c != '\n' && c != '\t') {
-		char b[2] = { '^', c == 127 ? '?' : c + '@' };
-		echo_str(t, b, 2);
+	if (L(t, ECHOCTL) && is_cntrl(c) && c != '\t') {
+		char b[2] = { '^', c ^ 0100 };
+		echo_raw(t, b, 2);
 	} else {
-		echo_str(t, (char *)&c, 1);
+		echo_raw(t, (char *)&c, 1);
+	}
+}
+
+static void finish_erasing(struct tty *t)
+{
+	if (t->erasing) {
+		echo_raw(t, "/", 1);
+		t->erasing = false;
 	}
 }
 
@@ -76,111 +119,234 @@ static void push_line(struct tty *t)
 	t->lines[(t->lhead + t->nlines) % TTY_MAX_LINES] = t->line_len;
 	t->nlines++;
 	t->line_len = 0;
+	wake_up(&t->rwait);
 }
 
-static void flush_input(struct tty *t)
+void n_tty_flush_input(struct tty *t)
 {
 	t->rlen = t->rhead = 0;
 	t->nlines = t->lhead = 0;
 	t->line_len = 0;
+	if (t->drv && t->drv->input_room)
+		t->drv->input_room(t);
 }
 
-static void erase_one(struct tty *t)
+/* ERASE, WERASE and KILL on the line being edited. */
+static void eraser(struct tty *t, unsigned char c)
 {
+	enum { ERASE, WERASE, KILL } kind;
 	if (!t->line_len)
 		return;
-	unsigned char c = t->line[--t->line_len];
-	if (L(t, ECHO) && L(t, ECHOE)) {
-		echo_str(t, "\b \b", 3);
-		if (L(t, ECHOCTL) && (c < 32 || c == 127) && c != '\t')
-			echo_str(t, "\b \b", 3);	/* the ^X took two columns */
+	if (IS_CC(t, c, VERASE)) {
+		kind = ERASE;
+	} else if (IS_CC(t, c, VWERASE)) {
+		kind = WERASE;
+	} else {
+		if (!L(t, ECHO)) {
+			t->line_len = 0;
+			return;
+		}
+		if (!L(t, ECHOK) || !L(t, ECHOKE) || !L(t, ECHOE)) {
+			t->line_len = 0;
+			finish_erasing(t);
+			echo_char(t, c);
+			if (L(t, ECHOK))
+				echo_raw(t, "\n", 1);
+			return;
+		}
+		kind = KILL;
+	}
+	bool seen_alnum = false;
+	while (t->line_len) {
+		unsigned char e = t->line[t->line_len - 1];
+		if (kind == WERASE) {
+			bool alnum = (e >= '0' && e <= '9') || ((e | 32) >= 'a' && (e | 32) <= 'z') || e == '_';
+			if (alnum)
+				seen_alnum = true;
+			else if (seen_alnum)
+				break;
+		}
+		t->line_len--;
+		if (L(t, ECHO)) {
+			if (L(t, ECHOPRT)) {
+				if (!t->erasing) {
+					echo_raw(t, "\\", 1);
+					t->erasing = true;
+				}
+				echo_char(t, e);
+			} else if (kind == ERASE && !L(t, ECHOE)) {
+				echo_char(t, c);
+			} else if (e == '\t') {
+				/* back to the column the tab started from */
+				size_t col = 0;
+				for (size_t i = 0; i < t->line_len; i++) {
+					unsigned char p = t->line[i];
+					if (p == '\t')
+						col = (col | 7) + 1;
+					else if (is_cntrl(p))
+						col += L(t, ECHOCTL) ? 2 : 0;
+					else
+						col++;
+				}
+				size_t back = t->column > col ? t->column - col : 0;
+				while (back--)
+					echo_raw(t, "\b", 1);
+			} else {
+				if (is_cntrl(e) && L(t, ECHOCTL))
+					echo_raw(t, "\b \b", 3);
+				if (!is_cntrl(e) || L(t, ECHOCTL))
+					echo_raw(t, "\b \b", 3);
+			}
+		}
+		if (kind == ERASE)
+			break;
+	}
+	if (!t->line_len && L(t, ECHO))
+		finish_erasing(t);
+}
+
+static void start_output(struct tty *t)
+{
+	if (t->stopped) {
+		t->stopped = false;
+		wake_up(&t->wwait);
 	}
 }
 
-static bool is_sig_char(struct tty *t, unsigned char c, int *sig)
+static void isig(struct tty *t, int sig, unsigned char c)
 {
-	cc_t *cc = t->termios.c_cc;
-	if (c == cc[VINTR] && cc[VINTR])
-		*sig = SIGINT_NR;
-	else if (c == cc[VQUIT] && cc[VQUIT])
-		*sig = SIGQUIT_NR;
-	else if (c == cc[VSUSP] && cc[VSUSP])
-		*sig = SIGTSTP_NR;
-	else
-		return false;
-	return true;
+	if (t->pgrp > 0)
+		kill_pgrp(t->pgrp, sig);
+	if (!L(t, NOFLSH)) {
+		n_tty_flush_input(t);
+		if (t->drv && t->drv->flush_output)
+			t->drv->flush_output(t);
+	}
+	if (I(t, IXON))
+		start_output(t);
+	if (L(t, ECHO))
+		echo_char(t, c);
+	wake_up(&t->rwait);
 }
 
-static void receive_char(struct tty *t, unsigned char c)
+/* One input character; false if raw input found the queue full. */
+static bool receive_char(struct tty *t, unsigned char c)
 {
-	cc_t *cc = t->termios.c_cc;
+	static const struct { int cc, sig; } sigs[] = { { VINTR, 2 }, { VQUIT, 3 }, { VSUSP, 20 } };
 	if (I(t, ISTRIP))
 		c &= 0x7f;
+	if (I(t, IXON)) {
+		if (IS_CC(t, c, VSTOP) && !(IS_CC(t, c, VSTART) && t->stopped)) {
+			t->stopped = true;
+			return true;
+		}
+		if (IS_CC(t, c, VSTART)) {
+			start_output(t);
+			return true;
+		}
+		if (t->stopped && I(t, IXANY))
+			start_output(t);
+	}
+	if (L(t, ISIG)) {
+		for (size_t i = 0; i < ARRAY_SIZE(sigs); i++) {
+			if (IS_CC(t, c, sigs[i].cc)) {
+				isig(t, sigs[i].sig, c);
+				return true;
+			}
+		}
+	}
 	if (c == '\r') {
 		if (I(t, IGNCR))
-			return;
+			return true;
 		if (I(t, ICRNL))
 			c = '\n';
 	} else if (c == '\n' && I(t, INLCR)) {
 		c = '\r';
 	}
-	int sig;
-	if (L(t, ISIG) && is_sig_char(t, c, &sig)) {
-		if (!L(t, NOFLSH))
-			flush_input(t);
-		echo_char(t, c);
-		if (t->pgrp > 0)
-			kill_pgrp(t->pgrp, sig);
-		wake_up(&t->rwait);
-		return;
-	}
 	if (!L(t, ICANON)) {
+		if (t->rlen >= TTY_BUF)
+			return false;
+		if (L(t, ECHO)) {
+			finish_erasing(t);
+			echo_char(t, c);
+		}
 		rbuf_put(t, (char *)&c, 1);
+		wake_up(&t->rwait);
+		return true;
+	}
+	if (IS_CC(t, c, VERASE) || IS_CC(t, c, VKILL) || (IS_CC(t, c, VWERASE) && L(t, IEXTEN))) {
+		eraser(t, c);
+		return true;
+	}
+	if (IS_CC(t, c, VREPRINT) && L(t, ECHO) && L(t, IEXTEN)) {
+		finish_erasing(t);
 		echo_char(t, c);
-		wake_up(&t->rwait);
-		return;
+		echo_raw(t, "\n", 1);
+		for (size_t i = 0; i < t->line_len; i++)
+			echo_char(t, t->line[i]);
+		return true;
 	}
-	if ((c == cc[VERASE] && cc[VERASE]) || c == '\b' || c == 127) {
-		erase_one(t);
-		return;
-	}
-	if (c == cc[VKILL] && cc[VKILL]) {
-		if (L(t, ECHOK) || L(t, ECHOKE))
-			while (t->line_len)
-				erase_one(t);
-		else
-			t->line_len = 0;
-		return;
-	}
-	if (c == cc[VWERASE] && cc[VWERASE] && L(t, IEXTEN)) {
-		while (t->line_len && t->line[t->line_len - 1] == ' ')
-			erase_one(t);
-		while (t->line_len && t->line[t->line_len - 1] != ' ')
-			erase_one(t);
-		return;
-	}
-	if (c == cc[VEOF] && cc[VEOF]) {
-		push_line(t);
-		wake_up(&t->rwait);
-		return;
-	}
-	bool eol = c == '\n' || (c == cc[VEOL] && cc[VEOL]) || (c == cc[VEOL2] && cc[VEOL2]);
-	if (t->line_len < TTY_BUF - 1 || eol)
+	if (c == '\n') {
+		if (L(t, ECHO) || L(t, ECHONL)) {
+			finish_erasing(t);
+			echo_raw(t, "\n", 1);
+		}
 		t->line[t->line_len++] = c;
-	if (c == '\n' && !L(t, ECHO) && L(t, ECHONL))
-		echo_str(t, "\n", 1);
-	else
-		echo_char(t, c);
-	if (eol) {
 		push_line(t);
-		wake_up(&t->rwait);
+		return true;
+	}
+	if (IS_CC(t, c, VEOF)) {
+		push_line(t);
+		return true;
+	}
+	bool eol = IS_CC(t, c, VEOL) || (IS_CC(t, c, VEOL2) && L(t, IEXTEN));
+	if (L(t, ECHO)) {
+		finish_erasing(t);
+		echo_char(t, c);
+	}
+	if (t->line_len < TTY_BUF - 1)
+		t->line[t->line_len++] = c;
+	if (eol)
+		push_line(t);
+	return true;
+}
+
+/* IXOFF: ask the sender to pause when the queue is nearly full. */
+static void check_throttle(struct tty *t)
+{
+	if (I(t, IXOFF) && !t->throttled && t->rlen > TTY_BUF - 512 && CC(t, VSTOP)) {
+		char c = CC(t, VSTOP);
+		t->throttled = true;
+		if (t->drv && t->drv->write)
+			t->drv->write(t, &c, 1);
 	}
 }
 
-void tty_receive(struct tty *t, const char *buf, size_t n)
+static void check_unthrottle(struct tty *t)
 {
-	for (size_t i = 0; i < n; i++)
-		receive_char(t, buf[i]);
+	if (t->throttled && t->rlen < 128) {
+		char c = CC(t, VSTART);
+		t->throttled = false;
+		if (c && t->drv && t->drv->write)
+			t->drv->write(t, &c, 1);
+	}
+	if (t->drv && t->drv->input_room)
+		t->drv->input_room(t);
+}
+
+size_t tty_receive(struct tty *t, const char *buf, size_t n)
+{
+	size_t i;
+	for (i = 0; i < n; i++)
+		if (!receive_char(t, buf[i]))
+			break;
+	check_throttle(t);
+	return i;
+}
+
+size_t tty_receive_room(struct tty *t)
+{
+	return L(t, ICANON) ? TTY_BUF : TTY_BUF - t->rlen;
 }
 
 /* Switching ICANON: a pending partial line becomes readable raw bytes;
@@ -217,49 +383,71 @@ size_t n_tty_avail(struct tty *t)
 	return t->rlen;
 }
 
-/* Read for a file with O_NONBLOCK state nb. */
-ssize_t n_tty_read(struct tty *t, char *buf, size_t n, bool nb)
+static ssize_t canon_read(struct tty *t, char *buf, size_t n, bool nb)
 {
 	long err;
-	if (L(t, ICANON)) {
-		while (!t->nlines) {
-			if (t->hung_up || t->input_eof)
-				return 0;
-			if (nb)
-				return -EAGAIN;
-			if ((err = wait_event_interruptible(t->rwait, t->nlines || t->hung_up || t->input_eof)))
-				return err;
-		}
-		size_t *len = &t->lines[t->lhead];
-		size_t cnt = take(t, buf, MIN(n, *len));
-		*len -= cnt;
-		if (!*len) {
-			t->lhead = (t->lhead + 1) % TTY_MAX_LINES;
-			t->nlines--;
-		}
-		return cnt;
+	while (!t->nlines) {
+		if (t->hung_up || t->input_eof)
+			return 0;
+		if (nb)
+			return -EAGAIN;
+		if ((err = wait_event_interruptible(t->rwait, t->nlines || t->hung_up || t->input_eof)))
+			return err;
 	}
-	cc_t vmin = t->termios.c_cc[VMIN], vtime = t->termios.c_cc[VTIME];
-	size_t want = MIN((size_t)(vmin ? vmin : 0), n);
-	if (!t->rlen && (t->input_eof || t->hung_up))
-		return 0;
-	if (!t->rlen && nb)
-		return -EAGAIN;
-	if (!t->rlen && !vmin && !vtime)
-		return 0;
-	if (vtime) {
-		int64_t deadline = ktime_mono_ns() + (int64_t)vtime * 100000000;
-		if (vmin) {	/* wait for the first byte without limit */
-			if ((err = wait_event_interruptible(t->rwait, t->rlen || t->hung_up || t->input_eof)))
-				return err;
-		}
-		err = wait_event_interruptible_deadline(t->rwait, t->rlen >= MAX(want, 1) || t->hung_up || t->input_eof, deadline);
-		if (err && err != -ETIMEDOUT)
-			return t->rlen ? (ssize_t)take(t, buf, n) : err;
-	} else if ((err = wait_event_interruptible(t->rwait, t->rlen >= want || t->hung_up || t->input_eof))) {
-		return err;
+	size_t *len = &t->lines[t->lhead];
+	size_t cnt = take(t, buf, MIN(n, *len));
+	*len -= cnt;
+	if (!*len) {
+		t->lhead = (t->lhead + 1) % TTY_MAX_LINES;
+		t->nlines--;
 	}
-	return take(t, buf, n);
+	check_unthrottle(t);
+	return cnt;
+}
+
+/* Read for a file with O_NONBLOCK state nb: Linux's n_tty_read rules
+ * for VMIN/VTIME (VMIN=0: VTIME is a total timeout, at least one byte
+ * wanted; VMIN>0, VTIME>0: an inter-byte timer after the first byte). */
+ssize_t n_tty_read(struct tty *t, char *buf, size_t n, bool nb)
+{
+	if (L(t, ICANON))
+		return canon_read(t, buf, n, nb);
+	size_t vmin = CC(t, VMIN), vtime = CC(t, VTIME);
+	int64_t tick = (int64_t)vtime * 100000000;
+	int64_t deadline = -1;		/* none: wait without limit */
+	bool may_wait = true;
+	if (!vmin) {
+		vmin = 1;
+		may_wait = vtime != 0;
+		deadline = ktime_mono_ns() + tick;
+	}
+	size_t got = 0;
+	long err = 0;
+	while (got < n) {
+		if (!t->rlen) {
+			if (t->hung_up || t->input_eof || !may_wait)
+				break;
+			if (nb) {
+				err = -EAGAIN;
+				break;
+			}
+			err = wait_event_interruptible_deadline(t->rwait, t->rlen || t->hung_up || t->input_eof, deadline);
+			if (err == -ETIMEDOUT) {
+				err = 0;
+				break;
+			}
+			if (err)
+				break;
+			continue;
+		}
+		got += take(t, buf + got, n - got);
+		check_unthrottle(t);
+		if (got >= vmin)
+			break;
+		if (vtime)
+			deadline = ktime_mono_ns() + tick;
+	}
+	return got ? (ssize_t)got : err;
 }
 
 /* End of host input: a partial canonical line is delivered, then every

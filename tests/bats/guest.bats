@@ -69,3 +69,4 @@ load ../lib.sh
 @test "guest threads" { guest_check threads; }
 @test "guest futex" { guest_check futex; }
 @test "guest sh_pipeline (busybox script)" { guest_check sh_pipeline.sh; }
+@test "guest pty" { guest_check pty; }
