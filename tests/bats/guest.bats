@@ -70,3 +70,4 @@ load ../lib.sh
 @test "guest futex" { guest_check futex; }
 @test "guest sh_pipeline (busybox script)" { guest_check sh_pipeline.sh; }
 @test "guest pty" { guest_check pty; }
+@test "guest jobctl" { guest_check jobctl; }
