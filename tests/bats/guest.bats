@@ -71,3 +71,7 @@ load ../lib.sh
 @test "guest sh_pipeline (busybox script)" { guest_check sh_pipeline.sh; }
 @test "guest pty" { guest_check pty; }
 @test "guest jobctl" { guest_check jobctl; }
+@test "guest eventfd" { guest_check eventfd; }
+@test "guest timerfd" { guest_check timerfd; }
+@test "guest signalfd" { guest_check signalfd; }
+@test "guest epoll" { guest_check epoll; }
