@@ -132,6 +132,26 @@ static int empty_iterate(struct file *f, struct dir_context *ctx)
 static const struct inode_operations devfs_empty_dir_iops = { .lookup = empty_lookup, .setattr = devfs_setattr };
 static const struct file_operations devfs_empty_dir_fops = { .iterate = empty_iterate };
 
+struct super_block *devfs_get_sb(void)
+{
+	return &devfs_sb;
+}
+
+/* A device node elsewhere (tmpfs /dev filled by mdev): find the device by
+ * its number and hand the file to that device's operations. */
+static int chrdev_open(struct inode *inode, struct file *f)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(devs); i++) {
+		if (devs[i].fops && devs[i].rdev == inode->i_rdev && S_ISCHR(devs[i].mode)) {
+			f->f_op = devs[i].fops;
+			return f->f_op->open ? f->f_op->open(inode, f) : 0;
+		}
+	}
+	return -ENXIO;
+}
+
+const struct file_operations chrdev_fops = { .open = chrdev_open };
+
 void devfs_init(void)
 {
 	bool is_new;

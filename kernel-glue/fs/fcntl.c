@@ -89,19 +89,15 @@ SYSCALL_DEFINE3(fcntl, int, fd, unsigned, cmd, unsigned long, arg)
 	case F_OFD_GETLK:
 	case F_OFD_SETLK:
 	case F_OFD_SETLKW:
-		/* Advisory record locks are not modelled: every lock is granted
-		 * (one machine, and tests compare against an uncontended host). */
 		if (path_only)
 			return -EBADF;
-		if (cmd == F_GETLK || cmd == F_OFD_GETLK) {
-			struct flock fl;
-			if (copy_from_user(&fl, arg, sizeof(fl)))
-				return -EFAULT;
-			fl.l_type = F_UNLCK;
-			if (copy_to_user(arg, &fl, sizeof(fl)))
-				return -EFAULT;
+		{
+			/* F_SETLKW sleeps: keep f alive if another thread closes fd */
+			get_file(f);
+			long r = fcntl_lock(f, cmd, arg);
+			fput(f);
+			return r;
 		}
-		return 0;
 	default:
 		return -EINVAL;
 	}

@@ -51,8 +51,11 @@ void files_put(struct files_struct *fs)
 {
 	if (!fs || --fs->refs)
 		return;
-	for (unsigned i = 0; i < fs->max; i++)
+	for (unsigned i = 0; i < fs->max; i++) {
+		if (fs->fd[i])
+			locks_remove_posix(fs->fd[i], fs);
 		fput(fs->fd[i]);
+	}
 	kfree(fs->fd);
 	kfree(fs->cloexec);
 	kfree(fs);
@@ -108,6 +111,8 @@ int fd_replace(struct files_struct *fs, int fd, struct file *f, bool cloexec)
 	struct file *old = fs->fd[fd];
 	fs->fd[fd] = f;
 	fd_set_cloexec(fs, fd, cloexec);
+	if (old)
+		locks_remove_posix(old, fs);
 	fput(old);
 	return fd;
 }
@@ -119,6 +124,7 @@ int fd_close(struct files_struct *fs, int fd)
 	struct file *f = fs->fd[fd];
 	fs->fd[fd] = NULL;
 	fd_set_cloexec(fs, fd, false);
+	locks_remove_posix(f, fs);	/* POSIX: any close drops the process's locks */
 	fput(f);
 	return 0;
 }

@@ -47,6 +47,7 @@ void fput(struct file *f)
 	BUG_ON(f->f_count <= 0);
 	if (--f->f_count)
 		return;
+	locks_remove_file(f);
 	if (f->f_op && f->f_op->release)
 		f->f_op->release(f->f_inode, f);
 	if (f->f_path.dentry)
@@ -110,6 +111,8 @@ static struct file *do_dentry_open(const struct path *p, unsigned flags, bool ch
 	if (S_ISDIR(m) && (mask & MAY_WRITE))
 		return ERR_PTR(-EISDIR);
 	int err = 0;
+	if ((S_ISCHR(m) || S_ISBLK(m)) && p->mnt && (p->mnt->mnt_flags & MNT_NODEV))
+		return ERR_PTR(-EACCES);
 	if ((mask & MAY_WRITE) && (S_ISREG(m) || S_ISDIR(m)))
 		err = mnt_want_write(p->mnt);
 	if (!err && check)
@@ -255,7 +258,7 @@ struct file *filp_open_exec(const char *path)
 	if (err)
 		return ERR_PTR(err);
 	struct inode *inode = p.dentry->d_inode;
-	if (!S_ISREG(inode->i_mode))
+	if (!S_ISREG(inode->i_mode) || (p.mnt->mnt_flags & MNT_NOEXEC))
 		err = -EACCES;
 	else
 		err = inode_permission(inode, MAY_EXEC);

@@ -32,6 +32,8 @@ struct file *dentry_open_noperm(const struct path *p, unsigned flags);
 int create_pipe_files(struct file **res, int flags);
 ssize_t rw_user(struct file *f, uaddr_t ubuf, size_t n, loff_t *pos, bool write);
 
+long fcntl_lock(struct file *f, unsigned cmd, uaddr_t arg);	/* locks.c */
+
 /* Syscall helpers */
 int user_path_at(int dfd, uaddr_t upath, unsigned flags, struct path *out);
 struct file *fget_raw(int fd);		/* O_PATH files too */

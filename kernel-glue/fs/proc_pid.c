@@ -11,8 +11,9 @@
 static const struct { const char *name; enum proc_kind kind; } pid_ents[] = {
 	{ "cmdline", P_PID_CMDLINE }, { "comm", P_PID_COMM }, { "cwd", P_PID_CWD },
 	{ "environ", P_PID_ENVIRON }, { "exe", P_PID_EXE }, { "fd", P_PID_FD_DIR },
-	{ "maps", P_PID_MAPS }, { "mounts", P_PID_MOUNTS }, { "root", P_PID_ROOT },
-	{ "stat", P_PID_STAT }, { "status", P_PID_STATUS },
+	{ "limits", P_PID_LIMITS }, { "maps", P_PID_MAPS }, { "mountinfo", P_PID_MOUNTINFO },
+	{ "mounts", P_PID_MOUNTS }, { "root", P_PID_ROOT }, { "stat", P_PID_STAT },
+	{ "statm", P_PID_STATM }, { "status", P_PID_STATUS },
 };
 
 umode_t proc_pid_mode(enum proc_kind k)
@@ -255,6 +256,48 @@ static void show_range(struct mm *mm, uaddr_t start, uaddr_t end, struct sbuf *o
 	kfree(buf);
 }
 
+/* statm (proc(5)): size resident shared text lib data dt, in pages */
+static void show_statm(struct task *t, struct sbuf *o)
+{
+	struct mm *mm = t->mm;
+	if (!mm) {
+		sbuf_printf(o, "0 0 0 0 0 0 0\n");
+		return;
+	}
+	unsigned long long size = mm_total_pages(mm), text = (mm->end_code - mm->start_code) / PAGE_SIZE;
+	sbuf_printf(o, "%llu %llu 0 %llu 0 %llu 0\n", size, (unsigned long long)mm->rss_pages, text,
+		    size > text ? size - text : 0);
+}
+
+/* limits: Linux's fs/proc/base.c proc_pid_limits layout */
+static void show_limits(struct task *t, struct sbuf *o)
+{
+	static const struct { const char *name, *unit; } ln[16] = {
+		{ "Max cpu time", "seconds" }, { "Max file size", "bytes" }, { "Max data size", "bytes" },
+		{ "Max stack size", "bytes" }, { "Max core file size", "bytes" }, { "Max resident set", "bytes" },
+		{ "Max processes", "processes" }, { "Max open files", "files" }, { "Max locked memory", "bytes" },
+		{ "Max address space", "bytes" }, { "Max file locks", "locks" }, { "Max pending signals", "signals" },
+		{ "Max msgqueue size", "bytes" }, { "Max nice priority", NULL }, { "Max realtime priority", NULL },
+		{ "Max realtime timeout", "us" },
+	};
+	sbuf_printf(o, "%-25s %-20s %-20s %-10s\n", "Limit", "Soft Limit", "Hard Limit", "Units");
+	for (int i = 0; i < 16; i++) {
+		struct krlim r = t->signal ? t->signal->rlim[i] : (struct krlim){ ~0ull, ~0ull };
+		if (r.cur == ~0ull)
+			sbuf_printf(o, "%-25s %-20s ", ln[i].name, "unlimited");
+		else
+			sbuf_printf(o, "%-25s %-20llu ", ln[i].name, (unsigned long long)r.cur);
+		if (r.max == ~0ull)
+			sbuf_printf(o, "%-20s ", "unlimited");
+		else
+			sbuf_printf(o, "%-20llu ", (unsigned long long)r.max);
+		if (ln[i].unit)
+			sbuf_printf(o, "%-10s\n", ln[i].unit);
+		else
+			sbuf_printf(o, "\n");
+	}
+}
+
 int proc_pid_show(struct inode *inode, struct sbuf *o)
 {
 	struct task *t = proc_task(inode);
@@ -268,6 +311,9 @@ int proc_pid_show(struct inode *inode, struct sbuf *o)
 	case P_PID_ENVIRON: if (t->mm) show_range(t->mm, t->mm->env_start, t->mm->env_end, o); break;
 	case P_PID_MAPS: if (t->mm) mm_show_maps(t->mm, o); break;
 	case P_PID_MOUNTS: mounts_show(o); break;
+	case P_PID_MOUNTINFO: mountinfo_show(o); break;
+	case P_PID_STATM: show_statm(t, o); break;
+	case P_PID_LIMITS: show_limits(t, o); break;
 	default: return -EINVAL;
 	}
 	return 0;

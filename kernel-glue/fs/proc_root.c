@@ -12,7 +12,7 @@ static struct super_block proc_sb = { .s_type = "proc", .s_dev = MKDEV(0, 20), .
 static const struct { const char *name; enum proc_kind kind; } root_ents[] = {
 	{ "cmdline", P_CMDLINE }, { "cpuinfo", P_CPUINFO }, { "filesystems", P_FILESYSTEMS },
 	{ "loadavg", P_LOADAVG }, { "meminfo", P_MEMINFO }, { "mounts", P_MOUNTS },
-	{ "self", P_SELF }, { "stat", P_STAT }, { "uptime", P_UPTIME },
+	{ "self", P_SELF }, { "stat", P_STAT }, { "uptime", P_UPTIME }, { "version", P_VERSION },
 };
 
 static const struct inode_operations proc_dir_iops, proc_link_iops, proc_file_iops;
@@ -223,6 +223,13 @@ static void show_stat(struct sbuf *o)
 		    (long long)((ktime_real_ns() - up) / 1000000000), procs, running);
 }
 
+/* "Linux version R (builder) (compiler) V": the strings uname(2) gives
+ * (kernel/sys.c; keep the two in step) */
+static void proc_show_version(struct sbuf *o)
+{
+	sbuf_printf(o, "Linux version 6.1.0-umk (umk@umk) (gcc) #1 umk " __DATE__ "\n");
+}
+
 static int proc_show(struct inode *inode, struct sbuf *o)
 {
 	switch (PI(inode)->kind) {
@@ -234,7 +241,10 @@ static int proc_show(struct inode *inode, struct sbuf *o)
 	case P_LOADAVG: show_loadavg(o); return 0;
 	case P_STAT: show_stat(o); return 0;
 	case P_FILESYSTEMS:
-		sbuf_printf(o, "nodev\tproc\nnodev\tdevtmpfs\nnodev\tpipefs\nnodev\thostfs\n");
+		sbuf_printf(o, "nodev\tsysfs\nnodev\ttmpfs\nnodev\tproc\nnodev\tdevtmpfs\nnodev\tpipefs\nnodev\thostfs\n");
+		return 0;
+	case P_VERSION:
+		proc_show_version(o);
 		return 0;
 	default: return proc_pid_show(inode, o);
 	}
@@ -290,6 +300,11 @@ static const struct file_operations proc_dir_fops = { .iterate = proc_root_itera
 static const struct file_operations proc_file_fops = {
 	.open = proc_file_open, .read = proc_file_read, .llseek = proc_file_llseek, .release = proc_file_release,
 };
+
+struct super_block *proc_get_sb(void)
+{
+	return &proc_sb;
+}
 
 void procfs_init(void)
 {

@@ -153,7 +153,20 @@ SYSCALL_DEFINE5(statx, int, dfd, uaddr_t, upath, int, flags, unsigned, mask, uad
 	return err;
 }
 
-static int put_statfs(struct inode *inode, uaddr_t ubuf)
+/* f_flags: ST_VALID plus the mount's flags, as Linux's calculate_f_flags */
+static int64_t mnt_st_flags(struct vfsmount *m)
+{
+	int64_t f = 0x20;	/* ST_VALID */
+	if (!m)
+		return f;
+	int mf = m->mnt_flags;
+	f |= (mf & MNT_READONLY ? 1 : 0) | (mf & MNT_NOSUID ? 2 : 0) | (mf & MNT_NODEV ? 4 : 0) |
+	     (mf & MNT_NOEXEC ? 8 : 0) | (mf & MNT_NOATIME ? 1024 : 0) | (mf & MNT_NODIRATIME ? 2048 : 0) |
+	     (mf & MNT_RELATIME ? 4096 : 0);
+	return f;
+}
+
+static int put_statfs(struct vfsmount *mnt, struct inode *inode, uaddr_t ubuf)
 {
 	struct super_block *sb = inode->i_sb;
 	struct kstatfs k = { .f_type = sb ? (int64_t)sb->s_magic : 0, .f_bsize = 4096, .f_frsize = 4096, .f_namelen = NAME_MAX };
@@ -174,7 +187,7 @@ static int put_statfs(struct inode *inode, uaddr_t ubuf)
 	memcpy(&s.f_fsid, &k.f_fsid, sizeof(s.f_fsid));
 	s.f_namelen = k.f_namelen;
 	s.f_frsize = k.f_frsize;
-	s.f_flags = k.f_flags | 0x20;	/* ST_VALID */
+	s.f_flags = k.f_flags | mnt_st_flags(mnt);
 	return copy_to_user(ubuf, &s, sizeof(s));
 }
 
@@ -184,7 +197,7 @@ SYSCALL_DEFINE2(statfs, uaddr_t, upath, uaddr_t, buf)
 	int err = user_path_at(AT_FDCWD, upath, LOOKUP_FOLLOW, &p);
 	if (err)
 		return err;
-	err = put_statfs(p.dentry->d_inode, buf);
+	err = put_statfs(p.mnt, p.dentry->d_inode, buf);
 	path_put(&p);
 	return err;
 }
@@ -194,7 +207,7 @@ SYSCALL_DEFINE2(fstatfs, int, fd, uaddr_t, buf)
 	struct file *f = fget_raw(fd);
 	if (!f)
 		return -EBADF;
-	int err = put_statfs(f->f_inode, buf);
+	int err = put_statfs(f->f_path.mnt, f->f_inode, buf);
 	fput(f);
 	return err;
 }

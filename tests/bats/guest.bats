@@ -75,3 +75,5 @@ load ../lib.sh
 @test "guest timerfd" { guest_check timerfd; }
 @test "guest signalfd" { guest_check signalfd; }
 @test "guest epoll" { guest_check epoll; }
+@test "guest tmpfs_mount" { guest_check tmpfs_mount; }
+@test "guest locks" { guest_check locks; }

@@ -60,7 +60,14 @@ struct dentry {
 
 struct path { struct vfsmount *mnt; struct dentry *dentry; };
 
-#define MNT_READONLY 0x1
+#define MNT_READONLY	0x1
+#define MNT_NOSUID	0x2
+#define MNT_NODEV	0x4
+#define MNT_NOEXEC	0x8
+#define MNT_NOATIME	0x10
+#define MNT_NODIRATIME	0x20
+#define MNT_RELATIME	0x40
+#define MNT_DETACHED	0x1000	/* umount2(MNT_DETACH)ed: off the table */
 struct vfsmount {
 	struct list_head mnt_list;
 	struct vfsmount *mnt_parent;	/* NULL for the root mount */
@@ -69,6 +76,7 @@ struct vfsmount {
 	struct super_block *mnt_sb;
 	int mnt_flags;
 	char *mnt_devname;
+	int mnt_id;			/* /proc/PID/mountinfo */
 };
 
 struct kstatfs {
@@ -81,6 +89,10 @@ struct super_operations {
 	int (*statfs)(struct super_block *sb, struct inode *inode, struct kstatfs *st);
 	void (*evict_inode)(struct inode *inode);	/* free i_private */
 	void (*sync_fs)(struct super_block *sb);
+	/* ",opt=val..." for /proc/mounts (only non-defaults, as Linux) */
+	void (*show_options)(struct super_block *sb, struct sbuf *out);
+	/* the last mount went away: free the filesystem (tmpfs) */
+	void (*put_super)(struct super_block *sb);
 };
 
 struct super_block {
@@ -215,6 +227,8 @@ void sync_filesystems(void);
 int vfs_mount(struct super_block *sb, const char *where, int flags, const char *devname);
 struct vfsmount *root_mount(void);
 void mounts_show(struct sbuf *out);		/* /proc/mounts text */
+void mountinfo_show(struct sbuf *out);		/* /proc/PID/mountinfo text */
+bool is_generic_mount_option(const char *opt);	/* ro, rw, nosuid... in data */
 struct vfsmount *lookup_mnt(struct vfsmount *parent, struct inode *mountpoint);
 
 /* ---- path walk (fs/namei.c) ---- */
@@ -278,5 +292,14 @@ int console_open_for_init(struct files_struct *f);
 /* ---- pseudo filesystems ---- */
 void devfs_init(void);
 void procfs_init(void);
+struct super_block *devfs_get_sb(void);
+struct super_block *proc_get_sb(void);
+struct super_block *sysfs_get_sb(void);
+/* Character device nodes outside /dev (tmpfs mknod): open by rdev. */
+extern const struct file_operations chrdev_fops;
+/* Advisory locks (fs/locks.c): release on close / last fput. */
+struct files_struct;
+void locks_remove_posix(struct file *f, struct files_struct *owner);
+void locks_remove_file(struct file *f);
 extern const struct file_operations pipe_fops;
 #endif

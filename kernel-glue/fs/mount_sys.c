@@ -1,0 +1,420 @@
+/* mount(2), umount2(2) and pivot_root(2). Filesystem types: tmpfs, proc,
+ * devtmpfs (the one devfs), sysfs, and hostfs whose data is a directory
+ * below the boot hostfs= root (walked by the VFS from that root, so it
+ * cannot escape it). Propagation flags (MS_SHARED...) are accepted and
+ * ignored: there is one mount namespace and no propagation. */
+#include <umk/fs.h>
+#include <umk/fdtable.h>
+#include <umk/mm.h>
+#include <umk/sched.h>
+#include <umk/syscall.h>
+#include <umk/uaccess.h>
+#include "internal.h"
+#include "mount.h"
+#include "tmpfs.h"
+
+#define U_MNT_FORCE		1
+#define U_MNT_DETACH		2
+#define U_MNT_EXPIRE		4
+#define U_UMOUNT_NOFOLLOW	8
+#define MS_PROPAGATION (MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE)
+
+static int ms_to_mnt(unsigned long ms)
+{
+	int f = 0;
+	if (ms & MS_RDONLY) f |= MNT_READONLY;
+	if (ms & MS_NOSUID) f |= MNT_NOSUID;
+	if (ms & MS_NODEV) f |= MNT_NODEV;
+	if (ms & MS_NOEXEC) f |= MNT_NOEXEC;
+	if (ms & MS_NOATIME) f |= MNT_NOATIME;
+	else if (!(ms & MS_STRICTATIME)) f |= MNT_RELATIME;
+	if (ms & MS_NODIRATIME) f |= MNT_NODIRATIME;
+	return f;
+}
+
+bool is_generic_mount_option(const char *o)
+{
+	static const char *const generic[] = { "ro", "rw", "nosuid", "suid", "nodev", "dev", "noexec", "exec",
+		"noatime", "atime", "relatime", "norelatime", "strictatime", "nodiratime", "diratime",
+		"sync", "async", "lazytime", "nolazytime", "silent", "defaults" };
+	for (size_t i = 0; i < ARRAY_SIZE(generic); i++)
+		if (!strcmp(o, generic[i]))
+			return true;
+	return false;
+}
+
+static bool path_is_mnt_root(const struct path *p)
+{
+	return p->dentry->d_inode == p->mnt->mnt_root->d_inode;
+}
+
+static bool file_on(struct file *f, struct vfsmount *m)
+{
+	return f && f->f_path.mnt == m;
+}
+
+/* Is anything using m: open files, cwd/root, mappings, child mounts? */
+static bool mnt_busy(struct vfsmount *m)
+{
+	struct vfsmount *c;
+	list_for_each_entry(c, &mount_list, mnt_list)
+		if (c->mnt_parent == m)
+			return true;
+	struct task *t;
+	for_each_task(t) {
+		if (t->state == TASK_DEAD || t->state == TASK_ZOMBIE)
+			continue;
+		if (t->fs && (t->fs->root.mnt == m || t->fs->pwd.mnt == m))
+			return true;
+		if (t->files)
+			for (unsigned i = 0; i < t->files->max; i++)
+				if (file_on(t->files->fd[i], m))
+					return true;
+		if (t->mm) {
+			if (file_on(t->mm->exe_file, m))
+				return true;
+			for (struct vma *v = t->mm->vmas; v; v = v->next)
+				if (file_on(v->file, m))
+					return true;
+		}
+	}
+	return false;
+}
+
+static bool sb_mounted(struct super_block *sb)
+{
+	struct vfsmount *m;
+	list_for_each_entry(m, &mount_list, mnt_list)
+		if (m->mnt_sb == sb)
+			return true;
+	return false;
+}
+
+/* Take m (and, for a lazy unmount, everything below it) off the table. */
+static void mnt_detach(struct vfsmount *m, bool free_sb)
+{
+	struct vfsmount *c, *n;
+	list_for_each_entry_safe(c, n, &mount_list, mnt_list)
+		if (c->mnt_parent == m)
+			mnt_detach(c, false);
+	list_del(&m->mnt_list);
+	m->mnt_flags |= MNT_DETACHED;
+	struct super_block *sb = m->mnt_sb;
+	if (free_sb && !sb_mounted(sb) && sb->s_op && sb->s_op->put_super)
+		sb->s_op->put_super(sb);
+}
+
+static struct super_block *sysfs_sb;
+
+struct super_block *sysfs_get_sb(void)
+{
+	if (!sysfs_sb) {
+		/* a minimal sysfs: the top-level directories, empty */
+		static const char *const dirs[] = { "block", "bus", "class", "dev", "devices", "firmware", "fs", "kernel", "module", "power" };
+		sysfs_sb = tmpfs_new_sb("sysfs", 0x62656572, NULL);
+		struct inode *root = sysfs_sb->s_root->d_inode;
+		root->i_mode = S_IFDIR | 0555;
+		for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
+			tmpfs_mkdir_kern(root, dirs[i], 0755);
+	}
+	return sysfs_sb;
+}
+
+/* hostfs mount: data names a directory below the boot hostfs root. */
+static int hostfs_subtree(const char *data, struct dentry **out)
+{
+	int flags;
+	struct super_block *sb = hostfs_get_sb(&flags);
+	if (!sb)
+		return -ENODEV;
+	struct vfsmount *tmp = mnt_alloc(sb, NULL, 0, "hostfs");	/* private: not on the table */
+	struct nameidata nd;
+	int err = nd_init(&nd, AT_FDCWD, "/");
+	if (err)
+		return err;
+	path_put(&nd.root);
+	path_put(&nd.path);
+	nd.root = nd.path = (struct path){ tmp, tmp->mnt_root };
+	path_get(&nd.root);
+	path_get(&nd.path);
+	char last[NAME_MAX + 1];
+	int type;
+	bool trailing;
+	err = walk_parent(&nd, data && *data ? data : "/", last, &type, &trailing);
+	if (!err)
+		err = nd_walk_last(&nd, last, type, true, trailing);
+	if (!err && !S_ISDIR(nd.path.dentry->d_inode->i_mode))
+		err = -ENOTDIR;
+	if (!err)
+		*out = dget(nd.path.dentry);
+	nd_release(&nd);
+	return err;
+}
+
+static int new_mount(const struct path *at, const char *type, const char *source, int mflags, const char *data)
+{
+	struct super_block *sb;
+	struct dentry *root = NULL;
+	if (!strcmp(type, "tmpfs")) {
+		sb = tmpfs_new_sb("tmpfs", 0, data);
+		if (IS_ERR(sb))
+			return PTR_ERR(sb);
+	} else if (!strcmp(type, "proc")) {
+		sb = proc_get_sb();
+	} else if (!strcmp(type, "devtmpfs")) {
+		sb = devfs_get_sb();
+	} else if (!strcmp(type, "sysfs")) {
+		sb = sysfs_get_sb();
+	} else if (!strcmp(type, "hostfs")) {
+		int flags;
+		sb = hostfs_get_sb(&flags);
+		int err = hostfs_subtree(data, &root);
+		if (err)
+			return err;
+		if (flags & MNT_READONLY)
+			mflags |= MNT_READONLY;	/* the host tree was exported read-only */
+	} else {
+		return -ENODEV;
+	}
+	struct vfsmount *m = mnt_alloc(sb, root, mflags, source ? source : "none");
+	dput(root);
+	mnt_attach(m, at);
+	return 0;
+}
+
+/* Bind src's subtree (MS_REC: and the mounts inside it) at 'at'. */
+static void bind_tree(const struct path *src, const struct path *at, int mflags, bool rec)
+{
+	/* a bind copies the source mount's flags, as Linux's clone_mnt */
+	(void)mflags;
+	struct vfsmount *m = mnt_alloc(src->mnt->mnt_sb, src->dentry, src->mnt->mnt_flags & ~MNT_DETACHED, src->mnt->mnt_devname);
+	mnt_attach(m, at);
+	if (!rec)
+		return;
+	struct vfsmount *c, *n;
+	list_for_each_entry_safe(c, n, &mount_list, mnt_list) {
+		if (c->mnt_parent != src->mnt || c == m)
+			continue;
+		/* is c's mount point inside the bound directory? */
+		bool inside = false;
+		for (struct dentry *d = c->mnt_mountpoint;; d = d->d_parent) {
+			if (d->d_inode == src->dentry->d_inode) {
+				inside = true;
+				break;
+			}
+			if (d->d_parent == d)
+				break;
+		}
+		if (!inside)
+			continue;
+		struct path cs = { c, c->mnt_root }, ca = { m, c->mnt_mountpoint };
+		bind_tree(&cs, &ca, c->mnt_flags, true);
+	}
+}
+
+static long do_mount(const char *source, const struct path *at, const char *type, unsigned long flags, const char *data)
+{
+	if ((flags & MS_MGC_MSK) == MS_MGC_VAL)
+		flags &= ~MS_MGC_MSK;
+	if (current->cred.euid != 0)
+		return -EPERM;
+	int mflags = ms_to_mnt(flags);
+	if (flags & MS_REMOUNT) {
+		if (!path_is_mnt_root(at))
+			return -EINVAL;
+		int keep = at->mnt->mnt_flags & MNT_DETACHED;
+		at->mnt->mnt_flags = mflags | keep;
+		return 0;
+	}
+	if (flags & MS_BIND) {
+		struct path src;
+		int err = kern_path_at(AT_FDCWD, source ? source : "", LOOKUP_FOLLOW, &src);
+		if (err)
+			return err;
+		if (S_ISDIR(src.dentry->d_inode->i_mode) != S_ISDIR(at->dentry->d_inode->i_mode))
+			err = -ENOTDIR;
+		else
+			bind_tree(&src, at, mflags, flags & MS_REC);
+		path_put(&src);
+		return err;
+	}
+	if (flags & MS_PROPAGATION)
+		return 0;
+	if (flags & MS_MOVE) {
+		struct path src;
+		int err = kern_path_at(AT_FDCWD, source ? source : "", LOOKUP_FOLLOW, &src);
+		if (err)
+			return err;
+		struct vfsmount *m = src.mnt;
+		if (!path_is_mnt_root(&src) || !m->mnt_parent)
+			err = -EINVAL;
+		else {
+			list_del(&m->mnt_list);
+			dput(m->mnt_mountpoint);
+			mnt_attach(m, at);
+		}
+		path_put(&src);
+		return err;
+	}
+	if (!type)
+		return -EINVAL;
+	if (!S_ISDIR(at->dentry->d_inode->i_mode))
+		return -ENOTDIR;
+	return new_mount(at, type, source, mflags, data);
+}
+
+/* A guest string argument that may be NULL; ERR_PTR on fault. */
+static char *get_opt_string(uaddr_t u, size_t max)
+{
+	if (!u)
+		return NULL;
+	char *s = kmalloc(max);
+	long n = strncpy_from_user(s, u, max);
+	if (n < 0) {
+		kfree(s);
+		return ERR_PTR(n == -ENAMETOOLONG && max == PAGE_SIZE ? -EINVAL : n);
+	}
+	return s;
+}
+
+SYSCALL_DEFINE5(mount, uaddr_t, usource, uaddr_t, utarget, uaddr_t, utype, unsigned long, flags, uaddr_t, udata)
+{
+	char *type = get_opt_string(utype, 256), *source = NULL, *data = NULL;
+	long err = 0;
+	if (IS_ERR(type))
+		return PTR_ERR(type);
+	source = get_opt_string(usource, PATH_MAX);
+	if (IS_ERR(source)) {
+		err = PTR_ERR(source);
+		source = NULL;
+		goto out;
+	}
+	data = get_opt_string(udata, PAGE_SIZE);
+	if (IS_ERR(data)) {
+		err = PTR_ERR(data);
+		data = NULL;
+		goto out;
+	}
+	struct path at;
+	err = user_path_at(AT_FDCWD, utarget, LOOKUP_FOLLOW, &at);
+	if (!err) {
+		err = do_mount(source, &at, type, flags, data);
+		path_put(&at);
+	}
+out:
+	kfree(type);
+	kfree(source);
+	kfree(data);
+	return err;
+}
+
+SYSCALL_DEFINE2(umount2, uaddr_t, utarget, int, flags)
+{
+	if (flags & ~(U_MNT_FORCE | U_MNT_DETACH | U_MNT_EXPIRE | U_UMOUNT_NOFOLLOW))
+		return -EINVAL;
+	if ((flags & U_MNT_EXPIRE) && (flags & (U_MNT_FORCE | U_MNT_DETACH)))
+		return -EINVAL;
+	struct path p;
+	int err = user_path_at(AT_FDCWD, utarget, (flags & U_UMOUNT_NOFOLLOW) ? 0 : LOOKUP_FOLLOW, &p);
+	if (err)
+		return err;
+	struct vfsmount *m = p.mnt;
+	if (current->cred.euid != 0)
+		err = -EPERM;
+	else if (!path_is_mnt_root(&p))
+		err = -EINVAL;
+	else if (!m->mnt_parent || m == current->fs->root.mnt)
+		err = -EBUSY;	/* the root */
+	path_put(&p);
+	if (err)
+		return err;
+	if (flags & U_MNT_EXPIRE)
+		return -EAGAIN;
+	if (!(flags & U_MNT_DETACH) && mnt_busy(m))
+		return -EBUSY;
+	mnt_detach(m, !(flags & U_MNT_DETACH) || !mnt_busy(m));
+	return 0;
+}
+
+/* Every task whose root or cwd is old now uses new (as Linux's chroot_fs_refs). */
+static void chroot_fs_refs(const struct path *old, const struct path *new)
+{
+	struct task *t;
+	for_each_task(t) {
+		struct fs_struct *fs = t->fs;
+		if (!fs || t->state == TASK_DEAD)
+			continue;
+		if (path_equal(&fs->root, old)) {
+			path_get(new);
+			path_put(&fs->root);
+			fs->root = *new;
+		}
+		if (path_equal(&fs->pwd, old)) {
+			path_get(new);
+			path_put(&fs->pwd);
+			fs->pwd = *new;
+		}
+	}
+}
+
+/* Is path p at or below the mount root of 'top' (following mounts up)? */
+static bool path_under(const struct path *p, const struct path *top)
+{
+	struct vfsmount *mnt = p->mnt;
+	struct dentry *d = p->dentry;
+	for (;;) {
+		if (mnt == top->mnt) {
+			for (struct dentry *x = d;; x = x->d_parent) {
+				if (x->d_inode == top->dentry->d_inode)
+					return true;
+				if (x->d_parent == x || x->d_inode == mnt->mnt_root->d_inode)
+					return false;
+			}
+		}
+		if (!mnt->mnt_parent)
+			return false;
+		d = mnt->mnt_mountpoint;
+		mnt = mnt->mnt_parent;
+	}
+}
+
+SYSCALL_DEFINE2(pivot_root, uaddr_t, unew, uaddr_t, uput_old)
+{
+	if (current->cred.euid != 0)
+		return -EPERM;
+	struct path nr, po;
+	int err = user_path_at(AT_FDCWD, unew, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &nr);
+	if (err)
+		return err;
+	err = user_path_at(AT_FDCWD, uput_old, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &po);
+	if (err) {
+		path_put(&nr);
+		return err;
+	}
+	struct path root = current->fs->root;
+	struct vfsmount *newm = nr.mnt, *oldm = root.mnt;
+	if (!path_is_mnt_root(&nr) || !path_is_mnt_root(&root) || newm == oldm || !newm->mnt_parent ||
+	    oldm->mnt_parent || !path_under(&nr, &root) || !path_under(&po, &nr))
+		err = -EINVAL;
+	else if (path_is_mnt_root(&po) && po.mnt == oldm)
+		err = -EBUSY;
+	if (!err) {
+		struct path oldroot = root, newroot = { newm, newm->mnt_root };
+		path_get(&oldroot);
+		/* new root leaves its mount point and becomes the top */
+		list_del(&newm->mnt_list);
+		dput(newm->mnt_mountpoint);
+		newm->mnt_parent = NULL;
+		newm->mnt_mountpoint = NULL;
+		list_add(&newm->mnt_list, &mount_list);
+		set_root_mount(newm);
+		/* the old root goes under put_old */
+		list_del(&oldm->mnt_list);
+		mnt_attach(oldm, &po);
+		chroot_fs_refs(&oldroot, &newroot);
+		path_put(&oldroot);
+	}
+	path_put(&nr);
+	path_put(&po);
+	return err;
+}

@@ -1,0 +1,575 @@
+/* tmpfs: files, directories, symlinks and device nodes in kernel memory.
+ * File data lives in kmalloc'd 4 KiB pages (NULL = hole). MAP_SHARED
+ * mappings go through the page cache (mm/filemap.c), which reads and
+ * writes back through read/write here; read/write/truncate call the same
+ * filemap hooks as hostfs so both stay coherent. A size= limit counts data
+ * pages (and page-sized symlinks) like Linux's shmem: ENOSPC past it. */
+#include <umk/fs.h>
+#include <umk/mm.h>
+#include <umk/sched.h>
+#include "internal.h"
+#include "tmpfs.h"
+
+#define TMPFS_MAGIC 0x01021994
+#define BOGO_DIRENT_SIZE 20	/* Linux's per-entry directory size */
+
+struct tmpfs_dirent {
+	struct list_head link;
+	char *name;
+	struct inode *inode;	/* holds a reference */
+	uint64_t cookie;	/* readdir position, stable across unlinks */
+};
+
+struct tmpfs_inode {
+	struct list_head entries;	/* directories */
+	uint64_t next_cookie;
+	char **pages;			/* regular files */
+	uint64_t npages;		/* slots in pages[] */
+	char *symlink;
+};
+
+static struct tmpfs_sbi *SBI(struct super_block *sb) { return sb->s_fs_info; }
+static struct tmpfs_inode *TI(struct inode *i) { return i->i_private; }
+
+static const struct inode_operations tmpfs_dir_iops, tmpfs_file_iops, tmpfs_link_iops, tmpfs_special_iops;
+static const struct file_operations tmpfs_dir_fops, tmpfs_file_fops;
+static uint32_t next_anon_minor = 40;
+
+static bool charge(struct super_block *sb, uint64_t pages)
+{
+	struct tmpfs_sbi *s = SBI(sb);
+	if (s->max_blocks && s->used_blocks + pages > s->max_blocks)
+		return false;
+	s->used_blocks += pages;
+	return true;
+}
+
+static void uncharge(struct super_block *sb, uint64_t pages)
+{
+	SBI(sb)->used_blocks -= pages;
+}
+
+static struct inode *tmpfs_new_inode(struct super_block *sb, struct inode *dir, umode_t mode, uint64_t rdev)
+{
+	struct tmpfs_sbi *s = SBI(sb);
+	if (s->max_inodes && s->used_inodes >= s->max_inodes)
+		return NULL;
+	s->used_inodes++;
+	bool is_new;
+	struct inode *i = iget(sb, ++s->next_ino, &is_new);
+	struct tmpfs_inode *ti = kzalloc(sizeof(*ti));
+	INIT_LIST_HEAD(&ti->entries);
+	i->i_private = ti;
+	i->i_mode = mode;
+	i->i_rdev = rdev;
+	i->i_uid = current ? current->cred.fsuid : 0;
+	i->i_gid = current ? current->cred.fsgid : 0;
+	if (dir && (dir->i_mode & S_ISGID)) {
+		/* setgid directories pass their group (and the bit, to subdirs) on */
+		i->i_gid = dir->i_gid;
+		if (S_ISDIR(mode))
+			i->i_mode |= S_ISGID;
+	}
+	if (S_ISDIR(mode)) {
+		i->i_op = &tmpfs_dir_iops;
+		i->i_fop = &tmpfs_dir_fops;
+		i->i_nlink = 2;
+		i->i_size = 2 * BOGO_DIRENT_SIZE;
+	} else if (S_ISREG(mode)) {
+		i->i_op = &tmpfs_file_iops;
+		i->i_fop = &tmpfs_file_fops;
+	} else if (S_ISLNK(mode)) {
+		i->i_op = &tmpfs_link_iops;
+	} else {
+		i->i_op = &tmpfs_special_iops;
+		i->i_fop = S_ISCHR(mode) ? &chrdev_fops : NULL;
+	}
+	return i;
+}
+
+static void truncate_pages(struct inode *i, loff_t size)
+{
+	struct tmpfs_inode *ti = TI(i);
+	uint64_t keep = ((uint64_t)size + PAGE_SIZE - 1) >> PAGE_SHIFT;
+	for (uint64_t p = keep; p < ti->npages; p++) {
+		if (ti->pages[p]) {
+			kfree(ti->pages[p]);
+			ti->pages[p] = NULL;
+			uncharge(i->i_sb, 1);
+			i->i_blocks -= PAGE_SIZE / 512;
+		}
+	}
+	if (size & (PAGE_SIZE - 1) && keep && keep <= ti->npages && ti->pages[keep - 1]) {
+		size_t in = size & (PAGE_SIZE - 1);
+		memset(ti->pages[keep - 1] + in, 0, PAGE_SIZE - in);
+	}
+}
+
+static void tmpfs_evict(struct inode *i)
+{
+	struct tmpfs_inode *ti = TI(i);
+	if (!ti)
+		return;
+	if (S_ISREG(i->i_mode))
+		truncate_pages(i, 0);
+	if (ti->symlink && strlen(ti->symlink) >= 128)
+		uncharge(i->i_sb, 1);
+	kfree(ti->pages);
+	kfree(ti->symlink);
+	kfree(ti);
+	SBI(i->i_sb)->used_inodes--;
+}
+
+static struct tmpfs_dirent *find(struct inode *dir, const char *name)
+{
+	struct tmpfs_dirent *d;
+	list_for_each_entry(d, &TI(dir)->entries, link)
+		if (!strcmp(d->name, name))
+			return d;
+	return NULL;
+}
+
+/* Link inode (taking the caller's reference) under name in dir. */
+static void add_entry(struct inode *dir, const char *name, struct inode *inode)
+{
+	struct tmpfs_dirent *d = kzalloc(sizeof(*d));
+	d->name = kstrdup(name);
+	d->inode = inode;
+	d->cookie = TI(dir)->next_cookie++;
+	list_add_tail(&d->link, &TI(dir)->entries);
+	dir->i_size += BOGO_DIRENT_SIZE;
+	if (S_ISDIR(inode->i_mode))
+		dir->i_nlink++;
+	dir->i_mtime = dir->i_ctime = current_time();
+}
+
+/* Unlink an entry; returns the inode with the entry's reference. */
+static struct inode *del_entry(struct inode *dir, struct tmpfs_dirent *d)
+{
+	struct inode *inode = d->inode;
+	list_del(&d->link);
+	kfree(d->name);
+	kfree(d);
+	dir->i_size -= BOGO_DIRENT_SIZE;
+	if (S_ISDIR(inode->i_mode))
+		dir->i_nlink--;
+	dir->i_mtime = dir->i_ctime = inode->i_ctime = current_time();
+	return inode;
+}
+
+static struct inode *tmpfs_lookup(struct inode *dir, const char *name)
+{
+	struct tmpfs_dirent *d = find(dir, name);
+	return d ? igrab(d->inode) : ERR_PTR(-ENOENT);
+}
+
+static int make_node(struct inode *dir, const char *name, umode_t mode, uint64_t rdev, struct inode **out)
+{
+	struct inode *i = tmpfs_new_inode(dir->i_sb, dir, mode, rdev);
+	if (!i)
+		return -ENOSPC;
+	add_entry(dir, name, igrab(i));
+	*out = i;
+	return 0;
+}
+
+static int tmpfs_create(struct inode *dir, const char *name, umode_t mode, struct file *f)
+{
+	struct inode *i;
+	int err = make_node(dir, name, mode, 0, &i);
+	if (err)
+		return err;
+	f->f_inode = i;		/* the file keeps make_node's reference */
+	f->f_op = i->i_fop;
+	return 0;
+}
+
+static int tmpfs_mkdir(struct inode *dir, const char *name, umode_t mode)
+{
+	struct inode *i;
+	int err = make_node(dir, name, S_IFDIR | (mode & 07777), 0, &i);
+	if (!err)
+		iput(i);
+	return err;
+}
+
+static int tmpfs_mknod(struct inode *dir, const char *name, umode_t mode, uint64_t dev)
+{
+	struct inode *i;
+	int err = make_node(dir, name, mode, dev, &i);
+	if (!err)
+		iput(i);
+	return err;
+}
+
+static int tmpfs_symlink(struct inode *dir, const char *name, const char *target)
+{
+	size_t len = strlen(target);
+	/* long targets take a page, as in shmem */
+	if (len >= 128 && !charge(dir->i_sb, 1))
+		return -ENOSPC;
+	struct inode *i = tmpfs_new_inode(dir->i_sb, dir, S_IFLNK | 0777, 0);
+	if (!i) {
+		if (len >= 128)
+			uncharge(dir->i_sb, 1);
+		return -ENOSPC;
+	}
+	TI(i)->symlink = kstrdup(target);
+	i->i_size = len;
+	add_entry(dir, name, i);
+	return 0;
+}
+
+static int tmpfs_link(struct inode *old, struct inode *dir, const char *name)
+{
+	if (S_ISDIR(old->i_mode))
+		return -EPERM;
+	old->i_nlink++;
+	old->i_ctime = current_time();
+	add_entry(dir, name, igrab(old));
+	return 0;
+}
+
+static int tmpfs_unlink(struct inode *dir, const char *name)
+{
+	struct tmpfs_dirent *d = find(dir, name);
+	if (!d)
+		return -ENOENT;
+	struct inode *i = del_entry(dir, d);
+	i->i_nlink--;
+	iput(i);
+	return 0;
+}
+
+static int tmpfs_rmdir(struct inode *dir, const char *name)
+{
+	struct tmpfs_dirent *d = find(dir, name);
+	if (!d)
+		return -ENOENT;
+	if (!list_empty(&TI(d->inode)->entries))
+		return -ENOTEMPTY;
+	struct inode *i = del_entry(dir, d);
+	i->i_nlink = 0;
+	iput(i);
+	return 0;
+}
+
+static int tmpfs_rename(struct inode *odir, const char *oname, struct inode *ndir, const char *nname, unsigned flags)
+{
+	struct tmpfs_dirent *od = find(odir, oname), *nd = find(ndir, nname);
+	if (!od)
+		return -ENOENT;
+	if (nd && (flags & RENAME_NOREPLACE))
+		return -EEXIST;
+	if (nd && S_ISDIR(nd->inode->i_mode) && !list_empty(&TI(nd->inode)->entries))
+		return -ENOTEMPTY;
+	if (nd) {
+		struct inode *victim = del_entry(ndir, nd);
+		victim->i_nlink = S_ISDIR(victim->i_mode) ? 0 : victim->i_nlink - 1;
+		iput(victim);
+	}
+	struct inode *i = del_entry(odir, od);
+	add_entry(ndir, nname, i);
+	return 0;
+}
+
+static ssize_t tmpfs_readlink(struct inode *inode, char *buf, size_t n)
+{
+	const char *l = TI(inode)->symlink;
+	return strlcpy(buf, l, n) >= n ? -ENAMETOOLONG : (ssize_t)strlen(l);
+}
+
+static int tmpfs_setattr(struct inode *inode, const struct iattr *ia)
+{
+	if (ia->valid & ATTR_SIZE) {
+		if (!S_ISREG(inode->i_mode))
+			return -EINVAL;
+		if (ia->size < inode->i_size) {
+			truncate_pages(inode, ia->size);
+			if (inode->i_pages)
+				filemap_truncate(inode->i_pages, ia->size);
+		}
+		inode->i_size = ia->size;
+		inode->i_mtime = current_time();
+	}
+	if (ia->valid & ATTR_MODE)
+		inode->i_mode = ia->mode;
+	if (ia->valid & ATTR_UID)
+		inode->i_uid = ia->uid;
+	if (ia->valid & ATTR_GID)
+		inode->i_gid = ia->gid;
+	struct kts now = current_time();
+	if (ia->valid & ATTR_ATIME)
+		inode->i_atime = ia->atime.tv_nsec == UTIME_NOW ? now : ia->atime;
+	if (ia->valid & ATTR_MTIME)
+		inode->i_mtime = ia->mtime.tv_nsec == UTIME_NOW ? now : ia->mtime;
+	inode->i_ctime = now;
+	return 0;
+}
+
+/* ---- files ---- */
+
+static ssize_t tmpfs_read(struct file *f, void *buf, size_t n, loff_t *pos)
+{
+	struct inode *i = f->f_inode;
+	struct tmpfs_inode *ti = TI(i);
+	if (i->i_pages)
+		filemap_flush(i->i_pages);	/* shared mappings may be newer */
+	if (*pos >= i->i_size)
+		return 0;
+	n = MIN((loff_t)n, i->i_size - *pos);
+	size_t done = 0;
+	while (done < n) {
+		uint64_t pg = (uint64_t)(*pos + done) >> PAGE_SHIFT;
+		size_t in = (*pos + done) & (PAGE_SIZE - 1), c = MIN(n - done, PAGE_SIZE - in);
+		if (pg < ti->npages && ti->pages[pg])
+			memcpy((char *)buf + done, ti->pages[pg] + in, c);
+		else
+			memset((char *)buf + done, 0, c);
+		done += c;
+	}
+	*pos += done;
+	i->i_atime = current_time();
+	return done;
+}
+
+static ssize_t tmpfs_write(struct file *f, const void *buf, size_t n, loff_t *pos)
+{
+	struct inode *i = f->f_inode;
+	struct tmpfs_inode *ti = TI(i);
+	if (f->f_flags & O_APPEND)
+		*pos = i->i_size;
+	if (*pos < 0 || (uint64_t)*pos + n > (1ull << 46))
+		return -EFBIG;
+	uint64_t need = ((uint64_t)*pos + n + PAGE_SIZE - 1) >> PAGE_SHIFT;
+	if (need > ti->npages) {
+		uint64_t cap = ti->npages ? ti->npages : 4;
+		while (cap < need)
+			cap *= 2;
+		ti->pages = krealloc(ti->pages, cap * sizeof(char *));
+		memset(ti->pages + ti->npages, 0, (cap - ti->npages) * sizeof(char *));
+		ti->npages = cap;
+	}
+	size_t done = 0;
+	while (done < n) {
+		uint64_t pg = (uint64_t)(*pos + done) >> PAGE_SHIFT;
+		size_t in = (*pos + done) & (PAGE_SIZE - 1), c = MIN(n - done, PAGE_SIZE - in);
+		if (!ti->pages[pg]) {
+			if (!charge(i->i_sb, 1))
+				break;
+			ti->pages[pg] = kzalloc(PAGE_SIZE);
+			i->i_blocks += PAGE_SIZE / 512;
+		}
+		memcpy(ti->pages[pg] + in, (const char *)buf + done, c);
+		done += c;
+	}
+	if (!done)
+		return n ? -ENOSPC : 0;
+	if (i->i_pages)
+		filemap_write_notify(i, i->i_pages, *pos, buf, done);
+	*pos += done;
+	if (*pos > i->i_size)
+		i->i_size = *pos;
+	i->i_mtime = i->i_ctime = current_time();
+	return done;
+}
+
+static int tmpfs_fsync(struct file *f, bool datasync __unused)
+{
+	if (f->f_inode->i_pages)
+		filemap_flush(f->f_inode->i_pages);
+	return 0;
+}
+
+static int tmpfs_iterate(struct file *f, struct dir_context *ctx)
+{
+	struct inode *dir = f->f_inode;
+	while (ctx->pos < 2) {
+		if (!ctx->actor(ctx, ctx->pos ? ".." : ".", ctx->pos + 1, dir->i_ino, IFTODT(S_IFDIR)))
+			return 0;
+		ctx->pos++;
+	}
+	struct tmpfs_dirent *d;
+	list_for_each_entry(d, &TI(dir)->entries, link) {
+		if ((loff_t)d->cookie + 2 < ctx->pos)
+			continue;
+		if (!ctx->actor(ctx, d->name, strlen(d->name), d->inode->i_ino, IFTODT(d->inode->i_mode)))
+			return 0;
+		ctx->pos = d->cookie + 3;
+	}
+	return 0;
+}
+
+static int tmpfs_dir_fsync(struct file *f __unused, bool d __unused) { return 0; }
+
+static const struct inode_operations tmpfs_dir_iops = {
+	.lookup = tmpfs_lookup, .create = tmpfs_create, .mkdir = tmpfs_mkdir, .mknod = tmpfs_mknod,
+	.rmdir = tmpfs_rmdir, .unlink = tmpfs_unlink, .symlink = tmpfs_symlink, .link = tmpfs_link,
+	.rename = tmpfs_rename, .setattr = tmpfs_setattr,
+};
+static const struct inode_operations tmpfs_file_iops = { .setattr = tmpfs_setattr };
+static const struct inode_operations tmpfs_link_iops = { .readlink = tmpfs_readlink, .setattr = tmpfs_setattr };
+static const struct inode_operations tmpfs_special_iops = { .setattr = tmpfs_setattr };
+static const struct file_operations tmpfs_dir_fops = { .iterate = tmpfs_iterate, .fsync = tmpfs_dir_fsync };
+static const struct file_operations tmpfs_file_fops = {
+	.read = tmpfs_read, .write = tmpfs_write, .llseek = generic_file_llseek, .fsync = tmpfs_fsync,
+};
+
+/* ---- superblock ---- */
+
+static int tmpfs_statfs(struct super_block *sb, struct inode *inode __unused, struct kstatfs *st)
+{
+	struct tmpfs_sbi *s = SBI(sb);
+	uint64_t total, free;
+	mem_get_stats(&total, &free);
+	uint64_t blocks = s->max_blocks ? s->max_blocks : total / 2;
+	uint64_t files = s->max_inodes ? s->max_inodes : total / 2;
+	st->f_type = sb->s_magic;
+	st->f_bsize = st->f_frsize = PAGE_SIZE;
+	st->f_namelen = NAME_MAX;
+	st->f_blocks = blocks;
+	st->f_bfree = st->f_bavail = blocks > s->used_blocks ? blocks - s->used_blocks : 0;
+	st->f_files = files;
+	st->f_ffree = files > s->used_inodes ? files - s->used_inodes : 0;
+	st->f_fsid = 0;
+	return 0;
+}
+
+/* The options Linux's shmem_show_options prints: only non-defaults. */
+static void tmpfs_show_options(struct super_block *sb, struct sbuf *out)
+{
+	struct tmpfs_sbi *s = SBI(sb);
+	if (s->max_blocks)
+		sbuf_printf(out, ",size=%lluk", (unsigned long long)s->max_blocks * (PAGE_SIZE / 1024));
+	if (s->max_inodes)
+		sbuf_printf(out, ",nr_inodes=%llu", (unsigned long long)s->max_inodes);
+	if (s->root_mode != 01777)
+		sbuf_printf(out, ",mode=%03o", s->root_mode);
+	if (s->root_uid)
+		sbuf_printf(out, ",uid=%u", s->root_uid);
+	if (s->root_gid)
+		sbuf_printf(out, ",gid=%u", s->root_gid);
+}
+
+/* Drop every entry below dir so the tree's inodes are freed. */
+static void tmpfs_free_tree(struct inode *dir)
+{
+	struct tmpfs_inode *ti = TI(dir);
+	while (!list_empty(&ti->entries)) {
+		struct tmpfs_dirent *d = list_first_entry(&ti->entries, struct tmpfs_dirent, link);
+		if (S_ISDIR(d->inode->i_mode))
+			tmpfs_free_tree(d->inode);
+		struct inode *i = del_entry(dir, d);
+		i->i_nlink = 0;
+		iput(i);
+	}
+}
+
+static void tmpfs_put_super(struct super_block *sb)
+{
+	tmpfs_free_tree(sb->s_root->d_inode);
+	dput(sb->s_root);
+	kfree(sb->s_fs_info);
+	kfree(sb);
+}
+
+static const struct super_operations tmpfs_sops = {
+	.statfs = tmpfs_statfs, .evict_inode = tmpfs_evict,
+	.show_options = tmpfs_show_options, .put_super = tmpfs_put_super,
+};
+
+/* size=N[kKmMgG%], nr_inodes=N[kmg], mode=octal, uid=N, gid=N. */
+static int parse_size(const char *v, uint64_t *out, bool percent_ok)
+{
+	char num[32];
+	size_t len = strlen(v);
+	if (!len || len >= sizeof(num))
+		return -EINVAL;
+	memcpy(num, v, len + 1);
+	uint64_t mul = 1;
+	char last = num[len - 1];
+	if (strchr("kKmMgGtT%", last)) {
+		num[--len] = 0;
+		mul = last == 'k' || last == 'K' ? 1ull << 10 : last == 'm' || last == 'M' ? 1ull << 20 :
+		      last == 'g' || last == 'G' ? 1ull << 30 : last == '%' ? 0 : 1ull << 40;
+		if (last == '%' && !percent_ok)
+			return -EINVAL;
+	}
+	unsigned long long n;
+	if (kstrtoull(num, 10, &n))
+		return -EINVAL;
+	if (!mul) {
+		uint64_t total, free;
+		mem_get_stats(&total, &free);
+		*out = total * PAGE_SIZE / 100 * n;
+	} else {
+		*out = n * mul;
+	}
+	return 0;
+}
+
+static int parse_options(struct tmpfs_sbi *s, const char *data)
+{
+	if (!data)
+		return 0;
+	char *copy = kstrdup(data), *p = copy, *opt;
+	int err = 0;
+	while (!err && (opt = strsep(&p, ","))) {
+		if (!*opt)
+			continue;
+		char *val = strchr(opt, '=');
+		if (val)
+			*val++ = 0;
+		unsigned long long n;
+		uint64_t sz;
+		if (!strcmp(opt, "size") && val) {
+			err = parse_size(val, &sz, true);
+			s->max_blocks = (sz + PAGE_SIZE - 1) / PAGE_SIZE;
+		} else if (!strcmp(opt, "nr_inodes") && val) {
+			err = parse_size(val, &sz, false);
+			s->max_inodes = sz;
+		} else if (!strcmp(opt, "mode") && val) {
+			err = kstrtoull(val, 8, &n) ? -EINVAL : 0;
+			s->root_mode = n & 07777;
+		} else if (!strcmp(opt, "uid") && val) {
+			err = kstrtoull(val, 10, &n) ? -EINVAL : 0;
+			s->root_uid = n;
+		} else if (!strcmp(opt, "gid") && val) {
+			err = kstrtoull(val, 10, &n) ? -EINVAL : 0;
+			s->root_gid = n;
+		} else if (!is_generic_mount_option(opt)) {
+			err = -EINVAL;
+		}
+	}
+	kfree(copy);
+	return err;
+}
+
+struct super_block *tmpfs_new_sb(const char *type, unsigned long magic, const char *data)
+{
+	struct tmpfs_sbi *s = kzalloc(sizeof(*s));
+	s->root_mode = 01777;
+	int err = parse_options(s, data);
+	if (err) {
+		kfree(s);
+		return ERR_PTR(err);
+	}
+	struct super_block *sb = kzalloc(sizeof(*sb));
+	sb->s_type = type;
+	sb->s_magic = magic ? magic : TMPFS_MAGIC;
+	uint32_t minor = next_anon_minor++;
+	sb->s_dev = MKDEV(0, minor);
+	sb->s_op = &tmpfs_sops;
+	sb->s_fs_info = s;
+	struct inode *root = tmpfs_new_inode(sb, NULL, S_IFDIR | s->root_mode, 0);
+	root->i_uid = s->root_uid;
+	root->i_gid = s->root_gid;
+	sb->s_root = d_make_root(root);
+	return sb;
+}
+
+/* For other pseudo filesystems built on tmpfs (sysfs): a fixed dir. */
+int tmpfs_mkdir_kern(struct inode *dir, const char *name, umode_t mode)
+{
+	return tmpfs_mkdir(dir, name, mode);
+}
