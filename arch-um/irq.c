@@ -169,6 +169,7 @@ void arch_idle(void)
 		sigset_t open = old;
 		sigdelset(&open, SIGALRM);
 		sigdelset(&open, SIGIO);
+		sigdelset(&open, SIGWINCH);	/* console resize (drivers-virtual/console/host/winch.c) */
 		/* the deadline as a timeout too, should SIGALRM ever be late */
 		struct timespec ts, *tsp = NULL;
 		if (timer_deadline >= 0) {

@@ -10,6 +10,7 @@
 #include <umk/tty.h>
 #include <umk/hostio.h>
 #include <umk/arch.h>
+#include "winch.h"
 
 static struct tty con_tty;
 static int con_in = 0, con_out = 1;	/* -1: null */
@@ -67,6 +68,28 @@ static ssize_t con_write(struct tty *t __unused, const char *buf, size_t n)
 
 static const struct tty_driver con_driver = { .write = con_write };
 
+/* The host terminal was resized: the guest console follows, with
+ * SIGWINCH to its foreground group. */
+static int winch_fd = -1, winch_tty_fd = -1;
+static void con_winch(void *data)
+{
+	struct tty *t = data;
+	uint16_t rows, cols;
+	console_winch_host_drain(winch_fd);
+	if (hostio_get_winsize(winch_tty_fd, &rows, &cols) || !rows || !cols)
+		return;
+	uint16_t ws[4] = { rows, cols, t->ws_xpixel, t->ws_ypixel };
+	tty_set_winsize(t, ws);
+}
+
+static void con_winch_init(struct tty *t, int hostfd)
+{
+	winch_tty_fd = hostfd;
+	winch_fd = console_winch_host_init();
+	if (winch_fd < 0 || arch_irq_register_fd(winch_fd, false, con_winch, t))
+		printk(KERN_WARNING "console: host resizes will not reach the guest\n");
+}
+
 static void con_input(void *data)
 {
 	struct tty *t = data;
@@ -98,6 +121,7 @@ int console_init(void)
 			t->ws_row = rows;
 			t->ws_col = cols;
 		}
+		con_winch_init(t, con_in);
 	} else {
 		t->termios.c_lflag &= ~(ECHO | ECHOE | ECHOK | ECHOKE | ECHOCTL);
 	}
