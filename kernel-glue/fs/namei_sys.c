@@ -84,13 +84,14 @@ static long do_mknodat(int dfd, uaddr_t upath, umode_t mode, unsigned dev)
 		type = S_IFREG;
 	if (type != S_IFREG && type != S_IFCHR && type != S_IFBLK && type != S_IFIFO && type != S_IFSOCK)
 		return -EINVAL;
-	if ((type == S_IFCHR || type == S_IFBLK) && !capable_fs())
-		return -EPERM;
 	struct parent pp;
 	int err = get_parent(dfd, upath, &pp);
 	if (err)
 		return err;
 	err = prepare_create(&pp, false);
+	/* after the directory checks, as Linux's vfs_mknod (EACCES first) */
+	if (!err && (type == S_IFCHR || type == S_IFBLK) && !capable_fs())
+		err = -EPERM;
 	if (!err) {
 		struct inode *d = dir_inode(&pp);
 		umode_t m = type | (mode & 07777 & ~cur_umask());

@@ -77,3 +77,4 @@ load ../lib.sh
 @test "guest epoll" { guest_check epoll; }
 @test "guest tmpfs_mount" { guest_check tmpfs_mount; }
 @test "guest locks" { guest_check locks; }
+@test "guest perms" { guest_check perms; }
