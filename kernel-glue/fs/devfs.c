@@ -68,6 +68,8 @@ static struct inode *devfs_root;
 
 static struct inode *devfs_lookup(struct inode *dir __unused, const char *name)
 {
+	if (!strcmp(name, "pts") && devpts_root_inode())
+		return igrab(devpts_root_inode());
 	for (size_t i = 0; i < ARRAY_SIZE(devs); i++)
 		if (!strcmp(devs[i].name, name))
 			return igrab(dev_inodes[i]);

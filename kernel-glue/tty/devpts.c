@@ -153,6 +153,11 @@ struct super_block *devpts_get_sb(void)
 	return &devpts_sb;
 }
 
+struct inode *devpts_root_inode(void)
+{
+	return root;
+}
+
 /* The devpts mount beside the master: the master's own mount if it was
  * opened as /dev/pts/ptmx, else the mount on "pts" next to /dev/ptmx. */
 static struct vfsmount *peer_mount(struct file *master)
@@ -177,11 +182,22 @@ static struct vfsmount *peer_mount(struct file *master)
 struct file *devpts_open_peer(struct file *master, struct pty *p, unsigned flags)
 {
 	struct vfsmount *m = peer_mount(master);
-	if (!m || !p->node)
+	struct dentry *dir;
+	if (!p->node)
 		return ERR_PTR(-EIO);
+	if (m) {
+		dir = dget(m->mnt_root);
+	} else if (master->f_path.mnt && master->f_path.dentry) {
+		/* no devpts mount beside /dev/ptmx: devfs's own /dev/pts */
+		m = master->f_path.mnt;
+		dir = d_alloc(master->f_path.dentry->d_parent, "pts", igrab(root));
+	} else {
+		return ERR_PTR(-EIO);
+	}
 	char name[12];
 	snprintf(name, sizeof(name), "%d", p->index);
-	struct path path = { m, d_alloc(m->mnt_root, name, igrab(p->node)) };
+	struct path path = { m, d_alloc(dir, name, igrab(p->node)) };
+	dput(dir);
 	struct file *f = dentry_open(&path, flags);
 	dput(path.dentry);
 	return f;

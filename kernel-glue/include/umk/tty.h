@@ -86,4 +86,7 @@ extern const struct file_operations tty_fops;
 int ptmx_open(struct inode *inode, struct file *f);
 void devpts_init(void);
 struct super_block *devpts_get_sb(void);	/* the one devpts instance */
+/* Its root: devfs shows it as /dev/pts, so a devtmpfs mounted again on
+ * /dev (hiding the boot-time devpts mount) still has working ptys. */
+struct inode *devpts_root_inode(void);
 #endif
