@@ -213,8 +213,17 @@ cat >etc/init.d/rcS <<'X'
 # Boot: mount the kernel filesystems (each quietly, when the kernel has it),
 # set the hostname.
 export PATH=/sbin:/bin:/usr/sbin:/usr/bin
+mounted() { # DIR: already a mount point? (/proc/mounts once /proc is there)
+	if [ -r /proc/mounts ]; then
+		while read -r _ d _; do
+			[ "$d" = "$1" ] && return 0
+		done </proc/mounts
+		return 1
+	fi
+	mountpoint -q "$1" 2>/dev/null
+}
 mnt() { # TYPE DIR [OPTIONS]
-	mountpoint -q "$2" 2>/dev/null && return 0
+	mounted "$2" && return 0
 	mkdir -p "$2" 2>/dev/null
 	mount -t "$1" ${3:+-o "$3"} "$1" "$2" 2>/dev/null ||
 		{ [ -n "${3:-}" ] && mount -t "$1" "$1" "$2" 2>/dev/null; }

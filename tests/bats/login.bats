@@ -62,7 +62,8 @@ explain() {
 			"ps aux" \
 			"top -bn1" \
 			"free" \
-			"id; hostname; echo \"shell \$0\""
+			"id; hostname; echo \"shell \$0\"" \
+			"cat /proc/mounts; echo fs: \$(grep -v nodev /proc/filesystems) \$(sed -n 's/^nodev\t//p' /proc/filesystems)"
 		local bad=""
 		[ "$LOGIN_STATUS" = 0 ] || bad="$bad; exit status $LOGIN_STATUS, want 0 after poweroff"
 		# 1: job control in a non-interactive bash
@@ -100,13 +101,25 @@ explain() {
 		grep -qx 'uid=0(root) gid=0(root) groups=0(root)' <<<"$out" || bad="$bad; id is not root"
 		grep -qx 'umk' <<<"$out" || bad="$bad; hostname is not umk (/etc/hostname)"
 		grep -qx 'shell -bash' <<<"$out" || bad="$bad; login shell is not -bash"
+		# 6: rcS mounted what the kernel has, each once
+		out=$(section "$LOG" 6)
+		local fs
+		fs=" $(sed -n 's/^fs: //p' <<<"$out") "
+		[ "$(grep -c ' /proc proc ' <<<"$out")" = 1 ] || bad="$bad; /proc is not mounted exactly once"
+		case $fs in *" tmpfs "*)
+			grep -q '^tmpfs /tmp tmpfs ' <<<"$out" || bad="$bad; rcS did not mount tmpfs on /tmp"
+			grep -q '^tmpfs /run tmpfs ' <<<"$out" || bad="$bad; rcS did not mount tmpfs on /run" ;;
+		esac
+		case $fs in *" sysfs "*)
+			[ "$(grep -c ' /sys sysfs ' <<<"$out")" = 1 ] || bad="$bad; /sys is not mounted exactly once" ;;
+		esac
 		# the shutdown actions ran
 		grep -q 'umk: shutting down' "$LOG" || bad="$bad; /etc/init.d/rcK did not run"
 		if [ -n "$bad" ]; then
 			explain "$mode" "${bad#; }"
 			failed="$failed $mode"
 		else
-			echo "# mode=$mode: logged in, 5 commands, powered off" >&3
+			echo "# mode=$mode: logged in, 6 commands, powered off" >&3
 		fi
 	done
 	[ -z "$failed" ] || { echo "FAILED in mode(s):$failed"; false; }
@@ -148,4 +161,73 @@ EOF2
 	timeout -k 5 120 expect -f "$BATS_TEST_TMPDIR/badpw.exp" "${UMK_ARGV[@]}" </dev/null >"$LOG.raw" 2>&1 || LOGIN_STATUS=$?
 	sed 's/\r//g' "$LOG.raw" >"$LOG"
 	[ "$LOGIN_STATUS" = 0 ] || { explain "$mode" "want: wrong password refused, login prompt again, right password logs in, poweroff exits 0"; false; }
+}
+
+# A tiny static probe: does rt_sigtimedwait return a SIGCHLD that is blocked
+# with the default (ignore) action? busybox init waits for its children so.
+sigchld_probe() {
+	local mode=$1 src=$BATS_TEST_TMPDIR/probe.c
+	cat >"$src" <<'EOF2'
+#include <signal.h>
+#include <stdio.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+int main(void)
+{
+	sigset_t s;
+	sigemptyset(&s);
+	sigaddset(&s, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &s, NULL);
+	pid_t p = fork();
+	if (p == 0)
+		_exit(0);
+	struct timespec ts = { 3, 0 };
+	int r = sigtimedwait(&s, NULL, &ts);
+	waitpid(p, NULL, 0);
+	printf("probe: %s\n", r == SIGCHLD ? "sigchld-ok" : "sigchld-lost");
+	return 0;
+}
+EOF2
+	gcc -static -O2 -o "$LOGIN_ROOT/sigchld-probe" "$src" || return 0
+	umk_boot "$mode" "$LOGIN_ROOT" /bin/sh -c '/sigchld-probe; poweroff -f'
+	rm -f "$LOGIN_ROOT/sigchld-probe"
+	! grep -q '^probe: sigchld-lost' "$UMK_OUT"
+}
+
+@test "login: after logout, init respawns getty and the next login works" {
+	need_image
+	local mode=${UMK_MODES%% *}
+	sigchld_probe "$mode" ||
+		skip "needs rt_sigtimedwait to return a blocked SIG_DFL SIGCHLD (busybox init reaps children with it); umk drops it"
+	umk_cmdline "$mode" "$LOGIN_ROOT" /sbin/init
+	LOG=$BATS_TEST_TMPDIR/relogin
+	LOGIN_STATUS=0
+	cat >"$BATS_TEST_TMPDIR/relogin.exp" <<'EOF2'
+		set timeout 40
+		spawn -noecho {*}$argv
+		expect "login: "; send "root\r"
+		expect "assword: "; send "umk\r"
+		expect -re {# $}; send "exit\r"
+		expect {
+			"login: " {}
+			timeout { puts "@@NO-LOGIN-PROMPT-AFTER-LOGOUT"; exec kill -KILL [exp_pid]; exit 2 }
+		}
+		send "root\r"
+		expect "assword: "; send "umk\r"
+		expect {
+			-re {# $} {}
+			timeout { puts "@@NO-SHELL"; exec kill -KILL [exp_pid]; exit 3 }
+		}
+		send "poweroff\r"
+		set timeout 60
+		expect {
+			eof {}
+			timeout { puts "@@NO-POWEROFF"; exec kill -KILL [exp_pid]; exit 4 }
+		}
+		exit [lindex [wait] 3]
+EOF2
+	timeout -k 5 150 expect -f "$BATS_TEST_TMPDIR/relogin.exp" "${UMK_ARGV[@]}" </dev/null >"$LOG.raw" 2>&1 || LOGIN_STATUS=$?
+	sed 's/\r//g' "$LOG.raw" >"$LOG"
+	[ "$LOGIN_STATUS" = 0 ] || { explain "$mode" "want: logout, a new login prompt, login again, poweroff exits 0"; false; }
 }
