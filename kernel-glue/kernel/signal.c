@@ -211,7 +211,8 @@ int send_signal(struct task *t, int sig, const struct ksiginfo *info)
 		return 0;
 	}
 	/* Ignored, unblocked signals are discarded at once (Linux). */
-	if (!ksigismember(&t->blocked, sig) && sig_handler_ignored(t, sig) && sig != SIGKILL)
+	if (!ksigismember(&t->blocked, sig) && !ksigismember(&t->real_blocked, sig) && sig_handler_ignored(t, sig) &&
+	    sig != SIGKILL)
 		return 0;
 	/* Standard signals do not queue twice. */
 	if (sig < 32 && ksigismember(&t->signal->shared_pending, sig))
@@ -252,7 +253,7 @@ static int send_signal_thread(struct task *t, int sig, const struct ksiginfo *in
 		return 0;
 	if (sig == SIGCONT || (ksigmask(sig) & STOP_MASK) || sig == SIGKILL)
 		return send_signal(t, sig, info);
-	if (!ksigismember(&t->blocked, sig) && sig_handler_ignored(t, sig))
+	if (!ksigismember(&t->blocked, sig) && !ksigismember(&t->real_blocked, sig) && sig_handler_ignored(t, sig))
 		return 0;
 	if (sig < 32 && ksigismember(&t->pending, sig))
 		return 0;
@@ -890,11 +891,14 @@ SYSCALL_DEFINE4(rt_sigtimedwait, uaddr_t, uset, uaddr_t, uinfo, uaddr_t, uts, si
 	if (!sig) {
 		/* temporarily unblock the wanted set so sending wakes us */
 		ksigset_t saved = t->blocked;
+		/* still "blocked" for the ignored-signal discard rule (Linux) */
+		t->real_blocked = saved;
 		t->blocked.sig &= ~set.sig;
 		struct wait_queue_head wq;
 		init_waitqueue_head(&wq);
 		long r = wait_event_interruptible_deadline(wq, false, deadline);
 		t->blocked = saved;
+		t->real_blocked.sig = 0;
 		sig = dequeue_signal(t, &notwanted, &info);
 		if (!sig)
 			return r == -ETIMEDOUT ? -EAGAIN : -EINTR;

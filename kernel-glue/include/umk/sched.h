@@ -97,6 +97,7 @@ struct task {
 
 	/* signals */
 	ksigset_t blocked;
+	ksigset_t real_blocked;	/* in rt_sigtimedwait: the mask before it unblocked the wanted set */
 	ksigset_t saved_sigmask;		/* restored after sigsuspend etc. */
 	bool restore_sigmask;
 	ksigset_t pending;
