@@ -4,6 +4,7 @@
  * cannot escape it). Propagation flags (MS_SHARED...) are accepted and
  * ignored: there is one mount namespace and no propagation. */
 #include <umk/fs.h>
+#include <umk/tty.h>
 #include <umk/fdtable.h>
 #include <umk/mm.h>
 #include <umk/sched.h>
@@ -165,6 +166,8 @@ static int new_mount(const struct path *at, const char *type, const char *source
 		sb = devfs_get_sb();
 	} else if (!strcmp(type, "sysfs")) {
 		sb = sysfs_get_sb();
+	} else if (!strcmp(type, "devpts")) {
+		sb = devpts_get_sb();	/* the single instance (no newinstance) */
 	} else if (!strcmp(type, "hostfs")) {
 		int flags;
 		sb = hostfs_get_sb(&flags);

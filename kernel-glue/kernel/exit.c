@@ -3,6 +3,7 @@
 #include <umk/arch.h>
 #include <umk/mm.h>
 #include <umk/fdtable.h>
+#include <umk/tty.h>
 #include <umk/syscall.h>
 #include <umk/uaccess.h>
 #include <linux/wait.h>
@@ -101,6 +102,8 @@ static void group_dead(struct task *leader)
 {
 	struct signal_struct *sig = leader->signal;
 	struct task *p = leader->parent;
+	if (sig->session == leader->pid && sig->tty)
+		tty_exit_session_leader(leader);
 	if (sig->group_exiting)
 		leader->exit_code = sig->group_exit_code;
 	p->signal->cutime += leader->utime_ns + sig->cutime;
