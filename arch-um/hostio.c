@@ -189,6 +189,16 @@ int hostio_mkdirat(int dirfd, const char *name, uint32_t mode)
 	return R(mkdirat(dirfd, name, mode & 07777));
 }
 
+/* Only socket nodes (AF_UNIX bind): no devices or fifos on the host. */
+int hostio_mknodat(int dirfd, const char *name, uint32_t mode)
+{
+	if (bad_component(name))
+		return -EINVAL;
+	if ((mode & S_IFMT) != S_IFSOCK)
+		return -EPERM;
+	return R(mknodat(dirfd, name, S_IFSOCK | (mode & 07777), 0));
+}
+
 int hostio_unlinkat(int dirfd, const char *name, bool dir)
 {
 	if (bad_component(name))

@@ -123,9 +123,13 @@ static int hostfs_mkdir(struct inode *dir, const char *name, umode_t mode)
 	return hostio_mkdirat(hostfs_fd(dir), name, mode);
 }
 
-static int hostfs_mknod(struct inode *dir __unused, const char *name __unused, umode_t mode __unused, uint64_t dev __unused)
+static int hostfs_mknod(struct inode *dir, const char *name, umode_t mode, uint64_t dev __unused)
 {
-	return -EPERM;	/* no device nodes or fifos on the host tree */
+	/* no device nodes or fifos on the host tree; socket nodes are only
+	 * names (AF_UNIX bind): the guest socket is found by the inode */
+	if (!S_ISSOCK(mode))
+		return -EPERM;
+	return hostio_mknodat(hostfs_fd(dir), name, mode);
 }
 
 static int hostfs_rmdir(struct inode *dir, const char *name)

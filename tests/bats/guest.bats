@@ -79,3 +79,5 @@ load ../lib.sh
 @test "guest tmpfs_mount" { guest_check tmpfs_mount; }
 @test "guest locks" { guest_check locks; }
 @test "guest perms" { guest_check perms; }
+@test "guest unix_stream" { guest_check unix_stream; }
+@test "guest unix_dgram" { guest_check unix_dgram; }

@@ -56,6 +56,8 @@ int hostio_futimens(int fd, const int64_t times[4]);
 
 /* Name operations, each one component beneath a directory handle. */
 int hostio_mkdirat(int dirfd, const char *name, uint32_t mode);
+/* A socket node (S_IFSOCK only: AF_UNIX bind); other types -EPERM. */
+int hostio_mknodat(int dirfd, const char *name, uint32_t mode);
 int hostio_unlinkat(int dirfd, const char *name, bool dir);
 int hostio_symlinkat(const char *target, int dirfd, const char *name);
 int hostio_linkat(int ofd, int ndirfd, const char *name);	/* ofd: O_PATH handle */

@@ -1,0 +1,183 @@
+/* setsockopt/getsockopt: the SOL_SOCKET options every family shares;
+ * other levels go to the family (EOPNOTSUPP if it has none, as AF_UNIX). */
+#include <umk/net.h>
+#include <umk/sched.h>
+#include <umk/syscall.h>
+#include <umk/uaccess.h>
+#include "sock_internal.h"
+
+#define SOCK_MIN_SNDBUF 4608	/* Linux's floors for the doubled values */
+#define SOCK_MIN_RCVBUF 2304
+#define SOCK_MAX_BUF 212992	/* net.core.wmem_max / rmem_max */
+
+struct ktimeval { int64_t sec, usec; };
+struct klinger { int32_t onoff, linger; };
+
+static const struct { int opt; unsigned bit; } flag_opts[] = {
+	{ SO_PASSCRED, SOCKF_PASSCRED }, { SO_REUSEADDR, SOCKF_REUSEADDR },
+	{ SO_KEEPALIVE, SOCKF_KEEPALIVE }, { SO_BROADCAST, SOCKF_BROADCAST },
+	{ SO_REUSEPORT, SOCKF_REUSEPORT }, { SO_OOBINLINE, SOCKF_OOBINLINE },
+};
+
+static int set_timeout(int64_t *t, uaddr_t val, int len)
+{
+	struct ktimeval tv;
+	if (len < (int)sizeof(tv))
+		return -EINVAL;
+	if (copy_from_user(&tv, val, sizeof(tv)))
+		return -EFAULT;
+	if (tv.usec < 0 || tv.usec >= 1000000)
+		return -EDOM;
+	if (tv.sec < 0) {
+		*t = 1;	/* Linux: a negative time is the shortest timeout */
+		return 0;
+	}
+	*t = tv.sec * 1000000000ll + tv.usec * 1000;
+	return 0;
+}
+
+static int sol_socket_set(struct socket *s, int name, uaddr_t val, int len)
+{
+	if (name == SO_RCVTIMEO_OLD || name == SO_RCVTIMEO_NEW)
+		return set_timeout(&s->rcvtimeo, val, len);
+	if (name == SO_SNDTIMEO_OLD || name == SO_SNDTIMEO_NEW)
+		return set_timeout(&s->sndtimeo, val, len);
+	if (name == SO_LINGER) {
+		struct klinger l;
+		if (len < (int)sizeof(l))
+			return -EINVAL;
+		if (copy_from_user(&l, val, sizeof(l)))
+			return -EFAULT;
+		s->linger_on = !!l.onoff;
+		s->linger_secs = l.linger;
+		return 0;
+	}
+	if (len < (int)sizeof(int))
+		return -EINVAL;
+	int v;
+	if (copy_from_user(&v, val, sizeof(v)))
+		return -EFAULT;
+	for (unsigned i = 0; i < ARRAY_SIZE(flag_opts); i++) {
+		if (flag_opts[i].opt == name) {
+			if (v)
+				s->flags |= flag_opts[i].bit;
+			else
+				s->flags &= ~flag_opts[i].bit;
+			return 0;
+		}
+	}
+	switch (name) {
+	case SO_SNDBUF:
+	case SO_SNDBUFFORCE:
+		/* Linux doubles the value to allow for bookkeeping overhead */
+		s->sndbuf = MAX(MIN((unsigned)v, SOCK_MAX_BUF) * 2, SOCK_MIN_SNDBUF);
+		return 0;
+	case SO_RCVBUF:
+	case SO_RCVBUFFORCE:
+		s->rcvbuf = MAX(MIN((unsigned)v, SOCK_MAX_BUF) * 2, SOCK_MIN_RCVBUF);
+		return 0;
+	case SO_RCVLOWAT:
+		s->rcvlowat = v < 1 ? 1 : v;
+		return 0;
+	case SO_SNDLOWAT:
+		return -ENOPROTOOPT;
+	case SO_PRIORITY:
+	case SO_MARK:
+	case SO_DONTROUTE:
+	case SO_TIMESTAMP_OLD:
+	case SO_TIMESTAMPNS_OLD:
+		return 0;	/* accepted, no effect here */
+	}
+	return -ENOPROTOOPT;
+}
+
+static int64_t get_flag(struct socket *s, unsigned bit) { return !!(s->flags & bit); }
+
+static int sol_socket_get(struct socket *s, int name, void *buf, int *lv)
+{
+	int *iv = buf;
+	*lv = sizeof(int);
+	for (unsigned i = 0; i < ARRAY_SIZE(flag_opts); i++) {
+		if (flag_opts[i].opt == name) {
+			*iv = get_flag(s, flag_opts[i].bit);
+			return 0;
+		}
+	}
+	switch (name) {
+	case SO_TYPE: *iv = s->type; return 0;
+	case SO_DOMAIN: *iv = s->family; return 0;
+	case SO_PROTOCOL: *iv = s->protocol; return 0;
+	case SO_ACCEPTCONN: *iv = s->listening; return 0;
+	case SO_ERROR: *iv = s->err; s->err = 0; return 0;
+	case SO_SNDBUF: *iv = s->sndbuf; return 0;
+	case SO_RCVBUF: *iv = s->rcvbuf; return 0;
+	case SO_RCVLOWAT: *iv = s->rcvlowat; return 0;
+	case SO_SNDLOWAT: *iv = 1; return 0;
+	case SO_PRIORITY: case SO_MARK: case SO_DONTROUTE: *iv = 0; return 0;
+	case SO_RCVTIMEO_OLD: case SO_SNDTIMEO_OLD: case SO_RCVTIMEO_NEW: case SO_SNDTIMEO_NEW: {
+		int64_t t = (name == SO_RCVTIMEO_OLD || name == SO_RCVTIMEO_NEW) ? s->rcvtimeo : s->sndtimeo;
+		struct ktimeval tv = { t / 1000000000ll, (t % 1000000000ll) / 1000 };
+		memcpy(buf, &tv, sizeof(tv));
+		*lv = sizeof(tv);
+		return 0;
+	}
+	case SO_LINGER: {
+		struct klinger l = { s->linger_on, s->linger_secs };
+		memcpy(buf, &l, sizeof(l));
+		*lv = sizeof(l);
+		return 0;
+	}
+	case SO_PEERCRED:
+		memcpy(buf, &s->peercred, sizeof(s->peercred));
+		*lv = sizeof(s->peercred);
+		return 0;
+	}
+	return -ENOPROTOOPT;
+}
+
+SYSCALL_DEFINE5(setsockopt, int, fd, int, level, int, name, uaddr_t, val, int, len)
+{
+	int err;
+	struct file *f;
+	struct socket *s = sockfd_lookup(fd, &f, &err);
+	if (!s)
+		return err;
+	if (len < 0)
+		err = -EINVAL;
+	else if (level == SOL_SOCKET)
+		err = sol_socket_set(s, name, val, len);
+	else
+		err = s->ops->setsockopt ? s->ops->setsockopt(s, level, name, val, len) : -EOPNOTSUPP;
+	fput(f);
+	return err;
+}
+
+SYSCALL_DEFINE5(getsockopt, int, fd, int, level, int, name, uaddr_t, val, uaddr_t, ulen)
+{
+	int err;
+	struct file *f;
+	struct socket *s = sockfd_lookup(fd, &f, &err);
+	if (!s)
+		return err;
+	if (level != SOL_SOCKET) {
+		err = s->ops->getsockopt ? s->ops->getsockopt(s, level, name, val, ulen) : -EOPNOTSUPP;
+		fput(f);
+		return err;
+	}
+	int len;
+	if (copy_from_user(&len, ulen, sizeof(len))) {
+		fput(f);
+		return -EFAULT;
+	}
+	uint64_t buf[4] = { 0 };
+	int lv = 0;
+	err = len < 0 ? -EINVAL : sol_socket_get(s, name, buf, &lv);
+	fput(f);
+	if (err)
+		return err;
+	if (len > lv)
+		len = lv;
+	if (copy_to_user(val, buf, len) || copy_to_user(ulen, &len, sizeof(len)))
+		return -EFAULT;
+	return 0;
+}
