@@ -26,6 +26,11 @@ void unix_put(struct unix_sock *u)
 	if (--u->refs)
 		return;
 	BUG_ON(!u->dead);
+	/* a poller may still be queued here (it registered on a dgram peer
+	 * that has since been dropped): unlink it so its later dequeue is
+	 * harmless */
+	while (!list_empty(&u->wq.head))
+		list_del(u->wq.head.next);
 	kfree(u);
 }
 
