@@ -10,7 +10,7 @@
 
 static const struct { const char *name; enum proc_kind kind; } pid_ents[] = {
 	{ "cmdline", P_PID_CMDLINE }, { "comm", P_PID_COMM }, { "cwd", P_PID_CWD },
-	{ "environ", P_PID_ENVIRON }, { "exe", P_PID_EXE }, { "fd", P_PID_FD_DIR },
+	{ "environ", P_PID_ENVIRON }, { "exe", P_PID_EXE }, { "fd", P_PID_FD_DIR }, { "fdinfo", P_PID_FDINFO_DIR },
 	{ "limits", P_PID_LIMITS }, { "maps", P_PID_MAPS }, { "mountinfo", P_PID_MOUNTINFO },
 	{ "mounts", P_PID_MOUNTS }, { "root", P_PID_ROOT }, { "stat", P_PID_STAT },
 	{ "statm", P_PID_STATM }, { "status", P_PID_STATUS },
@@ -21,6 +21,7 @@ umode_t proc_pid_mode(enum proc_kind k)
 	switch (k) {
 	case P_PID_DIR: return S_IFDIR | 0555;
 	case P_PID_FD_DIR: return S_IFDIR | 0500;
+	case P_PID_FDINFO_DIR: return S_IFDIR | 0555;
 	case P_PID_EXE: case P_PID_CWD: case P_PID_ROOT: return S_IFLNK | 0777;
 	case P_PID_FD_LINK: return S_IFLNK | 0700;
 	case P_PID_ENVIRON: return S_IFREG | 0400;
@@ -40,11 +41,11 @@ struct inode *proc_pid_lookup(struct inode *dir, const char *name)
 				return proc_iget(pid_ents[i].kind, pi->pid, 0);
 		return ERR_PTR(-ENOENT);
 	}
-	if (pi->kind == P_PID_FD_DIR) {
+	if (pi->kind == P_PID_FD_DIR || pi->kind == P_PID_FDINFO_DIR) {
 		long long fd;
-		if (kstrtoll(name, 10, &fd) || fd < 0 || fd > 0x7fffffff || !fd_lookup(t->files, fd))
+		if (kstrtoll(name, 10, &fd) || fd < 0 || fd > 0x7fffffff || !t->files || !fd_lookup(t->files, fd))
 			return ERR_PTR(-ENOENT);
-		return proc_iget(P_PID_FD_LINK, pi->pid, fd);
+		return proc_iget(pi->kind == P_PID_FD_DIR ? P_PID_FD_LINK : P_PID_FDINFO, pi->pid, fd);
 	}
 	return ERR_PTR(-ENOTDIR);
 }
@@ -78,14 +79,15 @@ int proc_pid_iterate(struct file *f, struct dir_context *ctx)
 		}
 		return 0;
 	}
-	/* fd/: position = fd + 2 */
+	/* fd/ and fdinfo/: position = fd + 2 */
+	enum proc_kind entry = pi->kind == P_PID_FD_DIR ? P_PID_FD_LINK : P_PID_FDINFO;
 	struct files_struct *fs = t->files;
 	for (unsigned fd = ctx->pos - 2; fs && fd < fs->max; fd++) {
 		if (fs->fd[fd]) {
 			char name[16];
 			int len = snprintf(name, sizeof(name), "%u", fd);
-			uint64_t ino = ((uint64_t)pi->pid << 32) | ((uint64_t)P_PID_FD_LINK << 24) | (fd + 1);
-			if (!ctx->actor(ctx, name, len, ino, IFTODT(S_IFLNK)))
+			uint64_t ino = ((uint64_t)pi->pid << 32) | ((uint64_t)entry << 24) | (fd + 1);
+			if (!ctx->actor(ctx, name, len, ino, IFTODT(entry == P_PID_FD_LINK ? S_IFLNK : S_IFREG)))
 				return 0;
 		}
 		ctx->pos = fd + 3;
@@ -139,6 +141,25 @@ ssize_t proc_pid_readlink(struct inode *inode, char *buf, size_t n)
 	return put_link(&b, buf, n);
 }
 
+/* fdinfo/N: position, open flags (octal, with O_CLOEXEC), mount id, inode */
+static int show_fdinfo(struct task *t, int fd, struct sbuf *o)
+{
+	struct file *f = t->files ? fd_lookup(t->files, fd) : NULL;
+	if (!f)
+		return -ENOENT;
+	unsigned flags = f->f_flags | (fd_get_cloexec(t->files, fd) ? O_CLOEXEC : 0);
+	sbuf_printf(o, "pos:\t%lld\nflags:\t0%o\nmnt_id:\t%d\nino:\t%llu\n", (long long)f->f_pos, flags,
+		    f->f_path.mnt ? f->f_path.mnt->mnt_id : 0, (unsigned long long)f->f_inode->i_ino);
+	return 0;
+}
+
+/* init's parent is itself inside the kernel; the guest sees 0, as Linux */
+static pid_t ppid_of(struct task *t)
+{
+	struct task *p = t->parent;
+	return p && p != t ? p->tgid : 0;
+}
+
 static char state_char(struct task *t)
 {
 	switch (t->state) {
@@ -188,7 +209,7 @@ static void show_stat(struct task *t, struct sbuf *o)
 			sigcgt |= 1ull << i;
 	}
 	sbuf_printf(o, "%d (%s) %c %d %d %d %d %d %u %llu %llu %llu %llu %llu %llu %llu %llu %d %d %d %d %llu ",
-		    t->pid, t->comm, state_char(t), t->parent ? t->parent->tgid : 0,
+		    t->pid, t->comm, state_char(t), ppid_of(t),
 		    sig ? sig->pgrp : 0, sig ? sig->session : 0,
 		    tty ? (int)tty->rdev : 0, tty && tty->pgrp ? tty->pgrp : -1,
 		    0x400040u, (unsigned long long)t->min_flt, 0ull, (unsigned long long)t->maj_flt, 0ull,
@@ -218,7 +239,7 @@ static void show_status(struct task *t, struct sbuf *o)
 	struct mm *mm = t->mm;
 	sbuf_printf(o, "Name:\t%s\nUmask:\t%04o\nState:\t%c (%s)\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n",
 		    t->comm, t->fs ? t->fs->umask : 022, st, state_name(st), t->tgid, t->pid,
-		    t->parent ? t->parent->tgid : 0);
+		    ppid_of(t));
 	sbuf_printf(o, "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t%u\nGroups:\t",
 		    c->uid, c->euid, c->suid, c->fsuid, c->gid, c->egid, c->sgid, c->fsgid,
 		    t->files ? t->files->max : 0);
@@ -314,6 +335,7 @@ int proc_pid_show(struct inode *inode, struct sbuf *o)
 	case P_PID_MOUNTINFO: mountinfo_show(o); break;
 	case P_PID_STATM: show_statm(t, o); break;
 	case P_PID_LIMITS: show_limits(t, o); break;
+	case P_PID_FDINFO: return show_fdinfo(t, PI(inode)->fd, o);
 	default: return -EINVAL;
 	}
 	return 0;

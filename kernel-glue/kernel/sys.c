@@ -18,8 +18,8 @@ SYSCALL_DEFINE0(getpid) { return current->tgid; }
 SYSCALL_DEFINE0(gettid) { return current->pid; }
 SYSCALL_DEFINE0(getppid)
 {
-	struct task *p = current->signal->leader->parent;
-	return p ? p->tgid : 0;
+	struct task *l = current->signal->leader, *p = l->parent;
+	return p && p != l ? p->tgid : 0;	/* init has no parent */
 }
 SYSCALL_DEFINE0(getuid) { return current->cred.uid; }
 SYSCALL_DEFINE0(geteuid) { return current->cred.euid; }

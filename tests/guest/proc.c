@@ -92,5 +92,20 @@ int main(int argc, char **argv)
 	char path[64];
 	snprintf(path, sizeof path, "/proc/%d/stat", (int)getpid());
 	CHECK("/proc/<pid>/stat readable", slurp(path) > 0 && strtol(buf, NULL, 10) == getpid());
+
+	/* /proc/self/fdinfo: position and flags of an open file */
+	int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+	char tmp[10];
+	CHECK("read 10 bytes", read(fd, tmp, 10) == 10);
+	snprintf(path, sizeof path, "/proc/self/fdinfo/%d", fd);
+	CHECK("read fdinfo", slurp(path) > 0);
+	unsigned long long pos = 99;
+	unsigned flags = 0;
+	char *fl = strstr(buf, "flags:");
+	CHECK("fdinfo pos is 10", sscanf(buf, "pos: %llu", &pos) == 1 && pos == 10);
+	CHECK("fdinfo flags: O_RDONLY with O_CLOEXEC", fl && sscanf(fl, "flags: %o", &flags) == 1 &&
+	      (flags & O_ACCMODE) == O_RDONLY && (flags & O_CLOEXEC));
+	CHECK("fdinfo has mnt_id", strstr(buf, "\nmnt_id:") != NULL);
+	close(fd);
 	return t_done();
 }
