@@ -17,6 +17,9 @@
 # usage: rootfs/build-rootfs.sh OUTDIR [BUSYBOX]
 #   UMK_ROOT_PASSWORD (default "umk") sets the root password.
 set -eu
+# Modes in the tree (and in build/rootfs.ext4, made from it) must not
+# depend on the builder's umask.
+umask 022
 
 out=${1:?usage: build-rootfs.sh OUTDIR [BUSYBOX]}
 bb=${2:-/bin/busybox}
