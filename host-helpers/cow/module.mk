@@ -26,9 +26,14 @@ endef
 $(foreach t,$(COWUT_NAMES),$(eval $(call cowut_rule,$(t))))
 COWUT_BINS := $(foreach t,$(COWUT_NAMES),$(COWUT)/cow-$(t) $(COWUT)/cow-$(t)-asan)
 
+# Test helper for tests/bats/cow.bats: writes sectors through the library.
+$(B)/tests/cow-write: tests/unit/cow/cow-write.c $(COW_LIB_SRC) $(COW_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -o $@ $(filter %.c,$^)
+
 .PHONY: cow-unit
 cow-unit: $(COWUT_BINS)
 	@for t in $(COWUT_BINS); do $$t || exit 1; done
 
-ALL_TARGETS += $(B)/umk-cow
+ALL_TARGETS += $(B)/umk-cow $(B)/tests/cow-write
 TEST_DEPS += $(COWUT_BINS)
