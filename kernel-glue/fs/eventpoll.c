@@ -10,11 +10,10 @@
  * number are compared too (pipes and anon files get fresh numbers). The waiter registers on every watched file's wait queue only
  * while it sleeps, holding references for that time.
  *
- * Edge-triggered items report a rising edge of their ready mask: a new
- * event is seen when a bit becomes ready that was not ready at the last
- * look. (Linux also re-reports on each wake-up of the file's queue, e.g.
- * more data on an unread pipe; that needs a wake-up callback the wait
- * queues do not have.) */
+ * Edge-triggered items report a new event when a ready bit rose since the
+ * last look or when any of the file's wait queues was woken since then
+ * (each queue counts its wake-ups), so more data on a drained-and-refilled
+ * or unread pipe is reported again, as on Linux. */
 #include <umk/fs.h>
 #include <umk/fdtable.h>
 #include <umk/sched.h>
@@ -40,6 +39,7 @@ struct epitem {
 	uint32_t events;	/* as given, with EPOLLERR|EPOLLHUP */
 	uint64_t data;
 	uint32_t seen;		/* edge-triggered: mask at the last look */
+	uint64_t woken;		/* edge-triggered: sum of the file's queue wakeups then */
 	bool disabled;		/* EPOLLONESHOT fired; MOD re-arms */
 };
 
@@ -84,6 +84,22 @@ static struct epitem *ep_find(struct eventpoll *ep, int fd, struct file *f)
 	return NULL;
 }
 
+/* A poll table that sums the wake-up counters of the queues a file names,
+ * passing each on to the caller's table if there is one. */
+struct wake_count {
+	struct poll_table pt;
+	struct poll_table *inner;
+	uint64_t sum;
+};
+
+static void count_wakeups(struct file *f, struct wait_queue_head *wq, struct poll_table *pt)
+{
+	struct wake_count *wc = container_of(pt, struct wake_count, pt);
+	wc->sum += wq->wakeups;
+	if (wc->inner && wc->inner->qproc)
+		wc->inner->qproc(f, wq, wc->inner);
+}
+
 /* Ready events of an item (consume: update edge state, fire oneshot). */
 static uint32_t item_poll(struct epitem *it, struct poll_table *pt, bool consume)
 {
@@ -92,12 +108,16 @@ static uint32_t item_poll(struct epitem *it, struct poll_table *pt, bool consume
 	struct file *f = item_file(it);
 	if (!f)
 		return 0;
-	uint32_t m = vfs_poll(f, pt) & (it->events & ~EP_CTL_BITS);
+	struct wake_count wc = { .pt = { .qproc = count_wakeups }, .inner = pt };
+	uint32_t m = vfs_poll(f, &wc.pt) & (it->events & ~EP_CTL_BITS);
 	if (it->events & EPOLLET) {
-		uint32_t rising = m & ~it->seen;
-		if (consume)
+		/* new: a bit that rose, or a wake-up of the file since we looked */
+		bool fresh = (m & ~it->seen) || wc.sum != it->woken;
+		if (consume) {
 			it->seen = m;
-		if (!rising)
+			it->woken = wc.sum;
+		}
+		if (!m || !fresh)
 			return 0;
 	}
 	if (m && consume && (it->events & EPOLLONESHOT))
@@ -211,6 +231,7 @@ static long ep_ctl(struct file *epf, int op, int fd, struct file *f, struct kepo
 	it->events = ev->events | EPOLLERR | EPOLLHUP;
 	it->data = ev->data;
 	it->seen = 0;
+	it->woken = ~0ULL;	/* the first look reports what is ready */
 	it->disabled = false;
 	wake_up(&ep->wq);	/* a waiter re-scans and may find it ready */
 	return 0;

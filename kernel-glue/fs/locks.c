@@ -26,7 +26,7 @@ struct file_lock {
 };
 
 static LIST_HEAD(all_locks);
-static struct wait_queue_head lock_wq = { LIST_HEAD_INIT(lock_wq.head) };
+static struct wait_queue_head lock_wq = { LIST_HEAD_INIT(lock_wq.head), 0 };
 
 static bool record(int kind) { return kind != FL_FLOCK; }
 

@@ -157,6 +157,7 @@ void handle_irqs(void)
 void init_waitqueue_head(struct wait_queue_head *wq)
 {
 	INIT_LIST_HEAD(&wq->head);
+	wq->wakeups = 0;
 }
 
 void wait_enqueue(struct wait_queue_head *wq, struct wait_entry *e)
@@ -172,6 +173,7 @@ void wait_dequeue(struct wait_entry *e)
 
 void wake_up(struct wait_queue_head *wq)
 {
+	wq->wakeups++;
 	struct wait_entry *e;
 	list_for_each_entry(e, &wq->head, link)
 		wake_up_task(e->task);

@@ -6,7 +6,9 @@
 #include <umk/list.h>
 
 struct task;
-struct wait_queue_head { struct list_head head; };
+/* wakeups counts wake_up calls: edge-triggered epoll reports a new event
+ * when a file's queues were woken since it last looked, as Linux does. */
+struct wait_queue_head { struct list_head head; uint64_t wakeups; };
 struct wait_entry { struct list_head link; struct task *task; };
 
 void init_waitqueue_head(struct wait_queue_head *wq);
