@@ -112,6 +112,42 @@ int main(void)
 	CHECK(!memcmp(buf, want, SS));
 	cow_close(&cf);
 
+	/* older versions on disk: v1, v2 and broken v3 files read through
+	 * their own offsets (bitmap and data where UML puts them) */
+	{
+		static const struct { uint32_t v; int broken; } vs[] = { { 1, 0 }, { 2, 0 }, { 3, 1 } };
+		uint8_t hdr[COW_HEADER_MAX], bit = 0x02; /* sector 1 */
+		for (unsigned k = 0; k < 3; k++) {
+			struct cow_info oi;
+			memset(&oi, 0, sizeof(oi));
+			oi.version = vs[k].v;
+			oi.broken_v3 = vs[k].broken;
+			strcpy(oi.backing_file, bpath);
+			oi.size = bsize;
+			oi.sectorsize = SS;
+			oi.alignment = 4096;
+			CHECK(fstat(bfd, &st) == 0);
+			oi.mtime = (uint32_t)st.st_mtime;
+			CHECK(cow_sizes(&oi) == 0);
+			int n = cow_encode_header(&oi, hdr, sizeof(hdr), &e);
+			int ofd = open(cpath, O_RDWR | O_TRUNC);
+			CHECK(pwrite(ofd, hdr, (size_t)n, 0) == n);
+			CHECK(pwrite(ofd, &bit, 1, (off_t)oi.bitmap_offset) == 1);
+			pattern(want, SS, (uint8_t)(200 + k));
+			CHECK(pwrite(ofd, want, SS, (off_t)(oi.data_offset + SS)) == SS);
+			CHECK(ftruncate(ofd, (off_t)(oi.data_offset + bsize)) == 0);
+			CHECK(cow_open(&cf, ofd, cpath, bfd, bpath, &e) == 0);
+			CHECK(cf.info.version == vs[k].v && cf.info.broken_v3 == vs[k].broken);
+			CHECK(cf.info.bitmap_offset == (k == 0 ? 280 : k == 1 ? 4120 : 8192));
+			CHECK(cow_read(&cf, buf, 0, 3, &e) == 0);
+			CHECK(!memcmp(buf, base, SS));
+			CHECK(!memcmp(buf + SS, want, SS));
+			CHECK(!memcmp(buf + 2 * SS, base + 2 * SS, SS));
+			cow_close(&cf);
+			close(ofd);
+		}
+	}
+
 	/* backing size changed -> -ESTALE with a message */
 	CHECK(ftruncate(bfd, (off_t)bsize + 512) == 0);
 	CHECK(cow_open(&cf, cfd, cpath, bfd, bpath, &e) == -ESTALE);
