@@ -146,6 +146,9 @@ if grep -v '^debugfs [0-9.]* (' "$cmds.err" | grep -q .; then
 fi
 rm -f "$cmds.err"
 
+# Read-only for everyone but the builder: the base image is shared (guests
+# write to their own COW files), whatever the builder's umask.
+chmod 0644 "$tmp"
 mv -f "$tmp" "$out"
 trap - EXIT
 rm -f "$cmds"
