@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <umk/ubd.h>
 #include "um.h"
 
 struct boot_config boot_cfg;
@@ -28,6 +29,10 @@ static const char usage[] =
 "  hostfs=DIR            host directory that is the root filesystem; the\n"
 "                        guest never sees anything outside it\n"
 "  rootflags=DIR         same as hostfs= when rootfstype=hostfs (UML syntax)\n"
+"  ubdN[rsdct]=[COW,]FILE  block device /dev/ubdX (N 0-15 or a-p) on a host\n"
+"                        image: r read-only, s O_SYNC writes, d no COW\n"
+"                        header detection, c no file locking (shared),\n"
+"                        t no discard\n"
 "  rw | ro               mount root read-write / read-only (default ro)\n"
 "  init=PATH             first program (default: /sbin/init, /etc/init,\n"
 "                        /bin/init, /bin/sh)\n"
@@ -162,6 +167,10 @@ void parse_cmdline(int argc, char **argv)
 			if (!*val || stat(val, &st) || !S_ISDIR(st.st_mode))
 				bad(a, "expected an existing host directory");
 			boot_cfg.hostfs = val;
+		} else if (eq && klen > 3 && !strncmp(a, "ubd", 3)) {
+			const char *err = ubd_host_option(a);
+			if (err)
+				bad(a, err);
 		} else if (eq && KEY("init")) {
 			if (val[0] != '/')
 				bad(a, "expected an absolute path");

@@ -22,5 +22,5 @@ $(B)/obj/arch-um/%.o: arch-um/%.S
 	$(CC) -c $< -o $@
 
 $(B)/umk: $(KGLUE_OBJS) $(ARCH_OBJS)
-	$(CC) -o $@ $^ -lpthread
+	$(CC) -o $@ $^ -lpthread $(UMK_LDLIBS)
 ALL_TARGETS += $(B)/umk

@@ -4,6 +4,7 @@
 #include <umk/fs.h>
 #include <umk/tty.h>
 #include <umk/sched.h>
+#include <umk/ubd.h>
 #include "internal.h"
 
 static ssize_t null_read(struct file *f __unused, void *b __unused, size_t n __unused, loff_t *p __unused) { return 0; }
@@ -62,6 +63,11 @@ static const struct dev_entry devs[] = {
 	{ "zero", S_IFCHR | 0666, MKDEV(1, 5), 0, &zero_fops, NULL },
 };
 
+/* Nodes drivers add at boot (ubd block devices), listed after devs[]. */
+#define DEVFS_EXTRA 32
+static struct { char name[16]; struct inode *inode; } extra[DEVFS_EXTRA];
+static size_t nextra;
+
 static struct super_block devfs_sb = { .s_type = "devtmpfs", .s_dev = MKDEV(0, 5), .s_magic = 0x01021994 };
 static struct inode *dev_inodes[ARRAY_SIZE(devs)];
 static struct inode *devfs_root;
@@ -73,6 +79,9 @@ static struct inode *devfs_lookup(struct inode *dir __unused, const char *name)
 	for (size_t i = 0; i < ARRAY_SIZE(devs); i++)
 		if (!strcmp(devs[i].name, name))
 			return igrab(dev_inodes[i]);
+	for (size_t i = 0; i < nextra; i++)
+		if (!strcmp(extra[i].name, name))
+			return igrab(extra[i].inode);
 	return ERR_PTR(-ENOENT);
 }
 
@@ -85,6 +94,12 @@ static int devfs_iterate(struct file *f __unused, struct dir_context *ctx)
 	}
 	for (size_t i = ctx->pos - 2; i < ARRAY_SIZE(devs); i++) {
 		if (!ctx->actor(ctx, devs[i].name, strlen(devs[i].name), dev_inodes[i]->i_ino, IFTODT(devs[i].mode)))
+			return 0;
+		ctx->pos++;
+	}
+	for (size_t i = ctx->pos - 2 - ARRAY_SIZE(devs); i < nextra; i++) {
+		struct inode *in = extra[i].inode;
+		if (!ctx->actor(ctx, extra[i].name, strlen(extra[i].name), in->i_ino, IFTODT(in->i_mode)))
 			return 0;
 		ctx->pos++;
 	}
@@ -154,6 +169,22 @@ static int chrdev_open(struct inode *inode, struct file *f)
 
 const struct file_operations chrdev_fops = { .open = chrdev_open };
 
+int devfs_add_node(const char *name, umode_t mode, uint64_t rdev, const struct file_operations *fops)
+{
+	if (nextra == DEVFS_EXTRA || strlen(name) >= sizeof(extra[0].name))
+		return -ENOSPC;
+	bool is_new;
+	struct inode *in = iget(&devfs_sb, 2 + ARRAY_SIZE(devs) + nextra, &is_new);
+	in->i_mode = mode;
+	in->i_rdev = rdev;
+	in->i_op = &devfs_iops;
+	in->i_fop = fops;
+	in->i_blksize = 4096;
+	strlcpy(extra[nextra].name, name, sizeof(extra[0].name));
+	extra[nextra++].inode = in;	/* pinned */
+	return 0;
+}
+
 void devfs_init(void)
 {
 	bool is_new;
@@ -179,6 +210,7 @@ void devfs_init(void)
 		in->i_blksize = 4096;
 		dev_inodes[i] = in;	/* pinned */
 	}
+	ubd_init();
 	devfs_sb.s_root = d_make_root(igrab(devfs_root));
 	int err = vfs_mount(&devfs_sb, "/dev", 0, "devtmpfs");
 	if (err)

@@ -13,6 +13,7 @@
 #include "internal.h"
 #include "mount.h"
 #include "tmpfs.h"
+#include <umk/ext2host.h>
 
 #define U_MNT_FORCE		1
 #define U_MNT_DETACH		2
@@ -176,6 +177,10 @@ static int new_mount(const struct path *at, const char *type, const char *source
 			return err;
 		if (flags & MNT_READONLY)
 			mflags |= MNT_READONLY;	/* the host tree was exported read-only */
+	} else if (!strcmp(type, "ext2") || !strcmp(type, "ext3") || !strcmp(type, "ext4") || !strcmp(type, "auto")) {
+		sb = ext2_mount(source, type, &mflags);	/* drivers-virtual/ext4 */
+		if (IS_ERR(sb))
+			return PTR_ERR(sb);
 	} else {
 		return -ENODEV;
 	}

@@ -241,7 +241,7 @@ static int proc_show(struct inode *inode, struct sbuf *o)
 	case P_LOADAVG: show_loadavg(o); return 0;
 	case P_STAT: show_stat(o); return 0;
 	case P_FILESYSTEMS:
-		sbuf_printf(o, "nodev\tsysfs\nnodev\ttmpfs\nnodev\tproc\nnodev\tdevtmpfs\nnodev\tpipefs\nnodev\thostfs\n");
+		sbuf_printf(o, "nodev\tsysfs\nnodev\ttmpfs\nnodev\tproc\nnodev\tdevtmpfs\nnodev\tpipefs\nnodev\thostfs\n\text2\n\text3\n\text4\n");
 		return 0;
 	case P_VERSION:
 		proc_show_version(o);

@@ -293,6 +293,8 @@ int console_open_for_init(struct files_struct *f);
 void devfs_init(void);
 void procfs_init(void);
 struct super_block *devfs_get_sb(void);
+/* A node in /dev added by a driver at boot (before devfs is mounted). */
+int devfs_add_node(const char *name, umode_t mode, uint64_t rdev, const struct file_operations *fops);
 struct super_block *proc_get_sb(void);
 struct super_block *sysfs_get_sb(void);
 /* Character device nodes outside /dev (tmpfs mknod): open by rdev. */

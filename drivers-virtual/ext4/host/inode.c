@@ -1,0 +1,140 @@
+/* ext2 host side: inodes, directories, file and symlink contents. */
+#include <errno.h>
+#include <string.h>
+#include "e2h.h"
+
+int e2h_lookup(struct e2h_fs *h, uint64_t dir, const char *name, uint64_t *ino)
+{
+	ext2_ino_t i;
+	errcode_t e = ext2fs_lookup(h->fs, dir, name, strlen(name), NULL, &i);
+	if (e)
+		return e2h_err(e);
+	*ino = i;
+	return 0;
+}
+
+static int read_inode(struct e2h_fs *h, uint64_t ino, struct ext2_inode_large *in)
+{
+	memset(in, 0, sizeof(*in));
+	errcode_t e = ext2fs_read_inode_full(h->fs, ino, (struct ext2_inode *)in, sizeof(*in));
+	return e ? e2h_err(e) : 0;
+}
+
+/* nanoseconds from an *_extra field, when the inode is large enough */
+static uint32_t xtime_ns(const struct ext2_inode_large *in, const uint32_t *extra, int isize)
+{
+	size_t end = (const char *)(extra + 1) - (const char *)in;
+	if (isize <= EXT2_GOOD_OLD_INODE_SIZE || end > (size_t)EXT2_GOOD_OLD_INODE_SIZE + in->i_extra_isize)
+		return 0;
+	return *extra >> 2;
+}
+
+int e2h_stat(struct e2h_fs *h, uint64_t ino, struct e2h_stat *st)
+{
+	struct ext2_inode_large in;
+	int err = read_inode(h, ino, &in);
+	if (err)
+		return err;
+	int isize = EXT2_INODE_SIZE(h->fs->super);
+	*st = (struct e2h_stat){
+		.mode = in.i_mode, .nlink = in.i_links_count,
+		.uid = inode_uid(in), .gid = inode_gid(in),
+		.size = EXT2_I_SIZE(&in),
+		.blocks = ext2fs_get_stat_i_blocks(h->fs, (struct ext2_inode *)&in),
+		.atime = (int32_t)in.i_atime, .mtime = (int32_t)in.i_mtime, .ctime = (int32_t)in.i_ctime,
+		.atime_ns = xtime_ns(&in, &in.i_atime_extra, isize),
+		.mtime_ns = xtime_ns(&in, &in.i_mtime_extra, isize),
+		.ctime_ns = xtime_ns(&in, &in.i_ctime_extra, isize),
+	};
+	if (LINUX_S_ISCHR(in.i_mode) || LINUX_S_ISBLK(in.i_mode)) {
+		uint32_t major, minor;
+		if (in.i_block[0]) {
+			major = (in.i_block[0] >> 8) & 255;
+			minor = in.i_block[0] & 255;
+		} else {
+			major = (in.i_block[1] & 0xfff00) >> 8;
+			minor = (in.i_block[1] & 0xff) | ((in.i_block[1] >> 12) & 0xfff00);
+		}
+		st->rdev = ((uint64_t)(major & 0xfff) << 8) | (minor & 0xff) | ((uint64_t)(minor & ~0xffu) << 12);
+	}
+	return 0;
+}
+
+ssize_t e2h_read(struct e2h_fs *h, uint64_t ino, void *buf, size_t n, uint64_t off)
+{
+	ext2_file_t f;
+	errcode_t e = ext2fs_file_open(h->fs, ino, 0, &f);
+	if (e)
+		return e2h_err(e);
+	size_t done = 0;
+	e = ext2fs_file_llseek(f, off, EXT2_SEEK_SET, NULL);
+	while (!e && done < n) {
+		unsigned got = 0, want = n - done > (1u << 30) ? 1u << 30 : (unsigned)(n - done);
+		e = ext2fs_file_read(f, (char *)buf + done, want, &got);
+		if (!got)
+			break;
+		done += got;
+	}
+	ext2fs_file_close(f);
+	return e && !done ? e2h_err(e) : (ssize_t)done;
+}
+
+ssize_t e2h_readlink(struct e2h_fs *h, uint64_t ino, char *buf, size_t n)
+{
+	struct ext2_inode_large in;
+	int err = read_inode(h, ino, &in);
+	if (err)
+		return err;
+	size_t len = EXT2_I_SIZE(&in);
+	if (len >= n)
+		return -ENAMETOOLONG;
+	if (ext2fs_is_fast_symlink((struct ext2_inode *)&in)) {
+		memcpy(buf, in.i_block, len);
+	} else if (in.i_flags & EXT4_INLINE_DATA_FL) {
+		size_t sz = n;
+		errcode_t e = ext2fs_inline_data_get(h->fs, ino, (struct ext2_inode *)&in, buf, &sz);
+		if (e)
+			return e2h_err(e);
+	} else {
+		ssize_t r = e2h_read(h, ino, buf, len, 0);
+		if (r < 0)
+			return r;
+		len = r;
+	}
+	buf[len] = 0;
+	return len;
+}
+
+struct dir_walk {
+	uint64_t pos, idx;
+	e2h_dir_cb cb;
+	void *ctx;
+};
+
+static const unsigned char ft_to_dt[] = { 0, 8, 4, 2, 6, 1, 12, 10 };
+
+static int dir_actor(ext2_ino_t dir, int entry, struct ext2_dir_entry *d, int offset, int blocksize, char *buf, void *priv)
+{
+	(void)dir; (void)entry; (void)offset; (void)blocksize; (void)buf;
+	struct dir_walk *w = priv;
+	uint64_t idx = w->idx++;
+	if (idx < w->pos)
+		return 0;
+	unsigned ft = ext2fs_dirent_file_type(d);
+	if (!w->cb(w->ctx, d->name, ext2fs_dirent_name_len(d), d->inode, ft < sizeof(ft_to_dt) ? ft_to_dt[ft] : 0, idx + 1))
+		return DIRENT_ABORT;
+	return 0;
+}
+
+int e2h_readdir(struct e2h_fs *h, uint64_t dir, uint64_t pos, e2h_dir_cb cb, void *ctx)
+{
+	struct dir_walk w = { .pos = pos, .cb = cb, .ctx = ctx };
+	struct ext2_inode_large in;
+	int err = read_inode(h, dir, &in);
+	if (err)
+		return err;
+	/* the inline-data flag is only for directories that have inline data */
+	int flags = (in.i_flags & EXT4_INLINE_DATA_FL) ? DIRENT_FLAG_INCLUDE_INLINE_DATA : 0;
+	errcode_t e = ext2fs_dir_iterate2(h->fs, dir, flags, NULL, dir_actor, &w);
+	return e ? e2h_err(e) : 0;
+}

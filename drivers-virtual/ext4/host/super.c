@@ -1,0 +1,84 @@
+/* ext2 host side: open/close a filesystem on a ubd device, statfs. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "e2h.h"
+
+int e2h_err(errcode_t e)
+{
+	if (e > 0 && e < 4096)
+		return -(int)e;		/* an errno from the I/O manager */
+	switch (e) {
+	case EXT2_ET_FILE_NOT_FOUND: return -ENOENT;
+	case EXT2_ET_NO_DIRECTORY: return -ENOTDIR;
+	case EXT2_ET_DIR_NO_SPACE: case EXT2_ET_BLOCK_ALLOC_FAIL:
+	case EXT2_ET_INODE_ALLOC_FAIL: return -ENOSPC;
+	case EXT2_ET_RO_FILSYS: return -EROFS;
+	case EXT2_ET_BAD_MAGIC: case EXT2_ET_SB_CSUM_INVALID:
+	case EXT2_ET_CORRUPT_SUPERBLOCK: case EXT2_ET_UNSUPP_FEATURE:
+	case EXT2_ET_RO_UNSUPP_FEATURE: return -EINVAL;
+	case EXT2_ET_FILE_TOO_BIG: return -EFBIG;
+	case EXT2_ET_DIR_EXISTS: return -EEXIST;
+	}
+	return -EIO;
+}
+
+int e2h_open(int ubd, bool rw, struct e2h_fs **out, int *kind)
+{
+	char name[16];
+	snprintf(name, sizeof(name), "ubd%d", ubd);
+	ext2_filsys fs;
+	int flags = EXT2_FLAG_64BITS | (rw ? EXT2_FLAG_RW : 0);
+	errcode_t e = ext2fs_open2(name, NULL, flags, 0, 0, e2h_ubd_io_manager, &fs);
+	if (e)
+		return e2h_err(e);
+	if (rw) {
+		e = ext2fs_read_bitmaps(fs);
+		if (e) {
+			ext2fs_close_free(&fs);
+			return e2h_err(e);
+		}
+	}
+	struct ext2_super_block *sb = fs->super;
+	if (sb->s_feature_incompat & ~(EXT2_FEATURE_INCOMPAT_FILETYPE | EXT3_FEATURE_INCOMPAT_RECOVER))
+		*kind = 4;
+	else if (sb->s_feature_compat & EXT3_FEATURE_COMPAT_HAS_JOURNAL)
+		*kind = 3;
+	else
+		*kind = 2;
+	struct e2h_fs *h = calloc(1, sizeof(*h));
+	h->fs = fs;
+	h->rw = rw;
+	*out = h;
+	return 0;
+}
+
+int e2h_flush(struct e2h_fs *h)
+{
+	if (!h->rw)
+		return 0;
+	errcode_t e = ext2fs_flush(h->fs);
+	return e ? e2h_err(e) : 0;
+}
+
+void e2h_close(struct e2h_fs *h)
+{
+	ext2fs_close_free(&h->fs);	/* flushes a read-write filesystem */
+	free(h);
+}
+
+int e2h_statfs(struct e2h_fs *h, struct e2h_statfs *st)
+{
+	struct ext2_super_block *sb = h->fs->super;
+	uint64_t blocks = ext2fs_blocks_count(sb), bfree = ext2fs_free_blocks_count(sb);
+	uint64_t resv = ext2fs_r_blocks_count(sb);
+	uint64_t uuid[2];
+	memcpy(uuid, sb->s_uuid, sizeof(uuid));
+	*st = (struct e2h_statfs){
+		.bsize = h->fs->blocksize, .blocks = blocks - sb->s_first_data_block, .bfree = bfree,
+		.bavail = bfree > resv ? bfree - resv : 0, .files = sb->s_inodes_count,
+		.ffree = sb->s_free_inodes_count, .fsid = uuid[0] ^ uuid[1],
+	};
+	return 0;
+}

@@ -1,0 +1,132 @@
+/* ubdN[rsdct]=[cowfile,]file[,serial] as User-Mode Linux parses it
+ * (':' is accepted as the separator too). N is 0-15 or a-p. The image is
+ * opened and locked at once, so a bad option, a missing or unusable file
+ * or an image in use by another instance stops the boot with one line. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "ubd_host.h"
+
+struct ubd_slot ubd_slots[UBD_MAX];
+static char msg[512];
+
+#define COW_MAGIC 0x4F4F4F4Du
+
+static const char *fail(const char *fmt, const char *a, const char *b)
+{
+	snprintf(msg, sizeof(msg), fmt, a, b);
+	return msg;
+}
+
+/* Does the file start with the UML COW magic (either byte order)? */
+static bool has_cow_magic(int fd)
+{
+	unsigned char b[4];
+	if (pread(fd, b, 4, 0) != 4)
+		return false;
+	uint32_t be = (uint32_t)b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3];
+	uint32_t le = (uint32_t)b[3] << 24 | b[2] << 16 | b[1] << 8 | b[0];
+	return be == COW_MAGIC || le == COW_MAGIC;
+}
+
+static const char *open_image(struct ubd_slot *s, int n)
+{
+	if (s->backing)
+		return fail("%s,%s: COW files are not supported by this build yet", s->file, s->backing);
+	struct stat st;
+	if (stat(s->file, &st) == 0 && S_ISDIR(st.st_mode))
+		return fail("%s is a directory; expected a disk image file%s", s->file, "");
+	int flags = (s->ro ? O_RDONLY : O_RDWR) | O_CLOEXEC | (s->sync ? O_SYNC : 0);
+	int fd = open(s->file, flags);
+	if (fd < 0)
+		return fail("cannot open %s: %s", s->file, strerror(errno));
+	if (fstat(fd, &st) < 0 || (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))) {
+		close(fd);
+		return fail("%s is %s; expected a regular file or block device", s->file,
+			    S_ISDIR(st.st_mode) ? "a directory" : "not a disk image");
+	}
+	uint64_t size = (uint64_t)st.st_size;
+	if (S_ISBLK(st.st_mode) && ioctl(fd, BLKGETSIZE64, &size) < 0) {
+		close(fd);
+		return fail("%s: cannot get the device size: %s", s->file, strerror(errno));
+	}
+	if (!s->shared) {
+		struct flock fl = { .l_type = s->ro ? F_RDLCK : F_WRLCK, .l_whence = SEEK_SET };
+		if (fcntl(fd, F_OFD_SETLK, &fl) < 0) {
+			int e = errno;
+			close(fd);
+			if (e == EAGAIN || e == EACCES) {
+				snprintf(msg, sizeof(msg), "%s is in use by another instance (locked); ubd%dc= shares it",
+					 s->file, n);
+				return msg;
+			}
+			return fail("cannot lock %s: %s", s->file, strerror(e));
+		}
+	}
+	if (!s->data_only && has_cow_magic(fd)) {
+		close(fd);
+		return fail("%s: COW files are not supported by this build yet%s", s->file, "");
+	}
+	s->fd = fd;
+	s->size = size;
+	return NULL;
+}
+
+const char *ubd_host_option(const char *opt)
+{
+	const char *p = opt + 3;
+	int n;
+	if (*p >= 'a' && *p <= 'p') {
+		n = *p++ - 'a';
+	} else if (*p >= '0' && *p <= '9') {
+		n = *p++ - '0';
+		if (*p >= '0' && *p <= '9')
+			n = n * 10 + (*p++ - '0');
+		if (n >= UBD_MAX)
+			return "expected ubdN=FILE with N from 0 to 15 or a to p";
+	} else {
+		return "expected ubdN=FILE with N from 0 to 15 or a to p";
+	}
+	struct ubd_slot s = { 0 };
+	for (; *p && *p != '='; p++) {
+		switch (*p) {
+		case 'r': s.ro = true; break;
+		case 's': s.sync = true; break;
+		case 'd': s.data_only = true; break;
+		case 'c': s.shared = true; break;
+		case 't': break;	/* no discard support yet: nothing to turn off */
+		default: return "expected flags r, s, d, c or t before '='";
+		}
+	}
+	if (*p != '=' || !p[1])
+		return "expected ubdN[rsdct]=[COWFILE,]FILE";
+	if (ubd_slots[n].present)
+		return "this ubd device is already given";
+	char *val = strdup(p + 1);
+	char *second = strpbrk(val, ",:");
+	if (second) {
+		*second++ = 0;
+		char *third = strpbrk(second, ",:");
+		if (third)
+			*third = 0;	/* serial: accepted, not shown to the guest yet */
+		if (!*second) {
+			second = NULL;
+		}
+	}
+	if (!*val)
+		return "expected ubdN[rsdct]=[COWFILE,]FILE";
+	s.file = val;
+	s.backing = second;
+	const char *err = open_image(&s, n);
+	if (err)
+		return err;
+	s.present = true;
+	ubd_slots[n] = s;
+	return NULL;
+}

@@ -1,0 +1,159 @@
+#!/usr/bin/env bats
+# ubd block devices and ext2/3/4 through libext2fs: ubdN= options (errors
+# are one line and exit status 2), image locking, /dev/ubdX as a block
+# device, and mount(2) of a small ext4 image built with mke2fs -d.
+
+load ../lib.sh
+
+need_umk() {
+	[ -x "$UMK_BIN" ] || { echo "$UMK_BIN is not built"; false; }
+	[ -x "$UMK_ROOTFS/bin/busybox" ] || { echo "$UMK_ROOTFS is not built (make rootfs)"; false; }
+	command -v mke2fs >/dev/null || skip "mke2fs (e2fsprogs) not installed"
+}
+
+# An 8 MiB ext4 image of a small tree, in $IMG.
+make_image() {
+	local d=$BATS_TEST_TMPDIR/tree
+	mkdir -p "$d/sub/deeper"
+	printf 'hello from ext4\n' >"$d/hello.txt"
+	seq 1 20000 >"$d/sub/numbers"
+	ln -s hello.txt "$d/link"
+	ln -s "$(printf 'x%.0s' $(seq 1 100))" "$d/longlink"
+	chmod 0640 "$d/hello.txt"
+	touch -d @1600000000 "$d/hello.txt"
+	cp "$UMK_ROOTFS/bin/busybox" "$d/sub/busybox"
+	IMG=$BATS_TEST_TMPDIR/disk.ext4
+	mke2fs -q -F -t ext4 -E root_owner=0:0 -d "$d" "$IMG" 8M
+}
+
+# ubd_boot SCRIPT [umk options...]: boot the default hostfs root read-only
+# with the options; SCRIPT runs as init (sh -c).
+ubd_boot() {
+	local script=$1 mode=${UMK_MODES%% *}
+	shift
+	UMK_OUT=$BATS_TEST_TMPDIR/umk.out
+	UMK_ERR=$BATS_TEST_TMPDIR/umk.err
+	UMK_ARGV=("$UMK_BIN" "mem=$UMK_MEM" root=/dev/root rootfstype=hostfs "hostfs=$UMK_ROOTFS"
+		init=/bin/sh "mode=$mode" quiet "$@" -- -c "$script")
+	umk_run_timeout "$UMK_TIMEOUT" "$UMK_OUT.raw" "$UMK_ERR" "${UMK_ARGV[@]}"
+	tr -d '\r' <"$UMK_OUT.raw" >"$UMK_OUT"
+}
+
+@test "ubd: /dev/ubda is a block device (98,0) with the image's size and bytes" {
+	need_umk
+	make_image
+	ubd_boot 'ls -l /dev/ubda; blockdev --getsize64 /dev/ubda; blockdev --getss /dev/ubda
+dd if=/dev/ubda bs=1024 skip=1 count=1 2>/dev/null | md5sum; poweroff -f' "ubd0r=$IMG"
+	cat "$UMK_OUT"
+	[ "$UMK_STATUS" = 0 ]
+	grep -Eq '^brw-rw---- +1 root +root +98, +0 .* /dev/ubda$' "$UMK_OUT"
+	grep -qx "$(stat -c %s "$IMG")" "$UMK_OUT"
+	grep -qx 512 "$UMK_OUT"
+	grep -q "^$(dd if="$IMG" bs=1024 skip=1 count=1 2>/dev/null | md5sum | cut -d' ' -f1)" "$UMK_OUT"
+}
+
+@test "ubd: mount -t ext4 /dev/ubda: contents, ls -l, stat, symlinks, exec, df" {
+	need_umk
+	make_image
+	ubd_boot 'mount -t proc proc /proc
+mount -t ext4 /dev/ubda /mnt || echo MOUNT FAILED
+cat /mnt/hello.txt /mnt/link
+readlink /mnt/longlink | wc -c
+md5sum /mnt/sub/numbers
+ls -l /mnt/hello.txt
+stat -c "%n %s %a %u %g %h %Y %F" /mnt/hello.txt /mnt/sub /mnt/sub/deeper
+ls -a /mnt/sub | tr "\n" " "; echo
+/mnt/sub/busybox echo exec from ext4 works
+grep " /mnt " /proc/mounts
+df -k /mnt | tail -1
+umount /mnt && echo umounted
+poweroff -f' "ubd0=$IMG"
+	cat "$UMK_OUT"
+	[ "$UMK_STATUS" = 0 ]
+	! grep -q "MOUNT FAILED" "$UMK_OUT"
+	[ "$(grep -c '^hello from ext4$' "$UMK_OUT")" = 2 ]
+	grep -qx 101 "$UMK_OUT"
+	grep -q "^$(seq 1 20000 | md5sum | cut -d' ' -f1)  /mnt/sub/numbers" "$UMK_OUT"
+	grep -Eq '^-rw-r----- +1 root +root +16 .* /mnt/hello.txt$' "$UMK_OUT"
+	grep -qx "/mnt/hello.txt 16 640 0 0 1 1600000000 regular file" "$UMK_OUT"
+	grep -qx "/mnt/sub/deeper 1024 755 0 0 2 [0-9]* directory" "$UMK_OUT"
+	grep -q "^/mnt/sub 1024 755 0 0 3 " "$UMK_OUT"
+	grep -qx ". .. busybox deeper numbers " "$UMK_OUT"
+	grep -qx "exec from ext4 works" "$UMK_OUT"
+	grep -qx "/dev/ubda /mnt ext4 ro,relatime 0 0" "$UMK_OUT"
+	# df: 1K blocks and free blocks as the superblock says
+	local total free
+	total=$(dumpe2fs -h "$IMG" 2>/dev/null | awk -F: '/^Block count/ {print $2+0}')
+	free=$(dumpe2fs -h "$IMG" 2>/dev/null | awk -F: '/^Free blocks/ {print $2+0}')
+	grep -Eq "^/dev/ubda +$((total - 1)) +$((total - 1 - free)) " "$UMK_OUT"
+	grep -qx umounted "$UMK_OUT"
+}
+
+@test "ubd: mount with no -t finds ext4 (ext2 and ext3 refuse an ext4 image)" {
+	need_umk
+	make_image
+	ubd_boot 'mount -t proc proc /proc
+mount -t ext2 /dev/ubda /mnt 2>/dev/null || echo ext2 refused
+mount /dev/ubda /mnt && grep " /mnt " /proc/mounts
+poweroff -f' "ubd0=$IMG"
+	cat "$UMK_OUT"
+	grep -qx "ext2 refused" "$UMK_OUT"
+	grep -qx "/dev/ubda /mnt ext4 ro,relatime 0 0" "$UMK_OUT"
+}
+
+@test "ubd: bad ubd options: one line each, exit status 2" {
+	need_umk
+	make_image
+	mkdir -p "$BATS_TEST_TMPDIR/adir"
+	local opt
+	for opt in "ubdx=$IMG" "ubd16=$IMG" "ubd0q=$IMG" "ubd0=" "ubd0=$BATS_TEST_TMPDIR/missing.img" \
+		"ubd0=$BATS_TEST_TMPDIR/adir" "ubd1=$IMG ubd1=$IMG"; do
+		# shellcheck disable=SC2086
+		umk_run_timeout 10 "$BATS_TEST_TMPDIR/o" "$BATS_TEST_TMPDIR/e" "$UMK_BIN" root=/dev/root \
+			rootfstype=hostfs "hostfs=$UMK_ROOTFS" $opt
+		echo "$opt -> $UMK_STATUS: $(cat "$BATS_TEST_TMPDIR/e")"
+		[ "$UMK_STATUS" = 2 ]
+		[ "$(wc -l <"$BATS_TEST_TMPDIR/e")" = 1 ]
+		grep -q '^umk: ubd' "$BATS_TEST_TMPDIR/e"
+	done
+	umk_run_timeout 10 "$BATS_TEST_TMPDIR/o" "$BATS_TEST_TMPDIR/e" "$UMK_BIN" "ubd0=$BATS_TEST_TMPDIR/adir"
+	grep -q "adir is a directory" "$BATS_TEST_TMPDIR/e"
+}
+
+@test "ubd: a second instance on the same writable image refuses; c (shared) and both-read-only work" {
+	need_umk
+	make_image
+	local fifo=$BATS_TEST_TMPDIR/hold pid
+	mkfifo "$fifo"
+	# the first instance holds the image until its console input closes
+	"$UMK_BIN" "mem=$UMK_MEM" root=/dev/root rootfstype=hostfs "hostfs=$UMK_ROOTFS" quiet \
+		"ubd0=$IMG" init=/bin/sh -- -c 'echo ready; read x; poweroff -f' <"$fifo" >"$BATS_TEST_TMPDIR/first.out" 2>&1 &
+	pid=$!
+	exec 4>"$fifo"
+	for _ in $(seq 1 100); do grep -q ready "$BATS_TEST_TMPDIR/first.out" && break; sleep 0.1; done
+	grep -q ready "$BATS_TEST_TMPDIR/first.out"
+	umk_run_timeout 10 "$BATS_TEST_TMPDIR/o" "$BATS_TEST_TMPDIR/e" "$UMK_BIN" root=/dev/root rootfstype=hostfs \
+		"hostfs=$UMK_ROOTFS" "ubd0=$IMG" init=/bin/sh -- -c 'poweroff -f'
+	cat "$BATS_TEST_TMPDIR/e"
+	[ "$UMK_STATUS" = 2 ]
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/e")" = 1 ]
+	grep -q "in use by another instance" "$BATS_TEST_TMPDIR/e"
+	umk_run_timeout 10 "$BATS_TEST_TMPDIR/o" "$BATS_TEST_TMPDIR/e" "$UMK_BIN" root=/dev/root rootfstype=hostfs \
+		"hostfs=$UMK_ROOTFS" "ubd0c=$IMG" quiet init=/bin/sh -- -c 'echo shared ok; poweroff -f'
+	[ "$UMK_STATUS" = 0 ]
+	grep -q "shared ok" "$BATS_TEST_TMPDIR/o"
+	exec 4>&-
+	wait "$pid"
+	# two read-only instances may share an image
+	"$UMK_BIN" "mem=$UMK_MEM" root=/dev/root rootfstype=hostfs "hostfs=$UMK_ROOTFS" quiet \
+		"ubd0r=$IMG" init=/bin/sh -- -c 'echo ready; read x; poweroff -f' <"$fifo" >"$BATS_TEST_TMPDIR/first.out" 2>&1 &
+	pid=$!
+	exec 4>"$fifo"
+	for _ in $(seq 1 100); do grep -q ready "$BATS_TEST_TMPDIR/first.out" && break; sleep 0.1; done
+	umk_run_timeout 10 "$BATS_TEST_TMPDIR/o" "$BATS_TEST_TMPDIR/e" "$UMK_BIN" root=/dev/root rootfstype=hostfs \
+		"hostfs=$UMK_ROOTFS" "ubd0r=$IMG" quiet init=/bin/sh -- -c 'echo second ro ok; poweroff -f'
+	exec 4>&-
+	wait "$pid"
+	[ "$UMK_STATUS" = 0 ]
+	grep -q "second ro ok" "$BATS_TEST_TMPDIR/o"
+}
