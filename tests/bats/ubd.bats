@@ -157,3 +157,25 @@ poweroff -f' "ubd0=$IMG"
 	[ "$UMK_STATUS" = 0 ]
 	grep -q "second ro ok" "$BATS_TEST_TMPDIR/o"
 }
+
+@test "ubd: COW: ubd0=cow,base creates the COW file, writes land there, the base never changes" {
+	need_umk
+	make_image
+	chmod a-w "$IMG"
+	local cow=$BATS_TEST_TMPDIR/disk.cow sum
+	sum=$(md5sum <"$IMG")
+	ubd_boot 'mount -t ext4 /dev/ubda /mnt && cat /mnt/hello.txt; umount /mnt
+echo COWDATA | dd of=/dev/ubda bs=1 seek=7000000 2>/dev/null; sync; poweroff -f' "ubd0=$cow,$IMG"
+	cat "$UMK_OUT" "$UMK_ERR"
+	[ "$UMK_STATUS" = 0 ]
+	grep -qx "hello from ext4" "$UMK_OUT"
+	[ -f "$cow" ]
+	[ "$(md5sum <"$IMG")" = "$sum" ]
+	# the COW file alone names its backing file
+	ubd_boot 'dd if=/dev/ubda bs=1 skip=7000000 count=7 2>/dev/null; echo; poweroff -f' "ubd0=$cow"
+	grep -qx COWDATA "$UMK_OUT"
+	[ "$(md5sum <"$IMG")" = "$sum" ]
+	# without the COW file the data is gone
+	ubd_boot 'dd if=/dev/ubda bs=1 skip=7000000 count=7 2>/dev/null | od -c | head -1; poweroff -f' "ubd0r=$IMG"
+	! grep -q COWDATA "$UMK_OUT"
+}

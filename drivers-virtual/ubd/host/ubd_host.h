@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <umk/ubd.h>
+#include <wire/cow.h>
 
 struct ubd_slot {
 	bool present;
@@ -12,6 +13,7 @@ struct ubd_slot {
 	const char *backing;	/* backing file of a COW pair, else NULL */
 	int fd;
 	uint64_t size;
+	struct cow_file *cow;	/* COW layer over the backing file, or NULL */
 };
 
 extern struct ubd_slot ubd_slots[UBD_MAX];

@@ -16,7 +16,6 @@
 struct ubd_slot ubd_slots[UBD_MAX];
 static char msg[512];
 
-#define COW_MAGIC 0x4F4F4F4Du
 
 static const char *fail(const char *fmt, const char *a, const char *b)
 {
@@ -35,10 +34,49 @@ static bool has_cow_magic(int fd)
 	return be == COW_MAGIC || le == COW_MAGIC;
 }
 
+/* fd is the COW file: open its backing file read-only (read lock) and
+ * load the header and bitmap; the backing file must match the header. */
+static const char *open_cow(struct ubd_slot *s, int fd)
+{
+	static struct cow_err cerr;
+	struct cow_info info;
+	if (cow_read_header(fd, s->file, &info, &cerr))
+		return cerr.msg;
+	const char *backing = s->backing ? s->backing : strdup(info.backing_file);
+	int bfd = open(backing, O_RDONLY | O_CLOEXEC);
+	if (bfd < 0)
+		return fail("backing file %s: %s", backing, strerror(errno));
+	struct flock fl = { .l_type = F_RDLCK, .l_whence = SEEK_SET };
+	if (!s->shared && fcntl(bfd, F_OFD_SETLK, &fl) < 0) {
+		close(bfd);
+		return fail("backing file %s is being written by another instance%s", backing, "");
+	}
+	struct cow_file *cf = calloc(1, sizeof(*cf));
+	if (cow_open(cf, fd, s->file, bfd, backing, &cerr)) {
+		close(bfd);
+		free(cf);
+		return cerr.msg;
+	}
+	s->backing = backing;
+	s->cow = cf;
+	return NULL;
+}
+
 static const char *open_image(struct ubd_slot *s, int n)
 {
-	if (s->backing)
-		return fail("%s,%s: COW files are not supported by this build yet", s->file, s->backing);
+	if (s->backing && access(s->file, F_OK) && errno == ENOENT) {
+		/* first boot: create the COW file on the backing file */
+		int cfd = open(s->file, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		if (cfd < 0)
+			return fail("cannot create %s: %s", s->file, strerror(errno));
+		static struct cow_err cerr;
+		int r = cow_create(cfd, s->file, s->backing, 0, 0, NULL, &cerr);
+		close(cfd);
+		if (r) {
+			unlink(s->file);
+			return cerr.msg;
+		}
+	}
 	struct stat st;
 	if (stat(s->file, &st) == 0 && S_ISDIR(st.st_mode))
 		return fail("%s is a directory; expected a disk image file%s", s->file, "");
@@ -69,9 +107,13 @@ static const char *open_image(struct ubd_slot *s, int n)
 			return fail("cannot lock %s: %s", s->file, strerror(e));
 		}
 	}
-	if (!s->data_only && has_cow_magic(fd)) {
-		close(fd);
-		return fail("%s: COW files are not supported by this build yet%s", s->file, "");
+	if (s->backing || (!s->data_only && has_cow_magic(fd))) {
+		const char *err = open_cow(s, fd);
+		if (err) {
+			close(fd);
+			return err;
+		}
+		size = s->cow->info.size;
 	}
 	s->fd = fd;
 	s->size = size;
