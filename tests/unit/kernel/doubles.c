@@ -120,3 +120,15 @@ void fput(struct file *f)
 /* Boot globals arch-um/cmdline.c sets (their owners are lib/printk.c and
  * arch-um/main.c). */
 int console_loglevel = 7;
+
+/* The ubd driver's option hook (drivers-virtual/ubd/host): record what
+ * the command line hands it. */
+const char *ubd_last_option;
+int ubd_option_calls;
+
+const char *ubd_host_option(const char *opt)
+{
+	ubd_last_option = opt;
+	ubd_option_calls++;
+	return NULL;
+}

@@ -113,6 +113,20 @@ static void test_full_cmdline(void)
 	     "saved_command_line is the command line as given");
 }
 
+extern const char *ubd_last_option;
+extern int ubd_option_calls;
+
+static void test_ubd_option(void)
+{
+	char *argv[] = { "umk", "hostfs=/", "ubd0=disk.img", "ubd1rc=cow,base", NULL };
+	reset();
+	ubd_option_calls = 0;
+	parse_cmdline(4, argv);
+	EQ_I(ubd_option_calls, 2, "ubdN= options go to the ubd driver");
+	EQ_S(ubd_last_option, "ubd1rc=cow,base", "the whole option word, flags included");
+	EQ_I(boot_cfg.envc, 2, "ubd options are not init's environment");
+}
+
 static void test_defaults(void)
 {
 	char *argv[] = { "umk", "hostfs=/", "ro", NULL };
@@ -166,6 +180,7 @@ int main(void)
 	test_parse_size();
 	test_full_cmdline();
 	test_defaults();
+	test_ubd_option();
 	test_long_cmdline();
 	return t_done();
 }
