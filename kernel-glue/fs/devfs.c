@@ -116,18 +116,7 @@ static int devfs_setattr(struct inode *inode, const struct iattr *ia)
 {
 	if (ia->valid & ATTR_SIZE)
 		return 0;	/* truncating a device is a no-op, as on Linux */
-	if (ia->valid & ATTR_MODE)
-		inode->i_mode = ia->mode;
-	if (ia->valid & ATTR_UID)
-		inode->i_uid = ia->uid;
-	if (ia->valid & ATTR_GID)
-		inode->i_gid = ia->gid;
-	struct kts now = current_time();
-	if (ia->valid & ATTR_ATIME)
-		inode->i_atime = ia->atime.tv_nsec == UTIME_NOW ? now : ia->atime;
-	if (ia->valid & ATTR_MTIME)
-		inode->i_mtime = ia->mtime.tv_nsec == UTIME_NOW ? now : ia->mtime;
-	inode->i_ctime = now;
+	inode_apply_attrs(inode, ia);
 	return 0;
 }
 

@@ -120,6 +120,24 @@ void path_put(const struct path *p)
 	dput(p->dentry);
 }
 
+/* The attribute part of setattr for filesystems that keep attributes in
+ * the inode itself (devfs, tmpfs): mode, owner and times; ctime always. */
+void inode_apply_attrs(struct inode *inode, const struct iattr *ia)
+{
+	if (ia->valid & ATTR_MODE)
+		inode->i_mode = ia->mode;
+	if (ia->valid & ATTR_UID)
+		inode->i_uid = ia->uid;
+	if (ia->valid & ATTR_GID)
+		inode->i_gid = ia->gid;
+	struct kts now = current_time();
+	if (ia->valid & ATTR_ATIME)
+		inode->i_atime = ia->atime.tv_nsec == UTIME_NOW ? now : ia->atime;
+	if (ia->valid & ATTR_MTIME)
+		inode->i_mtime = ia->mtime.tv_nsec == UTIME_NOW ? now : ia->mtime;
+	inode->i_ctime = now;
+}
+
 struct kts current_time(void)
 {
 	int64_t ns = ktime_real_ns();

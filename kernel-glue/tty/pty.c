@@ -203,17 +203,9 @@ static long ptm_ioctl(struct file *f, unsigned cmd, unsigned long arg)
 	case TCSETSW:
 	case TCSETSF:
 		return copy_from_user(&p->mtermios, arg, sizeof(p->mtermios)) ? -EFAULT : 0;
-	case TIOCGWINSZ: {
-		uint16_t ws[4] = { t->ws_row, t->ws_col, t->ws_xpixel, t->ws_ypixel };
-		return copy_to_user(arg, ws, sizeof(ws)) ? -EFAULT : 0;
-	}
-	case TIOCSWINSZ: {
-		uint16_t ws[4];
-		if (copy_from_user(ws, arg, sizeof(ws)))
-			return -EFAULT;
-		tty_set_winsize(t, ws);
-		return 0;
-	}
+	case TIOCGWINSZ:
+	case TIOCSWINSZ:
+		return tty_winsize_ioctl(t, cmd, arg);
 	case FIONREAD:
 		return put_int(arg, p->olen);
 	case TIOCOUTQ:

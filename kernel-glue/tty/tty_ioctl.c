@@ -8,6 +8,18 @@
 
 static int put_int(unsigned long arg, int v) { return copy_to_user(arg, &v, sizeof(v)) ? -EFAULT : 0; }
 
+/* TIOCGWINSZ/TIOCSWINSZ, the same on a pty master and any tty. */
+long tty_winsize_ioctl(struct tty *t, unsigned cmd, unsigned long arg)
+{
+	uint16_t ws[4] = { t->ws_row, t->ws_col, t->ws_xpixel, t->ws_ypixel };
+	if (cmd == TIOCGWINSZ)
+		return copy_to_user(arg, ws, sizeof(ws)) ? -EFAULT : 0;
+	if (copy_from_user(ws, arg, sizeof(ws)))
+		return -EFAULT;
+	tty_set_winsize(t, ws);
+	return 0;
+}
+
 void tty_set_winsize(struct tty *t, const uint16_t ws[4])
 {
 	bool changed = ws[0] != t->ws_row || ws[1] != t->ws_col || ws[2] != t->ws_xpixel || ws[3] != t->ws_ypixel;
@@ -124,17 +136,9 @@ long tty_ioctl_common(struct tty *t, struct file *f, unsigned cmd, unsigned long
 		if ((err = tty_check_change(t, SIGTTOU_NR)))
 			return err;
 		return set_termios(t, cmd, arg);
-	case TIOCGWINSZ: {
-		uint16_t ws[4] = { t->ws_row, t->ws_col, t->ws_xpixel, t->ws_ypixel };
-		return copy_to_user(arg, ws, sizeof(ws)) ? -EFAULT : 0;
-	}
-	case TIOCSWINSZ: {
-		uint16_t ws[4];
-		if (copy_from_user(ws, arg, sizeof(ws)))
-			return -EFAULT;
-		tty_set_winsize(t, ws);
-		return 0;
-	}
+	case TIOCGWINSZ:
+	case TIOCSWINSZ:
+		return tty_winsize_ioctl(t, cmd, arg);
 	case FIONREAD:
 		return put_int(arg, t->rlen);
 	case TIOCOUTQ:

@@ -220,6 +220,7 @@ static inline bool path_equal(const struct path *a, const struct path *b)
 	return a->mnt == b->mnt && a->dentry->d_inode == b->dentry->d_inode;
 }
 struct kts current_time(void);
+void inode_apply_attrs(struct inode *inode, const struct iattr *ia);
 void sync_inodes(void);			/* write back every page cache */
 void sync_filesystems(void);
 

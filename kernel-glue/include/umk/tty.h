@@ -70,6 +70,7 @@ void tty_hangup(struct tty *t);
 void tty_receive_eof(struct tty *t);	/* the input channel reached EOF */
 /* Set the window size; SIGWINCH to the foreground group if it changed. */
 void tty_set_winsize(struct tty *t, const uint16_t ws[4]);
+long tty_winsize_ioctl(struct tty *t, unsigned cmd, unsigned long arg);	/* TIOC[GS]WINSZ */
 /* For exit: the session leader t (whole group dead) leaves its session:
  * SIGHUP (+SIGCONT for a non-pty... see tty_jobctrl.c) to the foreground
  * group and every process of the session loses its controlling tty. */
