@@ -24,8 +24,10 @@ static const char usage[] =
 "Runs a Linux machine as an unprivileged user-mode kernel.\n"
 "\n"
 "  mem=SIZE              guest memory, suffix k/K/m/M/g/G (default 64M)\n"
-"  root=DEV              root device; /dev/root with rootfstype=hostfs\n"
-"  rootfstype=TYPE       root filesystem type (hostfs)\n"
+"  root=DEV              root device: /dev/ubdX (or 98:16*N) for an ext2/3/4\n"
+"                        image on ubdN (the default when ubd0= is given),\n"
+"                        /dev/root with rootfstype=hostfs for a host directory\n"
+"  rootfstype=TYPE       ext2, ext3, ext4, auto (default) or hostfs\n"
 "  hostfs=DIR            host directory that is the root filesystem; the\n"
 "                        guest never sees anything outside it\n"
 "  rootflags=DIR         same as hostfs= when rootfstype=hostfs (UML syntax)\n"
@@ -54,6 +56,48 @@ static void bad(const char *opt, const char *expect)
 {
 	fprintf(stderr, "umk: %s: %s\n", opt, expect);
 	exit(2);
+}
+
+/* root=/dev/ubda, /dev/ubd0 or 98:0 (Linux's MAJOR:MINOR): the index. */
+static int root_device(const char *r)
+{
+	char *end;
+	if (!strncmp(r, "/dev/ubd", 8) && r[8] >= 'a' && r[8] < 'a' + UBD_MAX && !r[9])
+		return r[8] - 'a';
+	if (!strncmp(r, "/dev/ubd", 8) && isdigit((unsigned char)r[8])) {
+		long n = strtol(r + 8, &end, 10);
+		return !*end && n < UBD_MAX ? (int)n : -1;
+	}
+	if (!strncmp(r, "98:", 3) && isdigit((unsigned char)r[3])) {
+		long m = strtol(r + 3, &end, 10);
+		return !*end && m % 16 == 0 && m / 16 < UBD_MAX ? (int)(m / 16) : -1;
+	}
+	return -1;
+}
+
+/* hostfs when asked for (rootfstype=hostfs, root=/dev/root, or hostfs=
+ * without ubd0=), else the ext2/3/4 image on root= (default: ubd0, as
+ * UML's root=98:0). */
+static void choose_root(void)
+{
+	const char *r = boot_cfg.root, *t = boot_cfg.rootfstype;
+	bool hostfs = (t && !strcmp(t, "hostfs")) || (r && !strcmp(r, "/dev/root")) || (!r && !t && boot_cfg.hostfs && !ubd_host_present(0));
+	boot_cfg.root_ubd = -1;
+	if (hostfs) {
+		if (!boot_cfg.hostfs)
+			bad(t ? "rootfstype=hostfs" : "root=/dev/root", "needs hostfs=DIR (the host directory to boot from)");
+		return;
+	}
+	if (!r && !ubd_host_present(0))
+		bad("root", "no root filesystem: give ubd0=IMAGE (an ext2/3/4 image) or hostfs=DIR");
+	int n = r ? root_device(r) : 0;
+	if (n < 0)
+		bad(r, "expected root=/dev/ubdX (a-p), root=98:MINOR or root=/dev/root with hostfs=DIR");
+	if (!ubd_host_present(n)) {
+		fprintf(stderr, "umk: root=/dev/ubd%c: no such device: give ubd%d=IMAGE\n", 'a' + n, n);
+		exit(2);
+	}
+	boot_cfg.root_ubd = n;
 }
 
 int parse_size(const char *s, uint64_t *out)
@@ -156,8 +200,9 @@ void parse_cmdline(int argc, char **argv)
 		} else if (eq && KEY("root")) {
 			boot_cfg.root = val;
 		} else if (eq && KEY("rootfstype")) {
-			if (strcmp(val, "hostfs"))
-				bad(a, "only rootfstype=hostfs is supported");
+			if (strcmp(val, "hostfs") && strcmp(val, "ext2") && strcmp(val, "ext3") &&
+			    strcmp(val, "ext4") && strcmp(val, "auto"))
+				bad(a, "expected ext2, ext3, ext4, auto or hostfs");
 			boot_cfg.rootfstype = val;
 		} else if (eq && (KEY("hostfs") || KEY("rootflags"))) {
 			struct stat st;
@@ -220,10 +265,7 @@ void parse_cmdline(int argc, char **argv)
 		}
 #undef KEY
 	}
-	if (boot_cfg.rootfstype && !boot_cfg.hostfs)
-		bad("rootfstype=hostfs", "needs hostfs=DIR (the host directory to boot from)");
-	if (!boot_cfg.hostfs)
-		bad("root", "no root filesystem: give root=/dev/root rootfstype=hostfs hostfs=DIR");
+	choose_root();
 	boot_cfg.argv[boot_cfg.argc] = NULL;
 	boot_cfg.envp[boot_cfg.envc] = NULL;
 }

@@ -247,13 +247,18 @@ void sync_filesystems(void)
 			m->mnt_sb->s_op->sync_fs(m->mnt_sb);
 }
 
-void vfs_init(void)
+void vfs_shutdown(void)
 {
-	int flags;
-	struct super_block *sb = hostfs_get_sb(&flags);
-	if (!sb)
-		panic("vfs_init: no root filesystem (hostfs_setup not called)");
-	vfs_mount(sb, "/", flags, "/dev/root");
+	struct vfsmount *m;
+	sync_filesystems();
+	list_for_each_entry(m, &mount_list, mnt_list)
+		if (m->mnt_sb->s_op && m->mnt_sb->s_op->shutdown)
+			m->mnt_sb->s_op->shutdown(m->mnt_sb);
+}
+
+void vfs_init(struct super_block *root, int mnt_flags)
+{
+	vfs_mount(root, "/", mnt_flags, "/dev/root");
 	int err = console_init();
 	if (err)
 		printk(KERN_ERR "console: cannot attach host channel: %d\n", err);

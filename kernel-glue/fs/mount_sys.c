@@ -230,6 +230,12 @@ static long do_mount(const char *source, const struct path *at, const char *type
 	if (flags & MS_REMOUNT) {
 		if (!path_is_mnt_root(at))
 			return -EINVAL;
+		struct super_block *sb = at->mnt->mnt_sb;
+		if (!(flags & MS_BIND) && sb->s_op && sb->s_op->remount) {
+			int err = sb->s_op->remount(sb, &mflags);
+			if (err)
+				return err;
+		}
 		int keep = at->mnt->mnt_flags & MNT_DETACHED;
 		at->mnt->mnt_flags = mflags | keep;
 		return 0;

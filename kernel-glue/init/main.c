@@ -5,6 +5,7 @@
 #include <umk/mm.h>
 #include <umk/fs.h>
 #include <umk/fdtable.h>
+#include <umk/ext2host.h>
 
 void page_alloc_init(void);
 void syscalls_init(void);
@@ -21,6 +22,38 @@ static int try_init(const char *path)
 	if (r)
 		printk(KERN_ERR "Failed to execute %s (error %d)\n", path, -r);
 	return r;
+}
+
+/* The root filesystem: a host directory (hostfs) or an ext2/3/4 image on
+ * a ubd device; a hostfs= directory is also there for mount -t hostfs. */
+static void mount_root(void)
+{
+	bool on_ubd = boot_cfg.root_ubd >= 0;
+	if (boot_cfg.hostfs) {
+		int r = hostfs_setup(boot_cfg.hostfs, on_ubd || boot_cfg.rw);
+		if (r) {
+			printk(KERN_ERR "umk: hostfs=%s: cannot use it as a filesystem (error %d)\n", boot_cfg.hostfs, -r);
+			arch_halt(2);
+		}
+	}
+	int flags = boot_cfg.rw ? 0 : MNT_READONLY;
+	struct super_block *sb;
+	if (on_ubd) {
+		sb = ext2_mount_root(boot_cfg.root_ubd, boot_cfg.rootfstype, &flags);
+		if (IS_ERR(sb)) {
+			printk(KERN_ERR "VFS: Cannot open root device \"%s\" or unknown-block(98,%d): error %ld\n",
+			       boot_cfg.root ? boot_cfg.root : "/dev/ubda", 16 * boot_cfg.root_ubd, -PTR_ERR(sb));
+			printk(KERN_ERR "umk: the root image on ubd%d is not a usable ext2/ext3/ext4 filesystem\n",
+			       boot_cfg.root_ubd);
+			arch_halt(2);
+		}
+	} else {
+		sb = hostfs_get_sb(&flags);
+	}
+	vfs_init(sb, flags);
+	printk(KERN_INFO "VFS: Mounted root (%s filesystem) %s on device %llu:%llu.\n", sb->s_type,
+	       flags & MNT_READONLY ? "readonly" : "read-write",
+	       (unsigned long long)(sb->s_dev >> 8), (unsigned long long)(sb->s_dev & 0xff));
 }
 
 /* pid 1 starts here, on its own kernel stack. */
@@ -61,14 +94,7 @@ void start_kernel(void)
 			arch_halt(2);
 		}
 	}
-	int r = hostfs_setup(boot_cfg.hostfs, boot_cfg.rw);
-	if (r) {
-		printk(KERN_ERR "umk: hostfs=%s: cannot use it as the root filesystem (error %d)\n", boot_cfg.hostfs, -r);
-		arch_halt(2);
-	}
-	vfs_init();
-	printk(KERN_INFO "VFS: Mounted root (hostfs filesystem) %s on device 0:%d.\n",
-	       boot_cfg.rw ? "read-write" : "readonly", 1);
+	mount_root();
 
 	struct task *t = task_alloc();
 	t->pid = t->tgid = alloc_pid();

@@ -1,5 +1,6 @@
 /* Identity, process groups and sessions, limits, uname, and other small
  * process-wide system calls. */
+#include <umk/fs.h>
 #include <umk/internal.h>
 #include <umk/arch.h>
 #include <umk/mm.h>
@@ -464,6 +465,9 @@ SYSCALL_DEFINE4(reboot, int, magic1, int, magic2, unsigned, cmd, uaddr_t, arg)
 	    (magic2 != LINUX_REBOOT_MAGIC2 && magic2 != LINUX_REBOOT_MAGIC2A && magic2 != LINUX_REBOOT_MAGIC2B &&
 	     magic2 != LINUX_REBOOT_MAGIC2C))
 		return -EINVAL;
+	if (cmd == LINUX_REBOOT_CMD_POWER_OFF || cmd == LINUX_REBOOT_CMD_HALT || cmd == LINUX_REBOOT_CMD_RESTART ||
+	    cmd == LINUX_REBOOT_CMD_RESTART2)
+		vfs_shutdown();	/* disks written out and clean before the machine goes */
 	switch (cmd) {
 	case LINUX_REBOOT_CMD_POWER_OFF:
 		printk(KERN_NOTICE "reboot: Power down\n");

@@ -80,7 +80,7 @@ poweroff -f' "ubd0=$IMG"
 	grep -q "^/mnt/sub 1024 755 0 0 3 " "$UMK_OUT"
 	grep -qx ". .. busybox deeper numbers " "$UMK_OUT"
 	grep -qx "exec from ext4 works" "$UMK_OUT"
-	grep -qx "/dev/ubda /mnt ext4 ro,relatime 0 0" "$UMK_OUT"
+	grep -qx "/dev/ubda /mnt ext4 rw,relatime 0 0" "$UMK_OUT"
 	# df: 1K blocks and free blocks as the superblock says
 	local total free
 	total=$(dumpe2fs -h "$IMG" 2>/dev/null | awk -F: '/^Block count/ {print $2+0}')
@@ -98,7 +98,7 @@ mount /dev/ubda /mnt && grep " /mnt " /proc/mounts
 poweroff -f' "ubd0=$IMG"
 	cat "$UMK_OUT"
 	grep -qx "ext2 refused" "$UMK_OUT"
-	grep -qx "/dev/ubda /mnt ext4 ro,relatime 0 0" "$UMK_OUT"
+	grep -qx "/dev/ubda /mnt ext4 rw,relatime 0 0" "$UMK_OUT"
 }
 
 @test "ubd: bad ubd options: one line each, exit status 2" {

@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <umk/ubd.h>
 #include "e2h.h"
 
 int e2h_err(errcode_t e)
@@ -24,22 +26,16 @@ int e2h_err(errcode_t e)
 	return -EIO;
 }
 
-int e2h_open(int ubd, bool rw, struct e2h_fs **out, int *kind)
+int e2h_open(int ubd, bool rw, int want, struct e2h_fs **out, int *kind, const char **warn)
 {
 	char name[16];
 	snprintf(name, sizeof(name), "ubd%d", ubd);
+	*warn = NULL;
 	ext2_filsys fs;
 	int flags = EXT2_FLAG_64BITS | (rw ? EXT2_FLAG_RW : 0);
 	errcode_t e = ext2fs_open2(name, NULL, flags, 0, 0, e2h_ubd_io_manager, &fs);
 	if (e)
 		return e2h_err(e);
-	if (rw) {
-		e = ext2fs_read_bitmaps(fs);
-		if (e) {
-			ext2fs_close_free(&fs);
-			return e2h_err(e);
-		}
-	}
 	struct ext2_super_block *sb = fs->super;
 	if (sb->s_feature_incompat & ~(EXT2_FEATURE_INCOMPAT_FILETYPE | EXT3_FEATURE_INCOMPAT_RECOVER))
 		*kind = 4;
@@ -47,6 +43,39 @@ int e2h_open(int ubd, bool rw, struct e2h_fs **out, int *kind)
 		*kind = 3;
 	else
 		*kind = 2;
+	int err = 0;
+	if (want && want < *kind) {
+		err = -EINVAL;
+	/* as Linux: a filesystem bigger than its device is not mounted */
+	} else if (ext2fs_blocks_count(sb) > ubd_host_size(ubd) / fs->blocksize) {
+		*warn = "bad geometry: block count exceeds the size of the device";
+		err = -EINVAL;
+	} else if (rw && ext2fs_has_feature_journal_needs_recovery(sb)) {
+		/* the journal is never replayed here: writing would lose it */
+		*warn = "the journal needs recovery (run e2fsck on the host image)";
+		err = -EROFS;
+	} else if (rw && (e = ext2fs_read_bitmaps(fs))) {
+		err = e2h_err(e);
+	}
+	if (err) {
+		ext2fs_close_free(&fs);
+		return err;
+	}
+	if (rw) {
+		if (!(sb->s_state & EXT2_VALID_FS) || (sb->s_state & EXT2_ERROR_FS))
+			*warn = "mounting a filesystem that was not cleanly unmounted; running e2fsck is recommended";
+		/* not clean while mounted read-write (as ext2 does): a crash
+		 * leaves this state on the disk */
+		sb->s_state &= ~EXT2_VALID_FS;
+		sb->s_mnt_count++;
+		sb->s_mtime = sb->s_wtime = time(NULL);
+		ext2fs_mark_super_dirty(fs);
+		e = ext2fs_flush(fs);
+		if (e) {
+			ext2fs_close_free(&fs);
+			return e2h_err(e);
+		}
+	}
 	struct e2h_fs *h = calloc(1, sizeof(*h));
 	h->fs = fs;
 	h->rw = rw;
@@ -58,12 +87,19 @@ int e2h_flush(struct e2h_fs *h)
 {
 	if (!h->rw)
 		return 0;
-	errcode_t e = ext2fs_flush(h->fs);
+	h->fs->super->s_wtime = time(NULL);
+	ext2fs_mark_super_dirty(h->fs);
+	errcode_t e = ext2fs_flush(h->fs);	/* ends with a device flush */
 	return e ? e2h_err(e) : 0;
 }
 
 void e2h_close(struct e2h_fs *h)
 {
+	if (h->rw) {
+		h->fs->super->s_state |= EXT2_VALID_FS;
+		h->fs->super->s_wtime = time(NULL);
+		ext2fs_mark_super_dirty(h->fs);
+	}
 	ext2fs_close_free(&h->fs);	/* flushes a read-write filesystem */
 	free(h);
 }

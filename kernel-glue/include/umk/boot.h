@@ -9,6 +9,7 @@ struct boot_config {
 	const char *root;		/* root= */
 	const char *rootfstype;		/* rootfstype= */
 	const char *hostfs;		/* hostfs= host directory */
+	int root_ubd;			/* root on /dev/ubdX (index), or -1: hostfs */
 	bool rw;
 	bool quiet;
 	const char *init;		/* init= or NULL: try the defaults */

@@ -93,6 +93,11 @@ struct super_operations {
 	void (*show_options)(struct super_block *sb, struct sbuf *out);
 	/* the last mount went away: free the filesystem (tmpfs) */
 	void (*put_super)(struct super_block *sb);
+	/* mount -o remount: the filesystem turns read-only/read-write as
+	 * MNT_READONLY in *mnt_flags says (or refuses) */
+	int (*remount)(struct super_block *sb, int *mnt_flags);
+	/* power-off: write everything out and leave the disk clean */
+	void (*shutdown)(struct super_block *sb);
 };
 
 struct super_block {
@@ -223,6 +228,7 @@ struct kts current_time(void);
 void inode_apply_attrs(struct inode *inode, const struct iattr *ia);
 void sync_inodes(void);			/* write back every page cache */
 void sync_filesystems(void);
+void vfs_shutdown(void);			/* before power-off/reboot */
 
 /* ---- mounts (fs/mount.c) ---- */
 int vfs_mount(struct super_block *sb, const char *where, int flags, const char *devname);
@@ -265,7 +271,7 @@ loff_t generic_file_llseek(struct file *f, loff_t off, int whence);
 loff_t noop_llseek(struct file *f, loff_t off, int whence);
 
 /* ---- interfaces for the core (exact names agreed with the lead) ---- */
-void vfs_init(void);
+void vfs_init(struct super_block *root, int mnt_flags);
 int hostfs_setup(const char *hostdir, bool rw);
 struct super_block *hostfs_get_sb(int *mnt_flags);	/* for vfs_init */
 struct file *filp_open_exec(const char *path);

@@ -132,3 +132,11 @@ const char *ubd_host_option(const char *opt)
 	ubd_option_calls++;
 	return NULL;
 }
+
+/* Which devices "exist", for the choice of the root device. */
+bool ubd_present[16];
+
+bool ubd_host_present(int n)
+{
+	return n >= 0 && n < 16 && ubd_present[n];
+}

@@ -127,6 +127,37 @@ static void test_ubd_option(void)
 	EQ_I(boot_cfg.envc, 2, "ubd options are not init's environment");
 }
 
+extern bool ubd_present[16];
+
+/* The root: hostfs when asked for, else an image on ubdN (default ubd0,
+ * as UML's root=98:0); every spelling of the device. */
+static void test_root_choice(void)
+{
+	char *a1[] = { "umk", "hostfs=/", "ubd0=disk.img", NULL };
+	reset();
+	ubd_present[0] = false;
+	parse_cmdline(3, a1);
+	EQ_I(boot_cfg.root_ubd, -1, "hostfs= and no ubd0: hostfs root");
+	reset();
+	ubd_present[0] = true;
+	parse_cmdline(3, a1);
+	EQ_I(boot_cfg.root_ubd, 0, "ubd0 and no root=: root on ubda");
+	char *a2[] = { "umk", "hostfs=/", "ubd0=disk.img", "root=/dev/root", "rootfstype=hostfs", NULL };
+	reset();
+	parse_cmdline(5, a2);
+	EQ_I(boot_cfg.root_ubd, -1, "root=/dev/root rootfstype=hostfs: hostfs even with ubd0");
+	ubd_present[1] = true;
+	const char *spell[] = { "root=/dev/ubdb", "root=/dev/ubd1", "root=98:16" };
+	for (int i = 0; i < 3; i++) {
+		char *a3[] = { "umk", (char *)spell[i], "rootfstype=ext4", NULL };
+		reset();
+		parse_cmdline(3, a3);
+		EQ_I(boot_cfg.root_ubd, 1, spell[i]);
+		EQ_S(boot_cfg.rootfstype, "ext4", "rootfstype=ext4");
+	}
+	ubd_present[0] = ubd_present[1] = false;
+}
+
 static void test_defaults(void)
 {
 	char *argv[] = { "umk", "hostfs=/", "ro", NULL };
@@ -181,6 +212,7 @@ int main(void)
 	test_full_cmdline();
 	test_defaults();
 	test_ubd_option();
+	test_root_choice();
 	test_long_cmdline();
 	return t_done();
 }

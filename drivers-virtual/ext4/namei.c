@@ -1,0 +1,157 @@
+/* ext2/3/4 directory operations: each runs one host-side call under the
+ * filesystem lock, then refreshes the cached inodes it changed. */
+#include <umk/sched.h>
+#include "ext2.h"
+
+struct inode *ext2_lookup(struct inode *dir, const char *name)
+{
+	uint64_t ino;
+	ext2_lock(dir->i_sb);
+	int err = e2h_lookup(E2H(dir), dir->i_ino, name, &ino);
+	ext2_unlock(dir->i_sb);
+	if (err)
+		return ERR_PTR(err);
+	return ext2_iget(dir->i_sb, ino);
+}
+
+/* Owner of a new inode: the caller's fsuid/fsgid; a setgid directory
+ * passes on its group (and, to subdirectories, the bit). */
+static void new_owner(struct inode *dir, umode_t *mode, uint32_t *uid, uint32_t *gid)
+{
+	*uid = current->cred.fsuid;
+	*gid = current->cred.fsgid;
+	if (dir->i_mode & S_ISGID) {
+		*gid = dir->i_gid;
+		if (S_ISDIR(*mode))
+			*mode |= S_ISGID;
+	}
+}
+
+/* After a host call that made or changed ino in dir: refresh both. */
+static int made(struct inode *dir, int err, uint64_t ino, struct inode **out)
+{
+	if (err)
+		return err;
+	ext2_refresh(dir);
+	struct inode *i = ext2_iget(dir->i_sb, ino);
+	if (IS_ERR(i))
+		return PTR_ERR(i);
+	ext2_refresh(i);	/* it may have been cached already (link) */
+	if (out)
+		*out = i;
+	else
+		iput(i);
+	return 0;
+}
+
+static int mknod_common(struct inode *dir, const char *name, umode_t mode, uint64_t dev, struct inode **out)
+{
+	uint32_t uid, gid;
+	uint64_t ino = 0;
+	new_owner(dir, &mode, &uid, &gid);
+	ext2_lock(dir->i_sb);
+	int err = e2h_mknod(E2H(dir), dir->i_ino, name, mode, dev, uid, gid, ext2_now(), &ino);
+	ext2_unlock(dir->i_sb);
+	return made(dir, err, ino, out);
+}
+
+int ext2_create(struct inode *dir, const char *name, umode_t mode, struct file *f)
+{
+	struct inode *i;
+	int err = mknod_common(dir, name, S_IFREG | (mode & 07777), 0, &i);
+	if (err)
+		return err;
+	f->f_inode = i;		/* the file keeps the reference */
+	f->f_op = i->i_fop;
+	return 0;
+}
+
+int ext2_mknod(struct inode *dir, const char *name, umode_t mode, uint64_t dev)
+{
+	return mknod_common(dir, name, mode, dev, NULL);
+}
+
+int ext2_mkdir(struct inode *dir, const char *name, umode_t mode)
+{
+	uint32_t uid, gid;
+	uint64_t ino = 0;
+	mode = S_IFDIR | (mode & 07777);
+	new_owner(dir, &mode, &uid, &gid);
+	ext2_lock(dir->i_sb);
+	int err = e2h_mkdir(E2H(dir), dir->i_ino, name, mode, uid, gid, ext2_now(), &ino);
+	ext2_unlock(dir->i_sb);
+	return made(dir, err, ino, NULL);
+}
+
+int ext2_symlink(struct inode *dir, const char *name, const char *target)
+{
+	uint32_t uid, gid;
+	uint64_t ino = 0;
+	umode_t mode = S_IFLNK | 0777;
+	new_owner(dir, &mode, &uid, &gid);
+	ext2_lock(dir->i_sb);
+	int err = e2h_symlink(E2H(dir), dir->i_ino, name, target, uid, gid, ext2_now(), &ino);
+	ext2_unlock(dir->i_sb);
+	return made(dir, err, ino, NULL);
+}
+
+int ext2_link(struct inode *old, struct inode *dir, const char *name)
+{
+	if (S_ISDIR(old->i_mode))
+		return -EPERM;
+	ext2_lock(dir->i_sb);
+	int err = e2h_link(E2H(dir), dir->i_ino, name, old->i_ino, ext2_now());
+	ext2_unlock(dir->i_sb);
+	return made(dir, err, old->i_ino, NULL);
+}
+
+/* The inode named dir/name, held across an unlink so that dropping the
+ * last reference afterwards frees it (or its last opener will). */
+static struct inode *hold(struct inode *dir, const char *name)
+{
+	struct inode *i = ext2_lookup(dir, name);
+	return IS_ERR(i) ? NULL : i;
+}
+
+static void drop(struct inode *i)
+{
+	if (i) {
+		ext2_refresh(i);
+		iput(i);
+	}
+}
+
+static int remove(struct inode *dir, const char *name, bool is_dir)
+{
+	struct inode *victim = hold(dir, name);
+	uint64_t ino;
+	ext2_lock(dir->i_sb);
+	int err = e2h_unlink(E2H(dir), dir->i_ino, name, is_dir, ext2_now(), &ino);
+	ext2_unlock(dir->i_sb);
+	if (!err)
+		ext2_refresh(dir);
+	drop(victim);
+	return err;
+}
+
+int ext2_unlink(struct inode *dir, const char *name) { return remove(dir, name, false); }
+int ext2_rmdir(struct inode *dir, const char *name) { return remove(dir, name, true); }
+
+int ext2_rename(struct inode *odir, const char *oname, struct inode *ndir, const char *nname, unsigned flags)
+{
+	if (flags & ~3u)
+		return -EINVAL;		/* RENAME_WHITEOUT: no overlayfs here */
+	struct inode *src = hold(odir, oname), *victim = hold(ndir, nname);
+	uint64_t gone;
+	ext2_lock(odir->i_sb);
+	int err = e2h_rename(E2H(odir), odir->i_ino, oname, ndir->i_ino, nname, flags, ext2_now(), &gone);
+	ext2_unlock(odir->i_sb);
+	if (!err) {
+		ext2_refresh(odir);
+		if (ndir != odir)
+			ext2_refresh(ndir);
+	}
+	drop(src);
+	drop(victim);
+	return err;
+}
