@@ -48,11 +48,18 @@ umk_run_timeout() {
 
 # umk_cmdline MODE HOSTFS_DIR INIT [INIT_ARGS...]: prints nothing, sets
 # the array UMK_ARGV to the full umk command line used by every test.
+# UMK_ROOT_UBD=[COW,]IMAGE boots from that ext2/3/4 image on ubd0 instead
+# of the hostfs directory.
 umk_cmdline() {
 	local mode=$1 dir=$2 init=$3
 	shift 3
-	UMK_ARGV=("$UMK_BIN" "mem=$UMK_MEM" root=/dev/root rootfstype=hostfs "hostfs=$dir"
-		"init=$init" "mode=$mode" rw quiet)
+	if [ -n "${UMK_ROOT_UBD:-}" ]; then
+		UMK_ARGV=("$UMK_BIN" "mem=$UMK_MEM" "ubd0=$UMK_ROOT_UBD" root=/dev/ubda
+			"init=$init" "mode=$mode" rw quiet)
+	else
+		UMK_ARGV=("$UMK_BIN" "mem=$UMK_MEM" root=/dev/root rootfstype=hostfs "hostfs=$dir"
+			"init=$init" "mode=$mode" rw quiet)
+	fi
 	if [ $# -gt 0 ]; then
 		UMK_ARGV+=(-- "$@")
 	fi

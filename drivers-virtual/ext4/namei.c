@@ -44,8 +44,16 @@ static int made(struct inode *dir, int err, uint64_t ino, struct inode **out)
 	return 0;
 }
 
+/* A removed directory (someone's cwd) takes no new entries, as Linux. */
+static bool dead(struct inode *dir)
+{
+	return dir->i_nlink == 0;
+}
+
 static int mknod_common(struct inode *dir, const char *name, umode_t mode, uint64_t dev, struct inode **out)
 {
+	if (dead(dir))
+		return -ENOENT;
 	uint32_t uid, gid;
 	uint64_t ino = 0;
 	new_owner(dir, &mode, &uid, &gid);
@@ -73,6 +81,8 @@ int ext2_mknod(struct inode *dir, const char *name, umode_t mode, uint64_t dev)
 
 int ext2_mkdir(struct inode *dir, const char *name, umode_t mode)
 {
+	if (dead(dir))
+		return -ENOENT;
 	uint32_t uid, gid;
 	uint64_t ino = 0;
 	mode = S_IFDIR | (mode & 07777);
@@ -85,6 +95,8 @@ int ext2_mkdir(struct inode *dir, const char *name, umode_t mode)
 
 int ext2_symlink(struct inode *dir, const char *name, const char *target)
 {
+	if (dead(dir))
+		return -ENOENT;
 	uint32_t uid, gid;
 	uint64_t ino = 0;
 	umode_t mode = S_IFLNK | 0777;
@@ -99,6 +111,8 @@ int ext2_link(struct inode *old, struct inode *dir, const char *name)
 {
 	if (S_ISDIR(old->i_mode))
 		return -EPERM;
+	if (dead(dir))
+		return -ENOENT;
 	ext2_lock(dir->i_sb);
 	int err = e2h_link(E2H(dir), dir->i_ino, name, old->i_ino, ext2_now());
 	ext2_unlock(dir->i_sb);
@@ -141,6 +155,8 @@ int ext2_rename(struct inode *odir, const char *oname, struct inode *ndir, const
 {
 	if (flags & ~3u)
 		return -EINVAL;		/* RENAME_WHITEOUT: no overlayfs here */
+	if (dead(ndir))
+		return -ENOENT;
 	struct inode *src = hold(odir, oname), *victim = hold(ndir, nname);
 	uint64_t gone;
 	ext2_lock(odir->i_sb);

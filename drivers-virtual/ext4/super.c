@@ -40,14 +40,27 @@ static void ext2_sync_fs(struct super_block *sb)
 		printk(KERN_ERR "%s: ubd%c: sync failed: error %d\n", sb->s_type, 'a' + sbi->ubd, err);
 }
 
+/* Why the last mount of a device failed (for the boot's one-line error). */
+static const char *last_why;
+
 /* Open the library handle read-only or read-write into *h. */
 static int open_handle(struct ext2_sb_info *sbi, bool rw, int want, struct e2h_fs **h, int *kind)
 {
 	const char *warn;
 	int err = e2h_open(sbi->ubd, rw, want, h, kind, &warn);
-	if (warn)
-		printk(err ? KERN_ERR : KERN_WARNING "EXT4-fs (ubd%c): %s\n", 'a' + sbi->ubd, warn);
+	last_why = err ? warn : NULL;
+	if (warn && !err)
+		printk(KERN_WARNING "EXT4-fs (ubd%c): %s\n", 'a' + sbi->ubd, warn);
 	return err;
+}
+
+/* An unlinked inode still open (or mapped) when the filesystem goes:
+ * free it now, as Linux's orphan processing would. */
+static void release_orphan(struct inode *i, void *arg)
+{
+	struct ext2_sb_info *sbi = arg;
+	if (i->i_nlink == 0 && e2h_release(sbi->h, i->i_ino) == 0)
+		i->i_nlink = 1;		/* done: nothing left to free on eviction */
 }
 
 static void close_handle(struct ext2_sb_info *sbi)
@@ -55,6 +68,8 @@ static void close_handle(struct ext2_sb_info *sbi)
 	if (!sbi->h)
 		return;
 	ext2_lock(&sbi->sb);
+	if (sbi->rw)
+		for_each_cached_inode(&sbi->sb, release_orphan, sbi);
 	e2h_close(sbi->h);
 	sbi->h = NULL;
 	ext2_unlock(&sbi->sb);
@@ -175,10 +190,17 @@ struct super_block *ext2_mount(const char *source, const char *type, int *mnt_fl
 	int n = source_device(source);
 	if (n < 0)
 		return ERR_PTR(n);
-	return mount_dev(n, type, mnt_flags);
+	last_why = NULL;
+	struct super_block *sb = mount_dev(n, type, mnt_flags);
+	if (IS_ERR(sb) && last_why)
+		printk(KERN_ERR "EXT4-fs (ubd%c): %s\n", 'a' + n, last_why);
+	return sb;
 }
 
-struct super_block *ext2_mount_root(int ubd, const char *type, int *mnt_flags)
+struct super_block *ext2_mount_root(int ubd, const char *type, int *mnt_flags, const char **why)
 {
-	return mount_dev(ubd, type ? type : "auto", mnt_flags);
+	last_why = NULL;
+	struct super_block *sb = mount_dev(ubd, type ? type : "auto", mnt_flags);
+	*why = IS_ERR(sb) ? last_why : NULL;
+	return sb;
 }

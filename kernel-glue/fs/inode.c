@@ -144,6 +144,18 @@ struct kts current_time(void)
 	return (struct kts){ ns / 1000000000, ns % 1000000000 };
 }
 
+void for_each_cached_inode(struct super_block *sb, void (*fn)(struct inode *, void *), void *arg)
+{
+	if (!ihash_ready)
+		return;
+	for (int b = 0; b < IHASH_SIZE; b++) {
+		struct inode *i;
+		list_for_each_entry(i, &ihash[b], i_hash)
+			if (i->i_sb == sb)
+				fn(i, arg);
+	}
+}
+
 void sync_inodes(void)
 {
 	if (!ihash_ready)

@@ -39,12 +39,16 @@ static void mount_root(void)
 	int flags = boot_cfg.rw ? 0 : MNT_READONLY;
 	struct super_block *sb;
 	if (on_ubd) {
-		sb = ext2_mount_root(boot_cfg.root_ubd, boot_cfg.rootfstype, &flags);
+		const char *why;
+		sb = ext2_mount_root(boot_cfg.root_ubd, boot_cfg.rootfstype, &flags, &why);
 		if (IS_ERR(sb)) {
-			printk(KERN_ERR "VFS: Cannot open root device \"%s\" or unknown-block(98,%d): error %ld\n",
-			       boot_cfg.root ? boot_cfg.root : "/dev/ubda", 16 * boot_cfg.root_ubd, -PTR_ERR(sb));
-			printk(KERN_ERR "umk: the root image on ubd%d is not a usable ext2/ext3/ext4 filesystem\n",
-			       boot_cfg.root_ubd);
+			/* one line for the host user (Linux says "VFS: Cannot open root device") */
+			long e = -PTR_ERR(sb);
+			printk(KERN_ERR "umk: root=%s: cannot mount ubd%d as %s: %s\n",
+			       boot_cfg.root ? boot_cfg.root : "/dev/ubda", boot_cfg.root_ubd,
+			       boot_cfg.rootfstype ? boot_cfg.rootfstype : "ext2/ext3/ext4",
+			       why ? why : e == EINVAL ? "not an ext2/ext3/ext4 filesystem of that type (bad superblock)" :
+			       e == EROFS ? "read-only" : "I/O error");
 			arch_halt(2);
 		}
 	} else {

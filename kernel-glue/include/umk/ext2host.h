@@ -84,6 +84,7 @@ int e2h_setattr(struct e2h_fs *fs, uint64_t ino, const struct e2h_setattr *sa);
  * or "auto"). May add MNT_READONLY to *mnt_flags. */
 struct super_block;
 struct super_block *ext2_mount(const char *source, const char *type, int *mnt_flags);
-/* The root filesystem: ubd device n (boot, before any path exists). */
-struct super_block *ext2_mount_root(int ubd, const char *type, int *mnt_flags);
+/* The root filesystem: ubd device n (boot, before any path exists);
+ * on failure *why may say what was wrong with the filesystem. */
+struct super_block *ext2_mount_root(int ubd, const char *type, int *mnt_flags, const char **why);
 #endif

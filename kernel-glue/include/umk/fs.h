@@ -226,7 +226,9 @@ static inline bool path_equal(const struct path *a, const struct path *b)
 }
 struct kts current_time(void);
 void inode_apply_attrs(struct inode *inode, const struct iattr *ia);
-void sync_inodes(void);			/* write back every page cache */
+void sync_inodes(void);
+/* fn on every inode of sb in the cache (fn must not drop references). */
+void for_each_cached_inode(struct super_block *sb, void (*fn)(struct inode *, void *), void *arg);			/* write back every page cache */
 void sync_filesystems(void);
 void vfs_shutdown(void);			/* before power-off/reboot */
 
