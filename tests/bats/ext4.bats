@@ -208,3 +208,21 @@ dmesg | grep -o 'not cleanly unmounted'; poweroff -f"
 	[ "$(sha256sum <"$COW")" = "$sum" ]
 	base_unchanged
 }
+
+@test "make run's script boots build/rootfs.ext4 through its COW file; the image never changes" {
+	need_image
+	[ -f "$UMK_BUILD/rootfs.ext4" ] || skip "build/rootfs.ext4 is not built (make rootfs)"
+	local sum cow=$BATS_TEST_TMPDIR/run.cow
+	sum=$(sha256sum <"$UMK_BUILD/rootfs.ext4")
+	UMK_COW=$cow umk_run_timeout 60 "$BATS_TEST_TMPDIR/o" "$BATS_TEST_TMPDIR/e" bash "$UMK_TOP/scripts/run-default.sh" \
+		quiet init=/bin/sh -- -c 'grep " / " /proc/mounts; echo kept >/root/run-test; poweroff -f'
+	cat "$BATS_TEST_TMPDIR/o" "$BATS_TEST_TMPDIR/e"
+	[ "$UMK_STATUS" = 0 ]
+	grep -q "first boot" "$BATS_TEST_TMPDIR/o"
+	[ -f "$cow" ]
+	UMK_COW=$cow umk_run_timeout 60 "$BATS_TEST_TMPDIR/o" "$BATS_TEST_TMPDIR/e" bash "$UMK_TOP/scripts/run-default.sh" \
+		quiet init=/bin/sh -- -c 'cat /root/run-test; poweroff -f'
+	cat "$BATS_TEST_TMPDIR/o"
+	grep -qx kept "$BATS_TEST_TMPDIR/o"
+	[ "$(sha256sum <"$UMK_BUILD/rootfs.ext4")" = "$sum" ]
+}
