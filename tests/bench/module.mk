@@ -1,5 +1,5 @@
 # Benchmark programs (static, like the guest tests) for tests/bench/run.sh.
-BENCH_PROGS := $(B)/tests/bench/ubench
+BENCH_PROGS := $(B)/tests/bench/ubench $(B)/tests/bench/diskbench
 
 $(B)/tests/bench/%: tests/bench/%.c
 	@mkdir -p $(dir $@)

@@ -7,7 +7,10 @@
 #   child process (MB/s: there a ratio above 1 means umk is faster),
 #   epoll_wait with one ready fd (us), boot to init and boot to poweroff
 #   (ms, measured on the host from launching umk), host CPU used by an
-#   idle guest over 10 s (s, user+sys of umk and its children).
+#   idle guest over 10 s (s, user+sys of umk and its children), and the
+#   disk: sequential write and read of a 64 MiB file (MB/s; above 1 is
+#   faster than native) and small-file create+stat+unlink (us), natively
+#   on the host filesystem and in umk on an ext4 root (image + COW file).
 # A benchmark the kernel cannot run yet (e.g. epoll before it exists)
 # shows n/a: each of the thread/futex/pipe/epoll ones runs in its own
 # boot under a guest-side and a host-side timeout, so a failure or a hang
@@ -25,6 +28,8 @@ NEW_BENCHES="thread futex pipe epoll"
 IDLE_SECS=${IDLE_SECS:-10}
 
 UBENCH=$UMK_BUILD/tests/bench/ubench
+DISKBENCH=$UMK_BUILD/tests/bench/diskbench
+[ -x "$DISKBENCH" ] || { echo "bench: $DISKBENCH not built (make bench)" >&2; exit 1; }
 [ -x "$UBENCH" ] || { echo "bench: $UBENCH not built (make bench)" >&2; exit 1; }
 [ -x "$UMK_ROOTFS/bin/busybox" ] || { echo "bench: $UMK_ROOTFS not built (make rootfs)" >&2; exit 1; }
 
@@ -60,6 +65,16 @@ echo "=== BENCH-IDLE-DONE"
 poweroff -f
 X
 
+cp "$DISKBENCH" "$root/bench/diskbench"
+cat >"$root/bench/disk.sh" <<'X'
+echo "=== BENCH-BEGIN"
+/bench/diskbench /root
+echo "=== BENCH-END"
+poweroff -f
+X
+# The same tree as an ext4 image (room for the 64 MiB test file).
+UMK_IMAGE_HEADROOM_MB=192 sh rootfs/build-image.sh "$root" "$work/bench.ext4" >/dev/null
+
 record() { echo "$1|$2|$3" >>"$res"; }
 
 # micro COLUMN CMD...: runs ubench output through to results
@@ -75,8 +90,12 @@ micro_parse() {
 		/^futex / { print "futex wake round trip (us)|" c "|" $2 }
 		/^pipe / { print "pipe throughput (MB/s)|" c "|" $2 }
 		/^epoll / { print "epoll_wait, one ready fd (us)|" c "|" $2 }
+		/^seqwrite / { print "file write 64 MiB + fsync (MB/s)|" c "|" $2 }
+		/^seqread / { print "file read 64 MiB (MB/s)|" c "|" $2 }
+		/^smallfile / { print "small file create+stat+unlink (us)|" c "|" $2 }
 	' "$file" >>"$res"
 	grep -E '^[a-z]+ failed' "$file" | sed "s/^/bench: $col: /" >&2
+	true
 }
 
 ms_now() { echo $(($(date +%s%N) / 1000000)); }
@@ -90,6 +109,9 @@ t0=$(ms_now)
 t1=$(ms_now)
 record "boot to init (ms)" native "$((t1 - t0))"
 record "boot to poweroff (ms)" native "$((t1 - t0))"
+mkdir -p "$work/native-disk"
+"$DISKBENCH" "$work/native-disk" >"$work/native.disk" 2>&1
+micro_parse native "$work/native.disk"
 /usr/bin/time -f '%U %S' -o "$work/native.time" sleep "$IDLE_SECS"
 record "idle guest ${IDLE_SECS}s, host CPU (s)" native "$(awk '{ printf "%.2f", $1 + $2 }' "$work/native.time")"
 
@@ -117,6 +139,16 @@ for mode in $UMK_MODES; do
 		grep -q "^$b [0-9.]* " "$work/$mode.$b" ||
 			echo "bench: mode=$mode: $b: n/a (umk status $UMK_STATUS)" >&2
 	done
+
+	# the disk, with / on the ext4 image through a fresh COW file
+	rm -f "$work/bench.cow"
+	UMK_ROOT_UBD="$work/bench.cow,$work/bench.ext4" umk_cmdline "$mode" "$root" /bin/sh /bench/disk.sh
+	umk_run_timeout "$ONE_TIMEOUT" "$work/$mode.disk.raw" "$work/$mode.disk.err" "${UMK_ARGV[@]}"
+	tr -d '\r' <"$work/$mode.disk.raw" | sed -n '/^=== BENCH-BEGIN/,/^=== BENCH-END/p' >"$work/$mode.disk"
+	micro_parse "$mode" "$work/$mode.disk"
+	grep -q "^smallfile [0-9.]* " "$work/$mode.disk" ||
+		echo "bench: mode=$mode: disk: n/a (umk status $UMK_STATUS)" >&2
+	rm -f "$work/bench.cow"
 
 	# boot to init / to poweroff, timed on the host as the console output streams
 	umk_cmdline "$mode" "$root" /bin/sh /bench/marker.sh
