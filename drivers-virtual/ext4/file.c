@@ -79,17 +79,6 @@ static int ext2_iterate(struct file *f, struct dir_context *ctx)
 	return err;
 }
 
-static loff_t ext2_dir_llseek(struct file *f, loff_t off, int whence)
-{
-	if (whence == SEEK_CUR)
-		off += f->f_pos;
-	else if (whence != SEEK_SET)
-		return -EINVAL;
-	if (off < 0)
-		return -EINVAL;
-	return f->f_pos = off;
-}
-
 const struct file_operations ext2_dir_fops = {
-	.iterate = ext2_iterate, .llseek = ext2_dir_llseek, .fsync = ext2_fsync,
+	.iterate = ext2_iterate, .llseek = dir_cookie_llseek, .fsync = ext2_fsync,
 };

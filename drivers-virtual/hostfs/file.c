@@ -70,18 +70,6 @@ const struct file_operations hostfs_file_fops = {
 	.llseek = generic_file_llseek, .fsync = hostfs_fsync, .release = hostfs_release,
 };
 
-/* Directory positions are the host's opaque d_off cookies. */
-static loff_t hostfs_dir_llseek(struct file *f, loff_t off, int whence)
-{
-	if (whence == SEEK_CUR)
-		off += f->f_pos;
-	else if (whence != SEEK_SET)
-		return -EINVAL;
-	if (off < 0)
-		return -EINVAL;
-	f->f_pos = off;
-	return off;
-}
 
 struct linux_dirent64_h {
 	uint64_t d_ino;
@@ -122,7 +110,7 @@ static int hostfs_dir_fsync(struct file *f, bool datasync)
 }
 
 const struct file_operations hostfs_dir_fops = {
-	.open = hostfs_open, .llseek = hostfs_dir_llseek, .iterate = hostfs_iterate,
+	.open = hostfs_open, .llseek = dir_cookie_llseek,	/* the host's d_off cookies */ .iterate = hostfs_iterate,
 	.fsync = hostfs_dir_fsync, .release = hostfs_release,
 };
 

@@ -325,6 +325,18 @@ loff_t generic_file_llseek(struct file *f, loff_t off, int whence)
 	return np;
 }
 
+loff_t dir_cookie_llseek(struct file *f, loff_t off, int whence)
+{
+	if (whence == SEEK_CUR)
+		off += f->f_pos;
+	else if (whence != SEEK_SET)
+		return -EINVAL;
+	if (off < 0)
+		return -EINVAL;
+	f->f_pos = off;
+	return off;
+}
+
 loff_t noop_llseek(struct file *f, loff_t off __unused, int whence __unused)
 {
 	return f->f_pos;

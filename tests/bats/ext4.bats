@@ -153,59 +153,47 @@ dmesg | grep -o 'not cleanly unmounted'; poweroff -f"
 	grep -q "not cleanly unmounted" "$UMK_OUT"
 }
 
+# refused_boot FILE UMK-OPTIONS...: umk must stop with one line on stderr
+# (in $BATS_TEST_TMPDIR/e) and status 2, leaving FILE as it was.
+refused_boot() {
+	local file=$1 sum
+	shift
+	sum=$(sha256sum <"$file")
+	umk_run_timeout 20 "$BATS_TEST_TMPDIR/o" "$BATS_TEST_TMPDIR/e" "$UMK_BIN" "$@" rw quiet
+	cat "$BATS_TEST_TMPDIR/e"
+	[ "$UMK_STATUS" = 2 ] && [ "$(wc -l <"$BATS_TEST_TMPDIR/e")" = 1 ] && [ "$(sha256sum <"$file")" = "$sum" ]
+}
+
 @test "ext4 root: bad images are one-line errors and nothing is written" {
 	need_image
-	local img=$BATS_TEST_TMPDIR/small.ext4 sum
+	local img=$BATS_TEST_TMPDIR/small.ext4 e=$BATS_TEST_TMPDIR/e
 	# an image smaller than its filesystem (a cut-short copy)
 	head -c 50M "$EXT4_BASE" >"$img"
-	sum=$(sha256sum <"$img")
-	umk_run_timeout 20 "$BATS_TEST_TMPDIR/o" "$BATS_TEST_TMPDIR/e" "$UMK_BIN" "ubd0=$img" rw quiet
-	cat "$BATS_TEST_TMPDIR/e"
-	[ "$UMK_STATUS" = 2 ]
-	[ "$(wc -l <"$BATS_TEST_TMPDIR/e")" = 1 ]
-	grep -q "block count exceeds the size of the device" "$BATS_TEST_TMPDIR/e"
-	[ "$(sha256sum <"$img")" = "$sum" ]
+	refused_boot "$img" "ubd0=$img"
+	grep -q "block count exceeds the size of the device" "$e"
 	# not a filesystem at all
 	head -c 4M /dev/zero >"$img"
-	umk_run_timeout 20 "$BATS_TEST_TMPDIR/o" "$BATS_TEST_TMPDIR/e" "$UMK_BIN" "ubd0=$img" rw quiet
-	cat "$BATS_TEST_TMPDIR/e"
-	[ "$UMK_STATUS" = 2 ]
-	[ "$(wc -l <"$BATS_TEST_TMPDIR/e")" = 1 ]
-	grep -q "umk: root=/dev/ubda: cannot mount" "$BATS_TEST_TMPDIR/e"
+	refused_boot "$img" "ubd0=$img"
+	grep -q "umk: root=/dev/ubda: cannot mount" "$e"
 	# a journal that needs recovery: refused read-write, not replayed
 	cp "$EXT4_BASE" "$img"
 	chmod u+w "$img"
 	debugfs -w -R "feature needs_recovery" "$img" >/dev/null 2>&1
-	sum=$(sha256sum <"$img")
-	umk_run_timeout 20 "$BATS_TEST_TMPDIR/o" "$BATS_TEST_TMPDIR/e" "$UMK_BIN" "ubd0=$img" rw quiet
-	cat "$BATS_TEST_TMPDIR/e"
-	[ "$UMK_STATUS" = 2 ]
-	[ "$(wc -l <"$BATS_TEST_TMPDIR/e")" = 1 ]
-	grep -q "journal needs recovery" "$BATS_TEST_TMPDIR/e"
-	[ "$(sha256sum <"$img")" = "$sum" ]
+	refused_boot "$img" "ubd0=$img"
+	grep -q "journal needs recovery" "$e"
 	# a COW file whose header is damaged (version 9)
 	rm -f "$COW"
 	"$UMK_BUILD/umk-cow" create "$COW" "$EXT4_BASE" >/dev/null
 	printf '\0\0\0\11' | dd of="$COW" bs=1 seek=4 conv=notrunc 2>/dev/null
-	sum=$(sha256sum <"$COW")
-	umk_run_timeout 20 "$BATS_TEST_TMPDIR/o" "$BATS_TEST_TMPDIR/e" "$UMK_BIN" "ubd0=$COW" rw quiet
-	cat "$BATS_TEST_TMPDIR/e"
-	[ "$UMK_STATUS" = 2 ]
-	[ "$(wc -l <"$BATS_TEST_TMPDIR/e")" = 1 ]
-	[ "$(sha256sum <"$COW")" = "$sum" ]
+	refused_boot "$COW" "ubd0=$COW"
 	# a backing file touched after the COW was made
 	local b2=$BATS_TEST_TMPDIR/b2.ext4
 	cp "$EXT4_BASE" "$b2"
 	rm -f "$COW"
 	"$UMK_BUILD/umk-cow" create "$COW" "$b2" >/dev/null
 	touch -d @1700000000 "$b2"
-	sum=$(sha256sum <"$COW")
-	umk_run_timeout 20 "$BATS_TEST_TMPDIR/o" "$BATS_TEST_TMPDIR/e" "$UMK_BIN" "ubd0=$COW" rw quiet
-	cat "$BATS_TEST_TMPDIR/e"
-	[ "$UMK_STATUS" = 2 ]
-	[ "$(wc -l <"$BATS_TEST_TMPDIR/e")" = 1 ]
-	grep -q "mtime" "$BATS_TEST_TMPDIR/e"
-	[ "$(sha256sum <"$COW")" = "$sum" ]
+	refused_boot "$COW" "ubd0=$COW"
+	grep -q "mtime" "$e"
 	base_unchanged
 }
 

@@ -35,6 +35,16 @@ static int exists(struct e2h_fs *h, uint64_t dir, const char *name, ext2_ino_t *
 	return e ? e2h_err(e) : 1;
 }
 
+/* A new name in dir on a writable filesystem: 0, or -EROFS/-EEXIST/... */
+static int name_free(struct e2h_fs *h, uint64_t dir, const char *name)
+{
+	ext2_ino_t ino;
+	if (!h->rw)
+		return -EROFS;
+	int err = exists(h, dir, name, &ino);
+	return err ? (err < 0 ? err : -EEXIST) : 0;
+}
+
 /* Add an entry; a full directory grows by a block and we try again. */
 static int add_link(struct e2h_fs *h, uint64_t dir, const char *name, uint64_t ino, uint32_t mode)
 {
@@ -84,12 +94,10 @@ static void encode_dev(struct ext2_inode *in, uint64_t rdev)
 int e2h_mknod(struct e2h_fs *h, uint64_t dir, const char *name, uint32_t mode, uint64_t rdev,
 	      uint32_t uid, uint32_t gid, struct e2h_time now, uint64_t *out)
 {
-	if (!h->rw)
-		return -EROFS;
 	ext2_ino_t ino;
-	int err = exists(h, dir, name, &ino);
+	int err = name_free(h, dir, name);
 	if (err)
-		return err < 0 ? err : -EEXIST;
+		return err;
 	errcode_t e = ext2fs_new_inode(h->fs, dir, mode, NULL, &ino);
 	if (e)
 		return e2h_err(e);
@@ -123,12 +131,10 @@ int e2h_mknod(struct e2h_fs *h, uint64_t dir, const char *name, uint32_t mode, u
 int e2h_mkdir(struct e2h_fs *h, uint64_t dir, const char *name, uint32_t mode,
 	      uint32_t uid, uint32_t gid, struct e2h_time now, uint64_t *out)
 {
-	if (!h->rw)
-		return -EROFS;
 	ext2_ino_t ino;
-	int err = exists(h, dir, name, &ino);
+	int err = name_free(h, dir, name);
 	if (err)
-		return err < 0 ? err : -EEXIST;
+		return err;
 	errcode_t e = ext2fs_new_inode(h->fs, dir, LINUX_S_IFDIR | 0755, NULL, &ino);
 	if (!e)
 		e = ext2fs_mkdir(h->fs, dir, ino, name);
@@ -149,14 +155,12 @@ int e2h_mkdir(struct e2h_fs *h, uint64_t dir, const char *name, uint32_t mode,
 int e2h_symlink(struct e2h_fs *h, uint64_t dir, const char *name, const char *target,
 		uint32_t uid, uint32_t gid, struct e2h_time now, uint64_t *out)
 {
-	if (!h->rw)
-		return -EROFS;
 	if (strlen(target) >= h->fs->blocksize)
 		return -ENAMETOOLONG;
 	ext2_ino_t ino;
-	int err = exists(h, dir, name, &ino);
+	int err = name_free(h, dir, name);
 	if (err)
-		return err < 0 ? err : -EEXIST;
+		return err;
 	errcode_t e = ext2fs_new_inode(h->fs, dir, LINUX_S_IFLNK | 0777, NULL, &ino);
 	if (!e)
 		e = ext2fs_symlink(h->fs, dir, ino, name, target);
@@ -175,12 +179,9 @@ int e2h_symlink(struct e2h_fs *h, uint64_t dir, const char *name, const char *ta
 
 int e2h_link(struct e2h_fs *h, uint64_t dir, const char *name, uint64_t ino, struct e2h_time now)
 {
-	if (!h->rw)
-		return -EROFS;
-	ext2_ino_t other;
-	int err = exists(h, dir, name, &other);
+	int err = name_free(h, dir, name);
 	if (err)
-		return err < 0 ? err : -EEXIST;
+		return err;
 	struct ext2_inode_large in;
 	if ((err = e2h_read_inode(h, ino, &in)))
 		return err;

@@ -271,6 +271,8 @@ ssize_t vfs_read(struct file *f, void *buf, size_t n, loff_t *pos);
 ssize_t vfs_write(struct file *f, const void *buf, size_t n, loff_t *pos);
 loff_t generic_file_llseek(struct file *f, loff_t off, int whence);
 loff_t noop_llseek(struct file *f, loff_t off, int whence);
+/* Directories whose positions are cookies (no SEEK_END): SET and CUR only. */
+loff_t dir_cookie_llseek(struct file *f, loff_t off, int whence);
 
 /* ---- interfaces for the core (exact names agreed with the lead) ---- */
 void vfs_init(struct super_block *root, int mnt_flags);
