@@ -214,3 +214,18 @@ refused_boot() {
 	grep -qx kept "$BATS_TEST_TMPDIR/o"
 	[ "$(sha256sum <"$UMK_BUILD/rootfs.ext4")" = "$sum" ]
 }
+
+@test "ext4 root: a COW file made by uml_mkcow boots; uml_moo merges what umk wrote into a clean image" {
+	need_image
+	command -v uml_mkcow >/dev/null && command -v uml_moo >/dev/null || skip "uml-utilities not installed"
+	rm -f "$COW"
+	uml_mkcow "$COW" "$EXT4_BASE"
+	ext4_boot "${UMK_MODES%% *}" 'seq 1 3000 >/root/from-umk; mkdir /root/dir-from-umk; poweroff -f'
+	[ "$UMK_STATUS" = 0 ]
+	local img=$BATS_TEST_TMPDIR/moo.ext4
+	uml_moo "$COW" "$img"
+	e2fsck -fn "$img"
+	debugfs -R "cat /root/from-umk" "$img" 2>/dev/null | cmp - <(seq 1 3000)
+	debugfs -R "stat /root/dir-from-umk" "$img" 2>/dev/null | grep -q "Type: directory"
+	base_unchanged
+}
