@@ -116,7 +116,7 @@ coreutils=$(dpkg -L coreutils 2>/dev/null | sed -n 's|^/\(usr/\)\{0,1\}s\{0,1\}b
 copy_prog usr/bin bash $coreutils grep egrep fgrep sed mawk find xargs \
 	ps top free uptime vmstat pgrep pkill pmap pwdx watch w \
 	getopt flock setsid more rev column hostname which clear tput reset
-copy_prog usr/sbin sysctl
+copy_prog usr/sbin sysctl e2fsck
 # The loader itself, by the path every Debian program names.
 cp -L /lib64/ld-linux-x86-64.so.2 lib64/ld-linux-x86-64.so.2
 chmod 0755 lib64/ld-linux-x86-64.so.2
@@ -236,6 +236,30 @@ mnt sysfs /sys
 if ! mnt devtmpfs /dev; then
 	# no devtmpfs: a tmpfs /dev filled by mdev (or left as it is)
 	[ -e /dev/null ] || { mnt tmpfs /dev mode=0755 && mdev -s 2>/dev/null; }
+fi
+# A root on a disk image, mounted read-only by the kernel (make run): check
+# it while nothing writes to it, as Debian's checkroot does (a crash or a
+# kill of umk leaves it "not clean"), then make it writable.
+root_ro_image() {
+	while read -r _ d t o _; do
+		[ "$d" = / ] || continue
+		case "$t:$o" in ext[234]:ro*) return 0 ;; esac
+	done </proc/mounts
+	return 1
+}
+if [ -r /proc/mounts ] && root_ro_image; then
+	rd=$(stat -c %D / 2>/dev/null)
+	for dev in /dev/ubd?; do
+		[ -b "$dev" ] || continue
+		[ "$(printf '%x%02x' "0x$(stat -c %t "$dev")" "0x$(stat -c %T "$dev")")" = "$rd" ] || continue
+		e2fsck -p "$dev"
+		rc=$?
+		if [ "$rc" -ge 4 ]; then
+			echo "rcS: e2fsck left errors on $dev: / stays read-only; run e2fsck -f $dev" >&2
+			continue
+		fi
+		mount -o remount,rw /
+	done
 fi
 mnt devpts /dev/pts gid=5,mode=620,ptmxmode=0666
 [ -e /dev/ptmx ] || ln -s pts/ptmx /dev/ptmx 2>/dev/null

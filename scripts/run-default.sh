@@ -32,4 +32,6 @@ if [ -e "$cow" ] && ! problem=$(build/umk-cow check "$cow" 2>&1); then
 	exit 1
 fi
 [ -e "$cow" ] || echo "run-default: first boot: the guest's changes go to $cow (delete it to undo them)"
-exec build/umk mem=256M "ubd0=$cow,$image" root=/dev/ubda init=/sbin/init rw "$@"
+# ro: the image is mounted read-only first; /etc/init.d/rcS checks it with
+# e2fsck -p and remounts it read-write (as a distribution boots).
+exec build/umk mem=256M "ubd0=$cow,$image" root=/dev/ubda init=/sbin/init ro "$@"

@@ -203,7 +203,7 @@ refused_boot() {
 	local sum cow=$BATS_TEST_TMPDIR/run.cow
 	sum=$(sha256sum <"$UMK_BUILD/rootfs.ext4")
 	UMK_COW=$cow umk_run_timeout 60 "$BATS_TEST_TMPDIR/o" "$BATS_TEST_TMPDIR/e" bash "$UMK_TOP/scripts/run-default.sh" \
-		quiet init=/bin/sh -- -c 'grep " / " /proc/mounts; echo kept >/root/run-test; poweroff -f'
+		quiet init=/bin/sh -- -c 'mount -o remount,rw /; echo kept >/root/run-test; poweroff -f'
 	cat "$BATS_TEST_TMPDIR/o" "$BATS_TEST_TMPDIR/e"
 	[ "$UMK_STATUS" = 0 ]
 	grep -q "first boot" "$BATS_TEST_TMPDIR/o"
@@ -228,4 +228,20 @@ refused_boot() {
 	debugfs -R "cat /root/from-umk" "$img" 2>/dev/null | cmp - <(seq 1 3000)
 	debugfs -R "stat /root/dir-from-umk" "$img" 2>/dev/null | grep -q "Type: directory"
 	base_unchanged
+}
+
+@test "ext4 root: rcS checks a read-only image root with e2fsck -p (after an unclean stop) and remounts it read-write" {
+	need_image
+	local img=$BATS_TEST_TMPDIR/dirty.ext4
+	cp "$EXT4_BASE" "$img"
+	chmod u+w "$img"
+	debugfs -w -R "ssv state 0" "$img" >/dev/null 2>&1 # as a kill -9 leaves it
+	umk_run_timeout 60 "$BATS_TEST_TMPDIR/o" "$BATS_TEST_TMPDIR/e" "$UMK_BIN" mem=128M "ubd0=$img" ro quiet \
+		init=/bin/sh -- -c '/etc/init.d/rcS; grep " / " /proc/mounts; echo ok >/root/after-fsck && cat /root/after-fsck; poweroff -f'
+	tr -d '\r' <"$BATS_TEST_TMPDIR/o"
+	[ "$UMK_STATUS" = 0 ]
+	grep -q "was not cleanly unmounted, check forced" "$BATS_TEST_TMPDIR/o"
+	grep -q "^/dev/root / ext4 rw" "$BATS_TEST_TMPDIR/o"
+	grep -q "^ok" "$BATS_TEST_TMPDIR/o"
+	e2fsck -fn "$img"
 }
