@@ -49,9 +49,18 @@ int64_t arch_host_total_cpu_ns(void)
 	return us * 1000;
 }
 
+static bool halting;
+
+bool arch_halting(void)
+{
+	return halting;
+}
+
 void arch_halt(int status)
 {
-	/* atexit hooks restore the host terminal; PTRACE_O_EXITKILL takes
-	 * every stub process down with us. */
+	/* atexit hooks restore the host terminal and finish queued disk
+	 * I/O (on this stack: nothing may sleep now); PTRACE_O_EXITKILL
+	 * takes every stub process down with us. */
+	halting = true;
 	exit(status);
 }

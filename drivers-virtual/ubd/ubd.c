@@ -1,7 +1,8 @@
 /* ubd, kernel side: /dev/ubda.. /dev/ubdp (block, major 98, minor 16*N)
  * for the devices given with ubdN= at boot. An open block device is
  * read and written straight through to the host image (no buffer cache
- * yet); fsync and BLKFLSBUF reach the host disk with fdatasync. */
+ * yet) by the device's host I/O thread (ubd_req.c); fsync and BLKFLSBUF
+ * reach the host disk with fdatasync. */
 #include <umk/fs.h>
 #include <umk/ubd.h>
 #include <umk/uaccess.h>
@@ -107,6 +108,7 @@ void ubd_init(void)
 	for (int n = 0; n < UBD_MAX; n++) {
 		if (!ubd_host_present(n))
 			continue;
+		ubd_req_init(n);
 		char name[8] = "ubd";
 		name[3] = 'a' + n;
 		name[4] = 0;

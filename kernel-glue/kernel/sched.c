@@ -22,6 +22,19 @@ bool need_resched(void)
 	return resched;
 }
 
+void set_need_resched(void)
+{
+	resched = true;
+}
+
+/* handle_irqs is running handlers and timer callbacks. */
+static int irq_depth;
+
+bool can_sleep(void)
+{
+	return current != &idle_task && !irq_depth && !arch_halting();
+}
+
 static bool on_runqueue(struct task *t)
 {
 	return !list_empty(&t->runq);
@@ -142,12 +155,14 @@ static void program_host_timer(void)
 void handle_irqs(void)
 {
 	unsigned irqs = arch_irq_take();
+	irq_depth++;
 	if (irqs & IRQ_IO)
 		arch_irq_dispatch_fds();
 	if (irqs & IRQ_TIMER)
 		programmed = -2;	/* the one-shot fired: must re-arm */
 	int64_t now = ktime_mono_ns();
 	run_timers(now);
+	irq_depth--;
 	if (!list_empty(&runqueue) && current != &idle_task && now >= slice_end)
 		resched = true;
 	program_host_timer();

@@ -179,3 +179,139 @@ echo COWDATA | dd of=/dev/ubda bs=1 seek=7000000 2>/dev/null; sync; poweroff -f'
 	ubd_boot 'dd if=/dev/ubda bs=1 skip=7000000 count=7 2>/dev/null | od -c | head -1; poweroff -f' "ubd0r=$IMG"
 	! grep -q COWDATA "$UMK_OUT"
 }
+
+# ubd_bg MODE SCRIPT [umk options...]: boot like ubd_boot but in the
+# background (UMK_PID), with the console input a fifo the test holds open
+# on fd 4: the guest can wait for the test with "read x" (ubd_finish ends
+# it). ubd_until LINE waits for the guest to print LINE (or for umk to
+# end: its timeout bounds the wait); the console is then in $UMK_OUT.
+ubd_bg() {
+	local mode=$1 script=$2 con=$BATS_TEST_TMPDIR/console
+	shift 2
+	UMK_OUT=$BATS_TEST_TMPDIR/umk.out
+	UMK_ERR=$BATS_TEST_TMPDIR/umk.err
+	rm -f "$con"
+	: >"$UMK_OUT.raw"
+	mkfifo "$con"
+	UMK_ARGV=("$UMK_BIN" "mem=$UMK_MEM" root=/dev/root rootfstype=hostfs "hostfs=$UMK_ROOTFS"
+		init=/bin/sh "mode=$mode" quiet "$@" -- -c "$script")
+	timeout -k 5 "$UMK_TIMEOUT" "${UMK_ARGV[@]}" <"$con" >"$UMK_OUT.raw" 2>"$UMK_ERR" 3>&- 4>&- &
+	UMK_PID=$!
+	exec 4>"$con"
+}
+
+ubd_until() {
+	while ! tr -d '\r' <"$UMK_OUT.raw" | grep -qx -- "$1" && kill -0 "$UMK_PID" 2>/dev/null; do
+		sleep 0.1
+	done
+	tr -d '\r' <"$UMK_OUT.raw" >"$UMK_OUT"
+}
+
+ubd_finish() {
+	exec 4>&-
+	UMK_STATUS=0
+	wait "$UMK_PID" || UMK_STATUS=$?
+	tr -d '\r' <"$UMK_OUT.raw" >"$UMK_OUT"
+}
+
+@test "ubd: while the I/O thread holds a request (UMK_UBD_GATE), its task waits in D and other guest processes run" {
+	need_umk
+	local img=$BATS_TEST_TMPDIR/data.img gate=$BATS_TEST_TMPDIR/gate mode script
+	printf 'GATED-DATA' >"$img"
+	truncate -s 1M "$img"
+	# dd's one read is held at the gate; the shell waits until dd sleeps
+	# in D (or ended: then the read was not held), then runs three new
+	# processes and looks at dd again.
+	script=$(
+		cat <<'GUEST'
+mount -t proc proc /proc
+dd if=/dev/ubdb bs=10 count=1 2>/dev/null &
+p=$!
+while :; do
+	s=gone
+	read -r _ _ s _ 2>/dev/null </proc/$p/stat
+	case $s in D | Z | gone) break ;; esac
+done
+echo "dd state: $s"
+for i in 1 2 3; do sh -c 'echo "tick $0 from pid $$"' "$i"; done
+s=gone
+read -r _ _ s _ 2>/dev/null </proc/$p/stat
+echo "dd state after ticks: $s"
+echo TICKS-DONE
+wait $p
+echo
+echo READ-DONE
+poweroff -f
+GUEST
+	)
+	for mode in $UMK_MODES; do
+		rm -f "$gate"
+		mkfifo "$gate"
+		UMK_UBD_GATE=$gate ubd_bg "$mode" "$script" "ubd1=$img"
+		ubd_until TICKS-DONE
+		echo "--- $mode, request held:"
+		cat "$UMK_OUT"
+		grep -qx "dd state: D" "$UMK_OUT"
+		[ "$(grep -c '^tick [1-3] from pid [0-9]*$' "$UMK_OUT")" = 3 ]
+		[ "$(grep '^tick' "$UMK_OUT" | sort -u -k5 | wc -l)" = 3 ]
+		grep -qx "dd state after ticks: D" "$UMK_OUT"
+		[ "$(grep -c GATED-DATA "$UMK_OUT")" = 0 ]
+		# open the gate: the read completes, then the guest powers off
+		# shellcheck disable=SC2016
+		timeout 10 sh -c 'printf x >"$1"' _ "$gate"
+		ubd_finish
+		echo "--- $mode, released:"
+		cat "$UMK_OUT" "$UMK_ERR"
+		[ "$UMK_STATUS" = 0 ]
+		grep -qx GATED-DATA "$UMK_OUT"
+		grep -qx READ-DONE "$UMK_OUT"
+	done
+}
+
+@test "ubd: data written and fsync'd through /dev/ubdb is in the host file while the guest still runs (plain, COW, s flag)" {
+	need_umk
+	local img=$BATS_TEST_TMPDIR/plain.img base=$BATS_TEST_TMPDIR/base.img cow=$BATS_TEST_TMPDIR/disk.cow
+	local merged=$BATS_TEST_TMPDIR/merged.img mode sum pid fd flags
+	truncate -s 1M "$img"
+	printf 'BASE-IMAGE' >"$base"
+	truncate -s 1M "$base"
+	chmod a-w "$base"
+	sum=$(md5sum <"$base")
+	# sector5 FILE: the text in sector 5 of FILE, without the padding
+	sector5() { dd if="$1" bs=512 skip=5 count=1 2>/dev/null | tr -d '\0'; }
+	# write WORD to sector 5 (conv=fsync: fsync before dd exits), say so, wait
+	wscript() { printf 'echo %s | dd of=/dev/ubdb bs=512 seek=5 conv=sync%s 2>/dev/null && echo SYNCED\nread x\npoweroff -f\n' "$1" "$2"; }
+	for mode in $UMK_MODES; do
+		ubd_bg "$mode" "$(wscript "PLAIN-$mode" ,fsync)" "ubd1=$img"
+		ubd_until SYNCED
+		[ "$(sector5 "$img")" = "PLAIN-$mode" ]
+		ubd_finish
+		cat "$UMK_OUT" "$UMK_ERR"
+		[ "$UMK_STATUS" = 0 ]
+
+		rm -f "$cow" "$merged"
+		ubd_bg "$mode" "$(wscript "COW-$mode" ,fsync)" "ubd1=$cow,$base"
+		ubd_until SYNCED
+		"$UMK_BUILD/umk-cow" merge "$cow" "$merged"
+		[ "$(sector5 "$merged")" = "COW-$mode" ]
+		[ "$(head -c 10 "$merged")" = BASE-IMAGE ]
+		ubd_finish
+		cat "$UMK_OUT" "$UMK_ERR"
+		[ "$UMK_STATUS" = 0 ]
+		[ "$(md5sum <"$base")" = "$sum" ]
+
+		# s: the host file is open O_SYNC, and a write without fsync is there
+		ubd_bg "$mode" "$(wscript "OSYNC-$mode" "")" "ubd1s=$img"
+		ubd_until SYNCED
+		[ "$(sector5 "$img")" = "OSYNC-$mode" ]
+		pid=$(pgrep -P "$UMK_PID" -x umk)
+		flags=
+		for fd in /proc/"$pid"/fd/*; do
+			[ "$(readlink "$fd")" = "$img" ] && flags=$(awk '/^flags:/ {print $2}' "/proc/$pid/fdinfo/${fd##*/}")
+		done
+		echo "flags of $img in umk: $flags"
+		[ $((0$flags & 04010000)) = $((04010000)) ]
+		ubd_finish
+		[ "$UMK_STATUS" = 0 ]
+	done
+}

@@ -1,6 +1,8 @@
-/* ubd host I/O: synchronous positional reads and writes on the image,
- * clipped to the device size. (Synchronous for now: a host I/O thread
- * with completions as interrupts is the next step, Documentation/disks.md.) */
+/* ubd host I/O: one request done synchronously on the image (or through
+ * the COW layer), clipped to the device size. The device's I/O thread
+ * (ubd_thread.c) calls this for queued requests; the kernel side calls it
+ * directly where it cannot sleep, after draining the queue. Never both at
+ * once, so the COW bitmap has one writer at a time. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,16 +23,15 @@ uint64_t ubd_host_size(int n) { return slot(n) ? slot(n)->size : 0; }
  * area (data first, then the bitmap: cow_write). len is already clipped. */
 static ssize_t cow_io(struct ubd_slot *s, void *buf, size_t len, uint64_t off, bool write)
 {
-	static struct cow_err cerr;
 	uint32_t ss = s->cow->info.sectorsize;
 	uint64_t first = off / ss, last = (off + len + ss - 1) / ss;
 	uint8_t *b = malloc((last - first) * ss);
 	if (!b)
 		return -ENOMEM;
-	int r = cow_read(s->cow, b, first, last - first, &cerr);
+	int r = cow_read(s->cow, b, first, last - first, NULL);
 	if (!r && write) {
 		memcpy(b + (off - first * ss), buf, len);
-		r = cow_write(s->cow, b, first, last - first, &cerr);
+		r = cow_write(s->cow, b, first, last - first, NULL);
 	} else if (!r) {
 		memcpy(buf, b + (off - first * ss), len);
 	}
@@ -38,11 +39,8 @@ static ssize_t cow_io(struct ubd_slot *s, void *buf, size_t len, uint64_t off, b
 	return r < 0 ? r : (ssize_t)len;
 }
 
-ssize_t ubd_host_pread(int n, void *buf, size_t len, uint64_t off)
+static ssize_t do_read(struct ubd_slot *s, void *buf, size_t len, uint64_t off)
 {
-	struct ubd_slot *s = slot(n);
-	if (!s)
-		return -ENXIO;
 	if (off >= s->size)
 		return 0;
 	if (len > s->size - off)
@@ -65,11 +63,8 @@ ssize_t ubd_host_pread(int n, void *buf, size_t len, uint64_t off)
 	return (ssize_t)done;
 }
 
-ssize_t ubd_host_pwrite(int n, const void *buf, size_t len, uint64_t off)
+static ssize_t do_write(struct ubd_slot *s, const void *buf, size_t len, uint64_t off)
 {
-	struct ubd_slot *s = slot(n);
-	if (!s)
-		return -ENXIO;
 	if (s->ro)
 		return -EROFS;
 	if (off >= s->size)
@@ -90,16 +85,27 @@ ssize_t ubd_host_pwrite(int n, const void *buf, size_t len, uint64_t off)
 	return (ssize_t)done;
 }
 
-int ubd_host_flush(int n)
+static int do_flush(struct ubd_slot *s)
 {
-	struct ubd_slot *s = slot(n);
-	if (!s)
-		return -ENXIO;
 	if (s->ro)
 		return 0;
-	if (s->cow) {
-		static struct cow_err cerr;
-		return cow_flush(s->cow, &cerr);
-	}
+	if (s->cow)
+		return cow_flush(s->cow, NULL);
 	return fdatasync(s->fd) < 0 ? -errno : 0;
+}
+
+ssize_t ubd_host_do(struct ubd_req *r)
+{
+	struct ubd_slot *s = slot(r->dev);
+	if (!s)
+		return -ENXIO;
+	switch (r->op) {
+	case UBD_OP_READ:
+		return do_read(s, r->buf, r->len, r->off);
+	case UBD_OP_WRITE:
+		return do_write(s, r->buf, r->len, r->off);
+	case UBD_OP_FLUSH:
+		return do_flush(s);
+	}
+	return -EINVAL;
 }

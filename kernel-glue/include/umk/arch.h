@@ -62,5 +62,6 @@ void arch_get_random(void *buf, size_t n);
 uint64_t arch_hwcap(void);		/* AT_HWCAP: CPUID leaf 1 edx, as Linux */
 void arch_console_write_raw(const char *s, size_t n);	/* host stderr, for printk */
 __attribute__((noreturn)) void arch_halt(int status);	/* power off: exit umk */
+bool arch_halting(void);	/* arch_halt has begun: exit hooks are running */
 int64_t arch_host_total_cpu_ns(void);
 #endif

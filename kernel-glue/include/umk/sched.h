@@ -155,6 +155,12 @@ void schedule(void);			/* run something else; current may sleep */
 void wake_up_task(struct task *t);	/* make runnable (if sleeping) */
 void sched_yield_current(void);
 bool need_resched(void);
+/* Make the current task give up the CPU at its next safe point: a task
+ * woken by completed I/O runs without waiting out the slice. */
+void set_need_resched(void);
+/* May the current context sleep? Not the idle task (boot, the idle loop),
+ * not an interrupt handler or timer callback, not once umk is halting. */
+bool can_sleep(void);
 
 /* Lookups and iteration */
 struct task *find_task_by_pid(pid_t pid);
