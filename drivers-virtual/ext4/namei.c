@@ -27,7 +27,8 @@ static void new_owner(struct inode *dir, umode_t *mode, uint32_t *uid, uint32_t 
 	}
 }
 
-/* After a host call that made or changed ino in dir: refresh both. */
+/* After a host call that made the new inode ino in dir: refresh dir and
+ * read ino (a new inode is never in the cache: freed ones left it). */
 static int made(struct inode *dir, int err, uint64_t ino, struct inode **out)
 {
 	if (err)
@@ -36,7 +37,6 @@ static int made(struct inode *dir, int err, uint64_t ino, struct inode **out)
 	struct inode *i = ext2_iget(dir->i_sb, ino);
 	if (IS_ERR(i))
 		return PTR_ERR(i);
-	ext2_refresh(i);	/* it may have been cached already (link) */
 	if (out)
 		*out = i;
 	else
@@ -116,7 +116,10 @@ int ext2_link(struct inode *old, struct inode *dir, const char *name)
 	ext2_lock(dir->i_sb);
 	int err = e2h_link(E2H(dir), dir->i_ino, name, old->i_ino, ext2_now());
 	ext2_unlock(dir->i_sb);
-	return made(dir, err, old->i_ino, NULL);
+	if (err)
+		return err;
+	ext2_refresh(dir);
+	return ext2_refresh(old);	/* its link count and ctime */
 }
 
 /* The inode named dir/name, held across an unlink so that dropping the

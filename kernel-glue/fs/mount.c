@@ -250,10 +250,15 @@ void sync_filesystems(void)
 void vfs_shutdown(void)
 {
 	struct vfsmount *m;
-	sync_filesystems();
-	list_for_each_entry(m, &mount_list, mnt_list)
-		if (m->mnt_sb->s_op && m->mnt_sb->s_op->shutdown)
-			m->mnt_sb->s_op->shutdown(m->mnt_sb);
+	sync_inodes();
+	/* a filesystem that shuts down writes itself out: no sync first */
+	list_for_each_entry(m, &mount_list, mnt_list) {
+		const struct super_operations *op = m->mnt_sb->s_op;
+		if (op && op->shutdown)
+			op->shutdown(m->mnt_sb);
+		else if (op && op->sync_fs)
+			op->sync_fs(m->mnt_sb);
+	}
 }
 
 void vfs_init(struct super_block *root, int mnt_flags)
