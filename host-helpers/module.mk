@@ -39,10 +39,10 @@ SWUT_DEPS_request := request
 SWUT_DEPS_pcapw := pcapw
 SWUT_DEPS_delayq := delayq
 define swut_rule
-$(SWUT)/test_$(1): tests/unit/switch/test_$(1).c tests/unit/switch/check.h $(foreach d,$(SWUT_DEPS_$(1)),host-helpers/switch/$(d).c) $(SWITCH_HDRS)
+$(SWUT)/test_$(1): tests/unit/switch/test_$(1).c tests/unit/common/check.h $(foreach d,$(SWUT_DEPS_$(1)),host-helpers/switch/$(d).c) $(SWITCH_HDRS)
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(HOST_CFLAGS) -Ihost-helpers/switch -o $$@ $$(filter %.c,$$^) -lpcap -lm
-$(SWUT)/test_$(1)-asan: tests/unit/switch/test_$(1).c tests/unit/switch/check.h $(foreach d,$(SWUT_DEPS_$(1)),host-helpers/switch/$(d).c) $(SWITCH_HDRS)
+$(SWUT)/test_$(1)-asan: tests/unit/switch/test_$(1).c tests/unit/common/check.h $(foreach d,$(SWUT_DEPS_$(1)),host-helpers/switch/$(d).c) $(SWITCH_HDRS)
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(HOST_CFLAGS) $$(SANITIZE) -Ihost-helpers/switch -o $$@ $$(filter %.c,$$^) -lpcap -lm
 endef

@@ -16,10 +16,10 @@ $(B)/umk-cow: $(B)/obj/host-helpers/cow/umk-cow.o $(B)/obj/host-helpers/cow/cowf
 COWUT := $(B)/tests/unit
 COWUT_NAMES := header rw
 define cowut_rule
-$(COWUT)/cow-$(1): tests/unit/cow/test_$(1).c tests/unit/cow/check.h $(COW_LIB_SRC) $(COW_HDRS)
+$(COWUT)/cow-$(1): tests/unit/cow/test_$(1).c tests/unit/common/check.h $(COW_LIB_SRC) $(COW_HDRS)
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(HOST_CFLAGS) -o $$@ $$(filter %.c,$$^)
-$(COWUT)/cow-$(1)-asan: tests/unit/cow/test_$(1).c tests/unit/cow/check.h $(COW_LIB_SRC) $(COW_HDRS)
+$(COWUT)/cow-$(1)-asan: tests/unit/cow/test_$(1).c tests/unit/common/check.h $(COW_LIB_SRC) $(COW_HDRS)
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(HOST_CFLAGS) $$(SANITIZE) -fno-sanitize-recover=all -o $$@ $$(filter %.c,$$^)
 endef

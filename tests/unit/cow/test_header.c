@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "wire/cow.h"
-#include "check.h"
+#include "../common/check.h"
 
 static uint8_t buf[COW_HEADER_MAX];
 

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "wire/cow.h"
-#include "check.h"
+#include "../common/check.h"
 
 #define SS 512
 

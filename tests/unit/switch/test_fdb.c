@@ -1,4 +1,4 @@
-#include "check.h"
+#include "../common/check.h"
 #include "fdb.h"
 
 #include <string.h>

@@ -1,4 +1,4 @@
-#include "check.h"
+#include "../common/check.h"
 #include "request.h"
 
 #include <stdlib.h>

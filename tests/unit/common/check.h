@@ -1,7 +1,8 @@
-/* Tiny unit-test harness for the switch modules: CHECK records a failure
- * with its line and goes on; check_done() prints a summary, sets the exit. */
-#ifndef UMK_SWITCH_CHECK_H
-#define UMK_SWITCH_CHECK_H
+/* Tiny unit-test harness shared by the host helpers' unit tests (cow,
+ * switch): CHECK records a failure with its line and goes on;
+ * check_done() prints a summary and gives the exit status. */
+#ifndef UMK_UNIT_CHECK_H
+#define UMK_UNIT_CHECK_H
 
 #include <stdio.h>
 
