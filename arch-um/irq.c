@@ -1,7 +1,7 @@
 /* Host signals as interrupts. SIGALRM (the one host timer) and SIGIO
  * (readiness of registered host fds) set pending bits; if a guest is
- * running at that moment its stub is kicked with STUB_KICK_SIG, so the
- * tracer's waitpid returns and the kernel takes the interrupt. */
+ * running at that moment the trap mode kicks its stub, so the guest traps
+ * back and the kernel takes the interrupt. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "um.h"
+#include "trap_mode.h"
 #include <umk/arch.h>
 
 volatile unsigned irq_pending;
@@ -34,7 +35,7 @@ static void raise_irq(unsigned bit)
 	__atomic_or_fetch(&irq_pending, bit, __ATOMIC_SEQ_CST);
 	pid_t p = running_pid;
 	if (p)
-		kill(p, STUB_KICK_SIG);
+		um_trap->kick(p);
 }
 
 static void on_sigalrm(int sig)

@@ -3,7 +3,11 @@
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <umk/init.h>
 #include "um.h"
+#include "mmu.h"
+#include "trap_mode.h"
 #include <umk/arch.h>
 
 /* The kernel and its guest never run at the same time (one virtual CPU),
@@ -22,12 +26,25 @@ static void pin_to_current_cpu(void)
 		perror("umk: pinning to one host CPU (continuing unpinned)");
 }
 
+static bool pin = true;
+
+static const char *pin_setup(const char *v)
+{
+	if (strcmp(v, "on") && strcmp(v, "off"))
+		return "expected pin=on or pin=off";
+	pin = !strcmp(v, "on");
+	return NULL;
+}
+__setup(pin, pin_setup, "pin=on|off",
+	"keep the kernel and its guest processes on one\nhost CPU (default on: traps are much cheaper)");
+
 int main(int argc, char **argv)
 {
+	boot_cfg.mem_bytes = 64ULL << 20;
 	parse_cmdline(argc, argv);
-	if (um_pin)
+	trap_mode_init();
+	if (pin)
 		pin_to_current_cpu();
-	printk_quiet = boot_cfg.quiet;
 	physmem_init(boot_cfg.mem_bytes);
 	stub_init();
 	irq_init();

@@ -5,12 +5,21 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include <umk/init.h>
 #include "um.h"
 #include <umk/arch.h>
 
 int physmem_fd = -1;
 uint8_t *physmem_base;
 uint64_t physmem_size;
+
+static const char *mem_setup(const char *v)
+{
+	if (parse_size(v, &boot_cfg.mem_bytes) || boot_cfg.mem_bytes < (8ULL << 20) || boot_cfg.mem_bytes > (64ULL << 30))
+		return "expected a size from 8M to 64G with an optional k/K/m/M/g/G suffix";
+	return NULL;
+}
+__setup(mem, mem_setup, "mem=SIZE", "guest memory, suffix k/K/m/M/g/G (default 64M)");
 
 void physmem_init(uint64_t bytes)
 {

@@ -4,9 +4,9 @@
 #ifndef UMK_STUB_LAYOUT_H
 #define UMK_STUB_LAYOUT_H
 
-/* Guest user space ends here; the stub sits just above it. Host stack,
- * vdso and vvar of the stub process are unmapped at stub start-up. */
-#define GUEST_TASK_SIZE   0x7fc000000000
+/* The stub sits just above guest user space (TASK_SIZE in umk/arch.h;
+ * arch-um/mmu.c checks they agree). Host stack, vdso and vvar of the stub
+ * process are unmapped at stub start-up. */
 #define STUB_CODE         0x7fc000000000
 #define STUB_DATA         0x7fc000100000
 #define STUB_DATA_SIZE    0x4000		/* 4 pages */

@@ -10,11 +10,6 @@
 /* host signal that kicks a running stub back to the tracer */
 #define STUB_KICK_SIG SIGVTALRM
 
-enum trap_mode { MODE_TT, MODE_SKAS };
-extern enum trap_mode um_mode;
-extern bool um_pin;	/* pin= : keep kernel and stubs on one host CPU */
-extern int console_loglevel;
-extern bool printk_quiet;
 
 void parse_cmdline(int argc, char **argv);
 int parse_size(const char *s, uint64_t *out);
@@ -29,8 +24,18 @@ void irq_set_running(pid_t pid);	/* stub pid now running guest code, 0 = none */
 void irq_poll_fds(void);		/* run handlers of ready registered fds */
 extern volatile unsigned irq_pending;
 
-/* stub processes */
-void stub_init(void);
 void host_exit_hooks(void);
+
+/* switch.S: save callee-saved registers and rsp, switch to new_rsp; the
+ * first switch to a new task "returns" into the trampoline */
+void um_switch_stacks(uint64_t *save_rsp, uint64_t new_rsp);
+void um_task_trampoline(void);
+
+/* per-task FPU state (fpu.c) */
+struct task;
+struct um_mm;
+void fpu_fork(struct task *c, struct task *p);
+void fpu_release(struct task *t);
+void fpu_load(struct task *t, struct um_mm *m);	/* before t runs in m */
 void host_terminal_restore(void);
 #endif

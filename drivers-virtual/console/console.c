@@ -10,11 +10,11 @@
 #include <umk/tty.h>
 #include <umk/hostio.h>
 #include <umk/arch.h>
+#include <umk/init.h>
 #include "winch.h"
 
 static struct tty con_tty;
 static int con_in = 0, con_out = 1;	/* -1: null */
-static bool con_configured;
 
 static bool parse_fd(const char *s, size_t len, int *fd)
 {
@@ -30,25 +30,43 @@ static bool parse_fd(const char *s, size_t len, int *fd)
 	return true;
 }
 
-int console_setup(const char *spec)
+static int parse_channel(const char *spec, int *in, int *out)
 {
-	int in, out;
 	if (!strcmp(spec, "null")) {
-		in = out = -1;
-	} else {
-		const char *comma = strchr(spec, ',');
-		size_t l1 = comma ? (size_t)(comma - spec) : strlen(spec);
-		if (!parse_fd(spec, l1, &in))
-			return -EINVAL;
-		out = in;
-		if (comma && !parse_fd(comma + 1, strlen(comma + 1), &out))
-			return -EINVAL;
+		*in = *out = -1;
+		return 0;
 	}
-	con_in = in;
-	con_out = out;
-	con_configured = true;
+	const char *comma = strchr(spec, ',');
+	size_t l1 = comma ? (size_t)(comma - spec) : strlen(spec);
+	if (!parse_fd(spec, l1, in))
+		return -EINVAL;
+	*out = *in;
+	if (comma && !parse_fd(comma + 1, strlen(comma + 1), out))
+		return -EINVAL;
 	return 0;
 }
+
+/* con= sets every console, con0= the system console: the more specific
+ * one wins whatever the order (there is one console so far). */
+static bool con0_given;
+
+static const char *con_option(const char *spec, bool is_con0)
+{
+	int in, out;
+	if (parse_channel(spec, &in, &out))
+		return "expected fd:N[,fd:M] or null";
+	if (is_con0 || !con0_given) {
+		con_in = in;
+		con_out = out;
+	}
+	con0_given |= is_con0;
+	return NULL;
+}
+
+static const char *con0_setup(const char *spec) { return con_option(spec, true); }
+static const char *con_setup(const char *spec) { return con_option(spec, false); }
+__setup(con0, con0_setup, "con0=fd:N,fd:M|null", "system console channel (default fd:0,fd:1)");
+__setup(con, con_setup, "con=SPEC", "channel for all consoles");
 
 static ssize_t con_write(struct tty *t __unused, const char *buf, size_t n)
 {
@@ -109,9 +127,8 @@ static void con_input(void *data)
 	}
 }
 
-int console_init(void)
+static int console_init(void)
 {
-	(void)con_configured;
 	struct tty *t = &con_tty;
 	tty_init_struct(t, "console", (5 << 8) | 1, &con_driver);
 	if (con_in >= 0 && hostio_isatty(con_in)) {
@@ -127,14 +144,26 @@ int console_init(void)
 	}
 	if (con_out < 0 || !hostio_isatty(con_out))
 		t->termios.c_oflag &= ~ONLCR;
-	console_tty = t;
+	tty_register_console(t);
 	if (con_in < 0) {
 		t->input_eof = true;
 		return 0;
 	}
 	int err = arch_irq_register_fd(con_in, false, con_input, t);
-	if (err)
+	if (err) {
+		printk(KERN_ERR "console: cannot attach host channel: %d\n", err);
 		return err;
+	}
 	con_input(t);	/* anything already waiting */
 	return 0;
 }
+device_initcall(console_init);
+
+/* Linux's console=DEVICE picks among several consoles; umk has one,
+ * chosen with con0=/con=. Said once rather than silently taken. */
+static const char *console_option(const char *v)
+{
+	printk(KERN_WARNING "umk: console=%s ignored: the console is chosen with con0= (or con=)\n", v);
+	return NULL;
+}
+__setup(console, console_option, NULL, NULL);

@@ -1,9 +1,9 @@
 /* ext2/3/4 file and directory contents: read/write through libext2fs,
  * kept coherent with shared mappings (the page cache), and readdir. */
 #include <umk/mm.h>
-#include "ext2.h"
+#include "ext4.h"
 
-static ssize_t ext2_read(struct file *f, void *buf, size_t n, loff_t *pos)
+static ssize_t ext4_read(struct file *f, void *buf, size_t n, loff_t *pos)
 {
 	struct inode *i = f->f_inode;
 	if (*pos < 0)
@@ -14,15 +14,15 @@ static ssize_t ext2_read(struct file *f, void *buf, size_t n, loff_t *pos)
 		return 0;
 	if ((uint64_t)n > (uint64_t)(i->i_size - *pos))
 		n = i->i_size - *pos;
-	ext2_lock(i->i_sb);
-	ssize_t r = e2h_read(E2H(i), i->i_ino, buf, n, *pos);
-	ext2_unlock(i->i_sb);
+	ext4_lock(i->i_sb);
+	ssize_t r = ext4_host_read(ext4_handle(i), i->i_ino, buf, n, *pos);
+	ext4_unlock(i->i_sb);
 	if (r > 0)
 		*pos += r;
 	return r;
 }
 
-static ssize_t ext2_write(struct file *f, const void *buf, size_t n, loff_t *pos)
+static ssize_t ext4_write(struct file *f, const void *buf, size_t n, loff_t *pos)
 {
 	struct inode *i = f->f_inode;
 	if (f->f_flags & O_APPEND)
@@ -33,30 +33,30 @@ static ssize_t ext2_write(struct file *f, const void *buf, size_t n, loff_t *pos
 		return -EFBIG;
 	if (!n)
 		return 0;
-	ext2_lock(i->i_sb);
-	ssize_t r = e2h_write(E2H(i), i->i_ino, buf, n, *pos, ext2_now());
-	ext2_unlock(i->i_sb);
+	ext4_lock(i->i_sb);
+	ssize_t r = ext4_host_write(ext4_handle(i), i->i_ino, buf, n, *pos, ext4_now());
+	ext4_unlock(i->i_sb);
 	if (r <= 0)
 		return r;
 	if (i->i_pages)
 		filemap_write_notify(i, i->i_pages, *pos, buf, r);
 	*pos += r;
-	ext2_refresh(i);
+	ext4_refresh(i);
 	return r;
 }
 
-static int ext2_fsync(struct file *f, bool datasync __unused)
+static int ext4_fsync(struct file *f, bool datasync __unused)
 {
 	struct inode *i = f->f_inode;
 	int err = i->i_pages ? filemap_flush(i->i_pages) : 0;
-	ext2_lock(i->i_sb);
-	int r = e2h_flush(E2H(i));
-	ext2_unlock(i->i_sb);
+	ext4_lock(i->i_sb);
+	int r = ext4_host_flush(ext4_handle(i));
+	ext4_unlock(i->i_sb);
 	return err ? err : r;
 }
 
-const struct file_operations ext2_file_fops = {
-	.read = ext2_read, .write = ext2_write, .fsync = ext2_fsync, .llseek = generic_file_llseek,
+const struct file_operations ext4_file_fops = {
+	.read = ext4_read, .write = ext4_write, .fsync = ext4_fsync, .llseek = generic_file_llseek,
 };
 
 struct iter { struct dir_context *ctx; };
@@ -70,15 +70,15 @@ static bool dir_cb(void *p, const char *name, size_t len, uint64_t ino, unsigned
 	return true;
 }
 
-static int ext2_iterate(struct file *f, struct dir_context *ctx)
+static int ext4_iterate(struct file *f, struct dir_context *ctx)
 {
 	struct iter it = { ctx };
-	ext2_lock(f->f_inode->i_sb);
-	int err = e2h_readdir(E2H(f->f_inode), f->f_inode->i_ino, ctx->pos, dir_cb, &it);
-	ext2_unlock(f->f_inode->i_sb);
+	ext4_lock(f->f_inode->i_sb);
+	int err = ext4_host_readdir(ext4_handle(f->f_inode), f->f_inode->i_ino, ctx->pos, dir_cb, &it);
+	ext4_unlock(f->f_inode->i_sb);
 	return err;
 }
 
-const struct file_operations ext2_dir_fops = {
-	.iterate = ext2_iterate, .llseek = dir_cookie_llseek, .fsync = ext2_fsync,
+const struct file_operations ext4_dir_fops = {
+	.iterate = ext4_iterate, .llseek = dir_cookie_llseek, .fsync = ext4_fsync,
 };

@@ -1,17 +1,17 @@
 /* ext2/3/4 directory operations: each runs one host-side call under the
  * filesystem lock, then refreshes the cached inodes it changed. */
 #include <umk/sched.h>
-#include "ext2.h"
+#include "ext4.h"
 
-struct inode *ext2_lookup(struct inode *dir, const char *name)
+struct inode *ext4_lookup(struct inode *dir, const char *name)
 {
 	uint64_t ino;
-	ext2_lock(dir->i_sb);
-	int err = e2h_lookup(E2H(dir), dir->i_ino, name, &ino);
-	ext2_unlock(dir->i_sb);
+	ext4_lock(dir->i_sb);
+	int err = ext4_host_lookup(ext4_handle(dir), dir->i_ino, name, &ino);
+	ext4_unlock(dir->i_sb);
 	if (err)
 		return ERR_PTR(err);
-	return ext2_iget(dir->i_sb, ino);
+	return ext4_iget(dir->i_sb, ino);
 }
 
 /* Owner of a new inode: the caller's fsuid/fsgid; a setgid directory
@@ -33,8 +33,8 @@ static int made(struct inode *dir, int err, uint64_t ino, struct inode **out)
 {
 	if (err)
 		return err;
-	ext2_refresh(dir);
-	struct inode *i = ext2_iget(dir->i_sb, ino);
+	ext4_refresh(dir);
+	struct inode *i = ext4_iget(dir->i_sb, ino);
 	if (IS_ERR(i))
 		return PTR_ERR(i);
 	if (out)
@@ -57,13 +57,13 @@ static int mknod_common(struct inode *dir, const char *name, umode_t mode, uint6
 	uint32_t uid, gid;
 	uint64_t ino = 0;
 	new_owner(dir, &mode, &uid, &gid);
-	ext2_lock(dir->i_sb);
-	int err = e2h_mknod(E2H(dir), dir->i_ino, name, mode, dev, uid, gid, ext2_now(), &ino);
-	ext2_unlock(dir->i_sb);
+	ext4_lock(dir->i_sb);
+	int err = ext4_host_mknod(ext4_handle(dir), dir->i_ino, name, mode, dev, uid, gid, ext4_now(), &ino);
+	ext4_unlock(dir->i_sb);
 	return made(dir, err, ino, out);
 }
 
-int ext2_create(struct inode *dir, const char *name, umode_t mode, struct file *f)
+int ext4_create(struct inode *dir, const char *name, umode_t mode, struct file *f)
 {
 	struct inode *i;
 	int err = mknod_common(dir, name, S_IFREG | (mode & 07777), 0, &i);
@@ -74,12 +74,12 @@ int ext2_create(struct inode *dir, const char *name, umode_t mode, struct file *
 	return 0;
 }
 
-int ext2_mknod(struct inode *dir, const char *name, umode_t mode, uint64_t dev)
+int ext4_mknod(struct inode *dir, const char *name, umode_t mode, uint64_t dev)
 {
 	return mknod_common(dir, name, mode, dev, NULL);
 }
 
-int ext2_mkdir(struct inode *dir, const char *name, umode_t mode)
+int ext4_mkdir(struct inode *dir, const char *name, umode_t mode)
 {
 	if (dead(dir))
 		return -ENOENT;
@@ -87,13 +87,13 @@ int ext2_mkdir(struct inode *dir, const char *name, umode_t mode)
 	uint64_t ino = 0;
 	mode = S_IFDIR | (mode & 07777);
 	new_owner(dir, &mode, &uid, &gid);
-	ext2_lock(dir->i_sb);
-	int err = e2h_mkdir(E2H(dir), dir->i_ino, name, mode, uid, gid, ext2_now(), &ino);
-	ext2_unlock(dir->i_sb);
+	ext4_lock(dir->i_sb);
+	int err = ext4_host_mkdir(ext4_handle(dir), dir->i_ino, name, mode, uid, gid, ext4_now(), &ino);
+	ext4_unlock(dir->i_sb);
 	return made(dir, err, ino, NULL);
 }
 
-int ext2_symlink(struct inode *dir, const char *name, const char *target)
+int ext4_symlink(struct inode *dir, const char *name, const char *target)
 {
 	if (dead(dir))
 		return -ENOENT;
@@ -101,39 +101,39 @@ int ext2_symlink(struct inode *dir, const char *name, const char *target)
 	uint64_t ino = 0;
 	umode_t mode = S_IFLNK | 0777;
 	new_owner(dir, &mode, &uid, &gid);
-	ext2_lock(dir->i_sb);
-	int err = e2h_symlink(E2H(dir), dir->i_ino, name, target, uid, gid, ext2_now(), &ino);
-	ext2_unlock(dir->i_sb);
+	ext4_lock(dir->i_sb);
+	int err = ext4_host_symlink(ext4_handle(dir), dir->i_ino, name, target, uid, gid, ext4_now(), &ino);
+	ext4_unlock(dir->i_sb);
 	return made(dir, err, ino, NULL);
 }
 
-int ext2_link(struct inode *old, struct inode *dir, const char *name)
+int ext4_link(struct inode *old, struct inode *dir, const char *name)
 {
 	if (S_ISDIR(old->i_mode))
 		return -EPERM;
 	if (dead(dir))
 		return -ENOENT;
-	ext2_lock(dir->i_sb);
-	int err = e2h_link(E2H(dir), dir->i_ino, name, old->i_ino, ext2_now());
-	ext2_unlock(dir->i_sb);
+	ext4_lock(dir->i_sb);
+	int err = ext4_host_link(ext4_handle(dir), dir->i_ino, name, old->i_ino, ext4_now());
+	ext4_unlock(dir->i_sb);
 	if (err)
 		return err;
-	ext2_refresh(dir);
-	return ext2_refresh(old);	/* its link count and ctime */
+	ext4_refresh(dir);
+	return ext4_refresh(old);	/* its link count and ctime */
 }
 
 /* The inode named dir/name, held across an unlink so that dropping the
  * last reference afterwards frees it (or its last opener will). */
 static struct inode *hold(struct inode *dir, const char *name)
 {
-	struct inode *i = ext2_lookup(dir, name);
+	struct inode *i = ext4_lookup(dir, name);
 	return IS_ERR(i) ? NULL : i;
 }
 
 static void drop(struct inode *i)
 {
 	if (i) {
-		ext2_refresh(i);
+		ext4_refresh(i);
 		iput(i);
 	}
 }
@@ -142,19 +142,19 @@ static int remove(struct inode *dir, const char *name, bool is_dir)
 {
 	struct inode *victim = hold(dir, name);
 	uint64_t ino;
-	ext2_lock(dir->i_sb);
-	int err = e2h_unlink(E2H(dir), dir->i_ino, name, is_dir, ext2_now(), &ino);
-	ext2_unlock(dir->i_sb);
+	ext4_lock(dir->i_sb);
+	int err = ext4_host_unlink(ext4_handle(dir), dir->i_ino, name, is_dir, ext4_now(), &ino);
+	ext4_unlock(dir->i_sb);
 	if (!err)
-		ext2_refresh(dir);
+		ext4_refresh(dir);
 	drop(victim);
 	return err;
 }
 
-int ext2_unlink(struct inode *dir, const char *name) { return remove(dir, name, false); }
-int ext2_rmdir(struct inode *dir, const char *name) { return remove(dir, name, true); }
+int ext4_unlink(struct inode *dir, const char *name) { return remove(dir, name, false); }
+int ext4_rmdir(struct inode *dir, const char *name) { return remove(dir, name, true); }
 
-int ext2_rename(struct inode *odir, const char *oname, struct inode *ndir, const char *nname, unsigned flags)
+int ext4_rename(struct inode *odir, const char *oname, struct inode *ndir, const char *nname, unsigned flags)
 {
 	if (flags & ~3u)
 		return -EINVAL;		/* RENAME_WHITEOUT: no overlayfs here */
@@ -162,13 +162,13 @@ int ext2_rename(struct inode *odir, const char *oname, struct inode *ndir, const
 		return -ENOENT;
 	struct inode *src = hold(odir, oname), *victim = hold(ndir, nname);
 	uint64_t gone;
-	ext2_lock(odir->i_sb);
-	int err = e2h_rename(E2H(odir), odir->i_ino, oname, ndir->i_ino, nname, flags, ext2_now(), &gone);
-	ext2_unlock(odir->i_sb);
+	ext4_lock(odir->i_sb);
+	int err = ext4_host_rename(ext4_handle(odir), odir->i_ino, oname, ndir->i_ino, nname, flags, ext4_now(), &gone);
+	ext4_unlock(odir->i_sb);
 	if (!err) {
-		ext2_refresh(odir);
+		ext4_refresh(odir);
 		if (ndir != odir)
-			ext2_refresh(ndir);
+			ext4_refresh(ndir);
 	}
 	drop(src);
 	drop(victim);

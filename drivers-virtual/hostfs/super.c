@@ -19,6 +19,7 @@
  * Read-only unless "rw" was given: the mount is MNT_READONLY and the VFS
  * returns EROFS before anything reaches the host. */
 #include "hostfs.h"
+#include "hostfs_host.h"
 #include <umk/mm.h>
 
 static struct super_block hostfs_sb;
@@ -242,7 +243,10 @@ static const struct super_operations hostfs_sops = {
 	.statfs = hostfs_statfs, .evict_inode = hostfs_evict, .sync_fs = hostfs_sync_fs,
 };
 
-int hostfs_setup(const char *hostdir, bool rw)
+/* The host tree is set up at its first mount. It is exported read-only
+ * when the guest boots from it read-only (later mounts stay read-only
+ * too), read-write when the root is elsewhere or mounted rw. */
+static int hostfs_setup(const char *hostdir, bool rw)
 {
 	int fd = hostio_open_root(hostdir);
 	if (fd < 0)
@@ -268,8 +272,32 @@ int hostfs_setup(const char *hostdir, bool rw)
 	return 0;
 }
 
-struct super_block *hostfs_get_sb(int *mnt_flags)
+/* mount -t hostfs none DIR -o SUBDIR: SUBDIR is walked below the
+ * exported directory by the VFS, so it cannot escape it. */
+static struct super_block *hostfs_mount(const struct file_system_type *type __unused, struct fs_mount *m)
 {
-	*mnt_flags = hostfs_mnt_flags;
-	return hostfs_sb.s_root ? &hostfs_sb : NULL;
+	if (!hostfs_sb.s_root) {
+		const char *dir = hostfs_host_dir();
+		if (!dir) {
+			m->why = "no host directory: give hostfs=DIR";
+			return ERR_PTR(-ENODEV);
+		}
+		int err = hostfs_setup(dir, !m->is_root || !(m->mnt_flags & MNT_READONLY));
+		if (err) {
+			m->why = "cannot open the hostfs= directory";
+			return ERR_PTR(err);
+		}
+	}
+	m->mnt_flags |= hostfs_mnt_flags;
+	if (!m->is_root) {
+		int err = vfs_subtree(&hostfs_sb, m->data, &m->root);
+		if (err)
+			return ERR_PTR(err);
+	}
+	return &hostfs_sb;
 }
+
+static const struct file_system_type hostfs_type = {
+	.name = "hostfs", .fs_flags = FS_NODEV_ROOT, .mount = hostfs_mount,
+};
+DEFINE_FILESYSTEM(hostfs_type);

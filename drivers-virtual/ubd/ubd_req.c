@@ -1,4 +1,4 @@
-/* ubd requests, kernel side: ubd_host_pread/pwrite/flush queue a request
+/* ubd requests, kernel side: ubd_read/write/flush queue a request
  * to the device's host I/O thread (host/ubd_thread.c) and sleep until its
  * completion interrupt, so other tasks run meanwhile. Where the current
  * context cannot sleep (boot, interrupt handlers, halt) the request runs
@@ -6,8 +6,8 @@
 #include <umk/arch.h>
 #include <umk/kernel.h>
 #include <umk/sched.h>
-#include <umk/ubd.h>
 #include <umk/wait.h>
+#include "ubd.h"
 
 static struct wait_queue_head ubd_wq[UBD_MAX];
 static bool threaded[UBD_MAX];
@@ -52,26 +52,26 @@ static ssize_t run(struct ubd_req *r)
 	return ubd_host_do(r);
 }
 
-ssize_t ubd_host_pread(int n, void *buf, size_t len, uint64_t off)
+ssize_t ubd_read(int n, void *buf, size_t len, uint64_t off)
 {
 	struct ubd_req r = { .dev = n, .op = UBD_OP_READ, .buf = buf, .len = len, .off = off };
 	return run(&r);
 }
 
-ssize_t ubd_host_pwrite(int n, const void *buf, size_t len, uint64_t off)
+ssize_t ubd_write(int n, const void *buf, size_t len, uint64_t off)
 {
 	struct ubd_req r = { .dev = n, .op = UBD_OP_WRITE, .buf = (void *)buf, .len = len, .off = off };
 	return run(&r);
 }
 
-int ubd_host_flush(int n)
+int ubd_flush(int n)
 {
 	struct ubd_req r = { .dev = n, .op = UBD_OP_FLUSH };
 	return (int)run(&r);
 }
 
-/* Called from ubd_init at boot: a thread per device. Without one (the
- * host refused a thread) the device still works, synchronously. */
+/* A thread per device (from ubd_init). Without one (the host refused a
+ * thread) the device still works, synchronously. */
 void ubd_req_init(int n)
 {
 	init_waitqueue_head(&ubd_wq[n]);

@@ -1,16 +1,16 @@
-# umk-cow (UML COW file tool) and its library cowfile.c, which the ubd
-# driver's host side links too (header: include/wire/cow.h).
+# umk-cow (UML COW file tool), over the COW library
+# host-helpers/lib/cowfile.c (header: include/wire/cow.h).
 # Unit tests tests/unit/cow/test_NAME.c become build/tests/unit/cow-NAME
 # (plain) and cow-NAME-asan ($(SANITIZE), UBSan fatal); tests/run-all.sh
 # runs every executable directly in build/tests/unit/.
-COW_LIB_SRC := host-helpers/cow/cowfile.c
+COW_LIB_SRC := host-helpers/lib/cowfile.c
 COW_HDRS := include/wire/cow.h
 
 $(B)/obj/host-helpers/cow/%.o: host-helpers/cow/%.c $(COW_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -c $< -o $@
 
-$(B)/umk-cow: $(B)/obj/host-helpers/cow/umk-cow.o $(B)/obj/host-helpers/cow/cowfile.o
+$(B)/umk-cow: $(B)/obj/host-helpers/cow/umk-cow.o $(B)/obj/host-helpers/lib/cowfile.o
 	$(CC) -o $@ $^
 
 COWUT := $(B)/tests/unit

@@ -2,7 +2,7 @@
  *
  * The one place that knows the on-disk layout: the umk-cow tool
  * (host-helpers/cow/umk-cow.c) and the ubd driver's host side both use the
- * library in host-helpers/cow/cowfile.c. Reference: protocols.md §c, and
+ * library in host-helpers/lib/cowfile.c. Reference: protocols.md §c, and
  * Linux arch/um/drivers/cow_user.c (struct layouts, cow_sizes,
  * init_cow_file, read_cow_header).
  *

@@ -260,13 +260,3 @@ void vfs_shutdown(void)
 			op->sync_fs(m->mnt_sb);
 	}
 }
-
-void vfs_init(struct super_block *root, int mnt_flags)
-{
-	vfs_mount(root, "/", mnt_flags, "/dev/root");
-	int err = console_init();
-	if (err)
-		printk(KERN_ERR "console: cannot attach host channel: %d\n", err);
-	devfs_init();
-	procfs_init();
-}

@@ -1,8 +1,6 @@
-/* mount(2), umount2(2) and pivot_root(2). Filesystem types: tmpfs, proc,
- * devtmpfs (the one devfs), sysfs, and hostfs whose data is a directory
- * below the boot hostfs= root (walked by the VFS from that root, so it
- * cannot escape it). Propagation flags (MS_SHARED...) are accepted and
- * ignored: there is one mount namespace and no propagation. */
+/* mount(2), umount2(2) and pivot_root(2), over the registered filesystem
+ * types (fs/filesystems.c). Propagation flags (MS_SHARED...) are accepted
+ * and ignored: there is one mount namespace and no propagation. */
 #include <umk/fs.h>
 #include <umk/tty.h>
 #include <umk/fdtable.h>
@@ -12,8 +10,6 @@
 #include <umk/uaccess.h>
 #include "internal.h"
 #include "mount.h"
-#include "tmpfs.h"
-#include <umk/ext2host.h>
 
 #define U_MNT_FORCE		1
 #define U_MNT_DETACH		2
@@ -106,30 +102,11 @@ static void mnt_detach(struct vfsmount *m, bool free_sb)
 		sb->s_op->put_super(sb);
 }
 
-static struct super_block *sysfs_sb;
-
-struct super_block *sysfs_get_sb(void)
+/* The subtree of sb at path, walked from sb's root on a private mount,
+ * so ".." and symlinks stop at that root. */
+int vfs_subtree(struct super_block *sb, const char *path, struct dentry **out)
 {
-	if (!sysfs_sb) {
-		/* a minimal sysfs: the top-level directories, empty */
-		static const char *const dirs[] = { "block", "bus", "class", "dev", "devices", "firmware", "fs", "kernel", "module", "power" };
-		sysfs_sb = tmpfs_new_sb("sysfs", 0x62656572, NULL);
-		struct inode *root = sysfs_sb->s_root->d_inode;
-		root->i_mode = S_IFDIR | 0555;
-		for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
-			tmpfs_mkdir_kern(root, dirs[i], 0755);
-	}
-	return sysfs_sb;
-}
-
-/* hostfs mount: data names a directory below the boot hostfs root. */
-static int hostfs_subtree(const char *data, struct dentry **out)
-{
-	int flags;
-	struct super_block *sb = hostfs_get_sb(&flags);
-	if (!sb)
-		return -ENODEV;
-	struct vfsmount *tmp = mnt_alloc(sb, NULL, 0, "hostfs");	/* private: not on the table */
+	struct vfsmount *tmp = mnt_alloc(sb, NULL, 0, "subtree");	/* private: not on the table */
 	struct nameidata nd;
 	int err = nd_init(&nd, AT_FDCWD, "/");
 	if (err)
@@ -142,7 +119,7 @@ static int hostfs_subtree(const char *data, struct dentry **out)
 	char last[NAME_MAX + 1];
 	int type;
 	bool trailing;
-	err = walk_parent(&nd, data && *data ? data : "/", last, &type, &trailing);
+	err = walk_parent(&nd, path && *path ? path : "/", last, &type, &trailing);
 	if (!err)
 		err = nd_walk_last(&nd, last, type, true, trailing);
 	if (!err && !S_ISDIR(nd.path.dentry->d_inode->i_mode))
@@ -153,40 +130,35 @@ static int hostfs_subtree(const char *data, struct dentry **out)
 	return err;
 }
 
+/* mount -t auto (as mount(8) would): each block filesystem in turn. */
+static struct super_block *mount_any_dev(struct fs_mount *m)
+{
+	struct super_block *sb = ERR_PTR(-ENODEV);
+	for (const struct file_system_type *t = next_fs_type(NULL); t; t = next_fs_type(t)) {
+		if (!(t->fs_flags & FS_REQUIRES_DEV))
+			continue;
+		sb = vfs_get_super(t, m);
+		if (!IS_ERR(sb) || PTR_ERR(sb) != -EINVAL)
+			break;
+	}
+	return sb;
+}
+
 static int new_mount(const struct path *at, const char *type, const char *source, int mflags, const char *data)
 {
+	struct fs_mount m = { .source = source, .data = data, .mnt_flags = mflags };
 	struct super_block *sb;
-	struct dentry *root = NULL;
-	if (!strcmp(type, "tmpfs")) {
-		sb = tmpfs_new_sb("tmpfs", 0, data);
-		if (IS_ERR(sb))
-			return PTR_ERR(sb);
-	} else if (!strcmp(type, "proc")) {
-		sb = proc_get_sb();
-	} else if (!strcmp(type, "devtmpfs")) {
-		sb = devfs_get_sb();
-	} else if (!strcmp(type, "sysfs")) {
-		sb = sysfs_get_sb();
-	} else if (!strcmp(type, "devpts")) {
-		sb = devpts_get_sb();	/* the single instance (no newinstance) */
-	} else if (!strcmp(type, "hostfs")) {
-		int flags;
-		sb = hostfs_get_sb(&flags);
-		int err = hostfs_subtree(data, &root);
-		if (err)
-			return err;
-		if (flags & MNT_READONLY)
-			mflags |= MNT_READONLY;	/* the host tree was exported read-only */
-	} else if (!strcmp(type, "ext2") || !strcmp(type, "ext3") || !strcmp(type, "ext4") || !strcmp(type, "auto")) {
-		sb = ext2_mount(source, type, &mflags);	/* drivers-virtual/ext4 */
-		if (IS_ERR(sb))
-			return PTR_ERR(sb);
+	if (!strcmp(type, "auto")) {
+		sb = mount_any_dev(&m);
 	} else {
-		return -ENODEV;
+		const struct file_system_type *t = get_fs_type(type);
+		sb = t ? vfs_get_super(t, &m) : ERR_PTR(-ENODEV);
 	}
-	struct vfsmount *m = mnt_alloc(sb, root, mflags, source ? source : "none");
-	dput(root);
-	mnt_attach(m, at);
+	if (IS_ERR(sb))
+		return PTR_ERR(sb);
+	struct vfsmount *mnt = mnt_alloc(sb, m.root, m.mnt_flags, source ? source : "none");
+	dput(m.root);
+	mnt_attach(mnt, at);
 	return 0;
 }
 

@@ -23,6 +23,9 @@ struct pipe {
 };
 
 static struct super_block pipefs_sb = { .s_type = "pipefs", .s_dev = 0x0c, .s_magic = 0x50495045 };
+/* listed in /proc/filesystems, never mounted */
+static const struct file_system_type pipefs_type = { .name = "pipefs" };
+DEFINE_FILESYSTEM(pipefs_type);
 static uint64_t next_ino = 1000;
 
 static ssize_t pipe_read(struct file *f, void *buf, size_t n, loff_t *pos __unused)

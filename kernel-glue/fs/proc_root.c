@@ -241,7 +241,7 @@ static int proc_show(struct inode *inode, struct sbuf *o)
 	case P_LOADAVG: show_loadavg(o); return 0;
 	case P_STAT: show_stat(o); return 0;
 	case P_FILESYSTEMS:
-		sbuf_printf(o, "nodev\tsysfs\nnodev\ttmpfs\nnodev\tproc\nnodev\tdevtmpfs\nnodev\tpipefs\nnodev\thostfs\n\text2\n\text3\n\text4\n");
+		filesystems_show(o);
 		return 0;
 	case P_VERSION:
 		proc_show_version(o);
@@ -301,17 +301,19 @@ static const struct file_operations proc_file_fops = {
 	.open = proc_file_open, .read = proc_file_read, .llseek = proc_file_llseek, .release = proc_file_release,
 };
 
-struct super_block *proc_get_sb(void)
-{
-	return &proc_sb;
-}
-
-void procfs_init(void)
+static int procfs_init(void)
 {
 	proc_sb.s_op = &proc_sops;
 	struct inode *root = proc_iget(P_ROOT, 0, 0);
 	proc_sb.s_root = d_make_root(root);
-	int err = vfs_mount(&proc_sb, "/proc", 0, "proc");
-	if (err)
-		printk(KERN_WARNING "procfs: cannot mount on /proc: %d\n", err);
+	return 0;
 }
+fs_initcall(procfs_init);
+
+static struct super_block *proc_mount(const struct file_system_type *type __unused, struct fs_mount *m __unused)
+{
+	return &proc_sb;
+}
+
+static const struct file_system_type proc_type = { .name = "proc", .mount = proc_mount };
+DEFINE_FILESYSTEM(proc_type);

@@ -8,6 +8,7 @@
 #include <umk/mm.h>
 #include <umk/sched.h>
 #include "internal.h"
+#include <umk/blkdev.h>
 #include "tmpfs.h"
 
 #define TMPFS_MAGIC 0x01021994
@@ -82,7 +83,7 @@ static struct inode *tmpfs_new_inode(struct super_block *sb, struct inode *dir, 
 		i->i_op = &tmpfs_link_iops;
 	} else {
 		i->i_op = &tmpfs_special_iops;
-		i->i_fop = S_ISCHR(mode) ? &chrdev_fops : NULL;
+		i->i_fop = S_ISCHR(mode) ? &chrdev_fops : S_ISBLK(mode) ? &def_blk_fops : NULL;
 	}
 	return i;
 }
@@ -562,3 +563,11 @@ int tmpfs_mkdir_kern(struct inode *dir, const char *name, umode_t mode)
 {
 	return tmpfs_mkdir(dir, name, mode);
 }
+
+static struct super_block *tmpfs_mount(const struct file_system_type *type __unused, struct fs_mount *m)
+{
+	return tmpfs_new_sb("tmpfs", 0, m->data);
+}
+
+static const struct file_system_type tmpfs_type = { .name = "tmpfs", .mount = tmpfs_mount };
+DEFINE_FILESYSTEM(tmpfs_type);

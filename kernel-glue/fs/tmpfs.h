@@ -1,4 +1,4 @@
-/* tmpfs internals shared with the mount code and sysfs. */
+/* tmpfs internals shared with sysfs. */
 #ifndef UMK_FS_TMPFS_H
 #define UMK_FS_TMPFS_H
 #include <umk/fs.h>

@@ -1,19 +1,26 @@
-/* start_kernel: bring up the core, mount the root, and run init. */
+/* start_kernel: bring up the core, run the initcalls (drivers and
+ * filesystems register themselves: include/umk/init.h), mount the root
+ * and run init. */
 #include <umk/internal.h>
 #include <umk/arch.h>
 #include <umk/boot.h>
+#include <umk/init.h>
 #include <umk/mm.h>
 #include <umk/fs.h>
 #include <umk/fdtable.h>
-#include <umk/ext2host.h>
-
-void page_alloc_init(void);
-void syscalls_init(void);
-void time_init(void);
-void rlimits_init(struct krlim *rl);
-int console_setup(const char *spec);
+#include "do_mounts.h"
 
 static const char *const default_inits[] = { "/sbin/init", "/etc/init", "/bin/init", "/bin/sh" };
+static const char *init_path;		/* init= */
+
+static const char *init_setup(const char *v)
+{
+	if (v[0] != '/')
+		return "expected an absolute path";
+	init_path = v;
+	return NULL;
+}
+__setup(init, init_setup, "init=PATH", "first program (default: /sbin/init, /etc/init,\n/bin/init, /bin/sh)");
 
 static int try_init(const char *path)
 {
@@ -24,40 +31,18 @@ static int try_init(const char *path)
 	return r;
 }
 
-/* The root filesystem: a host directory (hostfs) or an ext2/3/4 image on
- * a ubd device; a hostfs= directory is also there for mount -t hostfs. */
-static void mount_root(void)
+umk_section_declare(const struct initcall, umk_initcalls);
+
+/* Level by level; within a level, in link order. */
+static void do_initcalls(void)
 {
-	bool on_ubd = boot_cfg.root_ubd >= 0;
-	if (boot_cfg.hostfs) {
-		int r = hostfs_setup(boot_cfg.hostfs, on_ubd || boot_cfg.rw);
-		if (r) {
-			printk(KERN_ERR "umk: hostfs=%s: cannot use it as a filesystem (error %d)\n", boot_cfg.hostfs, -r);
-			arch_halt(2);
-		}
-	}
-	int flags = boot_cfg.rw ? 0 : MNT_READONLY;
-	struct super_block *sb;
-	if (on_ubd) {
-		const char *why;
-		sb = ext2_mount_root(boot_cfg.root_ubd, boot_cfg.rootfstype, &flags, &why);
-		if (IS_ERR(sb)) {
-			/* one line for the host user (Linux says "VFS: Cannot open root device") */
-			long e = -PTR_ERR(sb);
-			printk(KERN_ERR "umk: root=%s: cannot mount ubd%d as %s: %s\n",
-			       boot_cfg.root ? boot_cfg.root : "/dev/ubda", boot_cfg.root_ubd,
-			       boot_cfg.rootfstype ? boot_cfg.rootfstype : "ext2/ext3/ext4",
-			       why ? why : e == EINVAL ? "not an ext2/ext3/ext4 filesystem of that type (bad superblock)" :
-			       e == EROFS ? "read-only" : "I/O error");
-			arch_halt(2);
-		}
-	} else {
-		sb = hostfs_get_sb(&flags);
-	}
-	vfs_init(sb, flags);
-	printk(KERN_INFO "VFS: Mounted root (%s filesystem) %s on device %llu:%llu.\n", sb->s_type,
-	       flags & MNT_READONLY ? "readonly" : "read-write",
-	       (unsigned long long)(sb->s_dev >> 8), (unsigned long long)(sb->s_dev & 0xff));
+	for (int level = INITCALL_CORE; level <= INITCALL_LATE; level++)
+		umk_section_foreach(const struct initcall, umk_initcalls, c)
+			if (c->level == level) {
+				int err = c->fn();
+				if (err)
+					printk(KERN_WARNING "initcall %s returned %d\n", c->name, err);
+			}
 }
 
 /* pid 1 starts here, on its own kernel stack. */
@@ -69,11 +54,11 @@ static void init_main(void)
 	int r = console_open_for_init(t->files);
 	if (r)
 		printk(KERN_WARNING "Warning: unable to open an initial console (error %d)\n", -r);
-	printk(KERN_INFO "Run %s as init process\n", boot_cfg.init ? boot_cfg.init : "the default init");
-	if (boot_cfg.init) {
-		if (try_init(boot_cfg.init) == 0)
+	printk(KERN_INFO "Run %s as init process\n", init_path ? init_path : "the default init");
+	if (init_path) {
+		if (try_init(init_path) == 0)
 			user_loop();
-		panic("Requested init %s failed", boot_cfg.init);
+		panic("Requested init %s failed", init_path);
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(default_inits); i++)
 		if (try_init(default_inits[i]) == 0)
@@ -90,14 +75,7 @@ void start_kernel(void)
 	printk(KERN_INFO "Kernel command line: %s\n", saved_command_line);
 	page_alloc_init();
 	syscalls_init();
-	for (int i = 0; i < 2; i++) {
-		if (!boot_cfg.con[i])
-			continue;
-		if (console_setup(boot_cfg.con[i])) {
-			printk(KERN_ERR "umk: %s=%s: expected fd:N[,fd:M] or null\n", i ? "con" : "con0", boot_cfg.con[i]);
-			arch_halt(2);
-		}
-	}
+	do_initcalls();
 	mount_root();
 
 	struct task *t = task_alloc();

@@ -14,9 +14,6 @@
 #include <linux/mman.h>
 #include <asm-generic/fcntl.h>
 
-long do_mmap(struct mm *mm, uaddr_t addr, uint64_t len, unsigned long prot, unsigned long flags,
-	     struct file *file, uint64_t off);
-
 #define MAX_ARG_STRLEN (128 * 1024)
 #define MAX_ARG_TOTAL (2 * 1024 * 1024)
 #define MAX_INTERP_DEPTH 4
@@ -461,9 +458,7 @@ static int exec_binprm(const char *path, struct strvec *argv, struct strvec *env
 	}
 	flush_signal_handlers(t);
 	set_comm(t, execfn_buf);
-	kfree(t->fpstate);
-	t->fpstate = NULL;
-	t->fpstate_dirty = false;
+	arch_task_exec(t);
 	t->clear_child_tid = 0;
 	struct guest_regs *regs = &t->regs;
 	memset(regs, 0, sizeof(*regs));

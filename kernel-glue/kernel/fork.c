@@ -95,13 +95,7 @@ static long do_fork(unsigned long flags, uaddr_t newsp, uaddr_t parent_tid, uadd
 		c->regs.rsp = newsp;
 	if (flags & CLONE_SETTLS)
 		c->regs.fs_base = tls;
-	/* the child starts with the parent's FPU state */
-	if (arch_fpstate_get(p) == 0) {
-		size_t sz = sizeof(*p->fpstate) + arch_fpstate_size();
-		c->fpstate = kmalloc(sz);
-		memcpy(c->fpstate, p->fpstate, sz);
-		c->fpstate_dirty = true;
-	}
+	arch_task_fork(c, p);	/* the child starts with the parent's FPU state */
 
 	if (flags & CLONE_THREAD) {
 		/* threads are nobody's children: the group leader is */

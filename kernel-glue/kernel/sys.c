@@ -10,7 +10,6 @@
 #include <linux/resource.h>
 #include <linux/prctl.h>
 #include <linux/reboot.h>
-#include <asm/prctl.h>
 
 static char hostname[65] = "umk";
 static char domainname[65] = "(none)";
@@ -344,29 +343,6 @@ void rlimits_init(struct krlim *rl)
 	rl[RLIMIT_MSGQUEUE].cur = rl[RLIMIT_MSGQUEUE].max = 819200;
 	rl[RLIMIT_NICE].cur = rl[RLIMIT_NICE].max = 0;
 	rl[RLIMIT_RTPRIO].cur = rl[RLIMIT_RTPRIO].max = 0;
-}
-
-SYSCALL_DEFINE2(arch_prctl, int, code, uint64_t, addr)
-{
-	struct task *t = current;
-	switch (code) {
-	case ARCH_SET_FS:
-		if (addr >= TASK_SIZE)
-			return -EPERM;
-		t->regs.fs_base = addr;
-		return 0;
-	case ARCH_SET_GS:
-		if (addr >= TASK_SIZE)
-			return -EPERM;
-		t->regs.gs_base = addr;
-		return 0;
-	case ARCH_GET_FS:
-		return copy_to_user(addr, &t->regs.fs_base, 8) ? -EFAULT : 0;
-	case ARCH_GET_GS:
-		return copy_to_user(addr, &t->regs.gs_base, 8) ? -EFAULT : 0;
-	default:
-		return -EINVAL;
-	}
 }
 
 SYSCALL_DEFINE1(set_tid_address, uaddr_t, tidptr)

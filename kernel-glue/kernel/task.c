@@ -52,8 +52,7 @@ void task_hash(struct task *t)
 
 void task_free(struct task *t)
 {
-	kfree(t->kstack);
-	kfree(t->fpstate);
+	arch_task_free(t);
 	kfree(t);
 }
 

@@ -1,11 +1,9 @@
-/* Clocks, sleeping, and interval timers as the guest sees them. */
+/* Clocks and sleeping as the guest sees them (interval timers: itimer.c). */
 #include <umk/internal.h>
 #include <umk/arch.h>
 #include <umk/syscall.h>
 #include <umk/uaccess.h>
 #include <linux/time.h>
-
-void itimer_real_set(int64_t value_ns, int64_t interval_ns, int64_t *old_value, int64_t *old_interval);
 
 #define NSEC 1000000000LL
 static int64_t boot_mono;
@@ -171,51 +169,4 @@ SYSCALL_DEFINE4(clock_nanosleep, int, clk, int, flags, uaddr_t, req, uaddr_t, re
 	}
 	long r = nsleep(clk, flags, req, rem);
 	return r;
-}
-
-SYSCALL_DEFINE1(alarm, unsigned, secs)
-{
-	int64_t old;
-	itimer_real_set((int64_t)secs * NSEC, 0, &old, NULL);
-	/* remaining seconds, rounded up, at least 1 if armed */
-	return old ? (old + NSEC / 2) / NSEC + ((old + NSEC / 2) / NSEC == 0) : 0;
-}
-
-struct kitimerval { int64_t int_sec, int_usec, val_sec, val_usec; };
-
-static int64_t tv_ns(int64_t s, int64_t us) { return s * NSEC + us * 1000; }
-
-SYSCALL_DEFINE3(setitimer, int, which, uaddr_t, unew, uaddr_t, uold)
-{
-	if (which != 0) {
-		printk_once_key("itimer", KERN_WARNING "setitimer: only ITIMER_REAL is implemented\n");
-		return which == 1 || which == 2 ? -ENOSYS : -EINVAL;
-	}
-	struct kitimerval n = { 0 };
-	if (unew && copy_from_user(&n, unew, sizeof(n)))
-		return -EFAULT;
-	if (n.int_usec < 0 || n.int_usec >= 1000000 || n.val_usec < 0 || n.val_usec >= 1000000)
-		return -EINVAL;
-	int64_t ov, oi;
-	if (unew)
-		itimer_real_set(tv_ns(n.val_sec, n.val_usec), tv_ns(n.int_sec, n.int_usec), &ov, &oi);
-	else
-		itimer_real_set(-1, 0, &ov, &oi), itimer_real_set(ov, oi, NULL, NULL);
-	if (uold) {
-		struct kitimerval o = { oi / NSEC, oi % NSEC / 1000, ov / NSEC, ov % NSEC / 1000 };
-		if (copy_to_user(uold, &o, sizeof(o)))
-			return -EFAULT;
-	}
-	return 0;
-}
-
-SYSCALL_DEFINE2(getitimer, int, which, uaddr_t, uval)
-{
-	if (which != 0)
-		return which == 1 || which == 2 ? -ENOSYS : -EINVAL;
-	int64_t ov, oi;
-	itimer_real_set(-1, 0, &ov, &oi);
-	itimer_real_set(ov, oi, NULL, NULL);
-	struct kitimerval o = { oi / NSEC, oi % NSEC / 1000, ov / NSEC, ov % NSEC / 1000 };
-	return copy_to_user(uval, &o, sizeof(o)) ? -EFAULT : 0;
 }

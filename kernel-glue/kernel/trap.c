@@ -6,17 +6,18 @@
 #include <umk/mm.h>
 #include <umk/pgtable.h>
 #include <umk/syscall.h>
+#include <umk/init.h>
 #include <umk/uaccess.h>
 #include <asm/siginfo.h>
 
 #define NR_SYSCALLS 512
 static syscall_fn sys_table[NR_SYSCALLS];
 static const char *sys_names[NR_SYSCALLS];
-extern const struct syscall_entry __start_umk_syscalls[], __stop_umk_syscalls[];
+umk_section_declare(const struct syscall_entry, umk_syscalls);
 
 void syscalls_init(void)
 {
-	for (const struct syscall_entry *e = __start_umk_syscalls; e < __stop_umk_syscalls; e++) {
+	umk_section_foreach(const struct syscall_entry, umk_syscalls, e) {
 		if (e->nr < 0 || e->nr >= NR_SYSCALLS)
 			panic("syscall %s has number %ld", e->name, e->nr);
 		if (sys_table[e->nr])

@@ -5,13 +5,30 @@
 #include <umk/sched.h>
 #include <umk/syscall.h>
 #include <umk/uaccess.h>
+#include <umk/init.h>
 
 #define LOG_BUF_SIZE (128 * 1024)
 static char log_buf[LOG_BUF_SIZE];
 static size_t log_start, log_end;	/* monotonically growing offsets */
 static size_t log_clear;		/* offset after SYSLOG_ACTION_CLEAR */
-int console_loglevel = 7;
-bool printk_quiet;
+static int console_loglevel = 7;
+static bool printk_quiet;
+
+static const char *quiet_setup(const char *v __unused)
+{
+	printk_quiet = true;
+	return NULL;
+}
+__setup_flag(quiet, quiet_setup, "quiet", "only errors from the kernel log on stderr");
+
+static const char *loglevel_setup(const char *v)
+{
+	if (v[0] < '0' || v[0] > '8' || v[1])
+		return "expected a number from 0 to 8";
+	console_loglevel = v[0] - '0';
+	return NULL;
+}
+__setup(loglevel, loglevel_setup, "loglevel=N", "console log level (0-8)");
 
 static void log_put(const char *s, size_t n)
 {

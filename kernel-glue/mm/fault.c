@@ -11,7 +11,6 @@
 #include <asm/siginfo.h>
 #include <umk/filemap.h>
 
-int oom_kill_for(struct mm *mm);
 
 int host_prot_of(struct vma *v, uint64_t pte)
 {

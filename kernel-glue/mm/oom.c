@@ -4,7 +4,6 @@
 #include <umk/pgtable.h>
 #include <umk/vma.h>
 
-/* 0: memory was freed, retry; 1: give up (current is the victim). */
 int oom_kill_for(struct mm *mm)
 {
 	(void)mm;

@@ -5,8 +5,6 @@
 #include <umk/arch.h>
 #include <umk/mm.h>
 
-void arch_physmem_release(uint64_t pfn, uint64_t npages);
-
 static uint32_t *refcnt;
 static uint64_t nframes, nfree, hint = 1;
 

@@ -11,7 +11,6 @@
 #define DEVPTS_MAGIC 0x1cd1
 #define TTY_GID 5
 
-extern const struct file_operations pts_fops;
 static struct super_block devpts_sb = { .s_type = "devpts", .s_dev = MKDEV(0, 22), .s_magic = DEVPTS_MAGIC };
 static struct inode *root, *ptmx_node;
 static struct inode *nodes[NPTY];
@@ -59,6 +58,7 @@ static int devpts_setattr(struct inode *in, const struct iattr *ia)
 
 static const struct inode_operations devpts_node_iops = { .setattr = devpts_setattr };
 static const struct file_operations ptmx_fops = { .open = ptmx_open };
+DEVFS_NODE(ptmx, "ptmx", S_IFCHR | 0666, MKDEV(5, 2), 5, &ptmx_fops);
 
 struct inode *devpts_pty_new(struct pty *p)
 {
@@ -148,10 +148,14 @@ static const struct super_operations devpts_sops = { .statfs = devpts_statfs };
 static const struct inode_operations devpts_dir_iops = { .lookup = devpts_lookup, .setattr = devpts_setattr };
 static const struct file_operations devpts_dir_fops = { .iterate = devpts_iterate };
 
-struct super_block *devpts_get_sb(void)
+/* The single instance (no newinstance). */
+static struct super_block *devpts_mount(const struct file_system_type *type __unused, struct fs_mount *m __unused)
 {
 	return &devpts_sb;
 }
+
+static const struct file_system_type devpts_type = { .name = "devpts", .mount = devpts_mount };
+DEFINE_FILESYSTEM(devpts_type);
 
 struct inode *devpts_root_inode(void)
 {
@@ -203,7 +207,7 @@ struct file *devpts_open_peer(struct file *master, struct pty *p, unsigned flags
 	return f;
 }
 
-void devpts_init(void)
+static int devpts_init(void)
 {
 	bool is_new;
 	root = iget(&devpts_sb, 1, &is_new);
@@ -221,7 +225,6 @@ void devpts_init(void)
 	stamp(ptmx_node);
 	devpts_sb.s_op = &devpts_sops;
 	devpts_sb.s_root = d_make_root(igrab(root));
-	int err = vfs_mount(&devpts_sb, "/dev/pts", 0, "devpts");
-	if (err)
-		printk(KERN_WARNING "devpts: cannot mount on /dev/pts: %d\n", err);
+	return 0;
 }
+fs_initcall(devpts_init);

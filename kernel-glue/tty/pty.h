@@ -22,6 +22,9 @@ struct pty {
 	char name[16];			/* "pts/N" */
 };
 
+/* pty.c */
+extern const struct file_operations pts_fops;	/* /dev/pts/N */
+
 /* devpts.c */
 int devpts_new_index(void);		/* lowest free index or -ENOSPC */
 void devpts_kill_index(int index);

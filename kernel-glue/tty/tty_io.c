@@ -1,10 +1,38 @@
 /* tty files: open/close, read and write through the line discipline
- * with the job-control checks, poll; the console fds of init. */
+ * with the job-control checks, poll; /dev/console (whichever tty a
+ * console driver registered) and /dev/tty; the console fds of init. */
 #include <umk/fdtable.h>
 #include <umk/sched.h>
 #include "tty_internal.h"
 
 struct tty *console_tty;
+
+void tty_register_console(struct tty *t)
+{
+	if (console_tty)
+		printk(KERN_WARNING "tty: %s replaces %s as the system console\n", t->name, console_tty->name);
+	console_tty = t;
+}
+
+static int console_open(struct inode *inode __unused, struct file *f)
+{
+	if (!console_tty)
+		return -ENODEV;
+	return tty_open_file(console_tty, f, f->f_flags & O_NOCTTY);
+}
+
+static int devtty_open(struct inode *inode __unused, struct file *f)
+{
+	struct tty *t = current_tty();
+	if (!t)
+		return -ENXIO;
+	return tty_open_file(t, f, true);
+}
+
+static const struct file_operations console_fops = { .open = console_open };
+static const struct file_operations devtty_fops = { .open = devtty_open };
+DEVFS_NODE(console, "console", S_IFCHR | 0600, MKDEV(5, 1), 0, &console_fops);
+DEVFS_NODE(tty, "tty", S_IFCHR | 0666, MKDEV(5, 0), 5, &devtty_fops);
 
 void tty_init_struct(struct tty *t, const char *name, uint64_t rdev, const struct tty_driver *drv)
 {

@@ -2,32 +2,32 @@
  * chown, utimes), and the inode read/write helpers the rest share. */
 #include <errno.h>
 #include <string.h>
-#include "e2h.h"
+#include "internal.h"
 
-int e2h_read_inode(struct e2h_fs *h, uint64_t ino, struct ext2_inode_large *in)
+int ext4_host_read_inode(struct ext4_host_fs *h, uint64_t ino, struct ext2_inode_large *in)
 {
 	memset(in, 0, sizeof(*in));
 	errcode_t e = ext2fs_read_inode_full(h->fs, ino, (struct ext2_inode *)in, sizeof(*in));
-	return e ? e2h_err(e) : 0;
+	return e ? ext4_host_err(e) : 0;
 }
 
-int e2h_write_inode(struct e2h_fs *h, uint64_t ino, struct ext2_inode_large *in)
+int ext4_host_write_inode(struct ext4_host_fs *h, uint64_t ino, struct ext2_inode_large *in)
 {
 	int isize = EXT2_INODE_SIZE(h->fs->super);
 	size_t n = isize < (int)sizeof(*in) ? (size_t)isize : sizeof(*in);
 	errcode_t e = ext2fs_write_inode_full(h->fs, ino, (struct ext2_inode *)in, n);
-	return e ? e2h_err(e) : 0;
+	return e ? ext4_host_err(e) : 0;
 }
 
 /* Is the *_extra field inside the inode's extra space? */
-static bool has_extra(struct e2h_fs *h, const struct ext2_inode_large *in, const uint32_t *extra)
+static bool has_extra(struct ext4_host_fs *h, const struct ext2_inode_large *in, const uint32_t *extra)
 {
 	size_t end = (const char *)(extra + 1) - (const char *)in;
 	return EXT2_INODE_SIZE(h->fs->super) > EXT2_GOOD_OLD_INODE_SIZE &&
 	       end <= (size_t)EXT2_GOOD_OLD_INODE_SIZE + in->i_extra_isize;
 }
 
-void e2h_set_time(struct e2h_fs *h, struct ext2_inode_large *in, char which, struct e2h_time t)
+void ext4_host_set_time(struct ext4_host_fs *h, struct ext2_inode_large *in, char which, struct ext4_host_time t)
 {
 	uint32_t *base = which == 'a' ? &in->i_atime : which == 'm' ? &in->i_mtime : &in->i_ctime;
 	uint32_t *extra = which == 'a' ? &in->i_atime_extra : which == 'm' ? &in->i_mtime_extra : &in->i_ctime_extra;
@@ -39,30 +39,30 @@ void e2h_set_time(struct e2h_fs *h, struct ext2_inode_large *in, char which, str
 	}
 }
 
-int e2h_touch_dir(struct e2h_fs *h, uint64_t dir, int dlinks, struct e2h_time now)
+int ext4_host_touch_dir(struct ext4_host_fs *h, uint64_t dir, int dlinks, struct ext4_host_time now)
 {
 	struct ext2_inode_large in;
-	int err = e2h_read_inode(h, dir, &in);
+	int err = ext4_host_read_inode(h, dir, &in);
 	if (err)
 		return err;
-	e2h_set_time(h, &in, 'm', now);
-	e2h_set_time(h, &in, 'c', now);
+	ext4_host_set_time(h, &in, 'm', now);
+	ext4_host_set_time(h, &in, 'c', now);
 	/* a count of 1 on a directory means "too many to count" (dir_nlink) */
 	if (dlinks > 0 && in.i_links_count > 1 && ++in.i_links_count >= EXT2_LINK_MAX)
 		in.i_links_count = 1;
 	if (dlinks < 0 && in.i_links_count > 2)
 		in.i_links_count--;
-	return e2h_write_inode(h, dir, &in);
+	return ext4_host_write_inode(h, dir, &in);
 }
 
-ssize_t e2h_write(struct e2h_fs *h, uint64_t ino, const void *buf, size_t n, uint64_t off, struct e2h_time now)
+ssize_t ext4_host_write(struct ext4_host_fs *h, uint64_t ino, const void *buf, size_t n, uint64_t off, struct ext4_host_time now)
 {
 	if (!h->rw)
 		return -EROFS;
 	ext2_file_t f;
 	errcode_t e = ext2fs_file_open(h->fs, ino, EXT2_FILE_WRITE, &f);
 	if (e)
-		return e2h_err(e);
+		return ext4_host_err(e);
 	size_t done = 0;
 	e = ext2fs_file_llseek(f, off, EXT2_SEEK_SET, NULL);
 	while (!e && done < n) {
@@ -77,53 +77,53 @@ ssize_t e2h_write(struct e2h_fs *h, uint64_t ino, const void *buf, size_t n, uin
 		e = ce;
 	if (done) {
 		struct ext2_inode_large in;
-		if (!e2h_read_inode(h, ino, &in)) {
-			e2h_set_time(h, &in, 'm', now);
-			e2h_set_time(h, &in, 'c', now);
-			e2h_write_inode(h, ino, &in);
+		if (!ext4_host_read_inode(h, ino, &in)) {
+			ext4_host_set_time(h, &in, 'm', now);
+			ext4_host_set_time(h, &in, 'c', now);
+			ext4_host_write_inode(h, ino, &in);
 		}
 	}
-	return e && !done ? e2h_err(e) : (ssize_t)done;
+	return e && !done ? ext4_host_err(e) : (ssize_t)done;
 }
 
-static int truncate_to(struct e2h_fs *h, uint64_t ino, uint64_t size)
+static int truncate_to(struct ext4_host_fs *h, uint64_t ino, uint64_t size)
 {
 	ext2_file_t f;
 	errcode_t e = ext2fs_file_open(h->fs, ino, EXT2_FILE_WRITE, &f);
 	if (e)
-		return e2h_err(e);
+		return ext4_host_err(e);
 	e = ext2fs_file_set_size2(f, size);
 	errcode_t ce = ext2fs_file_close(f);
 	if (!e)
 		e = ce;
-	return e ? e2h_err(e) : 0;
+	return e ? ext4_host_err(e) : 0;
 }
 
-int e2h_setattr(struct e2h_fs *h, uint64_t ino, const struct e2h_setattr *sa)
+int ext4_host_setattr(struct ext4_host_fs *h, uint64_t ino, const struct ext4_host_setattr *sa)
 {
 	if (!h->rw)
 		return -EROFS;
 	int err;
-	if ((sa->valid & E2H_SET_SIZE) && (err = truncate_to(h, ino, sa->size)))
+	if ((sa->valid & EXT4_HOST_SET_SIZE) && (err = truncate_to(h, ino, sa->size)))
 		return err;
 	struct ext2_inode_large in;
-	if ((err = e2h_read_inode(h, ino, &in)))
+	if ((err = ext4_host_read_inode(h, ino, &in)))
 		return err;
-	if (sa->valid & E2H_SET_MODE)
+	if (sa->valid & EXT4_HOST_SET_MODE)
 		in.i_mode = (in.i_mode & LINUX_S_IFMT) | (sa->mode & 07777);
-	if (sa->valid & E2H_SET_UID) {
+	if (sa->valid & EXT4_HOST_SET_UID) {
 		in.i_uid = sa->uid & 0xffff;
 		ext2fs_set_i_uid_high(in, sa->uid >> 16);
 	}
-	if (sa->valid & E2H_SET_GID) {
+	if (sa->valid & EXT4_HOST_SET_GID) {
 		in.i_gid = sa->gid & 0xffff;
 		ext2fs_set_i_gid_high(in, sa->gid >> 16);
 	}
-	if (sa->valid & E2H_SET_ATIME)
-		e2h_set_time(h, &in, 'a', sa->atime);
-	if (sa->valid & E2H_SET_MTIME)
-		e2h_set_time(h, &in, 'm', sa->mtime);
-	if (sa->valid & E2H_SET_CTIME)
-		e2h_set_time(h, &in, 'c', sa->ctime);
-	return e2h_write_inode(h, ino, &in);
+	if (sa->valid & EXT4_HOST_SET_ATIME)
+		ext4_host_set_time(h, &in, 'a', sa->atime);
+	if (sa->valid & EXT4_HOST_SET_MTIME)
+		ext4_host_set_time(h, &in, 'm', sa->mtime);
+	if (sa->valid & EXT4_HOST_SET_CTIME)
+		ext4_host_set_time(h, &in, 'c', sa->ctime);
+	return ext4_host_write_inode(h, ino, &in);
 }

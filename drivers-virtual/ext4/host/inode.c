@@ -1,23 +1,23 @@
 /* ext2 host side: inodes, directories, file and symlink contents. */
 #include <errno.h>
 #include <string.h>
-#include "e2h.h"
+#include "internal.h"
 
-int e2h_lookup(struct e2h_fs *h, uint64_t dir, const char *name, uint64_t *ino)
+int ext4_host_lookup(struct ext4_host_fs *h, uint64_t dir, const char *name, uint64_t *ino)
 {
 	ext2_ino_t i;
 	errcode_t e = ext2fs_lookup(h->fs, dir, name, strlen(name), NULL, &i);
 	if (e)
-		return e2h_err(e);
+		return ext4_host_err(e);
 	*ino = i;
 	return 0;
 }
 
-static int read_inode(struct e2h_fs *h, uint64_t ino, struct ext2_inode_large *in)
+static int read_inode(struct ext4_host_fs *h, uint64_t ino, struct ext2_inode_large *in)
 {
 	memset(in, 0, sizeof(*in));
 	errcode_t e = ext2fs_read_inode_full(h->fs, ino, (struct ext2_inode *)in, sizeof(*in));
-	return e ? e2h_err(e) : 0;
+	return e ? ext4_host_err(e) : 0;
 }
 
 /* nanoseconds from an *_extra field, when the inode is large enough */
@@ -29,14 +29,14 @@ static uint32_t xtime_ns(const struct ext2_inode_large *in, const uint32_t *extr
 	return *extra >> 2;
 }
 
-int e2h_stat(struct e2h_fs *h, uint64_t ino, struct e2h_stat *st)
+int ext4_host_stat(struct ext4_host_fs *h, uint64_t ino, struct ext4_host_stat *st)
 {
 	struct ext2_inode_large in;
 	int err = read_inode(h, ino, &in);
 	if (err)
 		return err;
 	int isize = EXT2_INODE_SIZE(h->fs->super);
-	*st = (struct e2h_stat){
+	*st = (struct ext4_host_stat){
 		.mode = in.i_mode, .nlink = in.i_links_count,
 		.uid = inode_uid(in), .gid = inode_gid(in),
 		.size = EXT2_I_SIZE(&in),
@@ -60,12 +60,12 @@ int e2h_stat(struct e2h_fs *h, uint64_t ino, struct e2h_stat *st)
 	return 0;
 }
 
-ssize_t e2h_read(struct e2h_fs *h, uint64_t ino, void *buf, size_t n, uint64_t off)
+ssize_t ext4_host_read(struct ext4_host_fs *h, uint64_t ino, void *buf, size_t n, uint64_t off)
 {
 	ext2_file_t f;
 	errcode_t e = ext2fs_file_open(h->fs, ino, 0, &f);
 	if (e)
-		return e2h_err(e);
+		return ext4_host_err(e);
 	size_t done = 0;
 	e = ext2fs_file_llseek(f, off, EXT2_SEEK_SET, NULL);
 	while (!e && done < n) {
@@ -76,10 +76,10 @@ ssize_t e2h_read(struct e2h_fs *h, uint64_t ino, void *buf, size_t n, uint64_t o
 		done += got;
 	}
 	ext2fs_file_close(f);
-	return e && !done ? e2h_err(e) : (ssize_t)done;
+	return e && !done ? ext4_host_err(e) : (ssize_t)done;
 }
 
-ssize_t e2h_readlink(struct e2h_fs *h, uint64_t ino, char *buf, size_t n)
+ssize_t ext4_host_readlink(struct ext4_host_fs *h, uint64_t ino, char *buf, size_t n)
 {
 	struct ext2_inode_large in;
 	int err = read_inode(h, ino, &in);
@@ -94,9 +94,9 @@ ssize_t e2h_readlink(struct e2h_fs *h, uint64_t ino, char *buf, size_t n)
 		size_t sz = n;
 		errcode_t e = ext2fs_inline_data_get(h->fs, ino, (struct ext2_inode *)&in, buf, &sz);
 		if (e)
-			return e2h_err(e);
+			return ext4_host_err(e);
 	} else {
-		ssize_t r = e2h_read(h, ino, buf, len, 0);
+		ssize_t r = ext4_host_read(h, ino, buf, len, 0);
 		if (r < 0)
 			return r;
 		len = r;
@@ -107,7 +107,7 @@ ssize_t e2h_readlink(struct e2h_fs *h, uint64_t ino, char *buf, size_t n)
 
 struct dir_walk {
 	uint64_t pos, idx;
-	e2h_dir_cb cb;
+	ext4_host_dir_cb cb;
 	void *ctx;
 };
 
@@ -126,7 +126,7 @@ static int dir_actor(ext2_ino_t dir, int entry, struct ext2_dir_entry *d, int of
 	return 0;
 }
 
-int e2h_readdir(struct e2h_fs *h, uint64_t dir, uint64_t pos, e2h_dir_cb cb, void *ctx)
+int ext4_host_readdir(struct ext4_host_fs *h, uint64_t dir, uint64_t pos, ext4_host_dir_cb cb, void *ctx)
 {
 	struct dir_walk w = { .pos = pos, .cb = cb, .ctx = ctx };
 	struct ext2_inode_large in;
@@ -136,5 +136,5 @@ int e2h_readdir(struct e2h_fs *h, uint64_t dir, uint64_t pos, e2h_dir_cb cb, voi
 	/* the inline-data flag is only for directories that have inline data */
 	int flags = (in.i_flags & EXT4_INLINE_DATA_FL) ? DIRENT_FLAG_INCLUDE_INLINE_DATA : 0;
 	errcode_t e = ext2fs_dir_iterate2(h->fs, dir, flags, NULL, dir_actor, &w);
-	return e ? e2h_err(e) : 0;
+	return e ? ext4_host_err(e) : 0;
 }

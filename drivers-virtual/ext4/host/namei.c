@@ -3,7 +3,7 @@
  * last user are gone. Link counts and times follow ext4. */
 #include <errno.h>
 #include <string.h>
-#include "e2h.h"
+#include "internal.h"
 
 static int file_type(uint32_t mode)
 {
@@ -19,24 +19,24 @@ static int file_type(uint32_t mode)
 	return EXT2_FT_UNKNOWN;
 }
 
-static int dir_flags(struct e2h_fs *h, uint64_t dir)
+static int dir_flags(struct ext4_host_fs *h, uint64_t dir)
 {
 	struct ext2_inode_large in;
-	if (e2h_read_inode(h, dir, &in))
+	if (ext4_host_read_inode(h, dir, &in))
 		return 0;
 	return (in.i_flags & EXT4_INLINE_DATA_FL) ? DIRENT_FLAG_INCLUDE_INLINE_DATA : 0;
 }
 
-static int exists(struct e2h_fs *h, uint64_t dir, const char *name, ext2_ino_t *ino)
+static int exists(struct ext4_host_fs *h, uint64_t dir, const char *name, ext2_ino_t *ino)
 {
 	errcode_t e = ext2fs_lookup(h->fs, dir, name, strlen(name), NULL, ino);
 	if (e == EXT2_ET_FILE_NOT_FOUND)
 		return 0;
-	return e ? e2h_err(e) : 1;
+	return e ? ext4_host_err(e) : 1;
 }
 
 /* A new name in dir on a writable filesystem: 0, or -EROFS/-EEXIST/... */
-static int name_free(struct e2h_fs *h, uint64_t dir, const char *name)
+static int name_free(struct ext4_host_fs *h, uint64_t dir, const char *name)
 {
 	ext2_ino_t ino;
 	if (!h->rw)
@@ -46,7 +46,7 @@ static int name_free(struct e2h_fs *h, uint64_t dir, const char *name)
 }
 
 /* Add an entry; a full directory grows by a block and we try again. */
-static int add_link(struct e2h_fs *h, uint64_t dir, const char *name, uint64_t ino, uint32_t mode)
+static int add_link(struct ext4_host_fs *h, uint64_t dir, const char *name, uint64_t ino, uint32_t mode)
 {
 	errcode_t e = ext2fs_link(h->fs, dir, name, ino, file_type(mode));
 	if (e == EXT2_ET_DIR_NO_SPACE) {
@@ -54,7 +54,7 @@ static int add_link(struct e2h_fs *h, uint64_t dir, const char *name, uint64_t i
 		if (!e)
 			e = ext2fs_link(h->fs, dir, name, ino, file_type(mode));
 	}
-	return e ? e2h_err(e) : 0;
+	return e ? ext4_host_err(e) : 0;
 }
 
 static void set_owner(struct ext2_inode_large *in, uint32_t uid, uint32_t gid)
@@ -66,18 +66,18 @@ static void set_owner(struct ext2_inode_large *in, uint32_t uid, uint32_t gid)
 }
 
 /* Owner and all three times of a new inode (plus its mode bits). */
-static int finish_new(struct e2h_fs *h, uint64_t ino, uint32_t mode, uint32_t uid, uint32_t gid, struct e2h_time now)
+static int finish_new(struct ext4_host_fs *h, uint64_t ino, uint32_t mode, uint32_t uid, uint32_t gid, struct ext4_host_time now)
 {
 	struct ext2_inode_large in;
-	int err = e2h_read_inode(h, ino, &in);
+	int err = ext4_host_read_inode(h, ino, &in);
 	if (err)
 		return err;
 	in.i_mode = (in.i_mode & LINUX_S_IFMT) | (mode & 07777);
 	set_owner(&in, uid, gid);
-	e2h_set_time(h, &in, 'a', now);
-	e2h_set_time(h, &in, 'm', now);
-	e2h_set_time(h, &in, 'c', now);
-	return e2h_write_inode(h, ino, &in);
+	ext4_host_set_time(h, &in, 'a', now);
+	ext4_host_set_time(h, &in, 'm', now);
+	ext4_host_set_time(h, &in, 'c', now);
+	return ext4_host_write_inode(h, ino, &in);
 }
 
 static void encode_dev(struct ext2_inode *in, uint64_t rdev)
@@ -91,8 +91,8 @@ static void encode_dev(struct ext2_inode *in, uint64_t rdev)
 	}
 }
 
-int e2h_mknod(struct e2h_fs *h, uint64_t dir, const char *name, uint32_t mode, uint64_t rdev,
-	      uint32_t uid, uint32_t gid, struct e2h_time now, uint64_t *out)
+int ext4_host_mknod(struct ext4_host_fs *h, uint64_t dir, const char *name, uint32_t mode, uint64_t rdev,
+	      uint32_t uid, uint32_t gid, struct ext4_host_time now, uint64_t *out)
 {
 	ext2_ino_t ino;
 	int err = name_free(h, dir, name);
@@ -100,7 +100,7 @@ int e2h_mknod(struct e2h_fs *h, uint64_t dir, const char *name, uint32_t mode, u
 		return err;
 	errcode_t e = ext2fs_new_inode(h->fs, dir, mode, NULL, &ino);
 	if (e)
-		return e2h_err(e);
+		return ext4_host_err(e);
 	struct ext2_inode in;
 	memset(&in, 0, sizeof(in));
 	in.i_mode = mode;
@@ -113,23 +113,23 @@ int e2h_mknod(struct e2h_fs *h, uint64_t dir, const char *name, uint32_t mode, u
 		ext2_extent_handle_t eh;
 		e = ext2fs_extent_open2(h->fs, ino, &in, &eh);
 		if (e)
-			return e2h_err(e);
+			return ext4_host_err(e);
 		ext2fs_extent_free(eh);
 	}
 	e = ext2fs_write_new_inode(h->fs, ino, &in);
 	if (e)
-		return e2h_err(e);
+		return ext4_host_err(e);
 	if ((err = add_link(h, dir, name, ino, mode)))
 		return err;
 	ext2fs_inode_alloc_stats2(h->fs, ino, +1, 0);
 	if ((err = finish_new(h, ino, mode, uid, gid, now)))
 		return err;
 	*out = ino;
-	return e2h_touch_dir(h, dir, 0, now);
+	return ext4_host_touch_dir(h, dir, 0, now);
 }
 
-int e2h_mkdir(struct e2h_fs *h, uint64_t dir, const char *name, uint32_t mode,
-	      uint32_t uid, uint32_t gid, struct e2h_time now, uint64_t *out)
+int ext4_host_mkdir(struct ext4_host_fs *h, uint64_t dir, const char *name, uint32_t mode,
+	      uint32_t uid, uint32_t gid, struct ext4_host_time now, uint64_t *out)
 {
 	ext2_ino_t ino;
 	int err = name_free(h, dir, name);
@@ -145,15 +145,15 @@ int e2h_mkdir(struct e2h_fs *h, uint64_t dir, const char *name, uint32_t mode,
 			e = ext2fs_mkdir(h->fs, dir, ino, name);
 	}
 	if (e)
-		return e2h_err(e);
+		return ext4_host_err(e);
 	if ((err = finish_new(h, ino, mode, uid, gid, now)))
 		return err;
 	*out = ino;
-	return e2h_touch_dir(h, dir, 0, now);	/* ext2fs_mkdir counted the ".." link */
+	return ext4_host_touch_dir(h, dir, 0, now);	/* ext2fs_mkdir counted the ".." link */
 }
 
-int e2h_symlink(struct e2h_fs *h, uint64_t dir, const char *name, const char *target,
-		uint32_t uid, uint32_t gid, struct e2h_time now, uint64_t *out)
+int ext4_host_symlink(struct ext4_host_fs *h, uint64_t dir, const char *name, const char *target,
+		uint32_t uid, uint32_t gid, struct ext4_host_time now, uint64_t *out)
 {
 	if (strlen(target) >= h->fs->blocksize)
 		return -ENAMETOOLONG;
@@ -170,30 +170,30 @@ int e2h_symlink(struct e2h_fs *h, uint64_t dir, const char *name, const char *ta
 			e = ext2fs_symlink(h->fs, dir, ino, name, target);
 	}
 	if (e)
-		return e2h_err(e);
+		return ext4_host_err(e);
 	if ((err = finish_new(h, ino, 0777, uid, gid, now)))
 		return err;
 	*out = ino;
-	return e2h_touch_dir(h, dir, 0, now);
+	return ext4_host_touch_dir(h, dir, 0, now);
 }
 
-int e2h_link(struct e2h_fs *h, uint64_t dir, const char *name, uint64_t ino, struct e2h_time now)
+int ext4_host_link(struct ext4_host_fs *h, uint64_t dir, const char *name, uint64_t ino, struct ext4_host_time now)
 {
 	int err = name_free(h, dir, name);
 	if (err)
 		return err;
 	struct ext2_inode_large in;
-	if ((err = e2h_read_inode(h, ino, &in)))
+	if ((err = ext4_host_read_inode(h, ino, &in)))
 		return err;
 	if (in.i_links_count >= EXT2_LINK_MAX)
 		return -EMLINK;
 	if ((err = add_link(h, dir, name, ino, in.i_mode)))
 		return err;
 	in.i_links_count++;
-	e2h_set_time(h, &in, 'c', now);
-	if ((err = e2h_write_inode(h, ino, &in)))
+	ext4_host_set_time(h, &in, 'c', now);
+	if ((err = ext4_host_write_inode(h, ino, &in)))
 		return err;
-	return e2h_touch_dir(h, dir, 0, now);
+	return ext4_host_touch_dir(h, dir, 0, now);
 }
 
 struct count { int n; };
@@ -208,31 +208,31 @@ static int count_actor(ext2_ino_t dir, int entry, struct ext2_dir_entry *d, int 
 	return 0;
 }
 
-static int dir_empty(struct e2h_fs *h, uint64_t dir)
+static int dir_empty(struct ext4_host_fs *h, uint64_t dir)
 {
 	struct count c = { 0 };
 	errcode_t e = ext2fs_dir_iterate2(h->fs, dir, dir_flags(h, dir), NULL, count_actor, &c);
 	if (e)
-		return e2h_err(e);
+		return ext4_host_err(e);
 	return c.n ? -ENOTEMPTY : 0;
 }
 
 /* Drop one link of ino (a directory loses both: its entry and "."). */
-static int drop_link(struct e2h_fs *h, uint64_t ino, struct e2h_time now)
+static int drop_link(struct ext4_host_fs *h, uint64_t ino, struct ext4_host_time now)
 {
 	struct ext2_inode_large in;
-	int err = e2h_read_inode(h, ino, &in);
+	int err = ext4_host_read_inode(h, ino, &in);
 	if (err)
 		return err;
 	if (LINUX_S_ISDIR(in.i_mode))
 		in.i_links_count = 0;
 	else if (in.i_links_count)
 		in.i_links_count--;
-	e2h_set_time(h, &in, 'c', now);
-	return e2h_write_inode(h, ino, &in);
+	ext4_host_set_time(h, &in, 'c', now);
+	return ext4_host_write_inode(h, ino, &in);
 }
 
-int e2h_unlink(struct e2h_fs *h, uint64_t dir, const char *name, bool is_dir, struct e2h_time now, uint64_t *out)
+int ext4_host_unlink(struct ext4_host_fs *h, uint64_t dir, const char *name, bool is_dir, struct ext4_host_time now, uint64_t *out)
 {
 	if (!h->rw)
 		return -EROFS;
@@ -241,7 +241,7 @@ int e2h_unlink(struct e2h_fs *h, uint64_t dir, const char *name, bool is_dir, st
 	if (err <= 0)
 		return err ? err : -ENOENT;
 	struct ext2_inode_large in;
-	if ((err = e2h_read_inode(h, ino, &in)))
+	if ((err = ext4_host_read_inode(h, ino, &in)))
 		return err;
 	if (is_dir && !LINUX_S_ISDIR(in.i_mode))
 		return -ENOTDIR;
@@ -251,11 +251,11 @@ int e2h_unlink(struct e2h_fs *h, uint64_t dir, const char *name, bool is_dir, st
 		return err;
 	errcode_t e = ext2fs_unlink(h->fs, dir, name, ino, 0);
 	if (e)
-		return e2h_err(e);
+		return ext4_host_err(e);
 	if ((err = drop_link(h, ino, now)))
 		return err;
 	*out = ino;
-	return e2h_touch_dir(h, dir, is_dir ? -1 : 0, now);
+	return ext4_host_touch_dir(h, dir, is_dir ? -1 : 0, now);
 }
 
 struct retarget { const char *name; size_t len; ext2_ino_t ino; int ftype; bool done; };
@@ -274,28 +274,28 @@ static int retarget_actor(ext2_ino_t dir, int entry, struct ext2_dir_entry *d, i
 }
 
 /* Point the existing entry dir/name at ino (ftype < 0: keep the type). */
-static int retarget(struct e2h_fs *h, uint64_t dir, const char *name, uint64_t ino, int ftype)
+static int retarget(struct ext4_host_fs *h, uint64_t dir, const char *name, uint64_t ino, int ftype)
 {
 	struct retarget r = { name, strlen(name), ino, ftype, false };
 	errcode_t e = ext2fs_dir_iterate2(h->fs, dir, dir_flags(h, dir), NULL, retarget_actor, &r);
 	if (e)
-		return e2h_err(e);
+		return ext4_host_err(e);
 	return r.done ? 0 : -ENOENT;
 }
 
-static int set_ctime(struct e2h_fs *h, uint64_t ino, struct e2h_time now)
+static int set_ctime(struct ext4_host_fs *h, uint64_t ino, struct ext4_host_time now)
 {
 	struct ext2_inode_large in;
-	int err = e2h_read_inode(h, ino, &in);
+	int err = ext4_host_read_inode(h, ino, &in);
 	if (!err) {
-		e2h_set_time(h, &in, 'c', now);
-		err = e2h_write_inode(h, ino, &in);
+		ext4_host_set_time(h, &in, 'c', now);
+		err = ext4_host_write_inode(h, ino, &in);
 	}
 	return err;
 }
 
-static int rename_exchange(struct e2h_fs *h, uint64_t odir, const char *oname, uint64_t ndir, const char *nname,
-			   ext2_ino_t a, uint32_t amode, ext2_ino_t b, uint32_t bmode, struct e2h_time now)
+static int rename_exchange(struct ext4_host_fs *h, uint64_t odir, const char *oname, uint64_t ndir, const char *nname,
+			   ext2_ino_t a, uint32_t amode, ext2_ino_t b, uint32_t bmode, struct ext4_host_time now)
 {
 	int err;
 	if ((err = retarget(h, odir, oname, b, file_type(bmode))) ||
@@ -307,9 +307,9 @@ static int rename_exchange(struct e2h_fs *h, uint64_t odir, const char *oname, u
 		if (LINUX_S_ISDIR(bmode) && (err = retarget(h, b, "..", odir, -1)))
 			return err;
 		int d = LINUX_S_ISDIR(amode) - LINUX_S_ISDIR(bmode);
-		if ((err = e2h_touch_dir(h, odir, -d, now)) || (err = e2h_touch_dir(h, ndir, d, now)))
+		if ((err = ext4_host_touch_dir(h, odir, -d, now)) || (err = ext4_host_touch_dir(h, ndir, d, now)))
 			return err;
-	} else if ((err = e2h_touch_dir(h, odir, 0, now))) {
+	} else if ((err = ext4_host_touch_dir(h, odir, 0, now))) {
 		return err;
 	}
 	if ((err = set_ctime(h, a, now)))
@@ -317,8 +317,8 @@ static int rename_exchange(struct e2h_fs *h, uint64_t odir, const char *oname, u
 	return set_ctime(h, b, now);
 }
 
-int e2h_rename(struct e2h_fs *h, uint64_t odir, const char *oname, uint64_t ndir, const char *nname,
-	       unsigned flags, struct e2h_time now, uint64_t *victim)
+int ext4_host_rename(struct ext4_host_fs *h, uint64_t odir, const char *oname, uint64_t ndir, const char *nname,
+	       unsigned flags, struct ext4_host_time now, uint64_t *victim)
 {
 	if (!h->rw)
 		return -EROFS;
@@ -335,9 +335,9 @@ int e2h_rename(struct e2h_fs *h, uint64_t odir, const char *oname, uint64_t ndir
 	if (!there && (flags & 2))	/* RENAME_EXCHANGE */
 		return -ENOENT;
 	struct ext2_inode_large sin, din;
-	if ((err = e2h_read_inode(h, src, &sin)))
+	if ((err = ext4_host_read_inode(h, src, &sin)))
 		return err;
-	if (there && (err = e2h_read_inode(h, dst, &din)))
+	if (there && (err = ext4_host_read_inode(h, dst, &din)))
 		return err;
 	if (flags & 2)
 		return rename_exchange(h, odir, oname, ndir, nname, src, sin.i_mode, dst, din.i_mode, now);
@@ -359,26 +359,26 @@ int e2h_rename(struct e2h_fs *h, uint64_t odir, const char *oname, uint64_t ndir
 	}
 	errcode_t e = ext2fs_unlink(h->fs, odir, oname, src, 0);
 	if (e)
-		return e2h_err(e);
+		return ext4_host_err(e);
 	/* a directory that changes parent: its ".." and both link counts;
 	 * replacing a directory in ndir already took one of ndir's links */
 	int moved = isdir && odir != ndir;
 	if (moved && (err = retarget(h, src, "..", ndir, -1)))
 		return err;
-	if ((err = e2h_touch_dir(h, odir, moved ? -1 : 0, now)))
+	if ((err = ext4_host_touch_dir(h, odir, moved ? -1 : 0, now)))
 		return err;
 	int nd = (moved ? 1 : 0) - (there && isdir ? 1 : 0);
-	if ((odir != ndir || nd) && (err = e2h_touch_dir(h, ndir, nd, now)))
+	if ((odir != ndir || nd) && (err = ext4_host_touch_dir(h, ndir, nd, now)))
 		return err;
 	return set_ctime(h, src, now);
 }
 
-int e2h_release(struct e2h_fs *h, uint64_t ino)
+int ext4_host_release(struct ext4_host_fs *h, uint64_t ino)
 {
 	if (!h->rw)
 		return 0;
 	struct ext2_inode_large in;
-	int err = e2h_read_inode(h, ino, &in);
+	int err = ext4_host_read_inode(h, ino, &in);
 	if (err || in.i_links_count || !in.i_mode || in.i_dtime)
 		return err;
 	errcode_t e = 0;
@@ -387,11 +387,11 @@ int e2h_release(struct e2h_fs *h, uint64_t ino)
 	if (!e && ext2fs_file_acl_block(h->fs, (struct ext2_inode *)&in))
 		e = ext2fs_free_ext_attr(h->fs, ino, &in);
 	if (e)
-		return e2h_err(e);
-	if ((err = e2h_read_inode(h, ino, &in)))
+		return ext4_host_err(e);
+	if ((err = ext4_host_read_inode(h, ino, &in)))
 		return err;
 	in.i_dtime = in.i_ctime ? in.i_ctime : 1;
-	if ((err = e2h_write_inode(h, ino, &in)))
+	if ((err = ext4_host_write_inode(h, ino, &in)))
 		return err;
 	ext2fs_inode_alloc_stats2(h->fs, ino, -1, LINUX_S_ISDIR(in.i_mode));
 	return 0;

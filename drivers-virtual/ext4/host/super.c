@@ -1,13 +1,12 @@
-/* ext2 host side: open/close a filesystem on a ubd device, statfs. */
+/* ext2/3/4 host half: open/close a filesystem on a block device, statfs. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <umk/ubd.h>
-#include "e2h.h"
+#include "internal.h"
 
-int e2h_err(errcode_t e)
+int ext4_host_err(errcode_t e)
 {
 	if (e > 0 && e < 4096)
 		return -(int)e;		/* an errno from the I/O manager */
@@ -26,16 +25,17 @@ int e2h_err(errcode_t e)
 	return -EIO;
 }
 
-int e2h_open(int ubd, bool rw, int want, struct e2h_fs **out, int *kind, const char **warn)
+int ext4_host_open(const struct ext4_host_dev *dev, bool rw, int want, struct ext4_host_fs **out, int *kind,
+		   const char **warn)
 {
-	char name[16];
-	snprintf(name, sizeof(name), "ubd%d", ubd);
+	char name[32];
+	ext4_host_dev_name(dev, name, sizeof(name));
 	*warn = NULL;
 	ext2_filsys fs;
 	int flags = EXT2_FLAG_64BITS | (rw ? EXT2_FLAG_RW : 0);
-	errcode_t e = ext2fs_open2(name, NULL, flags, 0, 0, e2h_ubd_io_manager, &fs);
+	errcode_t e = ext2fs_open2(name, NULL, flags, 0, 0, ext4_host_io_manager, &fs);
 	if (e)
-		return e2h_err(e);
+		return ext4_host_err(e);
 	struct ext2_super_block *sb = fs->super;
 	if (sb->s_feature_incompat & ~(EXT2_FEATURE_INCOMPAT_FILETYPE | EXT3_FEATURE_INCOMPAT_RECOVER))
 		*kind = 4;
@@ -47,7 +47,7 @@ int e2h_open(int ubd, bool rw, int want, struct e2h_fs **out, int *kind, const c
 	if (want && want < *kind) {
 		err = -EINVAL;
 	/* as Linux: a filesystem bigger than its device is not mounted */
-	} else if (ext2fs_blocks_count(sb) > ubd_host_size(ubd) / fs->blocksize) {
+	} else if (ext2fs_blocks_count(sb) > dev->size / fs->blocksize) {
 		*warn = "bad geometry: block count exceeds the size of the device";
 		err = -EINVAL;
 	} else if (rw && ext2fs_has_feature_journal_needs_recovery(sb)) {
@@ -55,7 +55,7 @@ int e2h_open(int ubd, bool rw, int want, struct e2h_fs **out, int *kind, const c
 		*warn = "the journal needs recovery (run e2fsck on the host image)";
 		err = -EROFS;
 	} else if (rw && (e = ext2fs_read_bitmaps(fs))) {
-		err = e2h_err(e);
+		err = ext4_host_err(e);
 	}
 	if (err) {
 		ext2fs_close_free(&fs);
@@ -73,27 +73,27 @@ int e2h_open(int ubd, bool rw, int want, struct e2h_fs **out, int *kind, const c
 		e = ext2fs_flush(fs);
 		if (e) {
 			ext2fs_close_free(&fs);
-			return e2h_err(e);
+			return ext4_host_err(e);
 		}
 	}
-	struct e2h_fs *h = calloc(1, sizeof(*h));
+	struct ext4_host_fs *h = calloc(1, sizeof(*h));
 	h->fs = fs;
 	h->rw = rw;
 	*out = h;
 	return 0;
 }
 
-int e2h_flush(struct e2h_fs *h)
+int ext4_host_flush(struct ext4_host_fs *h)
 {
 	if (!h->rw)
 		return 0;
 	h->fs->super->s_wtime = time(NULL);
 	ext2fs_mark_super_dirty(h->fs);
 	errcode_t e = ext2fs_flush(h->fs);	/* ends with a device flush */
-	return e ? e2h_err(e) : 0;
+	return e ? ext4_host_err(e) : 0;
 }
 
-void e2h_close(struct e2h_fs *h)
+void ext4_host_close(struct ext4_host_fs *h)
 {
 	if (h->rw) {
 		h->fs->super->s_state |= EXT2_VALID_FS;
@@ -104,14 +104,14 @@ void e2h_close(struct e2h_fs *h)
 	free(h);
 }
 
-int e2h_statfs(struct e2h_fs *h, struct e2h_statfs *st)
+int ext4_host_statfs(struct ext4_host_fs *h, struct ext4_host_statfs *st)
 {
 	struct ext2_super_block *sb = h->fs->super;
 	uint64_t blocks = ext2fs_blocks_count(sb), bfree = ext2fs_free_blocks_count(sb);
 	uint64_t resv = ext2fs_r_blocks_count(sb);
 	uint64_t uuid[2];
 	memcpy(uuid, sb->s_uuid, sizeof(uuid));
-	*st = (struct e2h_statfs){
+	*st = (struct ext4_host_statfs){
 		.bsize = h->fs->blocksize, .blocks = blocks - sb->s_first_data_block, .bfree = bfree,
 		.bavail = bfree > resv ? bfree - resv : 0, .files = sb->s_inodes_count,
 		.ffree = sb->s_free_inodes_count, .fsid = uuid[0] ^ uuid[1],

@@ -3,7 +3,7 @@
 #define UBD_HOST_H
 #include <stdbool.h>
 #include <stdint.h>
-#include <umk/ubd.h>
+#include "../ubd.h"
 #include <wire/cow.h>
 
 struct ubd_slot {

@@ -11,11 +11,11 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <umk/init.h>
 #include "ubd_host.h"
 
 struct ubd_slot ubd_slots[UBD_MAX];
 static char msg[512];
-
 
 static const char *fail(const char *fmt, const char *a, const char *b)
 {
@@ -120,7 +120,7 @@ static const char *open_image(struct ubd_slot *s, int n)
 	return NULL;
 }
 
-const char *ubd_host_option(const char *opt)
+static const char *ubd_setup(const char *opt)
 {
 	const char *p = opt + 3;
 	int n;
@@ -172,3 +172,8 @@ const char *ubd_host_option(const char *opt)
 	ubd_slots[n] = s;
 	return NULL;
 }
+__setup_prefix(ubd, ubd_setup, "ubdN[rsdct]=[COW,]FILE",
+	       "block device /dev/ubdX (N 0-15 or a-p) on a host\n"
+	       "image: r read-only, s O_SYNC writes, d no COW\n"
+	       "header detection, c no file locking (shared),\n"
+	       "t no discard");

@@ -3,6 +3,7 @@
 #ifndef UMK_ARCH_H
 #define UMK_ARCH_H
 #include <umk/types.h>
+#include <umk/sigset.h>
 
 struct task;
 struct mm;
@@ -14,10 +15,17 @@ struct mm;
 extern uint8_t *physmem_base;
 extern uint64_t physmem_size;
 static inline void *pfn_to_virt(uint64_t pfn) { return physmem_base + (pfn << 12); }
+/* Give freed frames' memory back to the host (they read back as zeroes). */
+void arch_physmem_release(uint64_t pfn, uint64_t npages);
 
 /* Kernel stacks and context switch */
 void arch_task_init_kstack(struct task *t, void (*entry)(void));
 void arch_switch_to(struct task *prev, struct task *next);
+/* The arch's per-task state (FPU, kernel stack): a fork's child starts
+ * with a copy of the parent's, an exec starts afresh, free releases it. */
+void arch_task_fork(struct task *child, struct task *parent);
+void arch_task_exec(struct task *t);
+void arch_task_free(struct task *t);
 
 /* Guest address spaces (one host stub process per mm) */
 int arch_mm_create(struct mm *mm);		/* start a stub process */
@@ -38,10 +46,21 @@ struct trap_info {
 	int trapno;
 };
 void arch_run_user(struct task *t, struct trap_info *ti);
-/* Fetch/store the guest's extended FPU state (t->fpstate). */
+/* The guest's extended FPU state (XSAVE layout) in t->fpstate: get
+ * makes it current there; after changing it (signal delivery/return)
+ * the kernel says so, and the arch loads it before t runs again. */
 int arch_fpstate_get(struct task *t);
-int arch_fpstate_set(struct task *t);
+void arch_fpstate_changed(struct task *t);
 size_t arch_fpstate_size(void);
+
+/* The guest's signal frame (arch-um/kernel/signal_frame.c): build it on
+ * t's stack for handler ka of sig and point t's registers at the
+ * handler; -EFAULT if the stack cannot take it. rt_sigreturn is the
+ * arch's too. */
+struct k_sigaction;
+struct ksiginfo;
+int arch_setup_rt_frame(struct task *t, int sig, const struct k_sigaction *ka, const struct ksiginfo *info,
+			const ksigset_t *oldset);
 
 /* Timers and idle. Deadlines are CLOCK_MONOTONIC ns. */
 int64_t arch_clock_ns(int clockid);

@@ -4,21 +4,15 @@
 #include <umk/types.h>
 
 #define BOOT_MAX_ARGS 64
+/* Options that configure the kernel itself register with __setup where
+ * they are used (umk/init.h); this is what only the arch knows. */
 struct boot_config {
-	uint64_t mem_bytes;
-	const char *root;		/* root= */
-	const char *rootfstype;		/* rootfstype= */
-	const char *hostfs;		/* hostfs= host directory */
-	int root_ubd;			/* root on /dev/ubdX (index), or -1: hostfs */
-	bool rw;
-	bool quiet;
-	const char *init;		/* init= or NULL: try the defaults */
-	const char *umid;
-	const char *mode_name;		/* "tt", "skas" */
+	uint64_t mem_bytes;		/* mem= */
+	const char *umid;		/* umid= */
+	const char *mode_name;		/* the trap mode */
 	int argc, envc;			/* passed to init */
 	const char *argv[BOOT_MAX_ARGS];
 	const char *envp[BOOT_MAX_ARGS];
-	const char *con[2];		/* con0= spec, con= spec (or NULL) */
 };
 
 extern struct boot_config boot_cfg;

@@ -11,6 +11,7 @@
 #include <linux/poll.h>
 #include <linux/limits.h>
 #include <linux/fs.h>
+#include <umk/init.h>
 
 struct page_cache;
 struct file;
@@ -274,10 +275,45 @@ loff_t noop_llseek(struct file *f, loff_t off, int whence);
 /* Directories whose positions are cookies (no SEEK_END): SET and CUR only. */
 loff_t dir_cookie_llseek(struct file *f, loff_t off, int whence);
 
-/* ---- interfaces for the core (exact names agreed with the lead) ---- */
-void vfs_init(struct super_block *root, int mnt_flags);
-int hostfs_setup(const char *hostdir, bool rw);
-struct super_block *hostfs_get_sb(int *mnt_flags);	/* for vfs_init */
+/* ---- filesystem types (fs/filesystems.c) ----
+ * A filesystem registers its type from its own file with
+ * DEFINE_FILESYSTEM(var); mount(2), the boot's root mount and
+ * /proc/filesystems find it by name. */
+#define FS_REQUIRES_DEV	0x1	/* mounted from a block device */
+#define FS_NODEV_ROOT	0x2	/* can be the root without a device (hostfs) */
+struct block_device;
+struct fs_mount {
+	const char *source;		/* as given, for messages */
+	struct block_device *bdev;	/* FS_REQUIRES_DEV: resolved by the VFS */
+	const char *data;		/* filesystem options, or NULL */
+	int mnt_flags;			/* MNT_*: the filesystem may add MNT_READONLY */
+	bool is_root;			/* the boot's root mount */
+	struct dentry *root;		/* out: mount this dentry (+1 ref), not s_root */
+	const char *why;		/* out: what was wrong, for the boot's message */
+};
+struct file_system_type {
+	const char *name;
+	int fs_flags;
+	/* The superblock for a new mount, or ERR_PTR(-errno). NULL: not
+	 * mountable (pipefs, listed only). */
+	struct super_block *(*mount)(const struct file_system_type *type, struct fs_mount *m);
+};
+#define DEFINE_FILESYSTEM(var) \
+	static const struct file_system_type *const __fs_##var __umk_entry(umk_filesystems) = &(var)
+const struct file_system_type *get_fs_type(const char *name);	/* NULL: unknown */
+/* Walk the registered types: pass NULL first, then the previous one. */
+const struct file_system_type *next_fs_type(const struct file_system_type *prev);
+void filesystems_show(struct sbuf *out);	/* /proc/filesystems */
+/* Mount type (a registered one) with m; NULL dentry: its root. The
+ * result is the superblock and, in m->root, the dentry to mount. */
+struct super_block *vfs_get_super(const struct file_system_type *type, struct fs_mount *m);
+/* The mounts umk makes itself once the root is there: /dev, /dev/pts,
+ * /proc (as Linux's devtmpfs automount, and what init would do). */
+void vfs_mount_boot_pseudo(void);
+/* The subtree of sb at path (walked from sb's root, never above it). */
+int vfs_subtree(struct super_block *sb, const char *path, struct dentry **out);
+
+/* ---- interfaces for the core ---- */
 struct file *filp_open_exec(const char *path);
 ssize_t kernel_read(struct file *f, void *buf, size_t n, loff_t off);
 ssize_t kernel_write(struct file *f, const void *buf, size_t n, loff_t off);
@@ -300,14 +336,23 @@ struct fs_struct *fs_dup(struct fs_struct *f);
 void fs_put(struct fs_struct *f);
 int console_open_for_init(struct files_struct *f);
 
-/* ---- pseudo filesystems ---- */
-void devfs_init(void);
-void procfs_init(void);
-struct super_block *devfs_get_sb(void);
-/* A node in /dev added by a driver at boot (before devfs is mounted). */
+/* ---- devtmpfs (fs/devfs.c) ----
+ * Fixed nodes register themselves from their own files: DEVFS_NODE(id,
+ * "null", S_IFCHR | 0666, MKDEV(1, 3), 0, &null_fops). Nodes for devices
+ * found at boot (block devices) come from devfs_add_node. */
+struct devfs_node {
+	const char *name;
+	umode_t mode;
+	uint64_t rdev;
+	gid_t gid;
+	const struct file_operations *fops;
+	const char *link;	/* symlink body (S_IFLNK) */
+};
+#define DEVFS_NODE(id, name, mode, rdev, gid, fops) \
+	static const struct devfs_node __devnode_##id __umk_entry(umk_devnodes) = { name, mode, rdev, gid, fops, NULL }
+#define DEVFS_LINK(id, name, target) \
+	static const struct devfs_node __devnode_##id __umk_entry(umk_devnodes) = { name, S_IFLNK | 0777, 0, 0, NULL, target }
 int devfs_add_node(const char *name, umode_t mode, uint64_t rdev, const struct file_operations *fops);
-struct super_block *proc_get_sb(void);
-struct super_block *sysfs_get_sb(void);
 /* Character device nodes outside /dev (tmpfs mknod): open by rdev. */
 extern const struct file_operations chrdev_fops;
 /* Advisory locks (fs/locks.c): release on close / last fput. */

@@ -2,6 +2,7 @@
 #ifndef UMK_INTERNAL_H
 #define UMK_INTERNAL_H
 #include <umk/sched.h>
+#include <umk/signal.h>
 
 struct trap_info;
 
@@ -27,7 +28,6 @@ void task_notify_parent_stop(struct task *t, int why, int sig);
 
 /* signal.c */
 void do_signal(void);
-void force_sig_fault(int sig, int code, uaddr_t addr, int trapno);
 void flush_signal_handlers(struct task *t);
 struct sighand *sighand_alloc(void);
 void sighand_put(struct sighand *sh);
@@ -53,4 +53,11 @@ int kernel_execve(const char *path, const char *const *argv, const char *const *
 
 /* time */
 int64_t ktime_boot_start(void);
+
+/* boot (start_kernel), before the initcalls */
+void time_init(void);
+void page_alloc_init(void);
+void syscalls_init(void);
+struct krlim;
+void rlimits_init(struct krlim *rl);
 #endif

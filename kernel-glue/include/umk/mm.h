@@ -46,6 +46,9 @@ struct mm {
 	void *arch;
 };
 
+/* mmap(2)'s work, for the syscall and the ELF loader: the address or -errno. */
+long do_mmap(struct mm *mm, uaddr_t addr, uint64_t len, unsigned long prot, unsigned long flags,
+	     struct file *file, uint64_t off);
 struct mm *mm_alloc(void);
 struct mm *mm_dup(struct mm *old);	/* fork: COW copy */
 void mm_put(struct mm *mm);

@@ -27,4 +27,7 @@ void pgtable_free(struct mm *mm);
 int handle_mm_fault(struct mm *mm, uaddr_t addr, int kind);
 void mm_zap_range(struct mm *mm, uaddr_t start, uaddr_t end);
 int host_prot_of(struct vma *v, uint64_t pte);
+/* mm/oom.c: when mem= is exhausted: 0 memory was freed (retry), 1 give
+ * up (current is the victim). */
+int oom_kill_for(struct mm *mm);
 #endif

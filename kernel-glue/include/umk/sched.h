@@ -128,8 +128,10 @@ struct task {
 
 	/* guest register state while in the kernel */
 	struct guest_regs regs;
-	struct guest_fpstate *fpstate;	/* lazily allocated */
-	bool fpstate_dirty;		/* kernel changed it: push to host */
+	/* arch-owned: FPU state (lazily allocated), and whether the kernel
+	 * changed it since the stub had it (arch_fpstate_changed) */
+	struct guest_fpstate *fpstate;
+	bool fpstate_dirty;
 
 	bool timed_out;			/* wait_sleep's deadline passed */
 	bool in_syscall;		/* regs hold a syscall's result */

@@ -78,15 +78,12 @@ void tty_exit_session_leader(struct task *t);
 /* The ioctls every tty file has; real is the slave/console tty. */
 long tty_ioctl_common(struct tty *real, struct file *f, unsigned cmd, unsigned long arg, bool from_master);
 
-extern struct tty *console_tty;	/* set by the console driver */
-int console_setup(const char *spec);	/* "fd:N[,fd:M]" or "null"; -EINVAL */
-int console_init(void);			/* open the channel chosen by console_setup */
+extern struct tty *console_tty;	/* /dev/console */
+void tty_register_console(struct tty *t);	/* a console driver's tty becomes it */
 extern const struct file_operations tty_fops;
 
 /* ptys (tty/pty.c) and devpts (tty/devpts.c) */
 int ptmx_open(struct inode *inode, struct file *f);
-void devpts_init(void);
-struct super_block *devpts_get_sb(void);	/* the one devpts instance */
 /* Its root: devfs shows it as /dev/pts, so a devtmpfs mounted again on
  * /dev (hiding the boot-time devpts mount) still has working ptys. */
 struct inode *devpts_root_inode(void);

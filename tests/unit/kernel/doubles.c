@@ -116,27 +116,3 @@ void fput(struct file *f)
 		panic("fput: file %p with count %d", (void *)f, f->f_count);
 	f->f_count--;
 }
-
-/* Boot globals arch-um/cmdline.c sets (their owners are lib/printk.c and
- * arch-um/main.c). */
-int console_loglevel = 7;
-
-/* The ubd driver's option hook (drivers-virtual/ubd/host): record what
- * the command line hands it. */
-const char *ubd_last_option;
-int ubd_option_calls;
-
-const char *ubd_host_option(const char *opt)
-{
-	ubd_last_option = opt;
-	ubd_option_calls++;
-	return NULL;
-}
-
-/* Which devices "exist", for the choice of the root device. */
-bool ubd_present[16];
-
-bool ubd_host_present(int n)
-{
-	return n >= 0 && n < 16 && ubd_present[n];
-}

@@ -1,8 +1,14 @@
-/* arch-um/cmdline.c: parse_size (mem=) accepting and rejecting sizes,
- * and parse_cmdline's split of the command line into machine options,
- * init's environment and init's arguments. The error exits of bad options
- * are covered through the real binary by tests/bats/boot.bats. */
+/* arch-um/cmdline.c: parse_size (mem=) accepting and rejecting sizes;
+ * parse_cmdline's dispatch of words to the options registered with
+ * __setup (value, prefix and flag options, here registered by this test),
+ * the split of the rest into init's environment and arguments, errors
+ * (status 2, one line), duplicate registrations (refused) and --help made
+ * from the registry. The real options are exercised through the binary
+ * by tests/bats/boot.bats. */
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <umk/init.h>
 #include "ktest.h"
 #include "um.h"
 
@@ -58,126 +64,118 @@ static void test_parse_size(void)
 	}
 }
 
+/* Options registered by this test, recording what they get. */
+static const char *got_mem, *got_disk, *got_word;
+static int n_disk, n_flag;
+
+static const char *mem_opt(const char *v)
+{
+	got_mem = v;
+	return NULL;
+}
+static const char *disk_opt(const char *w)
+{
+	got_disk = w;
+	n_disk++;
+	return w[4] == 'x' ? "expected diskN=FILE" : NULL;
+}
+static const char *flag_opt(const char *v)
+{
+	got_word = v;
+	n_flag++;
+	return NULL;
+}
+__setup(mem, mem_opt, "mem=SIZE", "memory\nsecond line");
+__setup_prefix(disk, disk_opt, "diskN[flags]=FILE", "a disk");
+__setup_flag(fast, flag_opt, "fast", "a flag");
+__setup_named(dotted, "a.b", mem_opt, NULL, NULL);
+
 static void reset(void)
 {
 	memset(&boot_cfg, 0, sizeof(boot_cfg));
 	memset(saved_command_line, 0, sizeof(saved_command_line));
-	um_mode = MODE_SKAS;
-	um_pin = true;
-	console_loglevel = 7;
+	got_mem = got_disk = got_word = NULL;
+	n_disk = n_flag = 0;
 }
 
 static void test_full_cmdline(void)
 {
-	char hostfs[] = "hostfs=/,append";
-	char *argv[] = { "umk", "mem=128M", "root=/dev/root", "rootfstype=hostfs", hostfs, "init=/bin/sh",
-			 "mode=tt", "pin=off", "umid=a-b_c.1", "con0=fd:0,fd:1", "con=null", "loglevel=3", "rw", "quiet",
-			 "console=tty0", "FOO=bar", "word", "x.y=1", "BAR=", "--", "mem=1G", "-x", NULL };
+	char *argv[] = { "umk", "mem=128M", "disk0r=cow,base", "fast", "fast=1", "fastx", "FOO=bar", "word",
+			 "x.y=1", "BAR=", "--", "mem=1G", "-x", NULL };
 	int argc = (int)(sizeof(argv) / sizeof(argv[0])) - 1;
 
 	reset();
 	parse_cmdline(argc, argv);
-	EQ_U(boot_cfg.mem_bytes, 128ULL << 20, "mem=128M");
-	EQ_S(boot_cfg.root, "/dev/root", "root=");
-	EQ_S(boot_cfg.rootfstype, "hostfs", "rootfstype=");
-	EQ_S(boot_cfg.hostfs, "/", "hostfs=DIR,append: the directory without ,append");
-	EQ_S(boot_cfg.init, "/bin/sh", "init=");
-	EQ_S(boot_cfg.mode_name, "tt", "mode=tt: name");
-	OK(um_mode == MODE_TT, "mode=tt: um_mode");
-	OK(!um_pin, "pin=off");
-	EQ_S(boot_cfg.umid, "a-b_c.1", "umid=");
-	EQ_S(boot_cfg.con[0], "fd:0,fd:1", "con0=");
-	EQ_S(boot_cfg.con[1], "null", "con=");
-	EQ_I(console_loglevel, 3, "loglevel=3");
-	OK(boot_cfg.rw && boot_cfg.quiet, "rw and quiet");
+	EQ_S(got_mem, "128M", "a value option gets the text after '='");
+	EQ_S(got_disk, "disk0r=cow,base", "a prefix option gets the whole word");
+	EQ_I(n_disk, 1, "the prefix option was called once");
+	EQ_I(n_flag, 1, "a flag option takes only the bare word");
+	OK(got_word == NULL, "a flag option gets NULL");
 
-	EQ_I(boot_cfg.envc, 4, "init environment: 4 words");
-	if (boot_cfg.envc == 4) {
+	EQ_I(boot_cfg.envc, 5, "init environment: 5 words");
+	if (boot_cfg.envc == 5) {
 		EQ_S(boot_cfg.envp[0], "HOME=/", "envp[0] HOME=/");
 		EQ_S(boot_cfg.envp[1], "TERM=linux", "envp[1] TERM=linux");
-		EQ_S(boot_cfg.envp[2], "FOO=bar", "envp[2] FOO=bar (unknown key=value)");
-		EQ_S(boot_cfg.envp[3], "BAR=", "envp[3] BAR= (empty value)");
-		OK(boot_cfg.envp[4] == NULL, "envp NULL-terminated");
+		EQ_S(boot_cfg.envp[2], "fast=1", "envp[2] fast=1 (a flag's name with a value is not the flag)");
+		EQ_S(boot_cfg.envp[3], "FOO=bar", "envp[3] FOO=bar (unknown key=value)");
+		EQ_S(boot_cfg.envp[4], "BAR=", "envp[4] BAR= (empty value)");
+		OK(boot_cfg.envp[5] == NULL, "envp NULL-terminated");
 	}
-	EQ_I(boot_cfg.argc, 4, "init arguments: 4 words (argv[0] included)");
-	if (boot_cfg.argc == 4) {
+	EQ_I(boot_cfg.argc, 5, "init arguments: 5 words (argv[0] included)");
+	if (boot_cfg.argc == 5) {
 		OK(boot_cfg.argv[0] == NULL, "argv[0] left for the kernel (init path)");
-		EQ_S(boot_cfg.argv[1], "word", "argv[1]: a plain word");
-		EQ_S(boot_cfg.argv[2], "mem=1G", "argv[2]: after --, options are init's");
-		EQ_S(boot_cfg.argv[3], "-x", "argv[3]");
-		OK(boot_cfg.argv[4] == NULL, "argv NULL-terminated");
+		EQ_S(boot_cfg.argv[1], "fastx", "argv[1]: a word that only starts like a flag");
+		EQ_S(boot_cfg.argv[2], "word", "argv[2]: a plain word");
+		EQ_S(boot_cfg.argv[3], "mem=1G", "argv[3]: after --, options are init's");
+		EQ_S(boot_cfg.argv[4], "-x", "argv[4]");
+		OK(boot_cfg.argv[5] == NULL, "argv NULL-terminated");
 	}
 	EQ_S(saved_command_line,
-	     "mem=128M root=/dev/root rootfstype=hostfs hostfs=/,append init=/bin/sh mode=tt pin=off umid=a-b_c.1 "
-	     "con0=fd:0,fd:1 con=null loglevel=3 rw quiet console=tty0 FOO=bar word x.y=1 BAR= -- mem=1G -x",
+	     "mem=128M disk0r=cow,base fast fast=1 fastx FOO=bar word x.y=1 BAR= -- mem=1G -x",
 	     "saved_command_line is the command line as given");
 }
 
-extern const char *ubd_last_option;
-extern int ubd_option_calls;
-
-static void test_ubd_option(void)
+/* Run parse_cmdline in a child; its exit status and first stderr line. */
+static int run_child(char **argv, int argc, char *err, size_t errlen)
 {
-	char *argv[] = { "umk", "hostfs=/", "ubd0=disk.img", "ubd1rc=cow,base", NULL };
-	reset();
-	ubd_option_calls = 0;
-	parse_cmdline(4, argv);
-	EQ_I(ubd_option_calls, 2, "ubdN= options go to the ubd driver");
-	EQ_S(ubd_last_option, "ubd1rc=cow,base", "the whole option word, flags included");
-	EQ_I(boot_cfg.envc, 2, "ubd options are not init's environment");
-}
-
-extern bool ubd_present[16];
-
-/* The root: hostfs when asked for, else an image on ubdN (default ubd0,
- * as UML's root=98:0); every spelling of the device. */
-static void test_root_choice(void)
-{
-	char *a1[] = { "umk", "hostfs=/", "ubd0=disk.img", NULL };
-	reset();
-	ubd_present[0] = false;
-	parse_cmdline(3, a1);
-	EQ_I(boot_cfg.root_ubd, -1, "hostfs= and no ubd0: hostfs root");
-	reset();
-	ubd_present[0] = true;
-	parse_cmdline(3, a1);
-	EQ_I(boot_cfg.root_ubd, 0, "ubd0 and no root=: root on ubda");
-	char *a2[] = { "umk", "hostfs=/", "ubd0=disk.img", "root=/dev/root", "rootfstype=hostfs", NULL };
-	reset();
-	parse_cmdline(5, a2);
-	EQ_I(boot_cfg.root_ubd, -1, "root=/dev/root rootfstype=hostfs: hostfs even with ubd0");
-	ubd_present[1] = true;
-	const char *spell[] = { "root=/dev/ubdb", "root=/dev/ubd1", "root=98:16" };
-	for (int i = 0; i < 3; i++) {
-		char *a3[] = { "umk", (char *)spell[i], "rootfstype=ext4", NULL };
+	int p[2];
+	if (pipe(p))
+		return -1;
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		dup2(p[1], 2);
+		dup2(p[1], 1);
 		reset();
-		parse_cmdline(3, a3);
-		EQ_I(boot_cfg.root_ubd, 1, spell[i]);
-		EQ_S(boot_cfg.rootfstype, "ext4", "rootfstype=ext4");
+		parse_cmdline(argc, argv);
+		_exit(0);
 	}
-	ubd_present[0] = ubd_present[1] = false;
+	close(p[1]);
+	ssize_t n = read(p[0], err, errlen - 1);
+	err[n > 0 ? n : 0] = 0;
+	close(p[0]);
+	int st;
+	waitpid(pid, &st, 0);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
-static void test_defaults(void)
+static void test_errors_and_help(void)
 {
-	char *argv[] = { "umk", "hostfs=/", "ro", NULL };
-	reset();
-	boot_cfg.rw = true;
-	parse_cmdline(3, argv);
-	EQ_U(boot_cfg.mem_bytes, 64ULL << 20, "default mem is 64M");
-	EQ_S(boot_cfg.mode_name, "skas", "default mode is skas");
-	OK(um_mode == MODE_SKAS && um_pin, "default um_mode skas, pin on");
-	OK(!boot_cfg.rw, "ro after rw");
-	OK(boot_cfg.init == NULL && boot_cfg.root == NULL && boot_cfg.umid == NULL, "no init/root/umid unless given");
-	OK(boot_cfg.argc == 1 && boot_cfg.envc == 2, "init gets only argv[0] and HOME, TERM");
-	EQ_S(saved_command_line, "hostfs=/ ro", "saved_command_line");
-
-	char *argv2[] = { "umk", "hostfs=/", "mode=skas0", "mem=8M", NULL };
-	reset();
-	parse_cmdline(4, argv2);
-	EQ_S(boot_cfg.mode_name, "skas0", "mode=skas0 (UML's name) is accepted");
-	OK(um_mode == MODE_SKAS, "mode=skas0 means skas");
-	EQ_U(boot_cfg.mem_bytes, 8ULL << 20, "mem=8M (the minimum)");
+	char out[8192];
+	char *a1[] = { "umk", "diskx=f", NULL };
+	EQ_I(run_child(a1, 2, out, sizeof(out)), 2, "an option's error: exit status 2");
+	EQ_S(out, "umk: diskx=f: expected diskN=FILE\n", "one line naming the word and what was expected");
+	char *a2[] = { "umk", "=x", NULL };
+	EQ_I(run_child(a2, 2, out, sizeof(out)), 2, "=x (no key): exit status 2");
+	char *a3[] = { "umk", "--help", NULL };
+	EQ_I(run_child(a3, 2, out, sizeof(out)), 0, "--help: exit status 0");
+	OK(strstr(out, "  mem=SIZE              memory\n                        second line\n") != NULL,
+	   "--help lists a registered option, its help lines indented");
+	OK(strstr(out, "  diskN[flags]=FILE     a disk\n") && strstr(out, "  fast                  a flag\n"),
+	   "--help lists every option with a usage text");
+	OK(strstr(out, "a.b") == NULL, "an option without a usage text is not listed");
+	OK(strstr(out, "  diskN") < strstr(out, "  fast") && strstr(out, "  fast") < strstr(out, "  mem="),
+	   "--help lists options sorted by usage");
 }
 
 /* A command line longer than saved_command_line: cut, terminated. Dotted
@@ -186,33 +184,35 @@ static void test_long_cmdline(void)
 {
 	enum { NA = 100 };
 	static char words[NA][64];
-	char *argv[NA + 3];
-	char joined[NA * 64 + 16] = "hostfs=/";
+	char *argv[NA + 2];
+	char joined[NA * 64 + 16] = "";
 	argv[0] = "umk";
-	argv[1] = "hostfs=/";
 	for (int i = 0; i < NA; i++) {
 		snprintf(words[i], sizeof(words[i]), "mod%03d.param=%050d", i, i);
-		argv[i + 2] = words[i];
-		strcat(joined, " ");
+		argv[i + 1] = words[i];
+		if (i)
+			strcat(joined, " ");
 		strcat(joined, words[i]);
 	}
-	argv[NA + 2] = NULL;
+	argv[NA + 1] = NULL;
 	reset();
-	parse_cmdline(NA + 2, argv);
+	parse_cmdline(NA + 1, argv);
 	size_t n = strnlen(saved_command_line, sizeof(saved_command_line));
 	OK(n < sizeof(saved_command_line), "a %zu-byte command line is saved NUL-terminated (%zu bytes)", strlen(joined), n);
 	OK(n >= sizeof(saved_command_line) - 64 && !strncmp(saved_command_line, joined, n),
 	   "and is its first %zu bytes", n);
 	OK(boot_cfg.argc == 1 && boot_cfg.envc == 2, "dotted options go neither to argv nor to envp");
+	char *a2[] = { "umk", "a.b=7", NULL };
+	reset();
+	parse_cmdline(2, a2);
+	EQ_S(got_mem, "7", "a registered option with a dot in its name is taken");
 }
 
 int main(void)
 {
 	test_parse_size();
 	test_full_cmdline();
-	test_defaults();
-	test_ubd_option();
-	test_root_choice();
+	test_errors_and_help();
 	test_long_cmdline();
 	return t_done();
 }

@@ -1,11 +1,11 @@
-/* Kernel stacks for tasks and the switch between them. */
+/* The arch's part of a task: its kernel stack and the switch between
+ * them, and the arch state (FPU) through fork, exec and free. */
 #include <stdlib.h>
 #include <string.h>
 #include <umk/sched.h>
 #include <umk/arch.h>
+#include "um.h"
 
-void um_switch_stacks(uint64_t *save_rsp, uint64_t new_rsp);
-void um_task_trampoline(void);
 
 #define KSTACK_SIZE (64 * 1024)
 
@@ -32,4 +32,21 @@ void arch_task_init_kstack(struct task *t, void (*entry)(void))
 void arch_switch_to(struct task *prev, struct task *next)
 {
 	um_switch_stacks(&prev->kctx.rsp, next->kctx.rsp);
+}
+
+void arch_task_fork(struct task *c, struct task *p)
+{
+	fpu_fork(c, p);
+}
+
+void arch_task_exec(struct task *t)
+{
+	fpu_release(t);
+}
+
+void arch_task_free(struct task *t)
+{
+	fpu_release(t);
+	free(t->kstack);
+	t->kstack = NULL;
 }

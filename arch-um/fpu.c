@@ -1,0 +1,88 @@
+/* Extended FPU state, kept per task by the arch (t->fpstate): fetched
+ * from the stub through the trap mode when the kernel needs it (signal
+ * frames, fork), pushed back before the task runs again if the kernel
+ * changed it, swapped when tasks share a stub (vfork, threads). */
+#include <stdlib.h>
+#include <string.h>
+#include "um.h"
+#include "trap_mode.h"
+#include <umk/arch.h>
+#include <umk/mm.h>
+#include <umk/sched.h>
+
+static size_t xstate_size;
+
+size_t arch_fpstate_size(void)
+{
+	if (!xstate_size) {
+		unsigned a, b, c, d;
+		__asm__("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0xd), "c"(0));
+		xstate_size = b > 512 + 64 ? b : 512 + 64;
+	}
+	return xstate_size;
+}
+
+static struct guest_fpstate *fpstate_of(struct task *t)
+{
+	if (!t->fpstate) {
+		size_t sz = arch_fpstate_size();
+		t->fpstate = aligned_alloc(64, (sizeof(*t->fpstate) + sz + 63) & ~63UL);
+		if (!t->fpstate)
+			abort();
+		memset(t->fpstate, 0, sizeof(*t->fpstate) + sz);
+	}
+	return t->fpstate;
+}
+
+int arch_fpstate_get(struct task *t)
+{
+	struct um_mm *m = t->mm->arch;
+	struct guest_fpstate *f = fpstate_of(t);
+	if ((t->fpstate_dirty || m->fpu_owner != t) && f->size)
+		return 0;	/* the kernel's copy is the current one */
+	size_t len;
+	int err = um_trap->fpstate_get(m, f->data, arch_fpstate_size(), &len);
+	if (!err)
+		f->size = len;
+	return err;
+}
+
+void arch_fpstate_changed(struct task *t)
+{
+	if (t->fpstate)
+		t->fpstate_dirty = true;
+}
+
+void fpu_fork(struct task *c, struct task *p)
+{
+	if (arch_fpstate_get(p) == 0) {
+		struct guest_fpstate *f = fpstate_of(c);
+		memcpy(f, p->fpstate, sizeof(*f) + arch_fpstate_size());
+		c->fpstate_dirty = true;
+	}
+}
+
+/* A new program starts with the host's initial FPU state. */
+void fpu_release(struct task *t)
+{
+	free(t->fpstate);
+	t->fpstate = NULL;
+	t->fpstate_dirty = false;
+}
+
+void fpu_load(struct task *t, struct um_mm *m)
+{
+	if (m->fpu_owner != t) {
+		/* tasks sharing this stub (vfork, CLONE_VM) swap FPU state */
+		if (m->fpu_owner)
+			arch_fpstate_get(m->fpu_owner);
+		if (t->fpstate)
+			t->fpstate_dirty = true;
+		m->fpu_owner = t;
+	}
+	if (t->fpstate_dirty && t->fpstate) {
+		um_trap->fpstate_set(m, t->fpstate->data, t->fpstate->size);
+		t->fpstate_dirty = false;
+	}
+}
+

@@ -1,0 +1,58 @@
+/* Signal numbers, sigaction and sigaltstack flags as the x86-64 ABI has
+ * them, and what the arch's signal frame code needs from the generic
+ * signal code (kernel/signal.c). */
+#ifndef UMK_SIGNAL_H
+#define UMK_SIGNAL_H
+#include <umk/sched.h>
+
+#define SIGHUP 1
+#define SIGINT 2
+#define SIGQUIT 3
+#define SIGILL 4
+#define SIGTRAP 5
+#define SIGABRT 6
+#define SIGBUS 7
+#define SIGFPE 8
+#define SIGKILL 9
+#define SIGSEGV 11
+#define SIGPIPE 13
+#define SIGALRM 14
+#define SIGCHLD 17
+#define SIGCONT 18
+#define SIGSTOP 19
+#define SIGTSTP 20
+#define SIGTTIN 21
+#define SIGTTOU 22
+#define SIGURG 23
+#define SIGXCPU 24
+#define SIGXFSZ 25
+#define SIGWINCH 28
+#define SIGSYS 31
+
+#define SA_NOCLDSTOP 0x1
+#define SA_SIGINFO 0x4
+#define SA_ONSTACK 0x08000000
+#define SA_RESTART 0x10000000
+#define SA_NODEFER 0x40000000
+#define SA_RESETHAND 0x80000000
+#define SA_RESTORER 0x04000000
+#define SS_ONSTACK 1
+#define SS_DISABLE 2
+#define SS_AUTODISARM (1U << 31)
+#define MINSIGSTKSZ 2048
+#define SIG_DFL 0
+#define SIG_IGN 1
+
+#define KERNEL_ONLY_MASK (ksigmask(SIGKILL) | ksigmask(SIGSTOP))
+
+/* stack_t (sigaltstack, uc_stack) */
+struct ksigaltstack { uint64_t ss_sp; int32_t ss_flags; int32_t __pad; uint64_t ss_size; };
+
+/* Is sp on t's alternate signal stack; its SS_* state as sigaltstack
+ * reports it. */
+bool on_sig_stack(struct task *t, uint64_t sp);
+int sas_ss_flags(struct task *t, uint64_t sp);
+/* A synchronous signal for current (fault, bad frame): delivered even if
+ * blocked or ignored, as Linux's force_sig_fault. */
+void force_sig_fault(int sig, int code, uaddr_t addr, int trapno);
+#endif
