@@ -185,6 +185,8 @@ int ext4_host_link(struct ext4_host_fs *h, uint64_t dir, const char *name, uint6
 	struct ext2_inode_large in;
 	if ((err = ext4_host_read_inode(h, ino, &in)))
 		return err;
+	if (!in.i_links_count)
+		return -ENOENT;		/* unlinked (on the orphan list): as Linux */
 	if (in.i_links_count >= EXT2_LINK_MAX)
 		return -EMLINK;
 	if ((err = add_link(h, dir, name, ino, in.i_mode)))
