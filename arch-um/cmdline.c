@@ -72,17 +72,21 @@ static void check_registry(void)
 }
 
 /* The entry that takes word a (key of klen bytes, value after '=' when
- * has_value), or NULL. */
+ * has_value), or NULL: an exact key first, else the longest prefix
+ * (con0= before con*=, whatever the link order). */
 static const struct setup_entry *find_option(const char *a, size_t klen, bool has_value)
 {
+	const struct setup_entry *best = NULL;
 	umk_section_foreach(const struct setup_entry, umk_setup, e) {
 		size_t n = strlen(e->key);
-		if (!has_value ? e->kind == SETUP_FLAG && klen == n && !strncmp(a, e->key, n) :
-		    e->kind == SETUP_VALUE ? klen == n && !strncmp(a, e->key, n) :
-		    e->kind == SETUP_PREFIX && klen >= n && !strncmp(a, e->key, n))
+		if (strncmp(a, e->key, n > klen ? klen : n))
+			continue;
+		if (n == klen && e->kind == (has_value ? SETUP_VALUE : SETUP_FLAG))
 			return e;
+		if (has_value && e->kind == SETUP_PREFIX && klen >= n && (!best || n > strlen(best->key)))
+			best = e;
 	}
-	return NULL;
+	return best;
 }
 
 int parse_size(const char *s, uint64_t *out)

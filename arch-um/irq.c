@@ -54,6 +54,15 @@ static void on_sigio(int sig)
 	errno = e;
 }
 
+/* kill/terminal hang-up/^C from the host: the machine's power button. */
+static void on_stop_request(int sig)
+{
+	(void)sig;
+	int e = errno;
+	raise_irq(IRQ_POWER);
+	errno = e;
+}
+
 void irq_set_running(pid_t pid)
 {
 	running_pid = pid;
@@ -73,6 +82,10 @@ void irq_init(void)
 	sigaction(SIGALRM, &sa, NULL);
 	sa.sa_handler = on_sigio;
 	sigaction(SIGIO, &sa, NULL);
+	sa.sa_handler = on_stop_request;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 }
@@ -171,6 +184,9 @@ void arch_idle(void)
 		sigdelset(&open, SIGALRM);
 		sigdelset(&open, SIGIO);
 		sigdelset(&open, SIGWINCH);	/* console resize (drivers-virtual/console/host/winch.c) */
+		sigdelset(&open, SIGTERM);	/* stop requests */
+		sigdelset(&open, SIGHUP);
+		sigdelset(&open, SIGINT);
 		/* the deadline as a timeout too, should SIGALRM ever be late */
 		struct timespec ts, *tsp = NULL;
 		if (timer_deadline >= 0) {

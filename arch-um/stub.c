@@ -54,6 +54,9 @@ static void stub_child(void)
 	sigemptyset(&none);
 	syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, 8);
 	syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	/* out of umk's process group: ^C or a hang-up on umk's terminal
+	 * is a request to umk (irq.c), not a signal to every guest process */
+	syscall(SYS_setpgid, 0, 0);
 	syscall(SYS_personality, ADDR_NO_RANDOMIZE);
 	/* fd 3 = the memory file, fd 4 = the stub image (closed by exec);
 	 * go through high numbers first since the sources may be 3 or 4 */

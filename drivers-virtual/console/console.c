@@ -1,7 +1,7 @@
 /* The system console: a tty whose "hardware" is a host channel given by
- * con0= (or con=): "fd:N" (read and write N), "fd:N,fd:M" (read N, write
- * M) or "null". Input arrives as an I/O interrupt on the host fd and is
- * fed to the line discipline; output is written to the host fd.
+ * con0= (or con=; parsed by host/con_opt.c). Input arrives as an I/O
+ * interrupt on the host fd and is fed to the line discipline; output is
+ * written to the host fd.
  *
  * When the host side is not a terminal (a test harness capturing output,
  * a script piped in), the console starts without ECHO (input side) and
@@ -11,62 +11,10 @@
 #include <umk/hostio.h>
 #include <umk/arch.h>
 #include <umk/init.h>
-#include "winch.h"
+#include "console_host.h"
 
 static struct tty con_tty;
-static int con_in = 0, con_out = 1;	/* -1: null */
-
-static bool parse_fd(const char *s, size_t len, int *fd)
-{
-	if (len < 4 || strncmp(s, "fd:", 3))
-		return false;
-	long long v = 0;
-	for (size_t i = 3; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9' || v > 100000)
-			return false;
-		v = v * 10 + (s[i] - '0');
-	}
-	*fd = (int)v;
-	return true;
-}
-
-static int parse_channel(const char *spec, int *in, int *out)
-{
-	if (!strcmp(spec, "null")) {
-		*in = *out = -1;
-		return 0;
-	}
-	const char *comma = strchr(spec, ',');
-	size_t l1 = comma ? (size_t)(comma - spec) : strlen(spec);
-	if (!parse_fd(spec, l1, in))
-		return -EINVAL;
-	*out = *in;
-	if (comma && !parse_fd(comma + 1, strlen(comma + 1), out))
-		return -EINVAL;
-	return 0;
-}
-
-/* con= sets every console, con0= the system console: the more specific
- * one wins whatever the order (there is one console so far). */
-static bool con0_given;
-
-static const char *con_option(const char *spec, bool is_con0)
-{
-	int in, out;
-	if (parse_channel(spec, &in, &out))
-		return "expected fd:N[,fd:M] or null";
-	if (is_con0 || !con0_given) {
-		con_in = in;
-		con_out = out;
-	}
-	con0_given |= is_con0;
-	return NULL;
-}
-
-static const char *con0_setup(const char *spec) { return con_option(spec, true); }
-static const char *con_setup(const char *spec) { return con_option(spec, false); }
-__setup(con0, con0_setup, "con0=fd:N,fd:M|null", "system console channel (default fd:0,fd:1)");
-__setup(con, con_setup, "con=SPEC", "channel for all consoles");
+static int con_in, con_out;	/* host fds, -1: null (console_host_channel) */
 
 static ssize_t con_write(struct tty *t __unused, const char *buf, size_t n)
 {
@@ -130,6 +78,7 @@ static void con_input(void *data)
 static int console_init(void)
 {
 	struct tty *t = &con_tty;
+	console_host_channel(&con_in, &con_out);
 	tty_init_struct(t, "console", (5 << 8) | 1, &con_driver);
 	if (con_in >= 0 && hostio_isatty(con_in)) {
 		hostio_tty_raw(con_in);

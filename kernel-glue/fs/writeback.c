@@ -10,7 +10,7 @@
  * dirty: the thread sleeps until the next page-cache round. */
 #include <umk/fs.h>
 #include <umk/init.h>
-#include <umk/kthread.h>
+#include <umk/internal.h>	/* kthread_run */
 #include <umk/writeback.h>
 
 #define WB_MAX 16

@@ -1,36 +1,29 @@
-/* Kernel threads (umk/kthread.h): a task with a kernel stack whose entry
- * finds its function in a small table (the switch code starts a task at
- * an entry without arguments). */
-#include <umk/kthread.h>
-#include <umk/arch.h>
+/* Kernel threads: tasks that run kernel code on their own kernel stack
+ * and never enter user mode (the forced shutdown). They are not on the
+ * task list, so ps and kill(2) do not see them, as kill(-1) skips Linux's
+ * kernel threads. */
 #include <umk/internal.h>
+#include <umk/arch.h>
 
-struct kthread {
-	struct task *task;
-	void (*fn)(void *);
-	void *arg;
-};
-
-static struct kthread kthreads[8];
-static int nkthreads;
-
-static void kthread_entry(void)
+/* The first code of a new kernel thread (or usermode helper). */
+void kthread_start(void)
 {
-	for (int i = 0; i < nkthreads; i++)
-		if (kthreads[i].task == current)
-			kthreads[i].fn(kthreads[i].arg);
-	panic("kernel thread %s returned", current->comm);
+	struct task *t = current;
+	t->kthread_fn(t->kthread_data);
+	panic("kernel thread %s returned", t->comm);
 }
 
-struct task *kthread_run(void (*fn)(void *), void *arg, const char *name)
+struct task *kthread_run(void (*fn)(void *), void *data, const char *name)
 {
-	if (nkthreads == (int)ARRAY_SIZE(kthreads))
-		return NULL;
 	struct task *t = task_alloc();
 	t->flags = PF_KTHREAD;
 	strlcpy(t->comm, name, sizeof(t->comm));
-	kthreads[nkthreads++] = (struct kthread){ t, fn, arg };
-	arch_task_init_kstack(t, kthread_entry);
+	t->sighand = sighand_alloc();
+	t->signal = signal_alloc();
+	t->signal->leader = t;
+	t->kthread_fn = fn;
+	t->kthread_data = data;
+	arch_task_init_kstack(t, kthread_start);
 	task_enqueue_new(t);
 	return t;
 }

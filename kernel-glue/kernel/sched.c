@@ -160,6 +160,8 @@ void handle_irqs(void)
 		arch_irq_dispatch_fds();
 	if (irqs & IRQ_TIMER)
 		programmed = -2;	/* the one-shot fired: must re-arm */
+	if (irqs & IRQ_POWER)
+		power_button();
 	int64_t now = ktime_mono_ns();
 	run_timers(now);
 	irq_depth--;

@@ -51,7 +51,7 @@ static void do_syscall(struct task *t)
 	} else {
 		char key[32];
 		snprintf(key, sizeof(key), "nosys-%llu", (unsigned long long)nr);
-		printk_once_key(key, KERN_WARNING "%s[%d]: unimplemented syscall %llu, returning ENOSYS\n", t->comm,
+		printk_once_key(key, KERN_DEBUG "%s[%d]: unimplemented syscall %llu, returning ENOSYS\n", t->comm,
 				t->pid, (unsigned long long)nr);
 		ret = -ENOSYS;
 	}

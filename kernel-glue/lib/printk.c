@@ -1,5 +1,7 @@
-/* Kernel log: a ring of formatted lines, echoed to the host's stderr
- * (only errors when booted with `quiet`) and readable by syslog(2). */
+/* Kernel log: a ring of formatted lines, readable by syslog(2) (dmesg),
+ * echoed to the host's stderr when their level is below the console log
+ * level, as Linux: 7 by default (everything but debug messages), 4 with
+ * `quiet` (errors and worse), or loglevel=N. */
 #include <umk/kernel.h>
 #include <umk/arch.h>
 #include <umk/sched.h>
@@ -11,12 +13,13 @@
 static char log_buf[LOG_BUF_SIZE];
 static size_t log_start, log_end;	/* monotonically growing offsets */
 static size_t log_clear;		/* offset after SYSLOG_ACTION_CLEAR */
-static int console_loglevel = 7;
-static bool printk_quiet;
+#define CONSOLE_LOGLEVEL_DEFAULT 7
+#define CONSOLE_LOGLEVEL_QUIET 4
+static int console_loglevel = CONSOLE_LOGLEVEL_DEFAULT;
 
 static const char *quiet_setup(const char *v __unused)
 {
-	printk_quiet = true;
+	console_loglevel = CONSOLE_LOGLEVEL_QUIET;
 	return NULL;
 }
 __setup_flag(quiet, quiet_setup, "quiet", "only errors from the kernel log on stderr");
@@ -68,7 +71,7 @@ static void vprintk(const char *fmt, va_list ap)
 	char pfx[4] = { '<', (char)('0' + level), '>', 0 };
 	log_put(pfx, 3);
 	log_put(line, len);
-	if (level < console_loglevel && (!printk_quiet || level <= 3))
+	if (level < console_loglevel)
 		arch_console_write_raw(line, len);
 }
 
@@ -105,7 +108,7 @@ void panic(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	printk_quiet = false;
+	console_loglevel = CONSOLE_LOGLEVEL_DEFAULT;
 	printk(KERN_EMERG "Kernel panic - not syncing: %s\n", text);
 	arch_halt(1);
 }

@@ -1,7 +1,7 @@
 /* The socket syscall layer: socket objects and their files (sockfs),
- * family dispatch, addresses, and the connection syscalls. Families plug
- * in through families[] (AF_INET/AF_INET6 add one line each). Data calls
- * and control messages are in msg.c, SOL_SOCKET options in sockopt.c. */
+ * family dispatch, addresses, and the connection syscalls. Families
+ * register themselves (DEFINE_NET_FAMILY in umk/net.h). Data calls and
+ * control messages are in msg.c, SOL_SOCKET options in sockopt.c. */
 #include <umk/net.h>
 #include <umk/fdtable.h>
 #include <umk/sched.h>
@@ -10,9 +10,21 @@
 #include <asm/ioctls.h>
 #include "sock_internal.h"
 
-static const struct net_family *const families[AF_MAX] = {
-	[AF_UNIX] = &unix_family,
-};
+umk_section_declare(const struct net_family *const, umk_net_families);
+
+/* The registered family, or NULL; two for one number stop the boot. */
+static const struct net_family *find_family(int family)
+{
+	const struct net_family *found = NULL;
+	umk_section_foreach(const struct net_family *const, umk_net_families, f) {
+		if ((*f)->family != family)
+			continue;
+		if (found)
+			panic("address family %d is registered twice", family);
+		found = *f;
+	}
+	return found;
+}
 
 static struct super_block sockfs_sb = { .s_type = "sockfs", .s_dev = 0x08, .s_magic = 0x534F434B };
 static uint64_t next_ino = 20000;
@@ -156,7 +168,7 @@ static int sock_create(int family, int type, int protocol, struct socket **res)
 		return -EINVAL;
 	if (family < 0 || family >= AF_MAX)
 		return -EAFNOSUPPORT;
-	const struct net_family *nf = families[family];
+	const struct net_family *nf = find_family(family);
 	if (!nf)
 		return -EAFNOSUPPORT;
 	struct socket *s = sock_alloc(family, stype, protocol);
@@ -192,7 +204,7 @@ SYSCALL_DEFINE4(socketpair, int, family, int, type, int, protocol, uaddr_t, usv)
 	int err = sock_create(family, type, protocol, &a);
 	if (err)
 		return err;
-	const struct net_family *nf = families[family];
+	const struct net_family *nf = find_family(family);
 	if (!nf->socketpair) {
 		sock_release_all(a);
 		return -EOPNOTSUPP;

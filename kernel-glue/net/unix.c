@@ -453,6 +453,7 @@ static const struct proto_ops unix_dgram_ops = {
 	.sendmsg = unix_dgram_sendmsg, .recvmsg = unix_dgram_recvmsg, .ioctl = unix_ioctl,
 };
 
-const struct net_family unix_family = {
+static const struct net_family unix_family = {
 	.family = AF_UNIX, .create = unix_create, .socketpair = unix_socketpair,
 };
+DEFINE_NET_FAMILY(unix_family);

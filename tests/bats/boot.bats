@@ -123,6 +123,70 @@ bad_option() {
 	bad_option mode mem=64M root=/dev/root rootfstype=hostfs "hostfs=$UMK_ROOTFS" init=/init mode=bogus
 }
 
+@test "bad option: a console fd that is not open is refused (it would lose all output)" {
+	need_umk
+	bad_option "con0=fd:99: host fd 99 is not open" mem=64M "hostfs=$UMK_ROOTFS" init=/init con0=fd:99
+	bad_option "con=fd:0,fd:98: host fd 98 is not open" mem=64M "hostfs=$UMK_ROOTFS" init=/init con=fd:0,fd:98
+	bad_option "con0=tty:1: expected" mem=64M "hostfs=$UMK_ROOTFS" init=/init con0=tty:1
+}
+
+@test "root that cannot be mounted: one line and status 2 (no such device, not a filesystem, no root at all)" {
+	need_umk
+	local img=$BATS_TEST_TMPDIR/zero.img e=$BATS_TEST_TMPDIR/e
+	head -c 1M /dev/zero >"$img"
+	umk_run_timeout 20 "$BATS_TEST_TMPDIR/o" "$e" "$UMK_BIN" root=/dev/ubdb "ubd0=$img" quiet
+	cat "$e"
+	[ "$UMK_STATUS" = 2 ] && [ "$(wc -l <"$e")" = 1 ] && grep -q "root=/dev/ubdb: no such block device" "$e"
+	umk_run_timeout 20 "$BATS_TEST_TMPDIR/o" "$e" "$UMK_BIN" "ubd0=$img" quiet
+	cat "$e"
+	[ "$UMK_STATUS" = 2 ] && [ "$(wc -l <"$e")" = 1 ] && grep -q "root=/dev/ubda: cannot mount ubda as ext2/ext3/ext4" "$e"
+	umk_run_timeout 20 "$BATS_TEST_TMPDIR/o" "$e" "$UMK_BIN" quiet
+	cat "$e"
+	[ "$UMK_STATUS" = 2 ] && [ "$(wc -l <"$e")" = 1 ] && grep -q "no root filesystem: give ubd0=IMAGE" "$e"
+	# UML's spellings of the first disk: /dev/ubd0 and 98:0 (as /dev/ubda)
+	umk_run_timeout 20 "$BATS_TEST_TMPDIR/o" "$e" "$UMK_BIN" root=/dev/ubd0 "ubd0=$img" quiet
+	grep -q "root=/dev/ubd0: cannot mount ubda" "$e"
+	umk_run_timeout 20 "$BATS_TEST_TMPDIR/o" "$e" "$UMK_BIN" root=98:0 "ubd0=$img" quiet
+	grep -q "root=98:0: cannot mount ubda" "$e"
+}
+
+@test "UML options umk does not implement yet: one warning line each, never init's environment" {
+	need_umk
+	rootfs_with_script <<'EOF2'
+echo "env: $(env | grep -c -e '^eth0=' -e '^con1=' -e '^ssl=' -e '^xterm=' -e '^mconsole=' -e '^vec0:')"
+EOF2
+	umk_cmdline skas "$ROOT" /init
+	UMK_ARGV+=(eth0=tuntap,tap0 con1=pty ssl=pts xterm=gnome-terminal,-t,-x mconsole=notify:/tmp/x
+		vec0:transport=tap,ifname=t -- /boot-test.sh)
+	umk_run_timeout "$UMK_TIMEOUT" "$BATS_TEST_TMPDIR/out" "$BATS_TEST_TMPDIR/err" "${UMK_ARGV[@]}"
+	cat "$BATS_TEST_TMPDIR/out" "$BATS_TEST_TMPDIR/err"
+	[ "$UMK_STATUS" = 0 ]
+	grep -qx "env: 0" "$BATS_TEST_TMPDIR/out"
+	local w
+	for w in eth0=tuntap,tap0 con1=pty ssl=pts xterm=gnome-terminal,-t,-x mconsole=notify:/tmp/x vec0:transport=tap,ifname=t; do
+		[ "$(grep -c "^umk: warning: $w: .* not implemented by umk yet; ignored$" "$BATS_TEST_TMPDIR/err")" = 1 ]
+	done
+}
+
+@test "the kernel log on the console follows loglevel: the unimplemented-syscall note is debug, in dmesg only" {
+	need_umk
+	rootfs_with_script </dev/null
+	cp "$UMK_BUILD/tests/umk/syscall_log" "$ROOT/init"
+	umk_cmdline skas "$ROOT" /init
+	# not quiet: informational messages go to stderr, debug ones do not
+	UMK_ARGV=("${UMK_ARGV[@]/quiet/loglevel=7}")
+	umk_run_timeout "$UMK_TIMEOUT" "$BATS_TEST_TMPDIR/out" "$BATS_TEST_TMPDIR/err" "${UMK_ARGV[@]}"
+	cat "$BATS_TEST_TMPDIR/out"
+	[ "$UMK_STATUS" = 0 ]
+	grep -q '^ENOSYS lines in syslog: 1$' "$BATS_TEST_TMPDIR/out"
+	grep -q "Run /init as init process" "$BATS_TEST_TMPDIR/err"
+	[ "$(grep -c "unimplemented syscall" "$BATS_TEST_TMPDIR/err")" = 0 ]
+	# loglevel=8 shows debug messages too
+	UMK_ARGV=("${UMK_ARGV[@]/loglevel=7/loglevel=8}")
+	umk_run_timeout "$UMK_TIMEOUT" "$BATS_TEST_TMPDIR/out" "$BATS_TEST_TMPDIR/err" "${UMK_ARGV[@]}"
+	[ "$(grep -c "unimplemented syscall 501," "$BATS_TEST_TMPDIR/err")" = 1 ]
+}
+
 @test "idle guest: sleep 3 completes; host CPU used is reported (every mode)" {
 	need_umk
 	rootfs_with_script <<'EOF2'

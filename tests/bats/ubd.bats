@@ -137,7 +137,8 @@ poweroff -f' "ubd0=$IMG"
 	cat "$BATS_TEST_TMPDIR/e"
 	[ "$UMK_STATUS" = 2 ]
 	[ "$(wc -l <"$BATS_TEST_TMPDIR/e")" = 1 ]
-	grep -q "in use by another instance" "$BATS_TEST_TMPDIR/e"
+	grep -q "in use (locked) by another process (pid $pid)" "$BATS_TEST_TMPDIR/e"
+	[ -z "$(grep 'ubd0c\|share' "$BATS_TEST_TMPDIR/e")" ]	# never advise two writers
 	umk_run_timeout 10 "$BATS_TEST_TMPDIR/o" "$BATS_TEST_TMPDIR/e" "$UMK_BIN" root=/dev/root rootfstype=hostfs \
 		"hostfs=$UMK_ROOTFS" "ubd0c=$IMG" quiet init=/bin/sh -- -c 'echo shared ok; poweroff -f'
 	[ "$UMK_STATUS" = 0 ]
@@ -314,4 +315,27 @@ GUEST
 		ubd_finish
 		[ "$UMK_STATUS" = 0 ]
 	done
+}
+
+@test "ubd: a FIFO (or anything but a file or block device) is refused before anything is created" {
+	need_umk
+	make_image
+	local fifo=$BATS_TEST_TMPDIR/fifo cow=$BATS_TEST_TMPDIR/new.cow e=$BATS_TEST_TMPDIR/e
+	mkfifo "$fifo"
+	# as backing file of a COW that does not exist yet: no COW file is made
+	umk_run_timeout 10 "$BATS_TEST_TMPDIR/o" "$e" "$UMK_BIN" "ubd0=$cow,$fifo" "hostfs=$UMK_ROOTFS"
+	cat "$e"
+	[ "$UMK_STATUS" = 2 ] && [ "$(wc -l <"$e")" = 1 ]
+	grep -q "backing file $fifo is a FIFO; expected a regular file or block device" "$e"
+	[ ! -e "$cow" ]
+	# as the image itself, read-only (opening it would block for ever)
+	umk_run_timeout 10 "$BATS_TEST_TMPDIR/o" "$e" "$UMK_BIN" "ubd0r=$fifo" "hostfs=$UMK_ROOTFS"
+	[ "$UMK_STATUS" = 2 ] && grep -q "$fifo is a FIFO" "$e"
+	# a character device
+	umk_run_timeout 10 "$BATS_TEST_TMPDIR/o" "$e" "$UMK_BIN" "ubd0=/dev/null" "hostfs=$UMK_ROOTFS"
+	[ "$UMK_STATUS" = 2 ] && grep -q "/dev/null is a character device" "$e"
+	# the next boot with a good backing file works (nothing half-made is in the way)
+	umk_run_timeout 20 "$BATS_TEST_TMPDIR/o" "$e" "$UMK_BIN" "ubd0=$cow,$IMG" root=/dev/root rootfstype=hostfs \
+		"hostfs=$UMK_ROOTFS" quiet init=/bin/sh -- -c 'echo cow ok; poweroff -f'
+	[ "$UMK_STATUS" = 0 ] && grep -q "cow ok" "$BATS_TEST_TMPDIR/o"
 }

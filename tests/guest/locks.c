@@ -29,6 +29,23 @@ static void getlk(const char *label, int fd, int cmd, off_t start, off_t len, pi
 	       (long)fl.l_len, fl.l_type == F_UNLCK ? "-" : fl.l_pid == owner ? "owner" : fl.l_pid == -1 ? "-1" : "other");
 }
 
+/* Until pid sleeps (state S in /proc/PID/stat): a fixed delay is not
+ * enough for the child to reach its blocking call on a loaded machine. */
+static void wait_blocked(pid_t pid)
+{
+	char path[64], buf[256];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	for (int i = 0; i < 500; i++) {
+		FILE *f = fopen(path, "r");
+		char *p = f && fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
+		if (f)
+			fclose(f);
+		if (p && (p[2] == 'S' || p[2] == 'D'))
+			return;
+		usleep(10000);
+	}
+}
+
 static void wait_child(const char *label, pid_t pid)
 {
 	int st;
@@ -141,7 +158,7 @@ int main(void)
 	}
 	if (read(c2p[0], &c, 1) != 1)
 		DIE("read");
-	usleep(100000);	/* let the child block on A */
+	wait_blocked(pid);	/* the child sleeps on A */
 	CHECK_ERR("deadlock detected", setlk(fd, F_SETLKW, F_WRLCK, 1, 1), EDEADLK);
 	CHECK_OK("parent unlocks A", setlk(fd, F_SETLK, F_UNLCK, 0, 1));
 	wait_child("child 5", pid);

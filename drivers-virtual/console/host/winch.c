@@ -5,7 +5,7 @@
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
-#include "../winch.h"
+#include "../console_host.h"
 
 static int winch_pipe[2] = { -1, -1 };
 

@@ -3,6 +3,7 @@
 #define UBD_HOST_H
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include "../ubd.h"
 #include <wire/cow.h>
 
@@ -17,4 +18,9 @@ struct ubd_slot {
 };
 
 extern struct ubd_slot ubd_slots[UBD_MAX];
+
+/* ubd_lock.c: an OFD read or write lock on fd (0 or -errno), and the
+ * pid of another process holding a lock on fd's file (0: unknown). */
+int ubd_lock(int fd, bool write);
+pid_t ubd_lock_holder(int fd);
 #endif

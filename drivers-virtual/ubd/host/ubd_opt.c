@@ -34,6 +34,36 @@ static bool has_cow_magic(int fd)
 	return be == COW_MAGIC || le == COW_MAGIC;
 }
 
+/* A disk is a regular file or a block device; anything else (a FIFO, a
+ * socket, a terminal) is refused before it is opened, since opening it
+ * could block or consume someone else's data. */
+static const char *check_kind(const char *what, const char *path, bool may_be_missing)
+{
+	struct stat st;
+	if (stat(path, &st) < 0) {
+		if (errno == ENOENT && may_be_missing)
+			return NULL;
+		return fail("%s: %s", path, strerror(errno));
+	}
+	if (S_ISREG(st.st_mode) || S_ISBLK(st.st_mode))
+		return NULL;
+	snprintf(msg, sizeof(msg), "%s%s is %s; expected a regular file or block device", what, path,
+		 S_ISDIR(st.st_mode) ? "a directory" : S_ISFIFO(st.st_mode) ? "a FIFO" :
+		 S_ISSOCK(st.st_mode) ? "a socket" : S_ISCHR(st.st_mode) ? "a character device" : "not a disk image");
+	return msg;
+}
+
+/* Another process holds a lock on fd's file: say who. */
+static const char *locked(const char *path, int fd, const char *how)
+{
+	pid_t pid = ubd_lock_holder(fd);
+	if (pid > 0)
+		snprintf(msg, sizeof(msg), "%s is %s by another process (pid %d)", path, how, (int)pid);
+	else
+		snprintf(msg, sizeof(msg), "%s is %s by another process", path, how);
+	return msg;
+}
+
 /* fd is the COW file: open its backing file read-only (read lock) and
  * load the header and bitmap; the backing file must match the header. */
 static const char *open_cow(struct ubd_slot *s, int fd)
@@ -43,13 +73,16 @@ static const char *open_cow(struct ubd_slot *s, int fd)
 	if (cow_read_header(fd, s->file, &info, &cerr))
 		return cerr.msg;
 	const char *backing = s->backing ? s->backing : strdup(info.backing_file);
+	const char *err = check_kind("backing file ", backing, false);
+	if (err)
+		return err;
 	int bfd = open(backing, O_RDONLY | O_CLOEXEC);
 	if (bfd < 0)
 		return fail("backing file %s: %s", backing, strerror(errno));
-	struct flock fl = { .l_type = F_RDLCK, .l_whence = SEEK_SET };
-	if (!s->shared && fcntl(bfd, F_OFD_SETLK, &fl) < 0) {
+	if (!s->shared && ubd_lock(bfd, false) < 0) {
+		err = locked(backing, bfd, "being written (locked)");
 		close(bfd);
-		return fail("backing file %s is being written by another instance%s", backing, "");
+		return err;
 	}
 	struct cow_file *cf = calloc(1, sizeof(*cf));
 	if (cow_open(cf, fd, s->file, bfd, backing, &cerr)) {
@@ -62,24 +95,10 @@ static const char *open_cow(struct ubd_slot *s, int fd)
 	return NULL;
 }
 
-static const char *open_image(struct ubd_slot *s, int n)
+/* The image file exists: open it, lock it, read a COW header if any. */
+static const char *open_existing(struct ubd_slot *s)
 {
-	if (s->backing && access(s->file, F_OK) && errno == ENOENT) {
-		/* first boot: create the COW file on the backing file */
-		int cfd = open(s->file, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-		if (cfd < 0)
-			return fail("cannot create %s: %s", s->file, strerror(errno));
-		static struct cow_err cerr;
-		int r = cow_create(cfd, s->file, s->backing, 0, 0, NULL, &cerr);
-		close(cfd);
-		if (r) {
-			unlink(s->file);
-			return cerr.msg;
-		}
-	}
 	struct stat st;
-	if (stat(s->file, &st) == 0 && S_ISDIR(st.st_mode))
-		return fail("%s is a directory; expected a disk image file%s", s->file, "");
 	int flags = (s->ro ? O_RDONLY : O_RDWR) | O_CLOEXEC | (s->sync ? O_SYNC : 0);
 	int fd = open(s->file, flags);
 	if (fd < 0)
@@ -94,18 +113,16 @@ static const char *open_image(struct ubd_slot *s, int n)
 		close(fd);
 		return fail("%s: cannot get the device size: %s", s->file, strerror(errno));
 	}
-	if (!s->shared) {
-		struct flock fl = { .l_type = s->ro ? F_RDLCK : F_WRLCK, .l_whence = SEEK_SET };
-		if (fcntl(fd, F_OFD_SETLK, &fl) < 0) {
-			int e = errno;
-			close(fd);
-			if (e == EAGAIN || e == EACCES) {
-				snprintf(msg, sizeof(msg), "%s is in use by another instance (locked); ubd%dc= shares it",
-					 s->file, n);
-				return msg;
-			}
-			return fail("cannot lock %s: %s", s->file, strerror(e));
-		}
+	int e = s->shared ? 0 : ubd_lock(fd, !s->ro);
+	if (e == -EAGAIN || e == -EACCES) {
+		/* never "share it with c": two writers would corrupt it */
+		const char *err = locked(s->file, fd, s->ro ? "being written (locked)" : "in use (locked)");
+		close(fd);
+		return err;
+	}
+	if (e) {
+		close(fd);
+		return fail("cannot lock %s: %s", s->file, strerror(-e));
 	}
 	if (s->backing || (!s->data_only && has_cow_magic(fd))) {
 		const char *err = open_cow(s, fd);
@@ -118,6 +135,37 @@ static const char *open_image(struct ubd_slot *s, int n)
 	s->fd = fd;
 	s->size = size;
 	return NULL;
+}
+
+
+/* Open (and lock) the image of slot s; on the first boot of a COW pair,
+ * create the COW file, and remove it again if anything else fails. */
+static const char *open_image(struct ubd_slot *s)
+{
+	const char *err = check_kind("", s->file, s->backing != NULL);
+	if (!err && s->backing)
+		err = check_kind("backing file ", s->backing, false);
+	if (err)
+		return err;
+	bool created = false;
+	if (s->backing && access(s->file, F_OK) && errno == ENOENT) {
+		/* first boot: create the COW file on the backing file */
+		int cfd = open(s->file, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		if (cfd < 0)
+			return fail("cannot create %s: %s", s->file, strerror(errno));
+		static struct cow_err cerr;
+		int r = cow_create(cfd, s->file, s->backing, 0, 0, NULL, &cerr);
+		close(cfd);
+		if (r) {
+			unlink(s->file);
+			return cerr.msg;
+		}
+		created = true;
+	}
+	err = open_existing(s);
+	if (err && created)
+		unlink(s->file);
+	return err;
 }
 
 static const char *ubd_setup(const char *opt)
@@ -165,7 +213,7 @@ static const char *ubd_setup(const char *opt)
 		return "expected ubdN[rsdct]=[COWFILE,]FILE";
 	s.file = val;
 	s.backing = second;
-	const char *err = open_image(&s, n);
+	const char *err = open_image(&s);
 	if (err)
 		return err;
 	s.present = true;

@@ -69,6 +69,7 @@ void arch_idle(void);		/* sleep until an interrupt is pending */
 /* Pending-interrupt bits, raised by host signals, consumed by the kernel. */
 #define IRQ_TIMER 1
 #define IRQ_IO 2
+#define IRQ_POWER 4	/* the host asks the machine to stop (SIGTERM, SIGHUP, SIGINT) */
 unsigned arch_irq_take(void);
 
 /* Host fd readiness as an interrupt: handler runs in kernel context at a

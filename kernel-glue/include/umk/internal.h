@@ -48,6 +48,17 @@ int sigmask_swap_from_user(uaddr_t umask, size_t sigsetsize);
 __attribute__((noreturn)) void user_loop(void);
 __attribute__((noreturn)) void ret_from_fork(void);
 
+/* kthread.c: a kernel thread running fn(data); it must not return. */
+struct task *kthread_run(void (*fn)(void *), void *data, const char *name);
+void kthread_start(void);	/* entry of a task with kthread_fn set */
+
+/* umh.c: start path as a child of init (0 or -errno); if the exec
+ * fails, failed(err) runs in that process before it exits. */
+int call_usermodehelper(const char *path, const char *const *argv, const char *const *envp, void (*failed)(int));
+
+/* power.c: the host asked the machine to stop (IRQ_POWER). */
+void power_button(void);
+
 /* exec.c */
 int kernel_execve(const char *path, const char *const *argv, const char *const *envp);
 

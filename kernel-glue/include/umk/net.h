@@ -130,7 +130,9 @@ struct net_family {
 	int (*create)(struct socket *s, int protocol);
 	int (*socketpair)(struct socket *a, struct socket *b);
 };
-extern const struct net_family unix_family;
+/* A family registers itself from its own file: DEFINE_NET_FAMILY(unix_family). */
+#define DEFINE_NET_FAMILY(var) \
+	static const struct net_family *const __net_family_##var __umk_entry(umk_net_families) = &(var)
 
 #define SOCKF_PASSCRED	0x1
 #define SOCKF_REUSEADDR	0x2

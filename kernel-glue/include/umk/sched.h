@@ -133,6 +133,10 @@ struct task {
 	struct guest_fpstate *fpstate;
 	bool fpstate_dirty;
 
+	/* kernel threads and usermode helpers: what their stack starts in */
+	void (*kthread_fn)(void *);
+	void *kthread_data;
+
 	bool timed_out;			/* wait_sleep's deadline passed */
 	bool in_syscall;		/* regs hold a syscall's result */
 	int64_t user_start_ns;

@@ -1,0 +1,24 @@
+/* lo: what is sent comes back in, unchanged (no link header), with its
+ * own counters. Always there, down until configured, as Linux's. */
+#include <umk/netdevice.h>
+
+static int lo_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	skb->dev = dev;
+	skb->pkt_type = PACKET_HOST;
+	netif_rx(skb);
+	return 0;
+}
+
+static const struct net_device_ops lo_ops = { .xmit = lo_xmit };
+
+static struct net_device lo = {
+	.name = "lo", .type = ARPHRD_LOOPBACK, .mtu = 65536, .min_mtu = 0, .max_mtu = 65536,
+	.flags = IFF_LOOPBACK, .carrier = true, .addr_len = ETH_ALEN, .ops = &lo_ops,
+};
+
+static int loopback_init(void)
+{
+	return register_netdev(&lo);	/* first: ifindex 1 */
+}
+core_initcall(loopback_init);
