@@ -299,3 +299,23 @@ for i in $(seq 151 400); do echo "f$i" >/root/f$i; done; sleep 600'
 	[ "$n" -ge 150 ]
 	e2fsck -fn "$IMG"
 }
+
+@test "crash: the default image's boot (root read-only, rcS) after a kill: the kernel replays at mount, e2fsck -p finds it clean" {
+	need_tools
+	cp "$CRASH_BASE" "$IMG"
+	chmod u+w "$IMG"
+	local out=$BATS_TEST_TMPDIR/ro.out
+	want=1
+	ext4_argv init=/bin/sh
+	crash_run "$out" 30 "${ARGV[@]}" -- -c 'for i in $(seq 1 60); do echo "f$i" >/root/f$i; done; sync; echo DONE; sleep 600'
+	dumpe2fs -h "$IMG" 2>/dev/null | grep -q needs_recovery
+	umk_run_timeout 60 "$out.2" "$out.2.err" "$UMK_BIN" mem=128M "ubd0=$IMG" "mode=$MODE" ro quiet init=/bin/sh -- -c \
+		'/etc/init.d/rcS; grep " / " /proc/mounts; cat /root/f60; dmesg | grep -o "recovery complete"; poweroff -f'
+	tr -d '\r' <"$out.2" >"$out.2.txt"
+	cat "$out.2.txt" "$out.2.err"
+	grep -qx "recovery complete" "$out.2.txt"
+	grep -q ": clean, " "$out.2.txt"	# e2fsck -p: nothing to check
+	grep -q "^/dev/root / ext4 rw" "$out.2.txt"
+	grep -qx f60 "$out.2.txt"
+	e2fsck -fn "$IMG"
+}
