@@ -63,9 +63,29 @@ static void evict(struct bcache *c)
 		bcache_drop(c, c->lists[C_CLEAN].next);
 }
 
+/* Take b out of the hash table and its list. */
+static void detach(struct bcache *c, struct cbuf *b)
+{
+	struct cbuf **p = &c->hash[bucket(c, b->blk)];
+	while (*p != b)
+		p = &(*p)->hnext;
+	*p = b->hnext;
+	list_unlink(b);
+	c->count[b->state]--;
+}
+
+/* The least recently used clean buffer, taken out for reuse (saves a
+ * free and a malloc per block on a long read). */
+static struct cbuf *recycle(struct bcache *c)
+{
+	struct cbuf *b = c->lists[C_CLEAN].next;
+	detach(c, b);
+	return b;
+}
+
 struct cbuf *bcache_add(struct bcache *c, uint64_t blk, enum cstate state)
 {
-	struct cbuf *b = malloc(sizeof(*b) + c->bs);
+	struct cbuf *b = c->count[C_CLEAN] >= c->clean_max ? recycle(c) : malloc(sizeof(*b) + c->bs);
 	if (!b)
 		return NULL;
 	b->blk = blk;
@@ -91,12 +111,7 @@ void bcache_set_state(struct bcache *c, struct cbuf *b, enum cstate state)
 
 void bcache_drop(struct bcache *c, struct cbuf *b)
 {
-	struct cbuf **p = &c->hash[bucket(c, b->blk)];
-	while (*p != b)
-		p = &(*p)->hnext;
-	*p = b->hnext;
-	list_unlink(b);
-	c->count[b->state]--;
+	detach(c, b);
 	free(b);
 }
 

@@ -85,15 +85,13 @@ static inline void jput32(void *p, size_t off, uint32_t v)
 
 static inline uint64_t jget64(const void *p, size_t off)
 {
-	uint64_t v;
-	memcpy(&v, (const char *)p + off, 8);
-	return be64toh(v);
+	return (uint64_t)jget32(p, off) << 32 | jget32(p, off + 4);
 }
 
 static inline void jput64(void *p, size_t off, uint64_t v)
 {
-	v = htobe64(v);
-	memcpy((char *)p + off, &v, 8);
+	jput32(p, off, (uint32_t)(v >> 32));
+	jput32(p, off + 4, (uint32_t)v);
 }
 
 /* Transaction ids wrap: a is after b. */

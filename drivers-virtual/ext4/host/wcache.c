@@ -10,6 +10,7 @@
 #define CLEAN_BYTES	(8u << 20)	/* clean blocks kept */
 #define ORDERED_BYTES	(8u << 20)	/* ordered blocks held back */
 #define RUN_BLOCKS	256		/* blocks per merged device write */
+#define READ_AHEAD	32		/* blocks read after a sequential miss */
 
 int wc_init(struct wcache *w, const struct ext4_host_dev *dev, ext2_filsys fs, ext2fs_block_bitmap in_log)
 {
@@ -58,26 +59,47 @@ int wc_flush(struct wcache *w)
 	return r;
 }
 
+/* Read blk and, after a miss on the block before it (a file read asks
+ * for one block at a time), the uncached blocks that follow, in one
+ * request; they are cached clean. */
+static int read_blocks(struct wcache *w, uint64_t blk)
+{
+	unsigned bs = w->c.bs;
+	uint64_t end = ext2fs_blocks_count(w->fs->super);
+	size_t n = 1;
+	if (blk == w->next_miss)
+		while (n < READ_AHEAD && blk + n < end && !bcache_find(&w->c, blk + n))
+			n++;
+	w->next_miss = blk + n;
+	char *buf = malloc(n * bs);
+	if (!buf)
+		return -ENOMEM;
+	int err = dev_read(w, buf, n * bs, blk * bs);
+	for (size_t i = 0; i < n && !err; i++) {
+		struct cbuf *b = bcache_add(&w->c, blk + i, C_CLEAN);
+		if (!b)
+			err = -ENOMEM;
+		else
+			memcpy(b->data, buf + i * bs, bs);
+	}
+	free(buf);
+	return err;
+}
+
 /* The cached block blk, read from the device if it is not there. */
 static int get_block(struct wcache *w, uint64_t blk, struct cbuf **out)
 {
 	struct cbuf *b = bcache_find(&w->c, blk);
-	if (b) {
-		if (b->state == C_CLEAN)
-			bcache_set_state(&w->c, b, C_CLEAN);	/* most recently used */
-		*out = b;
-		return 0;
-	}
-	b = bcache_add(&w->c, blk, C_CLEAN);
-	if (!b)
-		return -ENOMEM;
-	int err = dev_read(w, b->data, w->c.bs, blk * w->c.bs);
-	if (err) {
-		bcache_drop(&w->c, b);
-		return err;
+	if (!b) {
+		int err = read_blocks(w, blk);
+		if (err)
+			return err;
+		b = bcache_find(&w->c, blk);
+	} else if (b->state == C_CLEAN) {
+		bcache_set_state(&w->c, b, C_CLEAN);	/* most recently used */
 	}
 	*out = b;
-	return 0;
+	return b ? 0 : -ENOMEM;
 }
 
 int wc_read(struct wcache *w, void *buf, size_t len, uint64_t off)

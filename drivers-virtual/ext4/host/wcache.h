@@ -23,6 +23,7 @@ struct wcache {
 	ext2fs_block_bitmap in_log;
 	size_t ordered_max;	/* ordered blocks held before they go in place */
 	bool unflushed;		/* the device was written since its last flush */
+	uint64_t next_miss;	/* a miss here is sequential: read ahead */
 };
 
 int wc_init(struct wcache *w, const struct ext4_host_dev *dev, ext2_filsys fs, ext2fs_block_bitmap in_log);
