@@ -46,7 +46,7 @@ static int kind_of(const struct ext2_super_block *sb)
  * as long as the device can be written), then open the result again. */
 static int recover(const struct ext4_host_dev *dev, bool rw, ext2_filsys *fs, struct ext4_host_report *rep)
 {
-	if (!ext2fs_has_feature_journal(fs[0]->super) || !ext2fs_has_feature_journal_needs_recovery(fs[0]->super))
+	if (!ext2fs_has_feature_journal((*fs)->super) || !ext2fs_has_feature_journal_needs_recovery((*fs)->super))
 		return 0;
 	if (dev->readonly) {
 		rep->warn = "the journal needs recovery but the device is read-only (run e2fsck on the host image)";
