@@ -161,8 +161,9 @@ ext4_argv() {
 	done
 }
 
-# An ext2 image as ubd0 under the default root (hostfs, read-only).
-ext2_argv() {
+# The image as ubd0 under the default root (hostfs, read-only): mounted
+# by init, a task, so its I/O goes through the device's thread.
+disk_argv() {
 	ARGV=("$UMK_BIN" mem=128M root=/dev/root rootfstype=hostfs "hostfs=$UMK_ROOTFS" "ubd0=$IMG" "mode=$MODE" quiet "$@")
 }
 
@@ -171,11 +172,11 @@ ext2_argv() {
 	local out=$BATS_TEST_TMPDIR/ext2.out
 	mke2fs -q -F -t ext2 "$IMG" 64M
 	want=$((RANDOM % 3 + 2))
-	ext2_argv SEED=$RANDOM ROUND=1 DIR=/mnt/data init=/bin/sh
+	disk_argv SEED=$RANDOM ROUND=1 DIR=/mnt/data init=/bin/sh
 	crash_run "$out" 30 "${ARGV[@]}" -- -c "mount -t ext2 /dev/ubda /mnt && $WORKLOAD"
 	dumpe2fs -h "$IMG" 2>/dev/null | grep -q "^Filesystem state: *not clean$"
 	# fsync'd files are there (read-only: nothing may be allocated yet)
-	ext2_argv DIR=/mnt/data init=/bin/sh
+	disk_argv DIR=/mnt/data init=/bin/sh
 	umk_run_timeout 30 "$out.check" "$out.check.err" "${ARGV[@]}" -- -c \
 		"mount -o ro -t ext2 /dev/ubda /mnt && ($SHOW); umount /mnt; mount -t ext2 /dev/ubda /mnt && echo x >/mnt/after && umount /mnt && echo unmounted
 dmesg | grep -o 'not cleanly unmounted; running e2fsck is recommended'; poweroff -f"
@@ -228,13 +229,13 @@ idle_kill() {
 	! debugfs -R "ls -l /root/idle" "$copy" 2>/dev/null | awk '{ print $NF }' | grep -qx f7
 	# ext2: the superblock, descriptors and bitmaps match what was written
 	mke2fs -q -F -t ext2 "$IMG" 32M
-	ext2_argv sysctl.vm.dirty_writeback_centisecs=50 DIR=/mnt init=/bin/sh
+	disk_argv sysctl.vm.dirty_writeback_centisecs=50 DIR=/mnt init=/bin/sh
 	idle_kill 3 "${ARGV[@]}" -- -c "mount -t ext2 /dev/ubda /mnt && $IDLE"
 	e2fsck -fn "$IMG"
 	[ "$(debugfs -R "cat /idle/f40" "$IMG" 2>/dev/null)" = "idle 40" ]
 	# the control: with the writeback off the same guest leaves damage
 	mke2fs -q -F -t ext2 "$IMG" 32M
-	ext2_argv sysctl.vm.dirty_writeback_centisecs=0 DIR=/mnt init=/bin/sh
+	disk_argv sysctl.vm.dirty_writeback_centisecs=0 DIR=/mnt init=/bin/sh
 	idle_kill 3 "${ARGV[@]}" -- -c "mount -t ext2 /dev/ubda /mnt && $IDLE"
 	run e2fsck -fn "$IMG"
 	[ "$status" -ne 0 ]
@@ -323,5 +324,58 @@ for i in $(seq 151 400); do echo "f$i" >/root/f$i; done; sleep 600'
 	grep -q ": clean, " "$out.2.txt"	# e2fsck -p: nothing to check
 	grep -q "^/dev/root / ext4 rw" "$out.2.txt"
 	grep -qx f60 "$out.2.txt"
+	e2fsck -fn "$IMG"
+}
+
+# gated_mount K: mount $IMG from a task while the device's thread lets
+# only K requests through (UMK_UBD_GATE), kill -9 umk a second later;
+# LEFT: the tokens it did not use.
+gated_mount() {
+	local gate=$BATS_TEST_TMPDIR/gate pid
+	rm -f "$gate"
+	mkfifo "$gate"
+	exec 7<>"$gate"
+	disk_argv init=/bin/sh
+	UMK_UBD_GATE=$gate "${ARGV[@]}" -- -c 'mount -t ext4 /dev/ubda /mnt && echo MOUNTED; sleep 600' \
+		</dev/null >"$BATS_TEST_TMPDIR/gated.out" 2>&1 &
+	pid=$!
+	head -c "$1" /dev/zero >&7
+	sleep 1
+	kill -9 "$pid"
+	wait "$pid" 2>/dev/null || true
+	LEFT=$(dd iflag=nonblock bs=65536 count=1 <&7 2>/dev/null | wc -c)
+	exec 7>&-
+}
+
+@test "crash: killed in the middle of its own replay (I/O held at UMK_UBD_GATE), the next mount replays again" {
+	need_tools
+	local out=$BATS_TEST_TMPDIR/replay.out n k
+	fresh_image
+	want=4
+	ext4_argv SEED=$RANDOM ROUND=1 DIR=/data init=/bin/sh
+	crash_run "$out" 30 "${ARGV[@]}" -- -c "$WORKLOAD"
+	cp "$IMG" "$BATS_TEST_TMPDIR/crashed.img"
+	# how many requests the whole mount takes (on a copy): the log is
+	# scanned (reads), then written in place, then marked empty
+	gated_mount 60000
+	grep -qx MOUNTED "$BATS_TEST_TMPDIR/gated.out"
+	n=$((60000 - LEFT))
+	cp "$BATS_TEST_TMPDIR/crashed.img" "$IMG"
+	# kills at random points of the second half, while blocks are written
+	# in place (the log is still there to replay again), then near the
+	# end (needs_recovery cleared, the journal being started)
+	for k in $((n / 2 + RANDOM % (n / 4))) $((n * 3 / 4 + RANDOM % (n / 5))); do
+		gated_mount "$k"
+		echo "# killed after $k of the mount's $n requests" >&3
+		! grep -qx MOUNTED "$BATS_TEST_TMPDIR/gated.out"
+		dumpe2fs -h "$IMG" 2>/dev/null | grep -q needs_recovery
+	done
+	gated_mount $((n - 1 - RANDOM % 4))
+	! grep -qx MOUNTED "$BATS_TEST_TMPDIR/gated.out"
+	disk_argv DIR=/mnt/data init=/bin/sh
+	umk_run_timeout 30 "$out.check" "$out.check.err" "${ARGV[@]}" -- -c \
+		"mount -t ext4 /dev/ubda /mnt && ($SHOW); umount /mnt; poweroff -f"
+	tr -d '\r' <"$out.check" >"$out.shown"
+	check_durable "$out" "$out.shown" || { cat "$out.shown" "$out.check.err"; false; }
 	e2fsck -fn "$IMG"
 }

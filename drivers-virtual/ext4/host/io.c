@@ -118,16 +118,6 @@ static errcode_t bdio_write(io_channel ch, unsigned long block, int count, const
 	return bdio_write64(ch, block, count, data);
 }
 
-static errcode_t bdio_write_byte(io_channel ch, unsigned long off, int count, const void *data)
-{
-	if (wc(ch))
-		return -wc_write(wc(ch), data, count, off);
-	ssize_t r = dev(ch)->write(dev(ch)->cookie, data, count, off);
-	if (r < 0)
-		return -r;
-	return r < count ? EXT2_ET_SHORT_WRITE : 0;
-}
-
 static errcode_t bdio_flush(io_channel ch)
 {
 	if (wc(ch))
@@ -140,7 +130,10 @@ static struct struct_io_manager bd_io = {
 	.magic = EXT2_ET_MAGIC_IO_MANAGER, .name = "umk block device I/O manager",
 	.open = bdio_open, .close = bdio_close, .set_blksize = bdio_set_blksize,
 	.read_blk = bdio_read, .write_blk = bdio_write, .flush = bdio_flush,
-	.write_byte = bdio_write_byte, .read_blk64 = bdio_read64, .write_blk64 = bdio_write64,
+	/* no write_byte: libext2fs then writes the superblock whole, in one
+	 * request, instead of its changed fields one by one (a crash between
+	 * two would leave it with a bad checksum) */
+	.read_blk64 = bdio_read64, .write_blk64 = bdio_write64,
 };
 
 io_manager ext4_host_io_manager = &bd_io;
