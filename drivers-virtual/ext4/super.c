@@ -2,8 +2,11 @@
  * (also as the root), remount, statfs, sync and unmount. The on-disk
  * work is libext2fs in the host half (ext4_host.h), reading and writing
  * through the block layer; one superblock per device, shared by every
- * mount of it (as Linux). A read-write filesystem is marked clean only by
- * the last unmount or at power-off. */
+ * mount of it (as Linux). A read-write mount goes through the journal
+ * (replayed first if a crash left one to replay); the last unmount, a
+ * remount read-only or power-off writes the filesystem out and restores
+ * the clean state it had when mounted (one that was not clean stays so
+ * until e2fsck repairs it). */
 #include <umk/blkdev.h>
 #include <umk/writeback.h>
 #include "ext4.h"

@@ -4,7 +4,7 @@
  * transaction is one or more descriptor blocks, each followed by the
  * copies of the filesystem blocks its tags name, then a commit block;
  * a transaction counts only once its commit block is there.
- * Layout reference: Documentation/disks.md ("The journal"). */
+ * See Documentation/disks.md ("Crashes, the journal and writeback"). */
 #ifndef EXT4_HOST_JBD2_H
 #define EXT4_HOST_JBD2_H
 #include <endian.h>

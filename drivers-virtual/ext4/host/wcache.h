@@ -6,7 +6,8 @@
  * Linux's data=ordered): such a block can go in place any time before
  * the commit, since nothing committed refers to it, so large writes of
  * new data cost no journal space. Clean blocks are kept too (bounded),
- * for reads and so that a rewrite of unchanged contents costs nothing. */
+ * for reads (with read-ahead after a sequential miss) and so that a
+ * rewrite of unchanged contents costs nothing. */
 #ifndef EXT4_HOST_WCACHE_H
 #define EXT4_HOST_WCACHE_H
 #include <ext2fs/ext2fs.h>
