@@ -246,7 +246,6 @@ static long setup_stack(struct mm *mm, struct strvec *argv, struct strvec *envp,
 	struct vma *v = vma_new(stack_lo, top, flags, NULL, 0);
 	strlcpy(v->name, "[stack]", sizeof(v->name));
 	vma_insert(mm, v);
-	mm->start_stack = top;
 	uaddr_t sp = top;
 #define PUSH_BYTES(p, n) ({ sp -= (n); if (access_remote_vm(mm, sp, (void *)(p), (n), true) != (long)(n)) return -EFAULT; sp; })
 	uaddr_t u_execfn = PUSH_BYTES(execfn, strlen(execfn) + 1);
@@ -307,6 +306,7 @@ static long setup_stack(struct mm *mm, struct strvec *argv, struct strvec *envp,
 	sp -= nwords * 8;
 	sp &= ~15ULL;
 	long r = access_remote_vm(mm, sp, w, nwords * 8, true) == (long)(nwords * 8) ? (long)sp : -EFAULT;
+	mm->start_stack = sp;	/* where argc is, as Linux: /proc/PID/stat, [stack] in maps */
 	kfree(w);
 	kfree(envs);
 	kfree(args);

@@ -3,7 +3,8 @@
  * them faults (SEGV_ACCERR); mprotect with PROT_GROWSDOWN changes a
  * grows-down mapping from its start, as glibc's _dl_make_stack_executable
  * relies on; /proc/self/maps shows the protections exactly as asked
- * (-w-p, --xp), as Linux does. */
+ * (-w-p, --xp), as Linux does, and names [stack] only the piece of a
+ * split stack holding startstack (argc's address, /proc/self/stat). */
 #include "t.h"
 #include <elf.h>
 #include <pthread.h>
@@ -96,7 +97,38 @@ static void *thread_probe(void *arg)
 	return (void *)(long)ok;
 }
 
-int main(void)
+/* Field 28 of /proc/self/stat: startstack. */
+static unsigned long stat_startstack(void)
+{
+	FILE *f = fopen("/proc/self/stat", "r");
+	char line[1024];
+	unsigned long v = 0;
+	if (f && fgets(line, sizeof line, f)) {
+		char *p = strrchr(line, ')');
+		for (int field = 2; p && field < 28; field++)
+			p = strchr(p + 1, ' ');
+		if (p)
+			v = strtoul(p + 1, NULL, 10);
+	}
+	if (f)
+		fclose(f);
+	return v;
+}
+
+/* How many /proc/self/maps lines are named [stack]. */
+static int stack_lines(void)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[512];
+	int n = 0;
+	while (f && fgets(line, sizeof line, f))
+		n += strstr(line, "[stack]") != NULL;
+	if (f)
+		fclose(f);
+	return n;
+}
+
+int main(int argc, char **argv)
 {
 	unsigned char buf[64];
 	char nm[32];
@@ -161,5 +193,11 @@ int main(void)
 	CHECK("  that page is rwxp", !strcmp(perms(buf), "rwxp"));
 	CHECK("  the page below it too", !strcmp(perms((char *)here - 1), "rwxp"));
 	CHECK("  code on the stack runs now", run_code_at(buf) == 1);
+	unsigned long ss = stat_startstack();
+	CHECK("/proc/self/stat startstack is where argc is", ss == (unsigned long)argv - sizeof(long) &&
+								  *(long *)ss == argc);
+	map_of((void *)ss, (char[5]){ 0 }, nm);
+	CHECK("only the piece of the split stack holding it is [stack]",
+	      stack_lines() == 1 && !strcmp(nm, "[stack]"));
 	return t_done();
 }
