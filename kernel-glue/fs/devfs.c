@@ -55,6 +55,10 @@ static const struct dev_entry devs[] = {
 	{ "ptmx", S_IFCHR | 0666, MKDEV(5, 2), 5, &ptmx_fops, NULL },
 	{ "pts", S_IFDIR | 0755, 0, 0, NULL, NULL },	/* devpts is mounted here */
 	{ "random", S_IFCHR | 0666, MKDEV(1, 8), 0, &random_fops, NULL },
+	/* where boot scripts mount a tmpfs for POSIX shared memory and
+	 * semaphores (sem_open: Python's multiprocessing); on Linux they
+	 * mkdir it first, which this fixed devtmpfs cannot do */
+	{ "shm", S_IFDIR | 0755, 0, 0, NULL, NULL },
 	{ "stderr", S_IFLNK | 0777, 0, 0, NULL, "/proc/self/fd/2" },
 	{ "stdin", S_IFLNK | 0777, 0, 0, NULL, "/proc/self/fd/0" },
 	{ "stdout", S_IFLNK | 0777, 0, 0, NULL, "/proc/self/fd/1" },
