@@ -104,11 +104,23 @@ static struct task *find_alive_thread(struct signal_struct *sig, struct task *ex
 
 /* Who takes the children of exiting thread t: another live thread of its
  * process, so that they stay the process's children; with the last
- * thread, init (a live thread of it, should its first one have exited). */
+ * thread, the nearest ancestor that is a child subreaper and still has a
+ * live thread, else init (a live thread of it, should its first one have
+ * exited). As Linux's find_new_reaper. */
 static struct task *find_new_reaper(struct task *t)
 {
 	struct task *r = find_alive_thread(t->signal, t);
-	if (!r && init_task->signal)
+	if (r)
+		return r;
+	if (t->signal->has_child_subreaper) {
+		for (struct task *a = t->parent; a && a->signal && a->signal != init_task->signal; a = a->parent) {
+			if (a->signal->is_child_subreaper && (r = find_alive_thread(a->signal, t)))
+				return r;
+			if (a->parent == a)
+				break;
+		}
+	}
+	if (init_task->signal)
 		r = find_alive_thread(init_task->signal, t);
 	return r ? r : init_task;
 }

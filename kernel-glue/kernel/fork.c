@@ -79,6 +79,7 @@ static long do_fork(unsigned long flags, uaddr_t newsp, uaddr_t parent_tid, uadd
 		c->signal->session = p->signal->session;
 		c->signal->tty = p->signal->tty;
 		memcpy(c->signal->rlim, p->signal->rlim, sizeof(c->signal->rlim));
+		c->signal->has_child_subreaper = p->signal->has_child_subreaper || p->signal->is_child_subreaper;
 	}
 	list_add_tail(&c->thread_node, &c->signal->threads);
 	c->signal->live++;

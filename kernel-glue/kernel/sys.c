@@ -448,6 +448,27 @@ SYSCALL_DEFINE1(sysinfo, uaddr_t, uinfo)
 	return copy_to_user(uinfo, &si, sizeof(si)) ? -EFAULT : 0;
 }
 
+/* A new child subreaper: its existing descendants learn that they have
+ * one (forks after this inherit it), as Linux's walk_process_tree. */
+static bool descends_from(struct task *t, struct signal_struct *anc)
+{
+	for (struct task *p = t->parent; p && p->signal; p = p->parent) {
+		if (p->signal == anc)
+			return true;
+		if (p->parent == p)
+			break;
+	}
+	return false;
+}
+
+static void mark_has_child_subreaper(struct signal_struct *sig)
+{
+	struct task *o;
+	for_each_task(o)
+		if (o->signal && o->signal != sig && o->pid == o->tgid && descends_from(o, sig))
+			o->signal->has_child_subreaper = true;
+}
+
 SYSCALL_DEFINE5(prctl, int, option, unsigned long, a2, unsigned long, a3, unsigned long, a4, unsigned long, a5)
 {
 	(void)a3; (void)a4; (void)a5;
@@ -474,9 +495,17 @@ SYSCALL_DEFINE5(prctl, int, option, unsigned long, a2, unsigned long, a3, unsign
 		int sig = t->pdeath_signal;
 		return copy_to_user(a2, &sig, sizeof(sig)) ? -EFAULT : 0;
 	}
+	case PR_SET_CHILD_SUBREAPER:
+		t->signal->is_child_subreaper = a2 != 0;
+		if (a2)
+			mark_has_child_subreaper(t->signal);
+		return 0;
+	case PR_GET_CHILD_SUBREAPER: {
+		int v = t->signal->is_child_subreaper;
+		return copy_to_user(a2, &v, sizeof(v)) ? -EFAULT : 0;
+	}
 	case PR_SET_DUMPABLE:
 	case PR_SET_NO_NEW_PRIVS:
-	case PR_SET_CHILD_SUBREAPER:
 		return 0;
 	case PR_GET_DUMPABLE:
 		return 1;

@@ -87,3 +87,4 @@ load ../lib.sh
 @test "guest pdeathsig" { guest_check pdeathsig; }
 @test "guest execstack" { guest_check execstack; }
 @test "guest stack_perms" { guest_check stack_perms; }
+@test "guest subreaper" { guest_check subreaper; }

@@ -62,6 +62,9 @@ struct signal_struct {
 	int live;			/* how many of them have not exited */
 	bool group_stop;		/* a stop signal is stopping every thread */
 	struct task *group_exec_task;	/* execve is killing the other threads */
+	/* PR_SET_CHILD_SUBREAPER: orphaned descendants come here, not to
+	 * init; has_child_subreaper: some ancestor is one (worth a look) */
+	bool is_child_subreaper, has_child_subreaper;
 	struct wait_queue_head signalfd_wqh;	/* woken on every new signal */
 	/* wait4/waitid sleepers: any thread may wait for any thread's child */
 	struct wait_queue_head wait_chldexit;
