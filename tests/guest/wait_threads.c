@@ -332,6 +332,38 @@ static void survive_forker(void)
 	CHECK_ERR("no children left", waitpid(-1, &st, WNOHANG), ECHILD);
 }
 
+/* --- stops and continues of a thread's child, seen from main ----------- */
+static void *thread_fork_pauser(void *p)
+{
+	pid_t *c = p;
+	fflush(stdout);
+	*c = fork();
+	if (*c == 0) {
+		setpgid(0, 0);	/* a group of its own, not orphaned: SIGTSTP stops it */
+		for (;;)
+			pause();
+	}
+	setpgid(*c, *c);
+	return NULL;
+}
+
+static void stop_continue(void)
+{
+	pid_t c = 0;
+	run_thread(thread_fork_pauser, &c);
+	int st = 0;
+	kill(c, SIGTSTP);
+	CHECK("an exited thread's child stops: main's waitpid(WUNTRACED) sees it",
+	      waitpid(c, &st, WUNTRACED) == c && WIFSTOPPED(st) && WSTOPSIG(st) == SIGTSTP);
+	kill(c, SIGCONT);
+	struct waitidarg w = { P_PID, (id_t)c, WCONTINUED, 0, 0, { 0 } };
+	run_thread(thread_waitid, &w);
+	CHECK("  it continues: another thread's waitid(WCONTINUED) sees it",
+	      w.ret == 0 && w.si.si_pid == c && w.si.si_code == CLD_CONTINUED && w.si.si_status == SIGCONT);
+	kill(c, SIGKILL);
+	CHECK("  killed and reaped", waitpid(c, &st, 0) == c && WTERMSIG(st) == SIGKILL);
+}
+
 /* --- a wait in a thread is interrupted by a signal, or restarted -------- */
 static volatile sig_atomic_t hits;
 static void on_usr1(int s)
@@ -430,6 +462,7 @@ int main(int argc, char **argv)
 	wnothread();
 	wnothread_own();
 	survive_forker();
+	stop_continue();
 	wait_interrupted(0);
 	wait_interrupted(1);
 	CHECK_ERR("ECHILD from main with no children", waitpid(-1, NULL, 0), ECHILD);
