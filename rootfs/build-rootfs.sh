@@ -145,7 +145,7 @@ if [ -x "$pybin" ] && [ -f "/usr/lib/$pyver/os.py" ]; then
 		copy_libs_of "/$so"
 	done
 	[ ! -d "/etc/$pyver" ] || cp -RL "/etc/$pyver" etc/
-	"$pybin" -m compileall -q -j 0 --invalidation-mode checked-hash -d "/usr/lib/$pyver" "usr/lib/$pyver" >/dev/null ||
+	"$pybin" -I -m compileall -q --invalidation-mode checked-hash -d "/usr/lib/$pyver" "usr/lib/$pyver" >/dev/null ||
 		{ echo "build-rootfs: compiling /usr/lib/$pyver failed" >&2; exit 1; }
 else
 	missing="$missing python3"
