@@ -12,10 +12,10 @@ PY_SCRIPT=$BATS_TEST_DIRNAME/python-pools.py
 PY_IMAGE=$UMK_BUILD/rootfs.ext4
 
 need_python() {
+	[ -x /usr/bin/python3 ] || skip "no /usr/bin/python3 on the host (make deps installs it)"
 	[ -x "$UMK_BIN" ] || { echo "$UMK_BIN is not built"; false; }
 	[ -f "$PY_IMAGE" ] || { echo "$PY_IMAGE is not built (make rootfs)"; false; }
-	[ -x "$UMK_ROOTFS/usr/bin/python3" ] || { echo "the default image has no python3 (install python3: make deps)"; false; }
-	[ -x /usr/bin/python3 ] || skip "no /usr/bin/python3 on the host"
+	[ -x "$UMK_ROOTFS/usr/bin/python3" ] || { echo "the default image has no python3 (make rootfs after make deps)"; false; }
 }
 
 # py_boot MODE: the script as `python3 -c` in the default image; its output
