@@ -8,7 +8,8 @@
 #     "N passed, 0 failed" (a quick subset; -j2 as a developer would);
 #   - `make run` (plain, as README says), driven by expect
 #     (tests/bats/login.exp): log in as root/umk, run a command in the
-#     shell, poweroff, status 0.
+#     shell, poweroff, status 0; and the image built on the way lacks
+#     none of its programs.
 # Needs root (chroot, mounts) and Debian's mirror (the one the host's apt
 # uses); without them the tests are skipped and the summary says so.
 # The chroot helper, its cache and its mounts: tests/bats/fresh-debian.sh.
@@ -92,6 +93,11 @@ show() {
 	if [ "$rc" != 0 ] || ! grep -qx 'shell: 42 root@umk' "$log" || ! grep -qx '@@END 1 0' "$log"; then
 		show "$log"
 		echo "want the line 'shell: 42 root@umk' from the guest's shell and status 0 after poweroff; status $rc"
+		false
+	fi
+	# the image has every program it lists: install-deps.sh brought them
+	if grep 'left out' "$log"; then
+		echo "rootfs/build-rootfs.sh left programs out: their packages are missing from scripts/install-deps.sh"
 		false
 	fi
 }
