@@ -5,7 +5,8 @@
 #     /usr/sbin go to /bin and /sbin too: /usr is Debian's);
 #   - Debian's own dynamically linked programs copied from the host into
 #     /usr/bin and /usr/sbin (bash, coreutils, grep, sed, mawk, findutils,
-#     procps, a few util-linux and ncurses tools), with their shared
+#     procps, a few util-linux and ncurses tools, python3 with its
+#     standard library in /usr/lib/python3.X), with their shared
 #     libraries (the ldd closure) in /lib/x86_64-linux-gnu and the dynamic
 #     loader /lib64/ld-linux-x86-64.so.2;
 #   - busybox init with /etc/inittab, /etc/init.d/rcS and rcK, a getty on
@@ -101,10 +102,15 @@ copy_prog() {
 		chmod 0755 "$d/$name"
 		ndeb=$((ndeb + 1))
 		if head -c 4 "$src" | grep -q ELF; then
-			for lib in $(ldd "$src" 2>/dev/null | sed -n 's/.*=> \(\/[^ ]*\).*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) (.*/\1/p'); do
-				copy_lib "$lib"
-			done
+			copy_libs_of "$src"
 		fi
+	done
+}
+
+# copy_libs_of FILE: the ldd closure of a host program or shared object.
+copy_libs_of() {
+	for lib in $(ldd "$1" 2>/dev/null | sed -n 's/.*=> \(\/[^ ]*\).*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) (.*/\1/p'); do
+		copy_lib "$lib"
 	done
 }
 
@@ -117,6 +123,34 @@ copy_prog usr/bin bash $coreutils grep egrep fgrep sed mawk find xargs \
 	ps top free uptime vmstat pgrep pkill pmap pwdx watch w \
 	getopt flock setsid more rev column hostname which clear tput reset
 copy_prog usr/sbin sysctl e2fsck
+# Debian's python3 (lab scripts use it; multiprocessing and the rest of
+# the standard library come from libpython3.X-stdlib, which the python3
+# package pulls in): /usr/bin/python3.X and Debian's python3 link,
+# /usr/lib/python3.X but its test suite, static library and byte code,
+# the libraries its extension modules (lib-dynload) link, /etc/python3.X.
+# The byte code is compiled here again, hash-checked (PEP 552): the image
+# stamps every file with one time, which would make Debian's timestamp-
+# checked .pyc files stale (recompiled at every start on a read-only
+# root); a hash-checked one holds whatever the times, and still notices
+# an edited source.
+pybin=$(readlink -f /usr/bin/python3 2>/dev/null || true)
+pyver=${pybin##*/}
+if [ -x "$pybin" ] && [ -f "/usr/lib/$pyver/os.py" ]; then
+	copy_prog usr/bin "$pyver"
+	ln -s "$pyver" usr/bin/python3
+	mkdir -p usr/lib
+	(cd /usr/lib && tar -chf - --exclude=__pycache__ --exclude="$pyver/test" --exclude="$pyver/config-*" "$pyver") |
+		tar -C usr/lib -xf -
+	for so in usr/lib/"$pyver"/lib-dynload/*.so; do
+		copy_libs_of "/$so"
+	done
+	[ ! -d "/etc/$pyver" ] || cp -RL "/etc/$pyver" etc/
+	"$pybin" -I -m compileall -q --invalidation-mode checked-hash -d "/usr/lib/$pyver" "usr/lib/$pyver" >/dev/null ||
+		{ echo "build-rootfs: compiling /usr/lib/$pyver failed" >&2; exit 1; }
+else
+	missing="$missing python3"
+fi
+
 # The loader itself, by the path every Debian program names.
 cp -L /lib64/ld-linux-x86-64.so.2 lib64/ld-linux-x86-64.so.2
 chmod 0755 lib64/ld-linux-x86-64.so.2

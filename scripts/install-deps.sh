@@ -13,7 +13,8 @@ libpcap-dev libcap-ng-dev libncurses-dev uuid-dev
 libslirp-dev libvdeplug-dev vde2
 uml-utilities user-mode-linux
 tcpdump iperf3
-iproute2 libcap2-bin procps
+iproute2 libcap2-bin procps bsdextrautils
+debootstrap
 "
 
 if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then

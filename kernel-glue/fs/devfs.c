@@ -13,6 +13,8 @@ DEVFS_LINK(stdin, "stdin", "/proc/self/fd/0");
 DEVFS_LINK(stdout, "stdout", "/proc/self/fd/1");
 DEVFS_LINK(stderr, "stderr", "/proc/self/fd/2");
 DEVFS_NODE(pts, "pts", S_IFDIR | 0755, 0, 0, NULL);	/* devpts is mounted here */
+/* boot scripts mount a tmpfs here (POSIX shared memory and semaphores) */
+DEVFS_NODE(shm, "shm", S_IFDIR | 0755, 0, 0, NULL);
 
 umk_section_declare(const struct devfs_node, umk_devnodes);
 

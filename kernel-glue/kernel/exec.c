@@ -221,16 +221,28 @@ static uint64_t rand_pages(unsigned bits)
 	return (r & ((1ULL << bits) - 1)) << PAGE_SHIFT;
 }
 
+/* Does the program's PT_GNU_STACK ask for an executable stack (GCC's
+ * nested-function trampolines, -z execstack)? Only the program's header
+ * counts, not the interpreter's; without one, x86-64 Linux does not make
+ * the stack executable either. */
+static bool wants_exec_stack(const Elf64_Ehdr *eh, const Elf64_Phdr *ph)
+{
+	for (int i = 0; i < eh->e_phnum; i++)
+		if (ph[i].p_type == PT_GNU_STACK)
+			return ph[i].p_flags & PF_X;
+	return false;
+}
+
 /* Build the initial stack; returns the new rsp. */
 static long setup_stack(struct mm *mm, struct strvec *argv, struct strvec *envp, const char *execfn,
-			struct loaded *main, struct loaded *interp, bool has_interp)
+			struct loaded *main, struct loaded *interp, bool has_interp, bool exec_stack)
 {
 	uaddr_t top = TASK_SIZE - PAGE_SIZE - rand_pages(12);
 	uaddr_t stack_lo = top - STACK_INIT_SIZE;
-	struct vma *v = vma_new(stack_lo, top, VM_READ | VM_WRITE | VM_GROWSDOWN, NULL, 0);
+	uint32_t flags = VM_READ | VM_WRITE | VM_GROWSDOWN | (exec_stack ? VM_EXEC : 0);
+	struct vma *v = vma_new(stack_lo, top, flags, NULL, 0);
 	strlcpy(v->name, "[stack]", sizeof(v->name));
 	vma_insert(mm, v);
-	mm->start_stack = top;
 	uaddr_t sp = top;
 #define PUSH_BYTES(p, n) ({ sp -= (n); if (access_remote_vm(mm, sp, (void *)(p), (n), true) != (long)(n)) return -EFAULT; sp; })
 	uaddr_t u_execfn = PUSH_BYTES(execfn, strlen(execfn) + 1);
@@ -291,6 +303,7 @@ static long setup_stack(struct mm *mm, struct strvec *argv, struct strvec *envp,
 	sp -= nwords * 8;
 	sp &= ~15ULL;
 	long r = access_remote_vm(mm, sp, w, nwords * 8, true) == (long)(nwords * 8) ? (long)sp : -EFAULT;
+	mm->start_stack = sp;	/* where argc is, as Linux: /proc/PID/stat, [stack] in maps */
 	kfree(w);
 	kfree(envs);
 	kfree(args);
@@ -431,7 +444,7 @@ static int exec_binprm(const char *path, struct strvec *argv, struct strvec *env
 	mm->start_data = main.start_data;
 	mm->end_data = main.end_data;
 	mm->start_brk = mm->brk = PAGE_ALIGN(main.base) + rand_pages(13);
-	long sp = setup_stack(mm, argv, envp, execfn_buf, &main, &in, interp_file != NULL);
+	long sp = setup_stack(mm, argv, envp, execfn_buf, &main, &in, interp_file != NULL, wants_exec_stack(&eh, ph));
 	if (sp < 0) {
 		r = (int)sp;
 		goto out_mm;

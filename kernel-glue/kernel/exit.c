@@ -1,20 +1,27 @@
-/* Process exit, zombies, reparenting to init, and wait4/waitid. */
+/* Process exit, zombies, reparenting, and wait4/waitid. Children belong
+ * to their parent's whole thread group, as on Linux: any thread may wait
+ * for them, SIGCHLD goes to the process, and when the thread that forked
+ * them exits they pass to another live thread of it (PR_SET_PDEATHSIG
+ * fires then: it is about the parent thread), or to init with the last. */
 #include <umk/internal.h>
 #include <umk/arch.h>
 #include <umk/mm.h>
 #include <umk/fdtable.h>
+#include <umk/fs.h>
 #include <umk/tty.h>
 #include <umk/syscall.h>
 #include <umk/uaccess.h>
 #include <linux/wait.h>
 #include <asm/siginfo.h>
 
-#define SIGCHLD 17
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
 
 static bool parent_ignores_chld(struct task *parent)
 {
 	struct k_sigaction *ka = &parent->sighand->action[SIGCHLD - 1];
-	return ka->handler == 1 /* SIG_IGN */ || (ka->flags & 2 /* SA_NOCLDWAIT */);
+	return ka->handler == SIG_IGN || (ka->flags & SA_NOCLDWAIT);
 }
 
 static void release_task(struct task *t)
@@ -29,13 +36,22 @@ static void release_task(struct task *t)
 		task_free(t);
 }
 
-/* Tell the parent a child exited: SIGCHLD (or exit_signal) and a wakeup. */
-static void notify_parent_exit(struct task *t)
+/* Linux's do_notify_parent: the exit signal to the parent's process and
+ * a wakeup of its waiters. True when the child is to be reaped at once:
+ * it reports with SIGCHLD and the parent ignores that (SIG_IGN: no
+ * signal either; SA_NOCLDWAIT: the handler still runs). */
+static bool notify_parent_exit(struct task *t)
 {
 	struct task *p = t->parent;
-	int status = t->exit_code;
+	int status = t->exit_code, sig = t->exit_signal;
+	bool autoreap = false;
+	if (sig == SIGCHLD && parent_ignores_chld(p)) {
+		autoreap = true;
+		if (p->sighand->action[SIGCHLD - 1].handler == SIG_IGN)
+			sig = 0;
+	}
 	struct ksiginfo info = { 0 };
-	info.si_signo = t->exit_signal;
+	info.si_signo = sig;
 	info.chld.pid = t->pid;
 	info.chld.uid = t->cred.uid;
 	if ((status & 0x7f) == 0) {
@@ -47,9 +63,10 @@ static void notify_parent_exit(struct task *t)
 	}
 	info.chld.utime = t->utime_ns / 10000000;
 	info.chld.stime = t->stime_ns / 10000000;
-	if (t->exit_signal)
-		send_signal(p, t->exit_signal, &info);
-	wake_up(&p->wait_chldexit);
+	if (sig > 0)
+		send_signal(p, sig, &info);
+	wake_up(&p->signal->wait_chldexit);
+	return autoreap;
 }
 
 void task_notify_parent_stop(struct task *t, int why, int sig)
@@ -58,7 +75,7 @@ void task_notify_parent_stop(struct task *t, int why, int sig)
 	if (!p)
 		return;
 	struct k_sigaction *ka = &p->sighand->action[SIGCHLD - 1];
-	if (!(ka->flags & 1 /* SA_NOCLDSTOP */)) {
+	if (!(ka->flags & SA_NOCLDSTOP)) {
 		struct ksiginfo info = { 0 };
 		info.si_signo = SIGCHLD;
 		info.si_code = why;
@@ -67,32 +84,95 @@ void task_notify_parent_stop(struct task *t, int why, int sig)
 		info.chld.status = sig;
 		send_signal(p, SIGCHLD, &info);
 	}
-	wake_up(&p->wait_chldexit);
+	wake_up(&p->signal->wait_chldexit);
 }
 
-/* Children of an exiting thread go to another live thread of its group,
- * or to init. */
+/* A thread of sig that is not exiting, other than except (Linux's
+ * find_alive_thread), or NULL. */
+static struct task *find_alive_thread(struct signal_struct *sig, struct task *except)
+{
+	struct task *th;
+	for_each_thread(sig, th)
+		if (th != except && !(th->flags & PF_EXITING))
+			return th;
+	return NULL;
+}
+
+/* Who takes the children of exiting thread t: another live thread of its
+ * process, so that they stay the process's children; with the last
+ * thread, the nearest ancestor that is a child subreaper and still has a
+ * live thread, else init (a live thread of it, should its first one have
+ * exited). As Linux's find_new_reaper. */
+static struct task *find_new_reaper(struct task *t)
+{
+	struct task *r = find_alive_thread(t->signal, t);
+	if (r)
+		return r;
+	if (t->signal->has_child_subreaper) {
+		for (struct task *a = t->parent; a && a->signal && a->signal != init_task->signal; a = a->parent) {
+			if (a->signal->is_child_subreaper && (r = find_alive_thread(a->signal, t)))
+				return r;
+			if (a->parent == a)
+				break;
+		}
+	}
+	if (init_task->signal)
+		r = find_alive_thread(init_task->signal, t);
+	return r ? r : init_task;
+}
+
+/* Every task of child process c, its exited leader included, points at
+ * its parent thread (getppid() is asked of any of them). */
+static void set_parent(struct task *c, struct task *parent)
+{
+	struct task *th;
+	c->parent = parent;
+	if (c->signal)
+		for_each_thread(c->signal, th)
+			th->parent = parent;
+}
+
+/* PR_SET_PDEATHSIG: each thread of c that asked gets its signal sent to
+ * c's process, as from father's process (Linux's SEND_SIG_NOINFO). */
+static void pdeath_one(struct task *c, struct task *th, struct ksiginfo *info)
+{
+	if (!th->pdeath_signal)
+		return;
+	info->si_signo = th->pdeath_signal;
+	send_signal(c, th->pdeath_signal, info);
+}
+
+static void send_pdeath_signals(struct task *c, struct task *father)
+{
+	if (!c->signal)
+		return;
+	struct ksiginfo info = { .si_code = SI_USER };
+	info.kill.pid = father->tgid;
+	info.kill.uid = father->cred.uid;
+	if (list_empty(&c->thread_node))	/* an exited leader, off the list */
+		pdeath_one(c, c, &info);
+	struct task *th;
+	for_each_thread(c->signal, th)
+		pdeath_one(c, th, &info);
+}
+
+/* The children of exiting thread t go to its new reaper. Within the same
+ * process nothing is reported again; to another process they report
+ * with SIGCHLD, and a zombie among them is announced to it. */
 static void reparent_children(struct task *t)
 {
-	struct task *heir = init_task, *th;
-	for_each_thread(t->signal, th)
-		if (th != t && !(th->flags & PF_EXITING)) {
-			heir = th;
-			break;
-		}
+	struct task *reaper = find_new_reaper(t);
 	struct task *c, *n;
 	list_for_each_entry_safe(c, n, &t->children, sibling) {
 		list_del(&c->sibling);
-		c->parent = heir;
-		if (heir == init_task)
-			c->exit_signal = SIGCHLD;
-		list_add_tail(&c->sibling, &heir->children);
-		if (c->state == TASK_ZOMBIE && !process_alive(c)) {
-			if (parent_ignores_chld(heir))
-				release_task(c);
-			else
-				notify_parent_exit(c);
-		}
+		list_add_tail(&c->sibling, &reaper->children);
+		set_parent(c, reaper);
+		send_pdeath_signals(c, t);
+		if (reaper->signal == t->signal)
+			continue;
+		c->exit_signal = SIGCHLD;
+		if (c->state == TASK_ZOMBIE && !process_alive(c) && notify_parent_exit(c))
+			release_task(c);
 	}
 }
 
@@ -108,13 +188,10 @@ static void group_dead(struct task *leader)
 		leader->exit_code = sig->group_exit_code;
 	p->signal->cutime += leader->utime_ns + sig->cutime;
 	p->signal->cstime += leader->stime_ns + sig->cstime;
-	if (leader->exit_signal == SIGCHLD && parent_ignores_chld(p)) {
-		wake_up(&p->wait_chldexit);
+	if (notify_parent_exit(leader)) {
 		release_task(leader);
 		if (leader == current)
 			task_set_dead(leader);
-	} else {
-		notify_parent_exit(leader);
 	}
 }
 
@@ -125,7 +202,7 @@ void do_exit(int code)
 	if (t->flags & PF_EXITING)
 		panic("recursive exit of pid %d", t->pid);
 	t->flags |= PF_EXITING;
-	if (t == init_task && sig->live == 1)
+	if (sig == init_task->signal && sig->live == 1)	/* init's last thread */
 		panic("Attempted to kill init! exitcode=0x%08x", code);
 	t->exit_code = code;
 	exit_robust_list(t);
@@ -214,13 +291,17 @@ struct wait_opts {
 	uint64_t utime, stime;
 };
 
+/* Linux's eligible_child: the id matches, and __WCLONE picks children
+ * reporting with a signal other than SIGCHLD (or none), __WALL both. */
 static bool child_matches(struct task *c, struct wait_opts *wo)
 {
-	if (wo->which == P_PID)
-		return c->pid == wo->id;
-	if (wo->which == P_PGID)
-		return c->signal && c->signal->pgrp == wo->id;
-	return true;
+	if (wo->which == P_PID && c->pid != wo->id)
+		return false;
+	if (wo->which == P_PGID && !(c->signal && c->signal->pgrp == wo->id))
+		return false;
+	if (wo->options & __WALL)
+		return true;
+	return !!(wo->options & __WCLONE) == (c->exit_signal != SIGCHLD);
 }
 
 /* Checks one child; returns true if it produced a result. */
@@ -230,6 +311,11 @@ static bool wait_one(struct task *c, struct wait_opts *wo)
 	wo->info.si_signo = SIGCHLD;
 	wo->info.chld.pid = c->pid;
 	wo->info.chld.uid = c->cred.uid;
+	if (c->signal) {
+		/* RUSAGE_BOTH: the child and the children it reaped */
+		wo->utime = c->utime_ns + c->signal->cutime;
+		wo->stime = c->stime_ns + c->signal->cstime;
+	}
 	if (c->state == TASK_ZOMBIE && !process_alive(c) && (wo->options & WEXITED)) {
 		int st = c->exit_code;
 		wo->status = st;
@@ -241,8 +327,6 @@ static bool wait_one(struct task *c, struct wait_opts *wo)
 			wo->info.si_code = (st & 0x80) ? CLD_DUMPED : CLD_KILLED;
 			wo->info.chld.status = st & 0x7f;
 		}
-		wo->utime = c->utime_ns;
-		wo->stime = c->stime_ns;
 		if (!(wo->options & WNOWAIT))
 			release_task(c);
 		return true;
@@ -272,32 +356,52 @@ static bool wait_one(struct task *c, struct wait_opts *wo)
 	return false;
 }
 
+/* The children of one thread: a reported pid, or 0; *any is set when
+ * one of them matches (and may report later). */
+static pid_t wait_children_of(struct task *th, struct wait_opts *wo, bool *any)
+{
+	struct task *c, *n;
+	list_for_each_entry_safe(c, n, &th->children, sibling) {
+		if (!child_matches(c, wo))
+			continue;
+		*any = true;
+		if (wait_one(c, wo))
+			return wo->pid;
+	}
+	return 0;
+}
+
+/* The caller's children first, then those of the other threads of its
+ * process (all of them are the process's), unless __WNOTHREAD. After a
+ * wakeup the children are looked at before a pending signal, as Linux
+ * does: a SIGCHLD handler does not turn a reapable child or an ECHILD
+ * (the last child autoreaped) into EINTR. */
 static long do_wait(struct wait_opts *wo)
 {
 	struct task *me = current;
+	struct signal_struct *sig = me->signal;
+	long interrupted = 0;
 	for (;;) {
 		bool any = false;
-		struct task *c, *n;
-		list_for_each_entry_safe(c, n, &me->children, sibling) {
-			if (!child_matches(c, wo))
-				continue;
-			/* __WCLONE selects children with exit_signal != SIGCHLD */
-			if (!(wo->options & __WALL) && !!(wo->options & __WCLONE) != (c->exit_signal != SIGCHLD))
-				continue;
-			any = true;
-			if (wait_one(c, wo))
-				return wo->pid;
+		pid_t r = wait_children_of(me, wo, &any);
+		if (!r && !(wo->options & __WNOTHREAD)) {
+			struct task *th;
+			for_each_thread(sig, th)
+				if (th != me && (r = wait_children_of(th, wo, &any)))
+					break;
 		}
+		if (r)
+			return r;
 		if (!any)
 			return -ECHILD;
 		if (wo->options & WNOHANG)
 			return 0;
+		if (interrupted)
+			return interrupted;
 		struct wait_entry we;
-		wait_enqueue(&me->wait_chldexit, &we);
-		long r = wait_sleep(&me->wait_chldexit, &we, true, -1);
+		wait_enqueue(&sig->wait_chldexit, &we);
+		interrupted = wait_sleep(&sig->wait_chldexit, &we, true, -1);
 		wait_dequeue(&we);
-		if (r)
-			return r;
 	}
 }
 
@@ -323,6 +427,8 @@ SYSCALL_DEFINE4(wait4, pid_t, pid, uaddr_t, ustatus, int, options, uaddr_t, uru)
 {
 	if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WCLONE | __WALL))
 		return -EINVAL;
+	if (pid == INT32_MIN)
+		return -ESRCH;	/* -INT_MIN is no process group */
 	struct wait_opts wo = { 0 };
 	if (pid == -1)
 		wo.which = P_ALL;
@@ -339,6 +445,7 @@ SYSCALL_DEFINE4(wait4, pid_t, pid, uaddr_t, ustatus, int, options, uaddr_t, uru)
 	wo.options = options | WEXITED;
 	long r = do_wait(&wo);
 	if (r > 0) {
+		/* the child is reaped whether or not these copies work */
 		if (ustatus && copy_to_user(ustatus, &wo.status, sizeof(int)))
 			return -EFAULT;
 		if (put_rusage(uru, &wo))
@@ -347,36 +454,76 @@ SYSCALL_DEFINE4(wait4, pid_t, pid, uaddr_t, ustatus, int, options, uaddr_t, uru)
 	return r;
 }
 
-SYSCALL_DEFINE5(waitid, int, which, pid_t, id, uaddr_t, uinfo, int, options, uaddr_t, uru)
+/* waitid's checks of its arguments; 0 or -errno. */
+static long waitid_prepare(struct wait_opts *wo, int which, pid_t id, int options)
 {
 	if (options & ~(WNOHANG | WNOWAIT | WEXITED | WSTOPPED | WCONTINUED | __WNOTHREAD | __WCLONE | __WALL))
 		return -EINVAL;
 	if (!(options & (WEXITED | WSTOPPED | WCONTINUED)))
 		return -EINVAL;
-	struct wait_opts wo = { 0 };
 	switch (which) {
-	case P_ALL: break;
-	case P_PID: if (id <= 0) return -EINVAL; break;
+	case P_ALL:
+		break;
+	case P_PID:
+		if (id <= 0)
+			return -EINVAL;
+		break;
 	case P_PGID:
 		if (id < 0)
 			return -EINVAL;
 		if (id == 0)
 			id = current->signal->pgrp;
 		break;
-	default: return -EINVAL;
+	case P_PIDFD: {
+		if (id < 0)
+			return -EINVAL;
+		/* umk has no pidfds (no pidfd_open, no CLONE_PIDFD): no open
+		 * file names a process, and for a descriptor that is not a
+		 * pidfd, open or not, Linux answers EBADF */
+		struct file *f = fget(id);
+		if (f)
+			fput(f);
+		return -EBADF;
 	}
-	wo.which = which;
-	wo.id = id;
-	wo.options = options;
-	long r = do_wait(&wo);
-	if (r < 0)
-		return r;
-	if (uinfo) {
-		struct ksiginfo zero = { 0 };
-		if (copy_to_user(uinfo, r > 0 ? &wo.info : &zero, sizeof(zero)))
+	default:
+		return -EINVAL;
+	}
+	wo->which = which;
+	wo->id = id;
+	wo->options = options;
+	return 0;
+}
+
+/* What waitid stores: si_signo, si_errno, si_code, si_pid, si_uid and
+ * si_status, nothing else; zeros when nothing was reported (WNOHANG) and
+ * on errors too, as Linux does. */
+static int put_waitid_info(uaddr_t uinfo, const struct ksiginfo *in, bool reported)
+{
+	struct ksiginfo zero = { 0 };
+	const struct ksiginfo *i = reported ? in : &zero;
+	int head[3] = { reported ? SIGCHLD : 0, 0, i->si_code };
+	int body[3] = { i->chld.pid, (int)i->chld.uid, i->chld.status };
+	if (copy_to_user(uinfo, head, sizeof(head)) ||
+	    copy_to_user(uinfo + offsetof(struct ksiginfo, chld), body, sizeof(body)))
+		return -EFAULT;
+	return 0;
+}
+
+SYSCALL_DEFINE5(waitid, int, which, pid_t, id, uaddr_t, uinfo, int, options, uaddr_t, uru)
+{
+	struct wait_opts wo = { 0 };
+	long r = waitid_prepare(&wo, which, id, options);
+	if (r == 0)
+		r = do_wait(&wo);
+	bool reported = r > 0;
+	if (reported) {
+		r = 0;
+		if (put_rusage(uru, &wo))
 			return -EFAULT;
 	}
-	return put_rusage(uru, &wo);
+	if (uinfo && put_waitid_info(uinfo, &wo.info, reported))
+		return -EFAULT;
+	return r;
 }
 
 /* execve in a multi-threaded process: the other threads die first, and
@@ -399,18 +546,15 @@ void de_thread(void)
 	t->state = TASK_RUNNING;
 	struct task *leader = sig->leader;
 	if (leader != t) {
-		/* take the leader's place: its pid, its parent and children */
+		/* take the leader's place: its pid and its parent. The
+		 * children of every thread that died here, the leader's too,
+		 * were handed down to live threads as each exited, so they
+		 * are all ours now (pdeath signals went out as on Linux). */
 		t->pid = leader->pid;
 		leader->pid = 0;
 		t->parent = leader->parent;
-		t->exit_signal = leader->exit_signal;
+		t->exit_signal = SIGCHLD;	/* as Linux's de_thread */
 		list_add_tail(&t->sibling, &leader->sibling);
-		struct task *c, *n;
-		list_for_each_entry_safe(c, n, &leader->children, sibling) {
-			list_del(&c->sibling);
-			c->parent = t;
-			list_add_tail(&c->sibling, &t->children);
-		}
 		sig->leader = t;
 		release_task(leader);
 	}

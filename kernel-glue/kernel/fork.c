@@ -79,6 +79,7 @@ static long do_fork(unsigned long flags, uaddr_t newsp, uaddr_t parent_tid, uadd
 		c->signal->session = p->signal->session;
 		c->signal->tty = p->signal->tty;
 		memcpy(c->signal->rlim, p->signal->rlim, sizeof(c->signal->rlim));
+		c->signal->has_child_subreaper = p->signal->has_child_subreaper || p->signal->is_child_subreaper;
 	}
 	list_add_tail(&c->thread_node, &c->signal->threads);
 	c->signal->live++;
@@ -102,8 +103,10 @@ static long do_fork(unsigned long flags, uaddr_t newsp, uaddr_t parent_tid, uadd
 		c->parent = p->signal->leader->parent;
 		c->exit_signal = -1;
 	} else {
+		/* CLONE_PARENT: a sibling, reporting as the process does
+		 * (its leader's exit signal: a thread's own is -1) */
 		c->parent = (flags & CLONE_PARENT) ? p->parent : p;
-		c->exit_signal = (flags & CLONE_PARENT) ? p->exit_signal : (int)(flags & CSIGNAL);
+		c->exit_signal = (flags & CLONE_PARENT) ? p->signal->leader->exit_signal : (int)(flags & CSIGNAL);
 		list_add_tail(&c->sibling, &c->parent->children);
 	}
 	if (flags & CLONE_CHILD_CLEARTID)

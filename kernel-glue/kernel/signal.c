@@ -65,6 +65,7 @@ struct signal_struct *signal_alloc(void)
 	INIT_LIST_HEAD(&s->shared_queue);
 	INIT_LIST_HEAD(&s->threads);
 	init_waitqueue_head(&s->signalfd_wqh);
+	init_waitqueue_head(&s->wait_chldexit);
 	return s;
 }
 

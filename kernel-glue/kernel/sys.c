@@ -48,9 +48,22 @@ static bool id_ok(uint32_t v, uint32_t a, uint32_t b, uint32_t c)
 	return v == (uint32_t)-1 || v == a || v == b || v == c;
 }
 
+/* As Linux's commit_creds: a change of the effective or filesystem ids
+ * forgets PR_SET_PDEATHSIG, so that a parent cannot signal a process
+ * whose privilege changed. Returns r, for the setters' tail calls. */
+static long creds_committed(const struct cred *old, long r)
+{
+	struct task *t = current;
+	const struct cred *c = &t->cred;
+	if (c->euid != old->euid || c->egid != old->egid || c->fsuid != old->fsuid || c->fsgid != old->fsgid)
+		t->pdeath_signal = 0;
+	return r;
+}
+
 SYSCALL_DEFINE3(setresuid, uid_t, r, uid_t, e, uid_t, s)
 {
 	struct cred *c = &current->cred;
+	struct cred old = *c;
 	if (c->euid != 0 && !(id_ok(r, c->uid, c->euid, c->suid) && id_ok(e, c->uid, c->euid, c->suid) &&
 			      id_ok(s, c->uid, c->euid, c->suid)))
 		return -EPERM;
@@ -58,12 +71,13 @@ SYSCALL_DEFINE3(setresuid, uid_t, r, uid_t, e, uid_t, s)
 	if (e != (uid_t)-1) c->euid = e;
 	if (s != (uid_t)-1) c->suid = s;
 	c->fsuid = c->euid;
-	return 0;
+	return creds_committed(&old, 0);
 }
 
 SYSCALL_DEFINE3(setresgid, gid_t, r, gid_t, e, gid_t, s)
 {
 	struct cred *c = &current->cred;
+	struct cred old = *c;
 	if (c->euid != 0 && !(id_ok(r, c->gid, c->egid, c->sgid) && id_ok(e, c->gid, c->egid, c->sgid) &&
 			      id_ok(s, c->gid, c->egid, c->sgid)))
 		return -EPERM;
@@ -71,42 +85,45 @@ SYSCALL_DEFINE3(setresgid, gid_t, r, gid_t, e, gid_t, s)
 	if (e != (gid_t)-1) c->egid = e;
 	if (s != (gid_t)-1) c->sgid = s;
 	c->fsgid = c->egid;
-	return 0;
+	return creds_committed(&old, 0);
 }
 
 SYSCALL_DEFINE1(setuid, uid_t, uid)
 {
 	struct cred *c = &current->cred;
+	struct cred old = *c;
 	if (uid == (uid_t)-1)
 		return -EINVAL;
 	if (c->euid == 0) {
 		c->uid = c->euid = c->suid = c->fsuid = uid;
-		return 0;
+		return creds_committed(&old, 0);
 	}
 	if (uid != c->uid && uid != c->suid)
 		return -EPERM;
 	c->euid = c->fsuid = uid;
-	return 0;
+	return creds_committed(&old, 0);
 }
 
 SYSCALL_DEFINE1(setgid, gid_t, gid)
 {
 	struct cred *c = &current->cred;
+	struct cred old = *c;
 	if (gid == (gid_t)-1)
 		return -EINVAL;
 	if (c->euid == 0) {
 		c->gid = c->egid = c->sgid = c->fsgid = gid;
-		return 0;
+		return creds_committed(&old, 0);
 	}
 	if (gid != c->gid && gid != c->sgid)
 		return -EPERM;
 	c->egid = c->fsgid = gid;
-	return 0;
+	return creds_committed(&old, 0);
 }
 
 SYSCALL_DEFINE2(setreuid, uid_t, r, uid_t, e)
 {
 	struct cred *c = &current->cred;
+	struct cred old = *c;
 	uid_t olduid = c->uid;
 	if (c->euid != 0 && ((r != (uid_t)-1 && r != c->uid && r != c->euid) ||
 			     (e != (uid_t)-1 && e != c->uid && e != c->euid && e != c->suid)))
@@ -116,12 +133,13 @@ SYSCALL_DEFINE2(setreuid, uid_t, r, uid_t, e)
 	if (r != (uid_t)-1 || (e != (uid_t)-1 && e != olduid))
 		c->suid = c->euid;
 	c->fsuid = c->euid;
-	return 0;
+	return creds_committed(&old, 0);
 }
 
 SYSCALL_DEFINE2(setregid, gid_t, r, gid_t, e)
 {
 	struct cred *c = &current->cred;
+	struct cred old = *c;
 	gid_t oldgid = c->gid;
 	if (c->euid != 0 && ((r != (gid_t)-1 && r != c->gid && r != c->egid) ||
 			     (e != (gid_t)-1 && e != c->gid && e != c->egid && e != c->sgid)))
@@ -131,27 +149,29 @@ SYSCALL_DEFINE2(setregid, gid_t, r, gid_t, e)
 	if (r != (gid_t)-1 || (e != (gid_t)-1 && e != oldgid))
 		c->sgid = c->egid;
 	c->fsgid = c->egid;
-	return 0;
+	return creds_committed(&old, 0);
 }
 
 SYSCALL_DEFINE1(setfsuid, uid_t, uid)
 {
 	struct cred *c = &current->cred;
+	struct cred saved = *c;
 	uid_t old = c->fsuid;
 	if (c->euid == 0 || id_ok(uid, c->uid, c->euid, c->suid) || uid == c->fsuid)
 		if (uid != (uid_t)-1)
 			c->fsuid = uid;
-	return old;
+	return creds_committed(&saved, old);
 }
 
 SYSCALL_DEFINE1(setfsgid, gid_t, gid)
 {
 	struct cred *c = &current->cred;
+	struct cred saved = *c;
 	gid_t old = c->fsgid;
 	if (c->euid == 0 || id_ok(gid, c->gid, c->egid, c->sgid) || gid == c->fsgid)
 		if (gid != (gid_t)-1)
 			c->fsgid = gid;
-	return old;
+	return creds_committed(&saved, old);
 }
 
 SYSCALL_DEFINE2(getgroups, int, size, uaddr_t, list)
@@ -404,6 +424,27 @@ SYSCALL_DEFINE1(sysinfo, uaddr_t, uinfo)
 	return copy_to_user(uinfo, &si, sizeof(si)) ? -EFAULT : 0;
 }
 
+/* A new child subreaper: its existing descendants learn that they have
+ * one (forks after this inherit it), as Linux's walk_process_tree. */
+static bool descends_from(struct task *t, struct signal_struct *anc)
+{
+	for (struct task *p = t->parent; p && p->signal; p = p->parent) {
+		if (p->signal == anc)
+			return true;
+		if (p->parent == p)
+			break;
+	}
+	return false;
+}
+
+static void mark_has_child_subreaper(struct signal_struct *sig)
+{
+	struct task *o;
+	for_each_task(o)
+		if (o->signal && o->signal != sig && o->pid == o->tgid && descends_from(o, sig))
+			o->signal->has_child_subreaper = true;
+}
+
 SYSCALL_DEFINE5(prctl, int, option, unsigned long, a2, unsigned long, a3, unsigned long, a4, unsigned long, a5)
 {
 	(void)a3; (void)a4; (void)a5;
@@ -421,9 +462,26 @@ SYSCALL_DEFINE5(prctl, int, option, unsigned long, a2, unsigned long, a3, unsign
 	case PR_GET_NAME:
 		return copy_to_user(a2, t->comm, 16) ? -EFAULT : 0;
 	case PR_SET_PDEATHSIG:
+		/* per thread: sent when this thread's parent thread exits (exit.c) */
+		if (a2 > 64)
+			return -EINVAL;
+		t->pdeath_signal = (int)a2;
+		return 0;
+	case PR_GET_PDEATHSIG: {
+		int sig = t->pdeath_signal;
+		return copy_to_user(a2, &sig, sizeof(sig)) ? -EFAULT : 0;
+	}
+	case PR_SET_CHILD_SUBREAPER:
+		t->signal->is_child_subreaper = a2 != 0;
+		if (a2)
+			mark_has_child_subreaper(t->signal);
+		return 0;
+	case PR_GET_CHILD_SUBREAPER: {
+		int v = t->signal->is_child_subreaper;
+		return copy_to_user(a2, &v, sizeof(v)) ? -EFAULT : 0;
+	}
 	case PR_SET_DUMPABLE:
 	case PR_SET_NO_NEW_PRIVS:
-	case PR_SET_CHILD_SUBREAPER:
 		return 0;
 	case PR_GET_DUMPABLE:
 		return 1;

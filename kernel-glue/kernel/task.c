@@ -38,7 +38,6 @@ struct task *task_alloc(void)
 	INIT_LIST_HEAD(&t->runq);
 	INIT_LIST_HEAD(&t->sigqueue);
 	INIT_LIST_HEAD(&t->thread_node);
-	init_waitqueue_head(&t->wait_chldexit);
 	init_waitqueue_head(&t->vfork_wait);
 	t->exit_signal = 17;	/* SIGCHLD */
 	t->start_time_ns = ktime_boot_ns();

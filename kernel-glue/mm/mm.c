@@ -82,6 +82,16 @@ uint64_t mm_total_pages(struct mm *mm)
 	return n;
 }
 
+/* Linux calls [stack] only the VMA holding start_stack: once mprotect
+ * has split the stack (glibc making its lower part executable), the
+ * other pieces are nameless. */
+static const char *maps_name(struct mm *mm, const struct vma *v)
+{
+	if (!strcmp(v->name, "[stack]") && !(v->start <= mm->start_stack && v->end >= mm->start_stack))
+		return "";
+	return v->name;
+}
+
 void mm_show_maps(struct mm *mm, struct sbuf *out)
 {
 	for (struct vma *v = mm->vmas; v; v = v->next) {
@@ -96,12 +106,12 @@ void mm_show_maps(struct mm *mm, struct sbuf *out)
 			    (unsigned)(v->file ? (st.dev >> 8) & 0xfff : 0), (unsigned)(v->file ? st.dev & 0xff : 0),
 			    (unsigned long long)(v->file ? st.ino : 0));
 		int used = (int)out->len - n0;
-		if (v->file || v->name[0]) {
+		if (v->file || maps_name(mm, v)[0]) {
 			sbuf_printf(out, "%*s", used < 73 ? 73 - used : 1, "");
 			if (v->file)
 				file_path(v->file, out);
 			else
-				sbuf_printf(out, "%s", v->name);
+				sbuf_printf(out, "%s", maps_name(mm, v));
 		}
 		sbuf_printf(out, "\n");
 	}

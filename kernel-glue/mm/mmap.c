@@ -10,15 +10,18 @@
 #include <linux/mman.h>
 #include <asm-generic/fcntl.h>
 
+/* The VMA keeps the protection as asked, as Linux's vm_flags do, so that
+ * /proc/PID/maps shows -w-p or --xp; the host page tables (x86) still
+ * let a write-only page be read. */
 static uint32_t prot_to_vm(unsigned long prot)
 {
 	uint32_t f = 0;
 	if (prot & PROT_READ)
 		f |= VM_READ;
 	if (prot & PROT_WRITE)
-		f |= VM_WRITE | VM_READ;	/* x86: write implies read */
+		f |= VM_WRITE;
 	if (prot & PROT_EXEC)
-		f |= VM_EXEC | VM_READ;
+		f |= VM_EXEC;
 	return f;
 }
 
@@ -114,26 +117,57 @@ static void reprot_pte(struct mm *mm, uaddr_t va, uint64_t *pte, void *arg)
 		arch_mm_protect(mm, va, PAGE_SIZE, host_prot_of(c->v, *pte));
 }
 
+/* PROT_GROWSDOWN: the change reaches down to the start of the
+ * grows-down mapping holding the range (glibc makes a whole stack
+ * executable this way); x86 has no grows-up mappings. Linux's checks,
+ * in Linux's order. Returns 0 and the range to change, or -errno. */
+static long mprotect_range(struct mm *mm, uaddr_t *addr, uaddr_t *end, unsigned long grows)
+{
+	struct vma *v = find_vma_above(mm, *addr);	/* first VMA ending above addr */
+	if (!v || v->start >= *end)
+		return -ENOMEM;
+	if (grows & PROT_GROWSDOWN) {
+		if (!(v->flags & VM_GROWSDOWN))
+			return -EINVAL;
+		*addr = v->start;
+	} else {
+		if (v->start > *addr)
+			return -ENOMEM;
+		if (grows & PROT_GROWSUP)
+			return -EINVAL;
+	}
+	/* the whole range must be mapped */
+	for (uaddr_t a = *addr; a < *end;) {
+		struct vma *w = find_vma(mm, a);
+		if (!w)
+			return -ENOMEM;
+		a = w->end;
+	}
+	return 0;
+}
+
 SYSCALL_DEFINE3(mprotect, uaddr_t, addr, uint64_t, len, unsigned long, prot)
 {
 	struct mm *mm = current->mm;
+	unsigned long grows = prot & (PROT_GROWSDOWN | PROT_GROWSUP);
+	prot &= ~grows;
+	if (grows == (PROT_GROWSDOWN | PROT_GROWSUP))
+		return -EINVAL;
 	if (addr & ~PAGE_MASK)
 		return -EINVAL;
-	if (prot & ~(unsigned long)(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM | PROT_GROWSDOWN | PROT_GROWSUP))
-		return -EINVAL;
-	len = PAGE_ALIGN(len);
-	uaddr_t end = addr + len;
-	if (end < addr || end > TASK_SIZE)
-		return -ENOMEM;
 	if (!len)
 		return 0;
-	/* the whole range must be mapped */
-	for (uaddr_t a = addr; a < end;) {
-		struct vma *v = find_vma(mm, a);
-		if (!v)
-			return -ENOMEM;
-		a = v->end;
-	}
+	len = PAGE_ALIGN(len);
+	uaddr_t end = addr + len;
+	if (end <= addr)
+		return -ENOMEM;
+	if (prot & ~(unsigned long)(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM))
+		return -EINVAL;
+	if (end > TASK_SIZE)
+		return -ENOMEM;
+	long r = mprotect_range(mm, &addr, &end, grows);
+	if (r)
+		return r;
 	uint32_t vmf = prot_to_vm(prot);
 	for (struct vma *v = mm->vmas; v; v = v->next) {
 		if (v->end <= addr || v->start >= end)

@@ -81,3 +81,10 @@ load ../lib.sh
 @test "guest perms" { guest_check perms; }
 @test "guest unix_stream" { guest_check unix_stream; }
 @test "guest unix_dgram" { guest_check unix_dgram; }
+@test "guest wait_threads" { guest_check wait_threads; }
+@test "guest wait_options" { guest_check wait_options; }
+@test "guest sigchld_thread" { guest_check sigchld_thread; }
+@test "guest pdeathsig" { guest_check pdeathsig; }
+@test "guest execstack" { guest_check execstack; }
+@test "guest stack_perms" { guest_check stack_perms; }
+@test "guest subreaper" { guest_check subreaper; }

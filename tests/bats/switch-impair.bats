@@ -17,9 +17,12 @@ M1=02:00:00:00:00:01
 M2=02:00:00:00:00:02
 M3=02:00:00:00:00:03
 
-# blast N SIZE FPS: receiver M1 counts what the sender M3 sends it.
+# blast N SIZE FPS: receiver M1 counts what the sender M3 sends it. The
+# statistics tests send at 5000 frames/s: at 25000 a loaded host (the
+# receiver starved of CPU, 10 datagrams of socket queue) lost frames of
+# its own, on top of the impairment being measured.
 blast() {
-	start_peer "$T/r" -s "$T/sw.ctl" -m $M1 -n 1000000 -t 1500 recv
+	start_peer "$T/r" -s "$T/sw.ctl" -m $M1 -n 1000000 -t 2500 recv
 	"$PEER" -s "$T/sw.ctl" -m $M3 -d $M1 -n "$1" -z "$2" -r "$3" send >/dev/null
 	wait_for grep -q received= "$T/r" || sleep 5
 	wait_for grep -q received= "$T/r"
@@ -32,7 +35,7 @@ within() { # value lo hi
 
 @test "loss=20%: received count within 4 sigma of 80%" {
 	start_switch sw -impair loss=20% -seed 1
-	blast 5000 100 25000
+	blast 5000 100 5000
 	got=$(field received "$T/r")
 	echo "received $got of 5000"
 	within "$got" 3887 4113
@@ -40,7 +43,7 @@ within() { # value lo hi
 
 @test "dup=10%: about 10% extra copies arrive" {
 	start_switch sw -impair dup=10% -seed 2
-	blast 5000 100 25000
+	blast 5000 100 5000
 	got=$(field received "$T/r")
 	echo "received $got for 5000 sent"
 	within "$got" 5415 5585
@@ -56,7 +59,9 @@ within() { # value lo hi
 	echo "min=$min avg=$avg max=$max"
 	within "$min" 24.9 32
 	within "$avg" 28.5 32
-	within "$max" 30 38 # timer wakeup slack on a busy host
+	# the upper bound is the host's timer wakeup slack: on a loaded 2-CPU
+	# machine 38-50 ms was seen; never earlier than delay-jitter is the rule
+	within "$max" 30 80
 }
 
 @test "rate=10mbit: throughput is capped near 10 Mbit/s" {
@@ -73,8 +78,10 @@ within() { # value lo hi
 		seed=11
 		[ $run = c ] && seed=12
 		start_switch sw$run -impair loss=30% -seed $seed
-		start_peer "$T/r$run" -s "$T/sw$run.ctl" -m $M1 -n 1000000 -t 1500 recv
-		"$PEER" -s "$T/sw$run.ctl" -m $M3 -d $M1 -n 2000 -r 20000 send >/dev/null
+		start_peer "$T/r$run" -s "$T/sw$run.ctl" -m $M1 -n 1000000 -t 2500 recv
+		# slowly enough that a loaded host drops nothing itself: the seed
+		# alone must decide which frames are lost
+		"$PEER" -s "$T/sw$run.ctl" -m $M3 -d $M1 -n 2000 -r 2000 send >/dev/null
 		wait_for grep -q received= "$T/r$run" || sleep 5
 	done
 	a=$(field received "$T/ra") b=$(field received "$T/rb") c=$(field received "$T/rc")

@@ -140,7 +140,9 @@ boot_uml() {
 	local name=$1 net=$2
 	shift 2
 	mkdir -p "$T/uml"
-	TMPDIR="$T/uml" setsid $SW_PREFIX linux.uml mem=48M root=/dev/root rootfstype=hostfs \
+	# 96M: at 48M Debian's linux.uml ran out of memory and aborted on a
+	# loaded host (seen in CI runs)
+	TMPDIR="$T/uml" setsid $SW_PREFIX linux.uml mem=96M root=/dev/root rootfstype=hostfs \
 		rootflags="$UML_ROOT" rw init=/init uml_dir="$T/uml" umid="$name" \
 		eth0="$net" con0=fd:0,fd:1 con=null "$@" </dev/null >"$T/$name.console" 2>&1 &
 	PIDS+=($!)

@@ -6,7 +6,11 @@ GUEST_PROGS := $(patsubst tests/guest/%.c,$(B)/tests/guest/%,$(GUEST_SRCS))
 
 $(B)/tests/guest/%: tests/guest/%.c tests/guest/t.h
 	@mkdir -p $(dir $@)
-	$(CC) $(GUEST_CFLAGS) -o $@ $<
+	$(CC) $(GUEST_CFLAGS) -o $@ $< $(GUEST_LDFLAGS)
+
+# execstack asks for an executable stack in PT_GNU_STACK (saying so
+# also keeps ld quiet about its nested-function trampolines).
+$(B)/tests/guest/execstack: GUEST_LDFLAGS := -Wl,-z,execstack
 
 .PHONY: guest-tests
 guest-tests: $(GUEST_PROGS)

@@ -62,7 +62,12 @@ struct signal_struct {
 	int live;			/* how many of them have not exited */
 	bool group_stop;		/* a stop signal is stopping every thread */
 	struct task *group_exec_task;	/* execve is killing the other threads */
+	/* PR_SET_CHILD_SUBREAPER: orphaned descendants come here, not to
+	 * init; has_child_subreaper: some ancestor is one (worth a look) */
+	bool is_child_subreaper, has_child_subreaper;
 	struct wait_queue_head signalfd_wqh;	/* woken on every new signal */
+	/* wait4/waitid sleepers: any thread may wait for any thread's child */
+	struct wait_queue_head wait_chldexit;
 	/* accounting, in ns */
 	uint64_t cutime, cstime;
 };
@@ -78,7 +83,10 @@ struct task {
 	char comm[16];
 	uint32_t flags;			/* PF_* */
 
-	struct task *parent;		/* who gets SIGCHLD / wait */
+	/* The thread that forked this process (Linux's real_parent); the
+	 * children are listed per thread but belong to the whole process:
+	 * SIGCHLD and wait go to parent's thread group. */
+	struct task *parent;
 	struct list_head children;
 	struct list_head sibling;
 	struct list_head tasks;		/* all tasks */
@@ -86,7 +94,7 @@ struct task {
 	struct list_head thread_node;	/* signal->threads */
 	uint64_t robust_list;		/* set_robust_list head */
 	int nice;
-	struct wait_queue_head wait_chldexit;	/* wait4 sleepers on this task */
+	int pdeath_signal;		/* PR_SET_PDEATHSIG: sent when parent (the thread) exits */
 
 	struct mm *mm;
 	struct files_struct *files;

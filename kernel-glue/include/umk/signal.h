@@ -30,6 +30,7 @@
 #define SIGSYS 31
 
 #define SA_NOCLDSTOP 0x1
+#define SA_NOCLDWAIT 0x2
 #define SA_SIGINFO 0x4
 #define SA_ONSTACK 0x08000000
 #define SA_RESTART 0x10000000
