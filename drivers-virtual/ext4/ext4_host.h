@@ -24,23 +24,46 @@ struct ext4_host_statfs {
  * must live as long as the handle. The callbacks may sleep. */
 struct ext4_host_dev {
 	uint64_t size;		/* bytes */
+	bool readonly;		/* write-protected: a journal cannot be replayed */
 	void *cookie;
 	ssize_t (*read)(void *cookie, void *buf, size_t len, uint64_t off);
 	ssize_t (*write)(void *cookie, const void *buf, size_t len, uint64_t off);
 	int (*flush)(void *cookie);
 };
 
+/* What opening a filesystem did, for the kernel log. */
+struct ext4_host_report {
+	const char *warn;	/* why it was refused, or a warning */
+	uint32_t replayed;	/* journal transactions replayed */
+	uint32_t orphans;	/* unlinked inodes a crash left, freed */
+	bool journal;		/* read-write through the journal */
+};
+
+#define EXT4_HOST_OPEN_RW		0x1
+#define EXT4_HOST_OPEN_KEEP_ORPHANS	0x2	/* a remount: orphans may still be open */
+
 /* Open the filesystem on dev; *kind: 2, 3 or 4 (ext2 ...).
  * want (2, 3, 4 or 0 for any): as Linux, an ext2 mount refuses a journal
  * or ext4 features and ext3 refuses ext4 features (-EINVAL, nothing
- * written). Read-write: refused (-EROFS) when the journal needs recovery;
- * a filesystem not cleanly unmounted is used with a warning in *warn. */
-int ext4_host_open(const struct ext4_host_dev *dev, bool rw, int want, struct ext4_host_fs **out, int *kind,
-		   const char **warn);
-void ext4_host_close(struct ext4_host_fs *fs);	/* flush, mark clean (if rw), close */
-/* Write the superblock, group descriptors and bitmaps, then flush the
- * device: everything done so far survives a crash. */
+ * written). A journal that needs recovery is replayed first (read-only
+ * mounts too; -EROFS if the device is read-only). Read-write: with a
+ * journal, every change goes through it (a crash loses at most what was
+ * not committed yet, and the filesystem stays consistent); without one,
+ * the filesystem is marked not clean on disk until it is closed. One not
+ * cleanly unmounted is used with a warning and stays not clean. */
+int ext4_host_open(const struct ext4_host_dev *dev, unsigned flags, int want, struct ext4_host_fs **out, int *kind,
+		   struct ext4_host_report *rep);
+/* Write everything, restore the state the filesystem had when mounted
+ * (clean if it was clean), close. */
+void ext4_host_close(struct ext4_host_fs *fs);
+/* The same for a read-write handle that stays open read-only. */
+int ext4_host_set_ro(struct ext4_host_fs *fs);
+/* Commit everything done so far (the superblock, group descriptors,
+ * bitmaps and changed blocks) and flush the device: a crash keeps it. */
 int ext4_host_flush(struct ext4_host_fs *fs);
+/* After each operation: 1 if changes wait for the next flush, 0 if not,
+ * -errno if a commit the transaction's size forced failed. */
+int ext4_host_op_done(struct ext4_host_fs *fs);
 
 int ext4_host_lookup(struct ext4_host_fs *fs, uint64_t dir, const char *name, uint64_t *ino);
 int ext4_host_stat(struct ext4_host_fs *fs, uint64_t ino, struct ext4_host_stat *st);

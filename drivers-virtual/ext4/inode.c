@@ -3,6 +3,7 @@
  * last user goes away. */
 #include <umk/mm.h>
 #include <umk/blkdev.h>
+#include <umk/writeback.h>
 #include "ext4.h"
 
 void ext4_lock(struct super_block *sb)
@@ -12,9 +13,16 @@ void ext4_lock(struct super_block *sb)
 	s->busy = true;
 }
 
+/* Every operation ends here: a transaction grown large is committed now,
+ * and changes left for later are the periodic writeback's. */
 void ext4_unlock(struct super_block *sb)
 {
 	struct ext4_sb_info *s = EXT4_SB(sb);
+	int r = s->h && s->rw ? ext4_host_op_done(s->h) : 0;
+	if (r < 0)
+		printk(KERN_ERR "%s: %s: journal commit failed: error %d\n", sb->s_type, s->bdev->name, r);
+	else if (r)
+		writeback_mark_dirty(sb);
 	s->busy = false;
 	wake_up(&s->lockq);
 }

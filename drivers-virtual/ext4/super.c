@@ -2,9 +2,13 @@
  * (also as the root), remount, statfs, sync and unmount. The on-disk
  * work is libext2fs in the host half (ext4_host.h), reading and writing
  * through the block layer; one superblock per device, shared by every
- * mount of it (as Linux). A read-write filesystem is marked clean only by
- * the last unmount or at power-off. */
+ * mount of it (as Linux). A read-write mount goes through the journal
+ * (replayed first if a crash left one to replay); the last unmount, a
+ * remount read-only or power-off writes the filesystem out and restores
+ * the clean state it had when mounted (one that was not clean stays so
+ * until e2fsck repairs it). */
 #include <umk/blkdev.h>
+#include <umk/writeback.h>
 #include "ext4.h"
 
 static LIST_HEAD(mounted);	/* struct ext4_sb_info, by node */
@@ -56,18 +60,26 @@ static int dev_flush(void *cookie)
 	return blkdev_flush(cookie);
 }
 
-/* Open the library handle read-only or read-write into *h; *why: what
- * was wrong with the filesystem, if the library said. */
-static int open_handle(struct ext4_sb_info *sbi, bool rw, int want, struct ext4_host_fs **h, int *kind,
+/* Open the library handle read-only or read-write into *h (flags:
+ * EXT4_HOST_OPEN_*); *why: what was wrong with the filesystem, if the
+ * library said. */
+static int open_handle(struct ext4_sb_info *sbi, unsigned flags, int want, struct ext4_host_fs **h, int *kind,
 		       const char **why)
 {
-	const char *warn;
-	int err = ext4_host_open(&sbi->dev, rw, want, h, kind, &warn);
+	struct ext4_host_report rep;
+	const char *name = sbi->bdev->name;
+	int err = ext4_host_open(&sbi->dev, flags, want, h, kind, &rep);
 	if (why)
-		*why = err ? warn : NULL;
-	if (warn && !err)
-		printk(KERN_WARNING "EXT4-fs (%s): %s\n", sbi->bdev->name, warn);
-	return err;
+		*why = err ? rep.warn : NULL;
+	if (rep.replayed)
+		printk(KERN_INFO "EXT4-fs (%s): recovery complete: %u journal transactions replayed\n", name, rep.replayed);
+	if (err)
+		return err;
+	if (rep.warn)
+		printk(KERN_WARNING "EXT4-fs (%s): %s\n", name, rep.warn);
+	if (rep.orphans)
+		printk(KERN_INFO "EXT4-fs (%s): %u orphan inodes freed\n", name, rep.orphans);
+	return 0;
 }
 
 /* An unlinked inode still open (or mapped) when the filesystem goes:
@@ -98,6 +110,7 @@ static void ext4_put_super(struct super_block *sb)
 		return;
 	sync_inodes();	/* shared mappings of its files */
 	close_handle(sbi);
+	writeback_forget(sb);
 	list_del(&sbi->node);
 	printk(KERN_INFO "%s: %s unmounted\n", sb->s_type, sbi->bdev->name);
 	/* sbi stays allocated: cached inodes may still point at sb */
@@ -121,18 +134,24 @@ static int ext4_remount(struct super_block *sb, int *mnt_flags)
 		return -EACCES;		/* as Linux: write-protected device */
 	if (!rw)
 		sync_inodes();
-	/* the new handle opens before the old one closes, so a failure
-	 * leaves the filesystem as it was */
+	/* read-write: the new handle opens before the old one closes, so a
+	 * failure leaves the filesystem as it was */
 	ext4_lock(sb);
 	struct ext4_host_fs *nh;
-	int kind, err = rw ? 0 : ext4_host_flush(sbi->h);
-	if (!err)
-		err = open_handle(sbi, rw, 0, &nh, &kind, NULL);
-	if (!err) {
-		ext4_host_close(sbi->h);	/* a read-write one is written clean */
-		sbi->h = nh;
-		sbi->rw = rw;
+	int kind, err;
+	if (rw) {
+		/* orphans may still be open: not freed as at a mount */
+		err = open_handle(sbi, EXT4_HOST_OPEN_RW | EXT4_HOST_OPEN_KEEP_ORPHANS, 0, &nh, &kind, NULL);
+		if (!err) {
+			ext4_host_close(sbi->h);
+			sbi->h = nh;
+		}
+	} else {
+		/* written out clean (the journal empty), still open for reading */
+		err = ext4_host_set_ro(sbi->h);
 	}
+	if (!err)
+		sbi->rw = rw;
 	ext4_unlock(sb);
 	if (!err)
 		printk(KERN_INFO "%s: %s remounted %s\n", sb->s_type, sbi->bdev->name, rw ? "read-write" : "read-only");
@@ -174,11 +193,11 @@ static struct super_block *ext4_mount(const struct file_system_type *type, struc
 	struct super_block *sb = &sbi->sb;
 	sb->s_fs_info = sbi;
 	sbi->bdev = b;
-	sbi->dev = (struct ext4_host_dev){ b->size, b, dev_read, dev_write, dev_flush };
+	sbi->dev = (struct ext4_host_dev){ b->size, b->readonly, b, dev_read, dev_write, dev_flush };
 	sbi->rw = rw;
 	init_waitqueue_head(&sbi->lockq);
 	int kind, want = type->name[3] - '0';
-	int err = open_handle(sbi, rw, want, &sbi->h, &kind, &m->why);
+	int err = open_handle(sbi, rw ? EXT4_HOST_OPEN_RW : 0, want, &sbi->h, &kind, &m->why);
 	if (err) {
 		if (m->why && !m->is_root)
 			printk(KERN_ERR "EXT4-fs (%s): %s\n", b->name, m->why);

@@ -145,12 +145,13 @@ while read -r i sum _; do [ \"\$i\" -le \$n ] || continue
 [ \"\$(sha256sum </data/f\$i | cut -d' ' -f1)\" = \"\$sum\" ] || { echo \"BAD \$i\"; bad=1; }
 done </data/log
 echo \"logged: \$(awk -v n=\$n '\$1 <= n' /data/log | wc -l) of \$n\"; echo bad=\$bad
-dmesg | grep -o 'not cleanly unmounted'; poweroff -f"
+dmesg | grep -o 'recovery complete' | sed 's/^/kernel: /'; poweroff -f"
 	cat "$UMK_OUT"
 	cat "$UMK_ERR"
 	grep -qx "logged: $n of $n" "$UMK_OUT"
 	grep -qx "bad=0" "$UMK_OUT"
-	grep -q "not cleanly unmounted" "$UMK_OUT"
+	grep -qx "kernel: recovery complete" "$UMK_OUT"	# the journal was replayed
+	e2fsck_cow
 }
 
 # refused_boot FILE UMK-OPTIONS...: umk must stop with one line on stderr
@@ -175,12 +176,13 @@ refused_boot() {
 	head -c 4M /dev/zero >"$img"
 	refused_boot "$img" "ubd0=$img"
 	grep -q "umk: root=/dev/ubda: cannot mount" "$e"
-	# a journal that needs recovery: refused read-write, not replayed
+	# a journal that needs recovery on a read-only device: it cannot be
+	# replayed, so it is not mounted (as Linux)
 	cp "$EXT4_BASE" "$img"
 	chmod u+w "$img"
 	debugfs -w -R "feature needs_recovery" "$img" >/dev/null 2>&1
-	refused_boot "$img" "ubd0=$img"
-	grep -q "journal needs recovery" "$e"
+	refused_boot "$img" "ubd0r=$img"
+	grep -q "journal needs recovery but the device is read-only" "$e"
 	# a COW file whose header is damaged (version 9)
 	rm -f "$COW"
 	"$UMK_BUILD/umk-cow" create "$COW" "$EXT4_BASE" >/dev/null

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 #include "internal.h"
+#include "journal.h"
 
 int ext4_host_read_inode(struct ext4_host_fs *h, uint64_t ino, struct ext2_inode_large *in)
 {
@@ -55,10 +56,9 @@ int ext4_host_touch_dir(struct ext4_host_fs *h, uint64_t dir, int dlinks, struct
 	return ext4_host_write_inode(h, dir, &in);
 }
 
-ssize_t ext4_host_write(struct ext4_host_fs *h, uint64_t ino, const void *buf, size_t n, uint64_t off, struct ext4_host_time now)
+/* Up to n bytes at off through one open file: how many went, or -errno. */
+static ssize_t write_some(struct ext4_host_fs *h, uint64_t ino, const char *buf, size_t n, uint64_t off)
 {
-	if (!h->rw)
-		return -EROFS;
 	ext2_file_t f;
 	errcode_t e = ext2fs_file_open(h->fs, ino, EXT2_FILE_WRITE, &f);
 	if (e)
@@ -67,7 +67,7 @@ ssize_t ext4_host_write(struct ext4_host_fs *h, uint64_t ino, const void *buf, s
 	e = ext2fs_file_llseek(f, off, EXT2_SEEK_SET, NULL);
 	while (!e && done < n) {
 		unsigned put = 0, want = n - done > (1u << 30) ? 1u << 30 : (unsigned)(n - done);
-		e = ext2fs_file_write(f, (const char *)buf + done, want, &put);
+		e = ext2fs_file_write(f, buf + done, want, &put);
 		done += put;
 		if (!put)
 			break;
@@ -75,6 +75,25 @@ ssize_t ext4_host_write(struct ext4_host_fs *h, uint64_t ino, const void *buf, s
 	errcode_t ce = ext2fs_file_close(f);
 	if (!e)
 		e = ce;
+	return e && !done ? ext4_host_err(e) : (ssize_t)done;
+}
+
+ssize_t ext4_host_write(struct ext4_host_fs *h, uint64_t ino, const void *buf, size_t n, uint64_t off, struct ext4_host_time now)
+{
+	if (!h->rw)
+		return -EROFS;
+	/* with a journal, in pieces that each fit a transaction: a commit
+	 * may come between two */
+	size_t chunk = h->j ? ext4_jnl_write_chunk(h) : n, done = 0;
+	ssize_t r = 0;
+	while (done < n) {
+		size_t want = n - done < chunk ? n - done : chunk;
+		r = write_some(h, ino, (const char *)buf + done, want, off + done);
+		if (r > 0)
+			done += (size_t)r;
+		if (r < (ssize_t)want || done == n || (r = ext4_jnl_op_done(h)) < 0)
+			break;
+	}
 	if (done) {
 		struct ext2_inode_large in;
 		if (!ext4_host_read_inode(h, ino, &in)) {
@@ -83,7 +102,7 @@ ssize_t ext4_host_write(struct ext4_host_fs *h, uint64_t ino, const void *buf, s
 			ext4_host_write_inode(h, ino, &in);
 		}
 	}
-	return e && !done ? ext4_host_err(e) : (ssize_t)done;
+	return done ? (ssize_t)done : r < 0 ? r : 0;
 }
 
 static int truncate_to(struct ext4_host_fs *h, uint64_t ino, uint64_t size)

@@ -3,7 +3,10 @@
  * ext4_host_dev the kernel half opened the filesystem with (so a COW
  * layer under a ubd device applies, and the calling task sleeps while the
  * host does the I/O). The channel name carries the descriptor's address,
- * from ext4_host_dev_name. */
+ * from ext4_host_dev_name. While a journal runs, I/O goes through its
+ * write-back cache instead (wcache.h), and durability is the journal's
+ * commit: a flush the library asks for on its own is not a commit point
+ * (it may come in the middle of an operation). */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -11,8 +14,20 @@
 #include <string.h>
 #include <ext2fs/ext2fs.h>
 #include "internal.h"
+#include "wcache.h"
 
-static const struct ext4_host_dev *dev(io_channel ch) { return ch->private_data; }
+struct bdio {
+	const struct ext4_host_dev *dev;
+	struct wcache *wc;
+};
+
+static const struct ext4_host_dev *dev(io_channel ch) { return ((struct bdio *)ch->private_data)->dev; }
+static struct wcache *wc(io_channel ch) { return ((struct bdio *)ch->private_data)->wc; }
+
+void ext4_host_io_cache(io_channel ch, struct wcache *w)
+{
+	((struct bdio *)ch->private_data)->wc = w;
+}
 
 void ext4_host_dev_name(const struct ext4_host_dev *d, char *buf, size_t n)
 {
@@ -29,14 +44,19 @@ static errcode_t bdio_open(const char *name, int flags, io_channel *out)
 	if (*end || !addr)
 		return ENXIO;
 	io_channel ch = calloc(1, sizeof(*ch));
-	if (!ch)
+	struct bdio *b = calloc(1, sizeof(*b));
+	if (!ch || !b) {
+		free(ch);
+		free(b);
 		return ENOMEM;
+	}
+	b->dev = (const struct ext4_host_dev *)addr;
 	ch->magic = EXT2_ET_MAGIC_IO_CHANNEL;
 	ch->manager = ext4_host_io_manager;
 	ch->name = strdup(name);
 	ch->block_size = 1024;
 	ch->refcount = 1;
-	ch->private_data = (void *)addr;
+	ch->private_data = b;
 	*out = ch;
 	return 0;
 }
@@ -45,6 +65,7 @@ static errcode_t bdio_close(io_channel ch)
 {
 	if (--ch->refcount > 0)
 		return 0;
+	free(ch->private_data);
 	free(ch->name);
 	free(ch);
 	return 0;
@@ -64,6 +85,8 @@ static size_t span(io_channel ch, int count)
 static errcode_t bdio_read64(io_channel ch, unsigned long long block, int count, void *data)
 {
 	size_t n = span(ch, count);
+	if (wc(ch))
+		return -wc_read(wc(ch), data, n, block * ch->block_size);
 	ssize_t r = dev(ch)->read(dev(ch)->cookie, data, n, block * ch->block_size);
 	if (r < 0)
 		return -r;
@@ -77,6 +100,8 @@ static errcode_t bdio_read64(io_channel ch, unsigned long long block, int count,
 static errcode_t bdio_write64(io_channel ch, unsigned long long block, int count, const void *data)
 {
 	size_t n = span(ch, count);
+	if (wc(ch))
+		return -wc_write(wc(ch), data, n, block * ch->block_size);
 	ssize_t r = dev(ch)->write(dev(ch)->cookie, data, n, block * ch->block_size);
 	if (r < 0)
 		return -r;
@@ -93,16 +118,10 @@ static errcode_t bdio_write(io_channel ch, unsigned long block, int count, const
 	return bdio_write64(ch, block, count, data);
 }
 
-static errcode_t bdio_write_byte(io_channel ch, unsigned long off, int count, const void *data)
-{
-	ssize_t r = dev(ch)->write(dev(ch)->cookie, data, count, off);
-	if (r < 0)
-		return -r;
-	return r < count ? EXT2_ET_SHORT_WRITE : 0;
-}
-
 static errcode_t bdio_flush(io_channel ch)
 {
+	if (wc(ch))
+		return 0;
 	int r = dev(ch)->flush(dev(ch)->cookie);
 	return r < 0 ? -r : 0;
 }
@@ -111,7 +130,10 @@ static struct struct_io_manager bd_io = {
 	.magic = EXT2_ET_MAGIC_IO_MANAGER, .name = "umk block device I/O manager",
 	.open = bdio_open, .close = bdio_close, .set_blksize = bdio_set_blksize,
 	.read_blk = bdio_read, .write_blk = bdio_write, .flush = bdio_flush,
-	.write_byte = bdio_write_byte, .read_blk64 = bdio_read64, .write_blk64 = bdio_write64,
+	/* no write_byte: libext2fs then writes the superblock whole, in one
+	 * request, instead of its changed fields one by one (a crash between
+	 * two would leave it with a bad checksum) */
+	.read_blk64 = bdio_read64, .write_blk64 = bdio_write64,
 };
 
 io_manager ext4_host_io_manager = &bd_io;

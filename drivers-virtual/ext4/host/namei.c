@@ -185,6 +185,8 @@ int ext4_host_link(struct ext4_host_fs *h, uint64_t dir, const char *name, uint6
 	struct ext2_inode_large in;
 	if ((err = ext4_host_read_inode(h, ino, &in)))
 		return err;
+	if (!in.i_links_count)
+		return -ENOENT;		/* unlinked (on the orphan list): as Linux */
 	if (in.i_links_count >= EXT2_LINK_MAX)
 		return -EMLINK;
 	if ((err = add_link(h, dir, name, ino, in.i_mode)))
@@ -224,10 +226,13 @@ static int drop_link(struct ext4_host_fs *h, uint64_t ino, struct ext4_host_time
 	int err = ext4_host_read_inode(h, ino, &in);
 	if (err)
 		return err;
+	bool had = in.i_links_count != 0;
 	if (LINUX_S_ISDIR(in.i_mode))
 		in.i_links_count = 0;
 	else if (in.i_links_count)
 		in.i_links_count--;
+	if (had && !in.i_links_count)
+		ext4_orphan_add(h, ino, &in);	/* freed when its last user goes */
 	ext4_host_set_time(h, &in, 'c', now);
 	return ext4_host_write_inode(h, ino, &in);
 }
@@ -379,7 +384,9 @@ int ext4_host_release(struct ext4_host_fs *h, uint64_t ino)
 		return 0;
 	struct ext2_inode_large in;
 	int err = ext4_host_read_inode(h, ino, &in);
-	if (err || in.i_links_count || !in.i_mode || in.i_dtime)
+	if (err || in.i_links_count || !in.i_mode || !ext2fs_test_inode_bitmap2(h->fs->inode_map, ino))
+		return err;	/* still linked, or already free */
+	if ((err = ext4_orphan_del(h, ino, &in)))
 		return err;
 	errcode_t e = 0;
 	if (ext2fs_inode_has_valid_blocks2(h->fs, (struct ext2_inode *)&in) || (in.i_flags & EXT4_INLINE_DATA_FL))
