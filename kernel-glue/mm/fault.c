@@ -12,25 +12,22 @@
 #include <umk/filemap.h>
 
 
+/* A fault never sleeps for memory: it holds pointers into the page
+ * tables and the VMA list, which another thread could change meanwhile.
+ * A guest's fault fails with -ENOMEM instead, and the trap path waits
+ * for the OOM victim and lets the guest fault again
+ * (pagefault_out_of_memory). The kernel's own accesses to guest memory
+ * (copy_to_user) cannot wait either, nor fail a syscall half done: they
+ * may use the kernel's reserve, like the kernel heap. */
+static unsigned fault_gfp;
+#define FAULT_GFP fault_gfp
+
 int host_prot_of(struct vma *v, uint64_t pte)
 {
 	int prot = v->flags & (VM_READ | VM_WRITE | VM_EXEC);
 	if (!(pte & PTE_WRITE))
 		prot &= ~VM_WRITE;
 	return prot;
-}
-
-static uint64_t alloc_or_oom(struct mm *mm)
-{
-	for (;;) {
-		uint64_t pfn = page_alloc();
-		if (pfn)
-			return pfn;
-		if (filemap_shrink())
-			continue;
-		if (oom_kill_for(mm))
-			return 0;
-	}
 }
 
 /* Read-only private file pages share the page-cache frame (copied on a
@@ -47,13 +44,14 @@ static int fault_in(struct mm *mm, struct vma *v, uaddr_t va, uint64_t *pte)
 	uint64_t flags = PTE_PRESENT | PTE_MAPPED;
 	uint64_t pgoff = v->pgoff + ((va - v->start) >> PAGE_SHIFT);
 	if (uses_page_cache(v)) {
-		if (!filemap_get_page(v->file, pgoff, &pfn, v->flags & VM_SHARED))
-			return -EFAULT;
+		int err = filemap_get_page(v->file, pgoff, &pfn, v->flags & VM_SHARED, FAULT_GFP);
+		if (err)
+			return err;
 		flags |= PTE_FILE;
 		if (v->flags & VM_WRITE)
 			flags |= PTE_WRITE | PTE_DIRTY;
 	} else {
-		pfn = alloc_or_oom(mm);
+		pfn = alloc_frame(FAULT_GFP | GFP_ZERO);
 		if (!pfn)
 			return -ENOMEM;
 		if (v->file) {
@@ -125,8 +123,8 @@ static void fault_around(struct mm *mm, struct vma *v, uaddr_t va)
 		if (*pte & PTE_PRESENT)
 			continue;
 		uint64_t pgoff = v->pgoff + ((a - v->start) >> PAGE_SHIFT), pfn;
-		if (!filemap_get_page(v->file, pgoff, &pfn, false))
-			break;	/* past the end of the file */
+		if (filemap_get_page(v->file, pgoff, &pfn, false, GFP_USER | GFP_NORETRY))
+			break;	/* past the end of the file, or memory is short */
 		*pte = MK_PTE(pfn, PTE_PRESENT | PTE_MAPPED | PTE_FILE);
 		mm->rss_pages++;
 		arch_mm_map(mm, a, pfn, 1, host_prot_of(v, *pte));
@@ -139,7 +137,7 @@ static int cow_break(struct mm *mm, struct vma *v, uaddr_t va, uint64_t *pte)
 	if (page_refcount(pfn) == 1 && !(*pte & PTE_FILE)) {
 		*pte |= PTE_WRITE;
 	} else {
-		uint64_t n = alloc_or_oom(mm);
+		uint64_t n = alloc_frame(FAULT_GFP);
 		if (!n)
 			return -ENOMEM;
 		memcpy(pfn_to_virt(n), pfn_to_virt(pfn), PAGE_SIZE);
@@ -169,6 +167,8 @@ static struct vma *grow_stack(struct mm *mm, uaddr_t addr)
 
 int handle_mm_fault(struct mm *mm, uaddr_t addr, int kind)
 {
+	fault_gfp = (kind & FAULT_UACCESS) ? GFP_KERNEL : GFP_USER | GFP_NOWAIT;
+	kind &= ~FAULT_UACCESS;
 	if (addr >= TASK_SIZE)
 		return SEGV_MAPERR;
 	uaddr_t va = addr & PAGE_MASK;

@@ -5,8 +5,8 @@
 
 struct mm;
 
-/* physmem_base/physmem_size: a fresh heap buffer of `bytes` bytes, page
- * aligned, filled with `fill` (so tests can tell zeroed frames). */
+/* physmem_base/physmem_size/physmem_fd: a fresh memory file of `bytes`
+ * bytes, mapped, filled with `fill` (so tests can tell zeroed frames). */
 void doubles_physmem(uint64_t bytes, int fill);
 
 /* arch_physmem_release(pfn, npages) calls, in order. */
