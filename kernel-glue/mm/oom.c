@@ -53,7 +53,7 @@ static struct task *select_victim(void)
 	for_each_task(t) {
 		if (exiting(t) || t->tgid == 1 || t->mm == init_mm || fatal_signal_pending(t))
 			continue;
-		if (!victim || badness(t) > badness(victim))
+		if (!victim || badness(t) >= badness(victim))	/* ties: the newest, as Linux */
 			victim = t;
 	}
 	return victim;
