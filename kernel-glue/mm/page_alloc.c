@@ -1,5 +1,8 @@
-/* Frame allocator over physmem: a refcount per frame (0 = free) and a
- * rotating search hint. Every byte the kernel keeps for the guest comes
+/* Frame allocator over physmem: a refcount per frame (0 = free), handed
+ * out lowest first (the search starts at the lowest frame that may be
+ * free), so the frames in use stay packed at the bottom and the host
+ * only ever holds as much of the memory file as the guest's peak use,
+ * not all of mem= because allocations wandered through it. Every byte the kernel keeps for the guest comes
  * from here, so mem= bounds it: the refcount table itself sits in the
  * last frames of physmem (like Linux's mem_map, it is not part of
  * MemTotal). The last `reserve` free frames are the kernel's (Linux's
@@ -12,7 +15,7 @@
 #include <umk/mm.h>
 
 static uint32_t *refcnt;
-static uint64_t nframes, nfree, hint = 1, managed, reserve;
+static uint64_t nframes, nfree, low = 1, managed, reserve;	/* no free frame below low */
 
 static uint64_t isqrt(uint64_t x)
 {
@@ -41,16 +44,13 @@ void page_alloc_init(void)
 
 static uint64_t find_free(uint64_t n)
 {
-	for (int pass = 0; pass < 2; pass++) {
-		uint64_t start = pass ? 1 : hint;
-		uint64_t run = 0;
-		for (uint64_t p = start; p < nframes; p++) {
-			run = refcnt[p] ? 0 : run + 1;
-			if (run == n) {
-				hint = p + 1 < nframes ? p + 1 : 1;
-				return p + 1 - n;
-			}
-		}
+	uint64_t run = 0;
+	while (low < nframes && refcnt[low])
+		low++;
+	for (uint64_t p = low; p < nframes; p++) {
+		run = refcnt[p] ? 0 : run + 1;
+		if (run == n)
+			return p + 1 - n;
 	}
 	return 0;
 }
@@ -109,8 +109,11 @@ void page_get(uint64_t pfn)
 void page_put(uint64_t pfn)
 {
 	BUG_ON(pfn == 0 || pfn >= nframes || refcnt[pfn] == 0);
-	if (--refcnt[pfn] == 0)
+	if (--refcnt[pfn] == 0) {
 		nfree++;
+		if (pfn < low)
+			low = pfn;
+	}
 }
 
 int page_refcount(uint64_t pfn)

@@ -95,6 +95,20 @@ check_bound() {
 	done
 }
 
+@test "memory: the host holds what the guest uses, not all of mem= (frames are reused lowest first)" {
+	# 100k read/write pairs through 64 KiB kernel buffers, and 32 MiB
+	# written to a tmpfs and removed: 256M of guest memory, little of it
+	# ever touched
+	boot_sampled skas 256M /bin/sh -c 'dd if=/dev/zero of=/dev/null bs=64k count=100000 2>/dev/null
+		mount -t tmpfs t /mnt; dd if=/dev/zero of=/mnt/f bs=64k count=512 2>/dev/null; sleep 1; rm /mnt/f
+		dd if=/dev/zero of=/dev/null bs=64k count=20000 2>/dev/null; echo done; poweroff -f'
+	cat "$UMK_OUT"
+	[ "$UMK_STATUS" -eq 0 ]
+	grep -q "^done$" "$UMK_OUT"
+	echo "# host memory: at most $MAX_PSS_KB kB for mem=256M" >&3
+	[ "$MAX_PSS_KB" -le $((48 << 10)) ]
+}
+
 @test "memory: an unlimited tmpfs (size=0) meets the OOM killer, not the host; truncating it recovers" {
 	boot_sampled skas 64M /bin/sh -c 'mount -t tmpfs -o size=0 t /mnt
 		(dd if=/dev/zero of=/mnt/f bs=64k 2>/dev/null; echo "dd status $?")

@@ -1,7 +1,7 @@
 /* kernel-glue/mm/page_alloc.c over a fake physmem of 64 frames: frame 0
  * and the refcount table (the last frame) reserved, the kernel's reserve
  * that user pages stop above, allocation until exhausted, zeroing,
- * refcounts, contiguous runs (also across the rotating search hint), the
+ * refcounts, lowest frames first, contiguous runs, the
  * free-page statistics and the batched release of free runs to the host. */
 #include <signal.h>
 #include <stdlib.h>
@@ -183,21 +183,32 @@ int main(void)
 			page_put(f);
 	EQ_U(free_pages(), USABLE, "all free again");
 
-	/* a run straddling the search hint: free 20 and 21 only, then
-	 * allocate 20 (the hint moves to 21) and free it again: the search
-	 * from the hint sees only 21, the run must be found from frame 1 */
+	/* lowest first: free 20 and 21 only, then allocate 20 and free it
+	 * again: a run of 2 is found there, behind the search start that
+	 * moved past 20 */
 	n = alloc_all(pfns);
 	page_put(20);
 	page_put(21);
 	EQ_U(page_alloc_run(1, GFP_KERNEL), 20, "single allocation takes the lowest free frame here");
 	page_put(20);
 	c = page_alloc_contig(2);
-	EQ_U(c, 20, "a run below and at the hint is still found");
+	EQ_U(c, 20, "a run that starts at a frame freed again is found");
 	page_free_contig(c, 2);
 	for (int i = 0; i < n; i++)
 		if (pfns[i] != 20 && pfns[i] != 21)
 			page_put(pfns[i]);
 	EQ_U(free_pages(), USABLE, "all free again");
+
+	/* lowest first, so the frames in use stay packed: a frame freed
+	 * below others is taken again before any higher one */
+	uint64_t l1 = page_alloc_run(1, GFP_KERNEL), l2 = page_alloc_run(1, GFP_KERNEL);
+	uint64_t l3 = page_alloc_run(1, GFP_KERNEL);
+	OK(l1 == 1 && l2 == 2 && l3 == 3, "with all free, frames 1, 2, 3 come first");
+	page_put(l2);
+	EQ_U(page_alloc_run(1, GFP_KERNEL), 2, "frame 2 freed is the next one handed out");
+	page_put(l1);
+	page_put(l2);
+	page_put(l3);
 
 	/* releasing free memory to the host: runs of 16+ frames only */
 	n_release_calls = 0;
