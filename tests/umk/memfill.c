@@ -5,6 +5,7 @@
  *   memfill files DIR    empty files in DIR until an error (kernel heap)
  *   memfill mmap FILE    map FILE and read every page (page cache)
  *   memfill hogs N MB    N processes each touch MB MiB of their own
+ *   memfill open FILE    open FILE until an error (RLIMIT_NOFILE raised)
  * The fillers stop at the first error and report it, or die (the OOM
  * killer); the parent says how each ended. Prints "name: value" lines. */
 #define _GNU_SOURCE
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -156,6 +158,20 @@ static int hogs(int n, int mb)
 	return 0;
 }
 
+static int open_many(const char *file)
+{
+	struct rlimit rl = { 1 << 20, 1 << 20 };
+	setrlimit(RLIMIT_NOFILE, &rl);
+	int n = 0, err = 0;
+	for (;; n++)
+		if (open(file, O_RDONLY) < 0) {
+			err = errno;
+			break;
+		}
+	printf("open: %d descriptors, stopped by %s\n", n, strerror(err));
+	return 0;
+}
+
 static int map_read(const char *file)
 {
 	int fd = open(file, O_RDONLY);
@@ -188,8 +204,10 @@ int main(int argc, char **argv)
 		return files(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "mmap"))
 		return map_read(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "open"))
+		return open_many(argv[2]);
 	if (argc == 4 && !strcmp(argv[1], "hogs"))
 		return hogs(atoi(argv[2]), atoi(argv[3]));
-	fprintf(stderr, "usage: memfill pipes|sockets N | files DIR | mmap FILE | hogs N MB\n");
+	fprintf(stderr, "usage: memfill pipes|sockets N | files DIR | mmap FILE | hogs N MB | open FILE\n");
 	return 2;
 }
