@@ -11,19 +11,6 @@
 
 #define USER 54321
 
-static long long memtotal_kb(void)
-{
-	FILE *f = fopen("/proc/meminfo", "r");
-	char line[256];
-	long long kb = -1;
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "MemTotal: %lld kB", &kb) == 1)
-			break;
-	if (f)
-		fclose(f);
-	return kb;
-}
-
 static char stack[65536];
 static int thread_fn(void *arg)
 {
@@ -73,7 +60,7 @@ int main(void)
 		tmax = -1;
 	if (f)
 		fclose(f);
-	long long want = memtotal_kb() / 128;
+	long long want = t_memtotal_kb() / 128;
 	long long d = tmax > want ? tmax - want : want - tmax;
 	CHECK("threads-max is MemTotal / (8 x 16 KiB), within 1%", tmax > 0 && d * 100 <= want);
 

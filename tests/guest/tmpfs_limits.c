@@ -17,19 +17,6 @@
 
 static char page[4096];
 
-static long long memtotal_kb(void)
-{
-	FILE *f = fopen("/proc/meminfo", "r");
-	char line[256];
-	long long kb = -1;
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "MemTotal: %lld kB", &kb) == 1)
-			break;
-	if (f)
-		fclose(f);
-	return kb;
-}
-
 /* The options field of D's line in /proc/mounts, without rw/relatime. */
 static void show_opts(const char *what)
 {
@@ -90,7 +77,7 @@ int main(void)
 	CHECK_OK("mount, no options", mount("t", D, "tmpfs", 0, NULL));
 	struct statfs sf;
 	CHECK_OK("statfs", statfs(D, &sf));
-	long long half_pages = memtotal_kb() / 4 / 2;
+	long long half_pages = t_memtotal_kb() / 4 / 2;
 	CHECK("size is half of MemTotal (1%)", near((long long)sf.f_blocks * sf.f_bsize / 4096, half_pages));
 	CHECK("nr_inodes is half of MemTotal pages (1%)", near((long long)sf.f_files, half_pages));
 	CHECK("the root directory is the one inode used", sf.f_files - sf.f_ffree == 1);

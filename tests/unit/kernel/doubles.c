@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <umk/kernel.h>
 #include <umk/mm.h>
@@ -131,4 +133,22 @@ void fput(struct file *f)
 	if (f->f_count <= 0)
 		panic("fput: file %p with count %d", (void *)f, f->f_count);
 	f->f_count--;
+}
+
+/* Runs fn(arg) in a child; true if the child died of SIGABRT (panic). */
+int panics(void (*fn)(uint64_t), uint64_t arg)
+{
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		/* the panic message would read as TAP diagnostics: keep it out */
+		if (!freopen("/dev/null", "w", stdout))
+			_exit(3);
+		fn(arg);
+		_exit(0);
+	}
+	int st;
+	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+		return 0;
+	return WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT;
 }

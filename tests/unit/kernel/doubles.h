@@ -22,4 +22,7 @@ extern struct zap_call zap_calls[MAX_ZAP_CALLS];
 extern int n_zap_calls;
 
 extern int n_printk_calls;
+
+/* Runs fn(arg) in a child; true if the child died of SIGABRT (panic). */
+int panics(void (*fn)(uint64_t), uint64_t arg);
 #endif

@@ -3,10 +3,7 @@
  * that user pages stop above, allocation until exhausted, zeroing,
  * refcounts, lowest frames first, contiguous runs, the
  * free-page statistics and the batched release of free runs to the host. */
-#include <signal.h>
 #include <stdlib.h>
-#include <sys/wait.h>
-#include <unistd.h>
 #include "ktest.h"
 #include "doubles.h"
 #include "rename.h"
@@ -46,24 +43,6 @@ static int alloc_all(uint64_t *out)
 	while (n < NFRAMES && (p = page_alloc_run(1, GFP_KERNEL)))
 		out[n++] = p;
 	return n;
-}
-
-/* Runs fn in a child; true if the child died of SIGABRT (panic double). */
-static int panics(void (*fn)(uint64_t), uint64_t arg)
-{
-	fflush(stdout);
-	pid_t pid = fork();
-	if (pid == 0) {
-		/* the panic message would read as TAP diagnostics: keep it out */
-		if (!freopen("/dev/null", "w", stdout))
-			_exit(3);
-		fn(arg);
-		_exit(0);
-	}
-	int st;
-	if (pid < 0 || waitpid(pid, &st, 0) != pid)
-		return 0;
-	return WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT;
 }
 
 int main(void)

@@ -6,10 +6,7 @@
  * when memory is fragmented (and writes through that mapping land in the
  * frames), kmalloc_user stops above the kernel's reserve, kmalloc may use
  * it, and freeing a pointer the heap never gave panics. */
-#include <signal.h>
 #include <stdlib.h>
-#include <sys/wait.h>
-#include <unistd.h>
 #include "ktest.h"
 #include "doubles.h"
 #include "rename.h"
@@ -59,23 +56,6 @@ static void free_twice(uint64_t unused)
 	void *a = kmalloc(1024);	/* alone in its slab */
 	kfree(a);
 	kfree(a);
-}
-
-/* Runs fn in a child; true if the child died of SIGABRT (panic double). */
-static int panics(void (*fn)(uint64_t), uint64_t arg)
-{
-	fflush(stdout);
-	pid_t pid = fork();
-	if (pid == 0) {
-		if (!freopen("/dev/null", "w", stdout))
-			_exit(3);
-		fn(arg);
-		_exit(0);
-	}
-	int st;
-	if (pid < 0 || waitpid(pid, &st, 0) != pid)
-		return 0;
-	return WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT;
 }
 
 int main(void)
