@@ -186,6 +186,19 @@ check_bound() {
 	check_bound 32M
 }
 
+@test "memory: /proc/meminfo counts the kernel heap as Slab" {
+	boot_sampled skas 64M /bin/sh -c 'mount -t proc p /proc; mount -t tmpfs -o nr_inodes=0 t /mnt
+		grep Slab: /proc/meminfo; /memfill files /mnt >/dev/null & sleep 1; kill $!
+		grep Slab: /proc/meminfo; poweroff -f'
+	cat "$UMK_OUT"
+	[ "$UMK_STATUS" -eq 0 ]
+	local before after
+	before=$(awk '/^Slab:/ { print $2; exit }' "$UMK_OUT")
+	after=$(awk '/^Slab:/ { n++; if (n == 2) print $2 }' "$UMK_OUT")
+	# thousands of inodes, directory entries and names: megabytes
+	[ "$before" -gt 0 ] && [ "$after" -gt $((before + 1024)) ]
+}
+
 @test "memory: unmounting a tmpfs nested deeper than a kernel stack" {
 	boot_sampled skas 64M /bin/sh -c 'mount -t tmpfs t /mnt; cd /mnt; i=0
 		while [ $i -lt 3000 ]; do mkdir d; cd d; i=$((i + 1)); done
