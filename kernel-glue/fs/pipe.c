@@ -78,7 +78,7 @@ static size_t ring_room(struct pipe *p, size_t n)
 	size_t tail = p->head + p->len;
 	for (size_t off = tail; off < tail + n; off = (off / PAGE_SIZE + 1) * PAGE_SIZE) {
 		size_t q = (off % PIPE_SIZE) / PAGE_SIZE;
-		if (!p->page[q] && !(p->page[q] = alloc_frame(GFP_USER | GFP_NOWAIT)))
+		if (!p->page[q] && !(p->page[q] = alloc_frame(GFP_USER)))
 			return off - tail;
 	}
 	return n;

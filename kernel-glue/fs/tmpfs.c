@@ -372,20 +372,14 @@ static ssize_t tmpfs_write(struct file *f, const void *buf, size_t n, loff_t *po
 		if (!ti->pages[pg]) {
 			if (!charge(i->i_sb, 1))
 				break;
-			/* may wait for an OOM victim: the slot is checked again after */
 			uint64_t pfn = alloc_frame(GFP_USER | GFP_ZERO);
 			if (!pfn) {
 				uncharge(i->i_sb, 1);
 				err = -ENOMEM;
 				break;
 			}
-			if (ti->pages[pg]) {
-				page_put(pfn);
-				uncharge(i->i_sb, 1);
-			} else {
-				ti->pages[pg] = pfn;
-				i->i_blocks += PAGE_SIZE / 512;
-			}
+			ti->pages[pg] = pfn;
+			i->i_blocks += PAGE_SIZE / 512;
 		}
 		memcpy((char *)pfn_to_virt(ti->pages[pg]) + in, (const char *)buf + done, c);
 		done += c;

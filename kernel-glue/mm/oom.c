@@ -3,10 +3,10 @@
  * oom_badness (resident pages plus page tables), never init nor a task
  * already dying. Its private memory is freed at once (Linux's OOM reaper)
  * and it runs next, so the rest (kernel stack, page tables, stub) follows
- * within a time slice. While a victim is exiting, allocations that can
- * wait do, rather than kill another (Linux does the same); after a second
- * it no longer counts, so a victim stuck on something cannot block the
- * machine. One log line per kill, rate limited as printk_ratelimit. */
+ * within a time slice. While a victim is exiting, user allocations fail
+ * rather than kill another (Linux waits instead; here a guest fault waits
+ * at the trap path, pagefault_out_of_memory); after a second it no longer
+ * counts, so a victim stuck on something cannot block the machine. One log line per kill, rate limited as printk_ratelimit. */
 #include <umk/internal.h>
 #include <umk/pgtable.h>
 #include <umk/vma.h>
@@ -114,7 +114,7 @@ enum oom_result out_of_memory(bool must_free)
 
 /* Let the victim run until it has exited (or stopped counting); false if
  * the caller is dying itself and should give up. */
-bool oom_wait(void)
+static bool oom_wait(void)
 {
 	struct wait_queue_head wq;
 	struct wait_entry e;

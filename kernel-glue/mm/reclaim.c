@@ -1,13 +1,14 @@
 /* When the page allocator has no frame for a caller: drop clean page
- * cache nobody maps, then ask the OOM killer, and try again. User data
- * stops above the kernel's reserve and, where its caller can sleep, waits
- * for an OOM victim to exit rather than killing more (as Linux); the
- * kernel heap may take the reserve and never sleeps, since its callers
- * are in the middle of changing kernel state. */
+ * cache nobody maps, then ask the OOM killer, and try again. Nothing here
+ * sleeps: every caller is in the middle of changing kernel state (a tmpfs
+ * write can come from a writeback inside munmap, a fault holds page-table
+ * pointers). User data stops above the kernel's reserve and, while an OOM
+ * victim is exiting, fails rather than killing more (as Linux waits; a
+ * guest fault then waits at the trap path and retries); the kernel heap
+ * may take the reserve and kills more if it must. */
 #include <umk/mm.h>
 #include <umk/arch.h>
 #include <umk/filemap.h>
-#include <umk/sched.h>
 
 uint64_t alloc_frame(unsigned gfp)
 {
@@ -24,8 +25,6 @@ uint64_t alloc_frame(unsigned gfp)
 			continue;
 		enum oom_result r = out_of_memory(gfp & GFP_KERNEL);
 		if (r == OOM_FREED)
-			continue;
-		if (r == OOM_WAIT && !(gfp & (GFP_KERNEL | GFP_NOWAIT)) && can_sleep() && oom_wait())
 			continue;
 		return 0;
 	}

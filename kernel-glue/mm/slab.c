@@ -172,7 +172,7 @@ void *kmalloc(size_t n)
 
 void *kmalloc_user(size_t n)
 {
-	return do_kmalloc(n, GFP_USER | GFP_NOWAIT);
+	return do_kmalloc(n, GFP_USER);
 }
 
 void *kzalloc(size_t n)

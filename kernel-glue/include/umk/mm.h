@@ -23,11 +23,11 @@ void mem_get_stats(uint64_t *total_pages, uint64_t *free_pages);
 uint64_t mem_reserve_pages(void);
 
 /* A frame, trying harder than page_alloc (mm/reclaim.c): drops clean page
- * cache, then runs the OOM killer. 0 = out of memory for this caller. */
-#define GFP_USER	0x0	/* user data: above the reserve; may sleep while an OOM victim exits */
-#define GFP_KERNEL	0x1	/* kernel objects: may use the reserve; never sleeps; 0 only
-				 * when nothing is left to kill */
-#define GFP_NOWAIT	0x2	/* never sleep: fail instead */
+ * cache, then runs the OOM killer. Never sleeps. 0 = out of memory for
+ * this caller. */
+#define GFP_USER	0x0	/* user data: above the reserve; 0 while an OOM victim exits */
+#define GFP_KERNEL	0x1	/* kernel objects: may use the reserve; 0 only when nothing
+				 * is left to kill */
 #define GFP_NORETRY	0x4	/* no reclaim, no OOM killer: just try */
 #define GFP_ZERO	0x8	/* zero the frame */
 uint64_t alloc_frame(unsigned gfp);
@@ -35,7 +35,6 @@ uint64_t alloc_frame(unsigned gfp);
 enum oom_result { OOM_FREED, OOM_WAIT, OOM_NONE };
 enum oom_result out_of_memory(bool must_free);
 bool oom_victim_pending(void);
-bool oom_wait(void);	/* sleep until the victim exited; false: the caller is dying */
 bool pagefault_out_of_memory(void);	/* a guest fault's -ENOMEM: true = retry it */
 /* Kernel heap statistics in frames (mm/slab.c): slabs, large objects, and
  * the heap's own frame table. */
