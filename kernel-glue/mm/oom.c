@@ -6,7 +6,8 @@
  * within a time slice. While a victim is exiting, user allocations fail
  * rather than kill another (Linux waits instead; here a guest fault waits
  * at the trap path, pagefault_out_of_memory); after a second it no longer
- * counts, so a victim stuck on something cannot block the machine. One log line per kill, rate limited as printk_ratelimit. */
+ * counts, so a victim stuck on something cannot block the machine. One
+ * log line per kill, rate limited as printk_ratelimit. */
 #include <umk/internal.h>
 #include <umk/pgtable.h>
 #include <umk/vma.h>
