@@ -26,10 +26,7 @@ static struct guest_fpstate *fpstate_of(struct task *t)
 {
 	if (!t->fpstate) {
 		size_t sz = arch_fpstate_size();
-		t->fpstate = aligned_alloc(64, (sizeof(*t->fpstate) + sz + 63) & ~63UL);
-		if (!t->fpstate)
-			abort();
-		memset(t->fpstate, 0, sizeof(*t->fpstate) + sz);
+		t->fpstate = kzalloc(sizeof(*t->fpstate) + sz);	/* guest memory */
 	}
 	return t->fpstate;
 }
@@ -65,7 +62,7 @@ void fpu_fork(struct task *c, struct task *p)
 /* A new program starts with the host's initial FPU state. */
 void fpu_release(struct task *t)
 {
-	free(t->fpstate);
+	kfree(t->fpstate);
 	t->fpstate = NULL;
 	t->fpstate_dirty = false;
 }

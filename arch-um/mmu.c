@@ -17,12 +17,10 @@ _Static_assert(STUB_CODE == TASK_SIZE, "the stub sits just above guest user spac
 
 int arch_mm_create(struct mm *mm)
 {
-	struct um_mm *m = calloc(1, sizeof(*m));
-	if (!m)
-		return -ENOMEM;
+	struct um_mm *m = kzalloc(sizeof(*m));
 	m->data_pfn = page_alloc_contig(STUB_DATA_SIZE / PAGE_SIZE);
 	if (!m->data_pfn) {
-		free(m);
+		kfree(m);
 		return -ENOMEM;
 	}
 	m->data = pfn_to_virt(m->data_pfn);
@@ -31,7 +29,7 @@ int arch_mm_create(struct mm *mm)
 	if (err) {
 		printk(KERN_ERR "umk: cannot start a stub process for a new address space (error %d)\n", -err);
 		page_free_contig(m->data_pfn, STUB_DATA_SIZE / PAGE_SIZE);
-		free(m);
+		kfree(m);
 		return -ENOMEM;
 	}
 	mm->arch = m;
@@ -52,7 +50,7 @@ void arch_mm_destroy(struct mm *mm)
 		return;
 	um_trap->mm_stop(m);
 	page_free_contig(m->data_pfn, STUB_DATA_SIZE / PAGE_SIZE);
-	free(m);
+	kfree(m);
 	mm->arch = NULL;
 }
 

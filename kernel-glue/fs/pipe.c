@@ -1,7 +1,12 @@
 /* Pipes: a 64 KiB ring shared by a read file and a write file. Writes of
  * at most PIPE_BUF bytes are atomic; readers see EOF once every writer is
- * gone; writers get EPIPE and SIGPIPE once every reader is gone. */
+ * gone; writers get EPIPE and SIGPIPE once every reader is gone. The ring
+ * is 16 frames of guest memory, each taken when data first reaches it and
+ * given back once read (as Linux's pipe buffers): an empty pipe holds no
+ * page, and a write that finds memory exhausted gets ENOMEM. */
 #include <umk/fs.h>
+#include <umk/mm.h>
+#include <umk/arch.h>
 #include <umk/fdtable.h>
 #include <umk/sched.h>
 #include <umk/syscall.h>
@@ -9,14 +14,15 @@
 #include <asm/ioctls.h>
 #include "internal.h"
 
-#define PIPE_SIZE (64 * 1024)
+#define PIPE_PAGES 16
+#define PIPE_SIZE (PIPE_PAGES * PAGE_SIZE)
 #ifndef PIPE_BUF
 #define PIPE_BUF 4096
 #endif
 #define SIGPIPE_NR 13
 
 struct pipe {
-	char *buf;
+	uint64_t page[PIPE_PAGES];	/* frame behind each 4 KiB of the ring, 0 = none */
 	size_t head, len;		/* read index and bytes queued */
 	int readers, writers;
 	struct wait_queue_head rwait, wwait;
@@ -27,6 +33,56 @@ static struct super_block pipefs_sb = { .s_type = "pipefs", .s_dev = 0x0c, .s_ma
 static const struct file_system_type pipefs_type = { .name = "pipefs" };
 DEFINE_FILESYSTEM(pipefs_type);
 static uint64_t next_ino = 1000;
+
+/* Copy n bytes between buf and the ring at off (wrapping), page by page. */
+static void ring_copy(struct pipe *p, size_t off, void *buf, size_t n, bool to_ring)
+{
+	while (n) {
+		off %= PIPE_SIZE;
+		size_t in = off % PAGE_SIZE, c = MIN(n, PAGE_SIZE - in);
+		char *pg = (char *)pfn_to_virt(p->page[off / PAGE_SIZE]) + in;
+		if (to_ring)
+			memcpy(pg, buf, c);
+		else
+			memcpy(buf, pg, c);
+		buf = (char *)buf + c;
+		off += c;
+		n -= c;
+	}
+}
+
+/* Does page q of the ring hold any of the queued bytes? */
+static bool page_busy(struct pipe *p, size_t q)
+{
+	for (size_t off = p->head; off < p->head + p->len; off = (off / PAGE_SIZE + 1) * PAGE_SIZE)
+		if ((off % PIPE_SIZE) / PAGE_SIZE == q)
+			return true;
+	return false;
+}
+
+/* Give back the frames that a read of cnt bytes at from emptied. */
+static void release_read_pages(struct pipe *p, size_t from, size_t cnt)
+{
+	for (size_t off = from; off < from + cnt; off = (off / PAGE_SIZE + 1) * PAGE_SIZE) {
+		size_t q = (off % PIPE_SIZE) / PAGE_SIZE;
+		if (p->page[q] && !page_busy(p, q)) {
+			page_put(p->page[q]);
+			p->page[q] = 0;
+		}
+	}
+}
+
+/* Frames for the next n bytes after the queued ones; how many bytes have one. */
+static size_t ring_room(struct pipe *p, size_t n)
+{
+	size_t tail = p->head + p->len;
+	for (size_t off = tail; off < tail + n; off = (off / PAGE_SIZE + 1) * PAGE_SIZE) {
+		size_t q = (off % PIPE_SIZE) / PAGE_SIZE;
+		if (!p->page[q] && !(p->page[q] = alloc_frame(GFP_USER)))
+			return off - tail;
+	}
+	return n;
+}
 
 static ssize_t pipe_read(struct file *f, void *buf, size_t n, loff_t *pos __unused)
 {
@@ -42,25 +98,15 @@ static ssize_t pipe_read(struct file *f, void *buf, size_t n, loff_t *pos __unus
 		if (err)
 			return err;
 	}
-	size_t cnt = MIN(n, p->len);
-	size_t first = MIN(cnt, PIPE_SIZE - p->head);
-	memcpy(buf, p->buf + p->head, first);
-	memcpy((char *)buf + first, p->buf, cnt - first);
+	size_t cnt = MIN(n, p->len), from = p->head;
+	ring_copy(p, from, buf, cnt, false);
 	p->head = (p->head + cnt) % PIPE_SIZE;
 	p->len -= cnt;
 	if (!p->len)
 		p->head = 0;
+	release_read_pages(p, from, cnt);
 	wake_up(&p->wwait);
 	return cnt;
-}
-
-static void ring_put(struct pipe *p, const char *src, size_t n)
-{
-	size_t tail = (p->head + p->len) % PIPE_SIZE;
-	size_t first = MIN(n, PIPE_SIZE - tail);
-	memcpy(p->buf + tail, src, first);
-	memcpy(p->buf, src + first, n - first);
-	p->len += n;
 }
 
 static ssize_t pipe_write(struct file *f, const void *buf, size_t n, loff_t *pos __unused)
@@ -77,8 +123,11 @@ static ssize_t pipe_write(struct file *f, const void *buf, size_t n, loff_t *pos
 			return 0;
 		size_t space = PIPE_SIZE - p->len;
 		if (atomic ? space >= n : space > 0) {
-			size_t cnt = MIN(space, n - done);
-			ring_put(p, (const char *)buf + done, cnt);
+			size_t want = MIN(space, n - done), cnt = ring_room(p, want);
+			if (cnt < want && (atomic || !cnt))
+				return done ? (ssize_t)done : -ENOMEM;
+			ring_copy(p, p->head + p->len, (char *)buf + done, cnt, true);
+			p->len += cnt;
 			done += cnt;
 			wake_up(&p->rwait);
 			continue;
@@ -133,7 +182,9 @@ static void pipe_release(struct inode *inode, struct file *f)
 	wake_up(&p->rwait);
 	wake_up(&p->wwait);
 	if (!p->readers && !p->writers) {
-		kfree(p->buf);
+		for (int q = 0; q < PIPE_PAGES; q++)
+			if (p->page[q])
+				page_put(p->page[q]);
 		kfree(p);
 		inode->i_private = NULL;
 	}
@@ -155,7 +206,6 @@ int create_pipe_files(struct file **res, int flags)
 	inode->i_blksize = 4096;
 	inode->i_fop = &pipe_fops;
 	struct pipe *p = kzalloc(sizeof(*p));
-	p->buf = kmalloc(PIPE_SIZE);
 	p->readers = p->writers = 1;
 	init_waitqueue_head(&p->rwait);
 	init_waitqueue_head(&p->wwait);

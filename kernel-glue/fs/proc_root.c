@@ -12,7 +12,7 @@ static struct super_block proc_sb = { .s_type = "proc", .s_dev = MKDEV(0, 20), .
 static const struct { const char *name; enum proc_kind kind; } root_ents[] = {
 	{ "cmdline", P_CMDLINE }, { "cpuinfo", P_CPUINFO }, { "filesystems", P_FILESYSTEMS },
 	{ "loadavg", P_LOADAVG }, { "meminfo", P_MEMINFO }, { "mounts", P_MOUNTS },
-	{ "self", P_SELF }, { "stat", P_STAT }, { "uptime", P_UPTIME }, { "version", P_VERSION },
+	{ "self", P_SELF }, { "stat", P_STAT }, { "sys", P_SYS }, { "uptime", P_UPTIME }, { "version", P_VERSION },
 };
 
 static const struct inode_operations proc_dir_iops, proc_link_iops, proc_file_iops;
@@ -49,6 +49,8 @@ struct inode *proc_iget(enum proc_kind kind, pid_t pid, int fd)
 		mode = S_IFLNK | 0777;
 	else if (kind >= P_PID_DIR)
 		mode = proc_pid_mode(kind);
+	else if (kind >= P_SYS && kind <= P_SYSCTL)
+		mode = proc_sys_mode(kind, fd);
 	else
 		mode = S_IFREG | 0444;
 	i->i_mode = mode;
@@ -67,6 +69,8 @@ struct inode *proc_iget(enum proc_kind kind, pid_t pid, int fd)
 
 static struct inode *proc_lookup(struct inode *dir, const char *name)
 {
+	if (PI(dir)->kind == P_SYS || PI(dir)->kind == P_SYS_DIR)
+		return proc_sys_lookup(dir, name);
 	if (PI(dir)->kind != P_ROOT)
 		return proc_pid_lookup(dir, name);
 	for (size_t i = 0; i < ARRAY_SIZE(root_ents); i++)
@@ -85,6 +89,8 @@ static struct inode *proc_lookup(struct inode *dir, const char *name)
 
 static int proc_root_iterate(struct file *f, struct dir_context *ctx)
 {
+	if (PI(f->f_inode)->kind == P_SYS || PI(f->f_inode)->kind == P_SYS_DIR)
+		return proc_sys_iterate(f, ctx);
 	if (PI(f->f_inode)->kind != P_ROOT)
 		return proc_pid_iterate(f, ctx);
 	while (ctx->pos < 2) {
@@ -135,9 +141,10 @@ static ssize_t proc_readlink(struct inode *inode, char *buf, size_t n)
 
 static void show_meminfo(struct sbuf *o)
 {
-	uint64_t total, free;
+	uint64_t total, free, slab, large, table;
 	mem_get_stats(&total, &free);
-	uint64_t kb = PAGE_SIZE / 1024;
+	slab_get_stats(&slab, &large, &table);
+	uint64_t kb = PAGE_SIZE / 1024, heap = slab + large + table;	/* the kernel heap */
 #define KB(name, v) sbuf_printf(o, "%-16s%8llu kB\n", name, (unsigned long long)(v))
 	KB("MemTotal:", total * kb);
 	KB("MemFree:", free * kb);
@@ -151,12 +158,12 @@ static void show_meminfo(struct sbuf *o)
 	KB("SwapFree:", 0);
 	KB("Dirty:", 0);
 	KB("Writeback:", 0);
-	KB("AnonPages:", (total - free) * kb);
+	KB("AnonPages:", (total - free - MIN(heap, total - free)) * kb);
 	KB("Mapped:", 0);
 	KB("Shmem:", 0);
-	KB("Slab:", 0);
+	KB("Slab:", heap * kb);
 	KB("SReclaimable:", 0);
-	KB("SUnreclaim:", 0);
+	KB("SUnreclaim:", heap * kb);
 	KB("CommitLimit:", total * kb);
 	KB("Committed_AS:", (total - free) * kb);
 #undef KB
@@ -246,6 +253,9 @@ static int proc_show(struct inode *inode, struct sbuf *o)
 	case P_VERSION:
 		proc_show_version(o);
 		return 0;
+	case P_SYSCTL:
+		proc_sys_show(inode, o);
+		return 0;
 	default: return proc_pid_show(inode, o);
 	}
 }
@@ -295,10 +305,18 @@ static void proc_file_release(struct inode *inode __unused, struct file *f)
 
 static const struct inode_operations proc_dir_iops = { .lookup = proc_lookup };
 static const struct inode_operations proc_link_iops = { .readlink = proc_readlink };
-static const struct inode_operations proc_file_iops = { 0 };
+static const struct inode_operations proc_file_iops = { .setattr = proc_sys_setattr };
 static const struct file_operations proc_dir_fops = { .iterate = proc_root_iterate };
+static ssize_t proc_file_write(struct file *f, const void *buf, size_t n, loff_t *pos)
+{
+	if (PI(f->f_inode)->kind != P_SYSCTL)
+		return -EINVAL;
+	return proc_sys_write(f, buf, n, pos);
+}
+
 static const struct file_operations proc_file_fops = {
-	.open = proc_file_open, .read = proc_file_read, .llseek = proc_file_llseek, .release = proc_file_release,
+	.open = proc_file_open, .read = proc_file_read, .write = proc_file_write, .llseek = proc_file_llseek,
+	.release = proc_file_release,
 };
 
 static int procfs_init(void)

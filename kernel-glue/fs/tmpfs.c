@@ -1,11 +1,14 @@
 /* tmpfs: files, directories, symlinks and device nodes in kernel memory.
- * File data lives in kmalloc'd 4 KiB pages (NULL = hole). MAP_SHARED
- * mappings go through the page cache (mm/filemap.c), which reads and
- * writes back through read/write here; read/write/truncate call the same
- * filemap hooks as hostfs so both stay coherent. A size= limit counts data
- * pages (and page-sized symlinks) like Linux's shmem: ENOSPC past it. */
+ * File data lives in frames of guest memory (pfn 0 = hole), so mem=
+ * bounds it. MAP_SHARED mappings go through the page cache
+ * (mm/filemap.c), which reads and writes back through read/write here;
+ * read/write/truncate call the same filemap hooks as hostfs so both stay
+ * coherent. Limits are Linux's shmem ones: size= counts data pages (and
+ * page-sized symlinks), nr_inodes= inodes, ENOSPC past either; both
+ * default to half the guest's memory pages, and 0 means no limit. */
 #include <umk/fs.h>
 #include <umk/mm.h>
+#include <umk/arch.h>
 #include <umk/sched.h>
 #include "internal.h"
 #include <umk/blkdev.h>
@@ -24,7 +27,7 @@ struct tmpfs_dirent {
 struct tmpfs_inode {
 	struct list_head entries;	/* directories */
 	uint64_t next_cookie;
-	char **pages;			/* regular files */
+	uint64_t *pages;		/* regular files: frame per page, 0 = hole */
 	uint64_t npages;		/* slots in pages[] */
 	char *symlink;
 };
@@ -50,12 +53,29 @@ static void uncharge(struct super_block *sb, uint64_t pages)
 	SBI(sb)->used_blocks -= pages;
 }
 
-static struct inode *tmpfs_new_inode(struct super_block *sb, struct inode *dir, umode_t mode, uint64_t rdev)
+/* Inodes, and every extra hard link as one (it pins a dentry: Linux's
+ * shmem_reserve_inode). */
+static bool charge_inode(struct super_block *sb)
 {
 	struct tmpfs_sbi *s = SBI(sb);
 	if (s->max_inodes && s->used_inodes >= s->max_inodes)
-		return NULL;
+		return false;
 	s->used_inodes++;
+	return true;
+}
+
+/* Dropping a name of inode i: an extra link gives its charge back. */
+static void unlink_charge(struct inode *i)
+{
+	if (i->i_nlink > 1 && !S_ISDIR(i->i_mode))
+		SBI(i->i_sb)->used_inodes--;
+}
+
+static struct inode *tmpfs_new_inode(struct super_block *sb, struct inode *dir, umode_t mode, uint64_t rdev)
+{
+	struct tmpfs_sbi *s = SBI(sb);
+	if (!charge_inode(sb))
+		return NULL;
 	bool is_new;
 	struct inode *i = iget(sb, ++s->next_ino, &is_new);
 	struct tmpfs_inode *ti = kzalloc(sizeof(*ti));
@@ -94,15 +114,15 @@ static void truncate_pages(struct inode *i, loff_t size)
 	uint64_t keep = ((uint64_t)size + PAGE_SIZE - 1) >> PAGE_SHIFT;
 	for (uint64_t p = keep; p < ti->npages; p++) {
 		if (ti->pages[p]) {
-			kfree(ti->pages[p]);
-			ti->pages[p] = NULL;
+			page_put(ti->pages[p]);
+			ti->pages[p] = 0;
 			uncharge(i->i_sb, 1);
 			i->i_blocks -= PAGE_SIZE / 512;
 		}
 	}
 	if (size & (PAGE_SIZE - 1) && keep && keep <= ti->npages && ti->pages[keep - 1]) {
 		size_t in = size & (PAGE_SIZE - 1);
-		memset(ti->pages[keep - 1] + in, 0, PAGE_SIZE - in);
+		memset((char *)pfn_to_virt(ti->pages[keep - 1]) + in, 0, PAGE_SIZE - in);
 	}
 }
 
@@ -225,6 +245,8 @@ static int tmpfs_link(struct inode *old, struct inode *dir, const char *name)
 {
 	if (S_ISDIR(old->i_mode))
 		return -EPERM;
+	if (!charge_inode(dir->i_sb))
+		return -ENOSPC;
 	old->i_nlink++;
 	old->i_ctime = current_time();
 	add_entry(dir, name, igrab(old));
@@ -237,6 +259,7 @@ static int tmpfs_unlink(struct inode *dir, const char *name)
 	if (!d)
 		return -ENOENT;
 	struct inode *i = del_entry(dir, d);
+	unlink_charge(i);
 	i->i_nlink--;
 	iput(i);
 	return 0;
@@ -266,6 +289,7 @@ static int tmpfs_rename(struct inode *odir, const char *oname, struct inode *ndi
 		return -ENOTEMPTY;
 	if (nd) {
 		struct inode *victim = del_entry(ndir, nd);
+		unlink_charge(victim);
 		victim->i_nlink = S_ISDIR(victim->i_mode) ? 0 : victim->i_nlink - 1;
 		iput(victim);
 	}
@@ -313,7 +337,7 @@ static ssize_t tmpfs_read(struct file *f, void *buf, size_t n, loff_t *pos)
 		uint64_t pg = (uint64_t)(*pos + done) >> PAGE_SHIFT;
 		size_t in = (*pos + done) & (PAGE_SIZE - 1), c = MIN(n - done, PAGE_SIZE - in);
 		if (pg < ti->npages && ti->pages[pg])
-			memcpy((char *)buf + done, ti->pages[pg] + in, c);
+			memcpy((char *)buf + done, (char *)pfn_to_virt(ti->pages[pg]) + in, c);
 		else
 			memset((char *)buf + done, 0, c);
 		done += c;
@@ -336,25 +360,32 @@ static ssize_t tmpfs_write(struct file *f, const void *buf, size_t n, loff_t *po
 		uint64_t cap = ti->npages ? ti->npages : 4;
 		while (cap < need)
 			cap *= 2;
-		ti->pages = krealloc(ti->pages, cap * sizeof(char *));
-		memset(ti->pages + ti->npages, 0, (cap - ti->npages) * sizeof(char *));
+		ti->pages = krealloc(ti->pages, cap * sizeof(*ti->pages));
+		memset(ti->pages + ti->npages, 0, (cap - ti->npages) * sizeof(*ti->pages));
 		ti->npages = cap;
 	}
 	size_t done = 0;
+	int err = -ENOSPC;
 	while (done < n) {
 		uint64_t pg = (uint64_t)(*pos + done) >> PAGE_SHIFT;
 		size_t in = (*pos + done) & (PAGE_SIZE - 1), c = MIN(n - done, PAGE_SIZE - in);
 		if (!ti->pages[pg]) {
 			if (!charge(i->i_sb, 1))
 				break;
-			ti->pages[pg] = kzalloc(PAGE_SIZE);
+			uint64_t pfn = alloc_frame(GFP_USER | GFP_ZERO);
+			if (!pfn) {
+				uncharge(i->i_sb, 1);
+				err = -ENOMEM;
+				break;
+			}
+			ti->pages[pg] = pfn;
 			i->i_blocks += PAGE_SIZE / 512;
 		}
-		memcpy(ti->pages[pg] + in, (const char *)buf + done, c);
+		memcpy((char *)pfn_to_virt(ti->pages[pg]) + in, (const char *)buf + done, c);
 		done += c;
 	}
 	if (!done)
-		return n ? -ENOSPC : 0;
+		return n ? err : 0;
 	if (i->i_pages)
 		filemap_write_notify(i, i->i_pages, *pos, buf, done);
 	*pos += done;
@@ -410,28 +441,37 @@ static const struct file_operations tmpfs_file_fops = {
 static int tmpfs_statfs(struct super_block *sb, struct inode *inode __unused, struct kstatfs *st)
 {
 	struct tmpfs_sbi *s = SBI(sb);
-	uint64_t total, free;
-	mem_get_stats(&total, &free);
-	uint64_t blocks = s->max_blocks ? s->max_blocks : total / 2;
-	uint64_t files = s->max_inodes ? s->max_inodes : total / 2;
 	st->f_type = sb->s_magic;
 	st->f_bsize = st->f_frsize = PAGE_SIZE;
 	st->f_namelen = NAME_MAX;
-	st->f_blocks = blocks;
-	st->f_bfree = st->f_bavail = blocks > s->used_blocks ? blocks - s->used_blocks : 0;
-	st->f_files = files;
-	st->f_ffree = files > s->used_inodes ? files - s->used_inodes : 0;
+	/* an unlimited tmpfs reports zeroes, as Linux's shmem_statfs */
+	if (s->max_blocks) {
+		st->f_blocks = s->max_blocks;
+		st->f_bfree = st->f_bavail = s->max_blocks > s->used_blocks ? s->max_blocks - s->used_blocks : 0;
+	}
+	if (s->max_inodes) {
+		st->f_files = s->max_inodes;
+		st->f_ffree = s->max_inodes > s->used_inodes ? s->max_inodes - s->used_inodes : 0;
+	}
 	st->f_fsid = 0;
 	return 0;
+}
+
+/* Linux's defaults: half the guest's memory pages for both limits. */
+static uint64_t default_limit(void)
+{
+	uint64_t total, free;
+	mem_get_stats(&total, &free);
+	return total / 2;
 }
 
 /* The options Linux's shmem_show_options prints: only non-defaults. */
 static void tmpfs_show_options(struct super_block *sb, struct sbuf *out)
 {
 	struct tmpfs_sbi *s = SBI(sb);
-	if (s->max_blocks)
+	if (s->max_blocks != default_limit())
 		sbuf_printf(out, ",size=%lluk", (unsigned long long)s->max_blocks * (PAGE_SIZE / 1024));
-	if (s->max_inodes)
+	if (s->max_inodes != default_limit())
 		sbuf_printf(out, ",nr_inodes=%llu", (unsigned long long)s->max_inodes);
 	if (s->root_mode != 01777)
 		sbuf_printf(out, ",mode=%03o", s->root_mode);
@@ -442,13 +482,24 @@ static void tmpfs_show_options(struct super_block *sb, struct sbuf *out)
 }
 
 /* Drop every entry below dir so the tree's inodes are freed. */
+/* Without recursion: a guest can nest directories deeper than any kernel
+ * stack, so a subdirectory's entries move up into dir before it goes. */
 static void tmpfs_free_tree(struct inode *dir)
 {
 	struct tmpfs_inode *ti = TI(dir);
 	while (!list_empty(&ti->entries)) {
 		struct tmpfs_dirent *d = list_first_entry(&ti->entries, struct tmpfs_dirent, link);
-		if (S_ISDIR(d->inode->i_mode))
-			tmpfs_free_tree(d->inode);
+		struct tmpfs_inode *sub = TI(d->inode);
+		if (S_ISDIR(d->inode->i_mode) && !list_empty(&sub->entries)) {
+			struct list_head *first = sub->entries.next, *last = sub->entries.prev;
+			/* splice sub's entries in at the front of dir's */
+			last->next = ti->entries.next;
+			ti->entries.next->prev = last;
+			ti->entries.next = first;
+			first->prev = &ti->entries;
+			INIT_LIST_HEAD(&sub->entries);
+			continue;
+		}
 		struct inode *i = del_entry(dir, d);
 		i->i_nlink = 0;
 		iput(i);
@@ -539,6 +590,7 @@ struct super_block *tmpfs_new_sb(const char *type, unsigned long magic, const ch
 {
 	struct tmpfs_sbi *s = kzalloc(sizeof(*s));
 	s->root_mode = 01777;
+	s->max_blocks = s->max_inodes = default_limit();
 	int err = parse_options(s, data);
 	if (err) {
 		kfree(s);

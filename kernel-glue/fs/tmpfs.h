@@ -4,7 +4,7 @@
 #include <umk/fs.h>
 
 struct tmpfs_sbi {
-	uint64_t max_blocks, used_blocks;	/* pages; max 0 = no limit */
+	uint64_t max_blocks, used_blocks;	/* pages; max 0 = no limit (size=0) */
 	uint64_t max_inodes, used_inodes;
 	uint64_t next_ino;
 	umode_t root_mode;

@@ -74,6 +74,7 @@ void start_kernel(void)
 	       (unsigned long long)(boot_cfg.mem_bytes >> 20), boot_cfg.mode_name);
 	printk(KERN_INFO "Kernel command line: %s\n", saved_command_line);
 	page_alloc_init();
+	slab_init();
 	syscalls_init();
 	do_initcalls();
 	mount_root();

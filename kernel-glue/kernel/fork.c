@@ -31,6 +31,9 @@ static long do_fork(unsigned long flags, uaddr_t newsp, uaddr_t parent_tid, uadd
 	if ((flags & CLONE_PARENT) && p == init_task)
 		return -EINVAL;
 
+	long err = fork_check_limits(p);
+	if (err)
+		return err;
 	pid_t pid = alloc_pid();
 	if (pid < 0)
 		return pid;

@@ -1,12 +1,24 @@
-/* The scheduler: one virtual CPU, round robin with a 10 ms slice when more
- * than one task is runnable, and no timer at all when there is nothing to
- * preempt (tickless). The boot context is the idle task. */
+/* The scheduler: one virtual CPU and Linux's CFS in small. Each task's
+ * virtual runtime grows with the time it runs; the runnable task with the
+ * least runs next, for its share of a 20 ms period (at most 10 ms, at
+ * least 1 ms: with a thousand runnable tasks one round takes a second,
+ * not ten). A task that slept comes back with at most 3 ms of credit
+ * below the least runnable one (half of CFS's latency) and preempts the
+ * running task if that leaves it 1 ms ahead; a new task starts a slice
+ * behind the least. So a shell that mostly sleeps answers at once even
+ * when a thousand tasks spin (a fork bomb), and those share the rest
+ * evenly. No timer at all when there is nothing to preempt (tickless).
+ * The boot context is the idle task. */
 #include <umk/sched.h>
 #include <umk/arch.h>
 #include <umk/timer.h>
 #include <umk/internal.h>
 
 #define SLICE_NS (10 * 1000000LL)
+#define PERIOD_NS (20 * 1000000LL)
+#define MIN_SLICE_NS (1 * 1000000LL)
+#define SLEEPER_CREDIT_NS (3 * 1000000LL)
+#define WAKEUP_GRAN_NS (1 * 1000000LL)
 
 struct task *current;
 static struct task idle_task;
@@ -16,6 +28,9 @@ static struct task *dead_task;		/* stack to free after the switch */
 static bool resched;
 static int64_t slice_end = -1;
 static int64_t programmed = -2;
+static uint64_t min_vruntime;	/* never decreases, as CFS's */
+static int64_t run_start;	/* when current began to run */
+static struct task *yielding;	/* sched_yield: pick another if there is one */
 
 bool need_resched(void)
 {
@@ -40,13 +55,23 @@ static bool on_runqueue(struct task *t)
 	return !list_empty(&t->runq);
 }
 
+static uint64_t vfloor(int64_t below)
+{
+	return min_vruntime > (uint64_t)below ? min_vruntime - below : 0;
+}
+
 void wake_up_task(struct task *t)
 {
 	if (t->state != TASK_INTERRUPTIBLE && t->state != TASK_UNINTERRUPTIBLE && t->state != TASK_STOPPED)
 		return;
 	t->state = TASK_RUNNING;
-	if (t != current && !on_runqueue(t) && t != &idle_task)
+	if (t != current && !on_runqueue(t) && t != &idle_task) {
+		t->vruntime = MAX(t->vruntime, vfloor(SLEEPER_CREDIT_NS));
 		list_add_tail(&t->runq, &runqueue);
+		if (current != &idle_task &&
+		    t->vruntime + WAKEUP_GRAN_NS < current->vruntime + (uint64_t)(ktime_mono_ns() - run_start))
+			resched = true;
+	}
 	if (current == &idle_task)
 		resched = true;
 }
@@ -55,7 +80,16 @@ void task_enqueue_new(struct task *t)
 {
 	INIT_LIST_HEAD(&t->runq);
 	t->state = TASK_RUNNING;
+	t->vruntime = MAX(current == &idle_task ? 0 : current->vruntime, min_vruntime + SLICE_NS);
 	list_add_tail(&t->runq, &runqueue);
+}
+
+/* An OOM victim runs next, so that it exits and frees its memory. */
+void sched_boost(struct task *t)
+{
+	t->vruntime = vfloor(SLEEPER_CREDIT_NS);
+	if (on_runqueue(t))
+		resched = true;
 }
 
 void task_set_dead(struct task *t)
@@ -65,23 +99,33 @@ void task_set_dead(struct task *t)
 
 void schedule(void)
 {
-	struct task *prev = current, *next;
+	struct task *prev = current, *next = &idle_task, *t;
+	int64_t now = ktime_mono_ns();
 	resched = false;
+	if (prev != &idle_task)
+		prev->vruntime += now - run_start;
+	run_start = now;
 	if (prev->state == TASK_RUNNING && prev != &idle_task && !on_runqueue(prev))
 		list_add_tail(&prev->runq, &runqueue);
-	if (list_empty(&runqueue)) {
-		next = &idle_task;
-	} else {
-		next = list_first_entry(&runqueue, struct task, runq);
-		list_del(&next->runq);
+	int64_t nr = 0;
+	list_for_each_entry(t, &runqueue, runq) {
+		nr++;
+		if (next == &idle_task || next == yielding || (t->vruntime < next->vruntime && t != yielding))
+			next = t;
 	}
+	yielding = NULL;
+	if (next != &idle_task) {
+		list_del(&next->runq);
+		min_vruntime = MAX(min_vruntime, next->vruntime);
+	}
+	/* the period shared by those waiting, the one chosen among them */
+	slice_end = now + (nr ? MAX(MIN(PERIOD_NS / nr, SLICE_NS), MIN_SLICE_NS) : SLICE_NS);
 	if (next == prev)
 		return;
 	if (prev->state == TASK_RUNNING)
 		prev->nivcsw++;
 	else
 		prev->nvcsw++;
-	slice_end = ktime_mono_ns() + SLICE_NS;
 	current = next;
 	arch_switch_to(prev, next);
 	/* back on prev's stack */
@@ -93,8 +137,10 @@ void schedule(void)
 
 void sched_yield_current(void)
 {
-	if (!list_empty(&runqueue))
+	if (!list_empty(&runqueue)) {
+		yielding = current;
 		schedule();
+	}
 }
 
 /* Timers */

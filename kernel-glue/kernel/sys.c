@@ -357,9 +357,10 @@ void rlimits_init(struct krlim *rl)
 	rl[RLIMIT_CORE].cur = 0;
 	rl[RLIMIT_NOFILE].cur = 1024;
 	rl[RLIMIT_NOFILE].max = 1048576;
-	rl[RLIMIT_NPROC].cur = rl[RLIMIT_NPROC].max = 4096;
+	/* as Linux's fork_init: half of kernel.threads-max */
+	rl[RLIMIT_NPROC].cur = rl[RLIMIT_NPROC].max = threads_max() / 2;
 	rl[RLIMIT_MEMLOCK].cur = rl[RLIMIT_MEMLOCK].max = 8ULL << 20;
-	rl[RLIMIT_SIGPENDING].cur = rl[RLIMIT_SIGPENDING].max = 4096;
+	rl[RLIMIT_SIGPENDING].cur = rl[RLIMIT_SIGPENDING].max = threads_max() / 2;
 	rl[RLIMIT_MSGQUEUE].cur = rl[RLIMIT_MSGQUEUE].max = 819200;
 	rl[RLIMIT_NICE].cur = rl[RLIMIT_NICE].max = 0;
 	rl[RLIMIT_RTPRIO].cur = rl[RLIMIT_RTPRIO].max = 0;

@@ -69,7 +69,7 @@ static void do_fault(struct task *t, struct trap_info *ti)
 			return;
 		if (r == -EFAULT)
 			force_sig_fault(7 /* SIGBUS */, BUS_ADRERR, ti->addr, 14);
-		else if (r == -ENOMEM)
+		else if (r == -ENOMEM && !pagefault_out_of_memory())
 			force_sig_fault(9, SI_KERNEL, 0, 0);
 		else
 			force_sig_fault(11, r, ti->addr, 14);

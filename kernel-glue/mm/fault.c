@@ -20,19 +20,6 @@ int host_prot_of(struct vma *v, uint64_t pte)
 	return prot;
 }
 
-static uint64_t alloc_or_oom(struct mm *mm)
-{
-	for (;;) {
-		uint64_t pfn = page_alloc();
-		if (pfn)
-			return pfn;
-		if (filemap_shrink())
-			continue;
-		if (oom_kill_for(mm))
-			return 0;
-	}
-}
-
 /* Read-only private file pages share the page-cache frame (copied on a
  * later write); shared file pages always use it. */
 static bool uses_page_cache(struct vma *v)
@@ -41,19 +28,20 @@ static bool uses_page_cache(struct vma *v)
 }
 
 /* A new frame for a not-present page of v at va. */
-static int fault_in(struct mm *mm, struct vma *v, uaddr_t va, uint64_t *pte)
+static int fault_in(struct mm *mm, struct vma *v, uaddr_t va, uint64_t *pte, unsigned gfp)
 {
 	uint64_t pfn;
 	uint64_t flags = PTE_PRESENT | PTE_MAPPED;
 	uint64_t pgoff = v->pgoff + ((va - v->start) >> PAGE_SHIFT);
 	if (uses_page_cache(v)) {
-		if (!filemap_get_page(v->file, pgoff, &pfn, v->flags & VM_SHARED))
-			return -EFAULT;
+		int err = filemap_get_page(v->file, pgoff, &pfn, v->flags & VM_SHARED, gfp);
+		if (err)
+			return err;
 		flags |= PTE_FILE;
 		if (v->flags & VM_WRITE)
 			flags |= PTE_WRITE | PTE_DIRTY;
 	} else {
-		pfn = alloc_or_oom(mm);
+		pfn = alloc_frame(gfp | GFP_ZERO);
 		if (!pfn)
 			return -ENOMEM;
 		if (v->file) {
@@ -125,21 +113,21 @@ static void fault_around(struct mm *mm, struct vma *v, uaddr_t va)
 		if (*pte & PTE_PRESENT)
 			continue;
 		uint64_t pgoff = v->pgoff + ((a - v->start) >> PAGE_SHIFT), pfn;
-		if (!filemap_get_page(v->file, pgoff, &pfn, false))
-			break;	/* past the end of the file */
+		if (filemap_get_page(v->file, pgoff, &pfn, false, GFP_USER | GFP_NORETRY))
+			break;	/* past the end of the file, or memory is short */
 		*pte = MK_PTE(pfn, PTE_PRESENT | PTE_MAPPED | PTE_FILE);
 		mm->rss_pages++;
 		arch_mm_map(mm, a, pfn, 1, host_prot_of(v, *pte));
 	}
 }
 
-static int cow_break(struct mm *mm, struct vma *v, uaddr_t va, uint64_t *pte)
+static int cow_break(struct mm *mm, struct vma *v, uaddr_t va, uint64_t *pte, unsigned gfp)
 {
 	uint64_t pfn = PTE_PFN(*pte);
 	if (page_refcount(pfn) == 1 && !(*pte & PTE_FILE)) {
 		*pte |= PTE_WRITE;
 	} else {
-		uint64_t n = alloc_or_oom(mm);
+		uint64_t n = alloc_frame(gfp);
 		if (!n)
 			return -ENOMEM;
 		memcpy(pfn_to_virt(n), pfn_to_virt(pfn), PAGE_SIZE);
@@ -167,8 +155,15 @@ static struct vma *grow_stack(struct mm *mm, uaddr_t addr)
 	return v;
 }
 
+/* Memory for a fault never waits: a guest's fault that finds none fails
+ * with -ENOMEM, and the trap path waits for the OOM victim and lets the
+ * guest fault again (pagefault_out_of_memory). The kernel's own accesses
+ * to guest memory (copy_to_user) cannot fail a syscall half done: they
+ * may use the kernel's reserve, as the kernel heap does. */
 int handle_mm_fault(struct mm *mm, uaddr_t addr, int kind)
 {
+	unsigned gfp = (kind & FAULT_UACCESS) ? GFP_KERNEL : GFP_USER;
+	kind &= ~FAULT_UACCESS;
 	if (addr >= TASK_SIZE)
 		return SEGV_MAPERR;
 	uaddr_t va = addr & PAGE_MASK;
@@ -183,7 +178,7 @@ int handle_mm_fault(struct mm *mm, uaddr_t addr, int kind)
 		return SEGV_ACCERR;
 	uint64_t *pte = pte_lookup(mm, va, true);
 	if (!(*pte & PTE_PRESENT)) {
-		int r = fault_in(mm, v, va, pte);
+		int r = fault_in(mm, v, va, pte, gfp);
 		if (r == 0 && (kind != FAULT_WRITE || !v->file))
 			fault_around(mm, v, va);
 		return r;	/* -EFAULT means SIGBUS */
@@ -192,7 +187,7 @@ int handle_mm_fault(struct mm *mm, uaddr_t addr, int kind)
 	if (write && !(*pte & PTE_WRITE)) {
 		if (!(v->flags & VM_WRITE))
 			return SEGV_ACCERR;
-		return cow_break(mm, v, va, pte);
+		return cow_break(mm, v, va, pte, gfp);
 	}
 	if (kind == FAULT_HOST_ACCERR)
 		return SEGV_ACCERR;	/* e.g. executing a non-exec page */

@@ -35,7 +35,7 @@ static struct pc_page *pc_find(struct page_cache *pc, uint64_t pgoff)
 	return NULL;
 }
 
-bool filemap_get_page(struct file *file, uint64_t pgoff, uint64_t *pfn, bool shared)
+int filemap_get_page(struct file *file, uint64_t pgoff, uint64_t *pfn, bool shared, unsigned gfp)
 {
 	struct inode *inode = file_inode(file);
 	struct page_cache *pc = inode->i_pages;
@@ -51,10 +51,10 @@ bool filemap_get_page(struct file *file, uint64_t pgoff, uint64_t *pfn, bool sha
 	if (!p) {
 		loff_t off = (loff_t)pgoff << PAGE_SHIFT;
 		if (off >= file_size(file))
-			return false;
-		uint64_t f = page_alloc();
+			return -EFAULT;
+		uint64_t f = alloc_frame(gfp | GFP_ZERO);
 		if (!f)
-			return false;
+			return -ENOMEM;
 		ssize_t n = kernel_read(file, pfn_to_virt(f), PAGE_SIZE, off);
 		(void)n;	/* a short read leaves zeroes, like the tail of the last page */
 		p = kzalloc(sizeof(*p));
@@ -65,7 +65,7 @@ bool filemap_get_page(struct file *file, uint64_t pgoff, uint64_t *pfn, bool sha
 	}
 	page_get(p->pfn);
 	*pfn = p->pfn;
-	return true;
+	return 0;
 }
 
 static void write_page(struct page_cache *pc, struct file *f, struct pc_page *p)

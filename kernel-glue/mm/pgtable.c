@@ -17,6 +17,7 @@ uint64_t *pte_lookup(struct mm *mm, uaddr_t va, bool alloc)
 		if (!alloc)
 			return NULL;
 		mm->pgd = kzalloc(sizeof(struct pte_table));
+		mm->pgtables++;
 	}
 	struct pte_table *t = mm->pgd;
 	for (int level = 3; level > 0; level--) {
@@ -25,6 +26,7 @@ uint64_t *pte_lookup(struct mm *mm, uaddr_t va, bool alloc)
 			if (!alloc)
 				return NULL;
 			*e = (uint64_t)(uintptr_t)kzalloc(sizeof(struct pte_table));
+			mm->pgtables++;
 		}
 		t = (struct pte_table *)(uintptr_t)*e;
 	}
@@ -73,4 +75,5 @@ void pgtable_free(struct mm *mm)
 	if (mm->pgd)
 		free_level(mm->pgd, 3);
 	mm->pgd = NULL;
+	mm->pgtables = 0;
 }

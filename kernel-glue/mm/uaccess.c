@@ -12,7 +12,7 @@ static void *uva(struct mm *mm, uaddr_t va, bool write)
 		return NULL;
 	uint64_t *pte = pte_lookup(mm, va & PAGE_MASK, false);
 	if (!pte || !(*pte & PTE_PRESENT) || (write && !(*pte & PTE_WRITE))) {
-		if (handle_mm_fault(mm, va, write ? FAULT_WRITE : FAULT_READ))
+		if (handle_mm_fault(mm, va, (write ? FAULT_WRITE : FAULT_READ) | FAULT_UACCESS))
 			return NULL;
 		pte = pte_lookup(mm, va & PAGE_MASK, false);
 		if (!pte)

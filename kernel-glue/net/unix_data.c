@@ -36,10 +36,17 @@ void unix_purge_queue(struct unix_sock *u)
 		unlink_skb(u, list_first_entry(&u->rq, struct unix_skb, link));
 }
 
-/* Build a message of n bytes from m at off; -EFAULT leaves nothing. */
+/* Build a message of n bytes from m at off; -EFAULT leaves nothing.
+ * Queued data is guest memory the guest sized: when it runs out the
+ * sender gets ENOBUFS (as Linux's sock_alloc_send_pskb), never the
+ * kernel's reserve. */
 static struct unix_skb *skb_build(struct unix_sock *u, struct kmsg *m, size_t off, size_t n, bool take_fds, int *err)
 {
-	struct unix_skb *skb = kmalloc(sizeof(*skb) + MAX(n, 1));
+	struct unix_skb *skb = kmalloc_user(sizeof(*skb) + MAX(n, 1));
+	if (!skb) {
+		*err = -ENOBUFS;
+		return NULL;
+	}
 	memset(skb, 0, sizeof(*skb));
 	*err = miter_from(&m->it, off, skb->data, n);
 	if (*err) {

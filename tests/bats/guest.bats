@@ -77,6 +77,8 @@ load ../lib.sh
 @test "guest signalfd" { guest_check signalfd; }
 @test "guest epoll" { guest_check epoll; }
 @test "guest tmpfs_mount" { guest_check tmpfs_mount; }
+@test "guest tmpfs_limits" { guest_check tmpfs_limits; }
+@test "guest nproc_limit" { guest_check nproc_limit; }
 @test "guest locks" { guest_check locks; }
 @test "guest perms" { guest_check perms; }
 @test "guest unix_stream" { guest_check unix_stream; }

@@ -82,6 +82,20 @@ __attribute__((constructor)) static void t_setup(void)
 		exit(2);                                                        \
 	} while (0)
 
+/* /proc/meminfo's MemTotal in kB, or -1. */
+__attribute__((unused)) static long long t_memtotal_kb(void)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	char line[256];
+	long long kb = -1;
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemTotal: %lld kB", &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kb;
+}
+
 static inline int t_done(void)
 {
 	fflush(stdout);

@@ -17,6 +17,11 @@ extern uint64_t physmem_size;
 static inline void *pfn_to_virt(uint64_t pfn) { return physmem_base + (pfn << 12); }
 /* Give freed frames' memory back to the host (they read back as zeroes). */
 void arch_physmem_release(uint64_t pfn, uint64_t npages);
+/* Map n frames side by side into the kernel's address space (the heap's
+ * vmalloc); NULL if the host refuses. The pages stay physmem: no host
+ * memory beyond the mapping itself. */
+void *arch_vmap(const uint64_t *pfns, uint64_t n);
+void arch_vunmap(const void *addr, uint64_t n);
 
 /* Kernel stacks and context switch */
 void arch_task_init_kstack(struct task *t, void (*entry)(void));

@@ -4,8 +4,10 @@
 #include <umk/mm.h>
 
 /* The frame caching page pgoff of the file (+1 ref for the caller);
- * shared: for a MAP_SHARED mapping, whose writes go back to the file. */
-bool filemap_get_page(struct file *file, uint64_t pgoff, uint64_t *pfn, bool shared);
+ * shared: for a MAP_SHARED mapping, whose writes go back to the file. A
+ * new frame comes from alloc_frame(gfp). 0, -EFAULT past the end of the
+ * file, or -ENOMEM. */
+int filemap_get_page(struct file *file, uint64_t pgoff, uint64_t *pfn, bool shared, unsigned gfp);
 /* Write cached pages of [pgoff, pgoff+n) back through file. */
 int filemap_writeback(struct file *file, uint64_t pgoff, uint64_t n);
 /* Drop cached pages nobody maps; returns how many frames were freed. */

@@ -12,6 +12,7 @@ long sleep_until(int64_t deadline);
 void task_enqueue_new(struct task *t);
 void task_set_dead(struct task *t);
 void sched_init_idle(void);
+void sched_boost(struct task *t);	/* run t next (an OOM victim) */
 __attribute__((noreturn)) void cpu_idle(void);
 
 /* task.c */
@@ -20,6 +21,11 @@ void task_free(struct task *t);
 pid_t alloc_pid(void);
 void task_hash(struct task *t);
 struct task *find_task_group_leader(pid_t pid);
+
+/* fork_limits.c: kernel.threads-max and the checks fork makes */
+int threads_max(void);
+int set_threads_max(long long n);	/* 0 or -EINVAL */
+long fork_check_limits(struct task *parent);	/* 0 or -EAGAIN */
 
 /* exit.c */
 __attribute__((noreturn)) void do_exit(int code);
@@ -68,6 +74,7 @@ int64_t ktime_boot_start(void);
 /* boot (start_kernel), before the initcalls */
 void time_init(void);
 void page_alloc_init(void);
+void slab_init(void);
 void syscalls_init(void);
 struct krlim;
 void rlimits_init(struct krlim *rl);

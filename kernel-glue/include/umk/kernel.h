@@ -4,11 +4,17 @@
 #include <umk/types.h>
 #include <umk/list.h>
 
-/* Heap for kernel objects (arch-um backs it). Never returns NULL on
- * small sizes: exhausting the host heap is a host failure -> panic. */
+/* Heap for kernel objects, in guest memory (mm/slab.c). Never returns
+ * NULL: when mem= is exhausted the OOM killer makes room, and with
+ * nothing left to kill the kernel panics (as Linux's "Out of memory and
+ * no killable processes"). kmalloc_user is for buffers whose size the
+ * guest chooses (socket data): it stops above the kernel's reserve and
+ * returns NULL instead of waiting, for an -ENOMEM/-ENOBUFS. */
 void *kmalloc(size_t n);
 void *kzalloc(size_t n);
+void *kmalloc_user(size_t n);
 void *krealloc(void *p, size_t n);
+size_t ksize(const void *p);		/* usable bytes of a kmalloc'd object */
 void kfree(const void *p);
 char *kstrdup(const char *s);
 
@@ -50,6 +56,12 @@ void sbuf_free(struct sbuf *b);
 int printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void printk_once_key(const char *key, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 __attribute__((noreturn, format(printf, 1, 2))) void panic(const char *fmt, ...);
+/* At most burst messages per interval (lib/ratelimit.c, Linux's
+ * printk_ratelimit defaults: 10 per 5 s); ratelimit() says whether to
+ * print this one and reports, as who, how many the last interval dropped. */
+struct ratelimit_state { int64_t interval_ns, begin; int burst, printed, missed; };
+#define RATELIMIT_STATE_INIT { .interval_ns = 5000000000LL, .burst = 10 }
+bool ratelimit(struct ratelimit_state *rs, const char *who);
 #define BUG_ON(c) do { if (unlikely(c)) panic("BUG at %s:%d: %s", __FILE__, __LINE__, #c); } while (0)
 #define WARN_ON(c) ({ bool __w = !!(c); if (unlikely(__w)) printk(KERN_WARNING "WARNING at %s:%d: %s\n", __FILE__, __LINE__, #c); __w; })
 

@@ -6,13 +6,39 @@
 struct file;
 struct inode;
 
-/* Page frames of physmem. Frame 0 is never handed out. */
-uint64_t page_alloc(void);		/* zeroed frame, or 0 when memory is exhausted */
+/* Page frames of physmem. Frame 0 is never handed out. page_alloc and
+ * page_alloc_nozero are for user pages and stop above the kernel's
+ * reserve; page_alloc_run takes a run of n frames (not zeroed), from the
+ * reserve too if gfp has GFP_KERNEL. They just try: 0 when there is no
+ * such frame. */
+uint64_t page_alloc(void);		/* zeroed frame, or 0 */
 uint64_t page_alloc_nozero(void);
+uint64_t page_alloc_run(uint64_t n, unsigned gfp);
 void page_get(uint64_t pfn);
 void page_put(uint64_t pfn);
 int page_refcount(uint64_t pfn);
+/* Frames the guest can use (MemTotal: physmem less the frame tables) and
+ * free ones; the kernel's reserve (min_free_kbytes) in frames. */
 void mem_get_stats(uint64_t *total_pages, uint64_t *free_pages);
+uint64_t mem_reserve_pages(void);
+
+/* A frame, trying harder than page_alloc (mm/reclaim.c): drops clean page
+ * cache, then runs the OOM killer. Never sleeps. 0 = out of memory for
+ * this caller. */
+#define GFP_USER	0x0	/* user data: above the reserve; 0 while an OOM victim exits */
+#define GFP_KERNEL	0x1	/* kernel objects: may use the reserve; 0 only when nothing
+				 * is left to kill */
+#define GFP_NORETRY	0x4	/* no reclaim, no OOM killer: just try */
+#define GFP_ZERO	0x8	/* zero the frame */
+uint64_t alloc_frame(unsigned gfp);
+/* The OOM killer (mm/oom.c): what reclaim asks when nothing is free. */
+enum oom_result { OOM_FREED, OOM_WAIT, OOM_NONE };
+enum oom_result out_of_memory(bool must_free);
+bool oom_victim_pending(void);
+bool pagefault_out_of_memory(void);	/* a guest fault's -ENOMEM: true = retry it */
+/* Kernel heap statistics in frames (mm/slab.c): slabs, large objects, and
+ * the heap's own frame table. */
+void slab_get_stats(uint64_t *slab, uint64_t *large, uint64_t *table);
 
 #define VM_READ		0x1
 #define VM_WRITE	0x2
@@ -36,6 +62,7 @@ struct mm {
 	struct vma *vmas;
 	struct pte_table *pgd;		/* software page tables */
 	uint64_t rss_pages;
+	uint64_t pgtables;		/* page-table frames (for the OOM killer) */
 	uaddr_t start_code, end_code, start_data, end_data;
 	uaddr_t start_brk, brk, start_stack;
 	uaddr_t arg_start, arg_end, env_start, env_end;

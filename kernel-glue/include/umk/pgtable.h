@@ -23,11 +23,9 @@ void pgtable_free(struct mm *mm);
 #define FAULT_HOST_ACCERR 1	/* host mapping refused the access */
 #define FAULT_READ 2
 #define FAULT_WRITE 3
+#define FAULT_UACCESS 4		/* or'ed in: the kernel's copy_to/from_user */
 /* 0 handled, or a guest si_code (SEGV_MAPERR/SEGV_ACCERR) or -ENOMEM (OOM). */
 int handle_mm_fault(struct mm *mm, uaddr_t addr, int kind);
 void mm_zap_range(struct mm *mm, uaddr_t start, uaddr_t end);
 int host_prot_of(struct vma *v, uint64_t pte);
-/* mm/oom.c: when mem= is exhausted: 0 memory was freed (retry), 1 give
- * up (current is the victim). */
-int oom_kill_for(struct mm *mm);
 #endif

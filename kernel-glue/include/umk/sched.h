@@ -91,6 +91,7 @@ struct task {
 	struct list_head sibling;
 	struct list_head tasks;		/* all tasks */
 	struct list_head runq;		/* scheduler run queue link */
+	uint64_t vruntime;		/* ns of CPU, weighted as CFS (kernel/sched.c) */
 	struct list_head thread_node;	/* signal->threads */
 	uint64_t robust_list;		/* set_robust_list head */
 	int nice;

@@ -5,12 +5,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <umk/kernel.h>
 #include <umk/mm.h>
 #include <umk/fs.h>
 #include "doubles.h"
 
-/* Heap (arch-um/alloc.c): never NULL for small sizes; a test heap failing is fatal. */
+/* Heap (mm/slab.c): the host's, for units that do not test the heap
+ * itself; weak, so the slab test's real kmalloc wins. A test heap
+ * failing is fatal. */
 static void *must(void *p)
 {
 	if (!p) {
@@ -20,22 +26,22 @@ static void *must(void *p)
 	return p;
 }
 
-void *kmalloc(size_t n)
+__attribute__((weak)) void *kmalloc(size_t n)
 {
 	return must(malloc(n ? n : 1));
 }
 
-void *kzalloc(size_t n)
+__attribute__((weak)) void *kzalloc(size_t n)
 {
 	return must(calloc(1, n ? n : 1));
 }
 
-void *krealloc(void *p, size_t n)
+__attribute__((weak)) void *krealloc(void *p, size_t n)
 {
 	return must(realloc(p, n ? n : 1));
 }
 
-void kfree(const void *p)
+__attribute__((weak)) void kfree(const void *p)
 {
 	free((void *)p);
 }
@@ -75,10 +81,22 @@ uint64_t physmem_size;
 struct release_call release_calls[MAX_RELEASE_CALLS];
 int n_release_calls;
 
+int physmem_fd = -1;
+
+/* A memory file as in arch-um/physmem.c, so arch-um/vmap.c can map its frames. */
 void doubles_physmem(uint64_t bytes, int fill)
 {
-	free(physmem_base);
-	physmem_base = must(aligned_alloc(PAGE_SIZE, (bytes + PAGE_SIZE - 1) & PAGE_MASK));
+	size_t len = (bytes + PAGE_SIZE - 1) & PAGE_MASK;
+	if (physmem_base)
+		munmap(physmem_base, len);
+	if (physmem_fd >= 0)
+		close(physmem_fd);
+	physmem_fd = memfd_create("test-physmem", MFD_CLOEXEC);
+	if (physmem_fd < 0 || ftruncate(physmem_fd, (off_t)len))
+		must(NULL);
+	physmem_base = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, physmem_fd, 0);
+	if (physmem_base == MAP_FAILED)
+		must(NULL);
 	memset(physmem_base, fill, bytes);
 	physmem_size = bytes;
 }
@@ -115,4 +133,22 @@ void fput(struct file *f)
 	if (f->f_count <= 0)
 		panic("fput: file %p with count %d", (void *)f, f->f_count);
 	f->f_count--;
+}
+
+/* Runs fn(arg) in a child; true if the child died of SIGABRT (panic). */
+int panics(void (*fn)(uint64_t), uint64_t arg)
+{
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		/* the panic message would read as TAP diagnostics: keep it out */
+		if (!freopen("/dev/null", "w", stdout))
+			_exit(3);
+		fn(arg);
+		_exit(0);
+	}
+	int st;
+	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+		return 0;
+	return WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT;
 }

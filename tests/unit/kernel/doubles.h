@@ -5,8 +5,8 @@
 
 struct mm;
 
-/* physmem_base/physmem_size: a fresh heap buffer of `bytes` bytes, page
- * aligned, filled with `fill` (so tests can tell zeroed frames). */
+/* physmem_base/physmem_size/physmem_fd: a fresh memory file of `bytes`
+ * bytes, mapped, filled with `fill` (so tests can tell zeroed frames). */
 void doubles_physmem(uint64_t bytes, int fill);
 
 /* arch_physmem_release(pfn, npages) calls, in order. */
@@ -22,4 +22,7 @@ extern struct zap_call zap_calls[MAX_ZAP_CALLS];
 extern int n_zap_calls;
 
 extern int n_printk_calls;
+
+/* Runs fn(arg) in a child; true if the child died of SIGABRT (panic). */
+int panics(void (*fn)(uint64_t), uint64_t arg);
 #endif

@@ -19,10 +19,12 @@ KUT_SAN := $(SANITIZE) -fno-sanitize-recover=all
 KUT_HDRS := $(wildcard tests/unit/kernel/*.h)
 
 # NAME: kernel-glue files linked in (without .c), host files linked in.
-KUT_NAMES := vsnprintf string page_alloc pgtable vma cmdline cmdline_dup
+KUT_NAMES := vsnprintf string page_alloc slab pgtable vma cmdline cmdline_dup
 KUT_K_vsnprintf := lib/vsnprintf lib/string
 KUT_K_string := lib/string
 KUT_K_page_alloc := mm/page_alloc lib/string
+KUT_K_slab := mm/slab mm/vmalloc mm/page_alloc lib/string
+KUT_H_slab := arch-um/vmap.c
 KUT_K_pgtable := mm/pgtable mm/page_alloc lib/string
 KUT_K_vma := mm/vma lib/string
 KUT_H_cmdline := arch-um/cmdline.c

@@ -1,0 +1,103 @@
+/* /proc/sys: the sysctls the kernel has, one directory level deep
+ * (/proc/sys/DIR/NAME). Reading gives the value and a newline; root may
+ * write a new one, parsed whole at offset 0 as Linux's
+ * sysctl_writes_strict (EINVAL if it is not a number in range). */
+#include <umk/fs.h>
+#include <umk/internal.h>
+#include "proc_internal.h"
+
+struct sysctl {
+	const char *dir, *name;
+	umode_t mode;
+	long long (*get)(void);
+	int (*set)(long long v);	/* 0 or -EINVAL; NULL: read-only */
+};
+
+static long long get_threads_max(void) { return threads_max(); }
+static int set_threads_max_ll(long long v) { return set_threads_max(v); }
+
+static const struct sysctl sysctls[] = {
+	{ "kernel", "threads-max", 0644, get_threads_max, set_threads_max_ll },
+};
+static const char *const dirs[] = { "kernel" };
+
+struct inode *proc_sys_lookup(struct inode *dir, const char *name)
+{
+	struct proc_ino *pi = PI(dir);
+	if (pi->kind == P_SYS) {
+		for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
+			if (!strcmp(dirs[i], name))
+				return proc_iget(P_SYS_DIR, 0, i);
+		return ERR_PTR(-ENOENT);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(sysctls); i++)
+		if (!strcmp(sysctls[i].dir, dirs[pi->fd]) && !strcmp(sysctls[i].name, name))
+			return proc_iget(P_SYSCTL, 0, i);
+	return ERR_PTR(-ENOENT);
+}
+
+int proc_sys_iterate(struct file *f, struct dir_context *ctx)
+{
+	struct proc_ino *pi = PI(f->f_inode);
+	while (ctx->pos < 2) {
+		if (!ctx->actor(ctx, ctx->pos ? ".." : ".", ctx->pos + 1, f->f_inode->i_ino, IFTODT(S_IFDIR)))
+			return 0;
+		ctx->pos++;
+	}
+	bool top = pi->kind == P_SYS;
+	size_t n = top ? ARRAY_SIZE(dirs) : ARRAY_SIZE(sysctls);
+	for (size_t i = ctx->pos - 2; i < n; i++, ctx->pos++) {
+		if (!top && strcmp(sysctls[i].dir, dirs[pi->fd]))
+			continue;
+		const char *name = top ? dirs[i] : sysctls[i].name;
+		struct inode *in = proc_iget(top ? P_SYS_DIR : P_SYSCTL, 0, i);
+		bool ok = ctx->actor(ctx, name, strlen(name), in->i_ino, IFTODT(in->i_mode));
+		iput(in);
+		if (!ok)
+			return 0;
+	}
+	return 0;
+}
+
+umode_t proc_sys_mode(enum proc_kind kind, int idx)
+{
+	return kind == P_SYSCTL ? S_IFREG | sysctls[idx].mode : S_IFDIR | 0555;
+}
+
+void proc_sys_show(struct inode *inode, struct sbuf *out)
+{
+	sbuf_printf(out, "%lld\n", sysctls[PI(inode)->fd].get());
+}
+
+/* O_TRUNC on a sysctl is harmless (echo N > file); ownership and mode
+ * are fixed, as Linux's proc_sys_setattr. Other /proc files: EPERM. */
+int proc_sys_setattr(struct inode *inode, const struct iattr *ia)
+{
+	if (PI(inode)->kind != P_SYSCTL || (ia->valid & ~(unsigned)ATTR_SIZE))
+		return -EPERM;
+	return 0;
+}
+
+ssize_t proc_sys_write(struct file *f, const void *buf, size_t n, loff_t *pos)
+{
+	const struct sysctl *s = &sysctls[PI(f->f_inode)->fd];
+	char text[32];
+	if (!s->set)
+		return -EPERM;
+	if (*pos)
+		return n;	/* strict: only a write at offset 0 counts */
+	if (!n || n >= sizeof(text))
+		return -EINVAL;
+	memcpy(text, buf, n);
+	text[n] = 0;
+	if (text[n - 1] == '\n')
+		text[n - 1] = 0;
+	long long v;
+	if (kstrtoll(text, 10, &v))
+		return -EINVAL;
+	int err = s->set(v);
+	if (err)
+		return err;
+	*pos += n;
+	return n;
+}

@@ -1,0 +1,49 @@
+/* How many tasks the guest may have, as Linux's fork_init and
+ * copy_process: kernel.threads-max is sized so that kernel stacks of
+ * THREAD_SIZE (x86-64's 16 KiB) take at most an eighth of memory (at
+ * least 20), RLIMIT_NPROC starts at half of it (RLIMIT_SIGPENDING too),
+ * and fork fails with EAGAIN at threads-max, or at RLIMIT_NPROC tasks of
+ * the caller's real uid unless root. Zombies count until reaped. */
+#include <umk/internal.h>
+#include <umk/mm.h>
+#include <linux/resource.h>
+
+#define THREAD_SIZE (16 * 1024)
+#define MIN_THREADS 20
+#define MAX_THREADS 0x3fffffff	/* FUTEX_TID_MASK */
+
+static int max_threads;
+
+int threads_max(void)
+{
+	if (!max_threads) {
+		uint64_t total, free;
+		mem_get_stats(&total, &free);
+		uint64_t n = total * PAGE_SIZE / (THREAD_SIZE * 8ULL);
+		max_threads = n < MIN_THREADS ? MIN_THREADS : n > MAX_THREADS ? MAX_THREADS : (int)n;
+	}
+	return max_threads;
+}
+
+int set_threads_max(long long n)
+{
+	if (n < 1 || n > MAX_THREADS)
+		return -EINVAL;
+	max_threads = n;
+	return 0;
+}
+
+long fork_check_limits(struct task *p)
+{
+	int all = 0, mine = 0;
+	struct task *t;
+	for_each_task(t) {
+		all++;
+		mine += t->cred.uid == p->cred.uid;
+	}
+	if (all >= threads_max())
+		return -EAGAIN;
+	if ((uint64_t)mine >= p->signal->rlim[RLIMIT_NPROC].cur && p->cred.uid != 0 && p->cred.euid != 0)
+		return -EAGAIN;
+	return 0;
+}
