@@ -1,8 +1,9 @@
 /* A card's MAC address: given on the command line, or made up. A made-up
  * one is locally administered (bit 1 of the first byte set, bit 0 clear)
- * and comes from a hash (FNV-1a, 64 bits) of the instance's umid and the
- * card's name, so a lab machine booted again with the same umid= keeps
- * its address (and its DHCP lease, and its neighbours' ARP entries).
+ * and comes from a hash (64-bit FNV-1a, then MurmurHash3's finaliser) of
+ * the instance's umid and the card's name, so a lab machine booted again
+ * with the same umid= keeps its address (and its DHCP lease, and its
+ * neighbours' ARP entries).
  * Without umid= there is nothing stable to hash: the address is random,
  * as UML's is. */
 #include <stdio.h>
@@ -47,6 +48,13 @@ void net_default_mac(const char *umid, const char *card, uint8_t mac[6])
 		/* "umid\0card": no two (umid, card) pairs hash the same input */
 		h = fnv1a(0xcbf29ce484222325ULL, umid, strlen(umid) + 1);
 		h = fnv1a(h, card, strlen(card));
+		/* FNV mixes its last bytes into the high bits only: finish with
+		 * MurmurHash3's fmix64 so eth0 and eth1 differ everywhere */
+		h ^= h >> 33;
+		h *= 0xff51afd7ed558ccdULL;
+		h ^= h >> 33;
+		h *= 0xc4ceb9fe1a85ec53ULL;
+		h ^= h >> 33;
 	} else if (getrandom(&h, sizeof(h), 0) != (ssize_t)sizeof(h)) {
 		h = (uint64_t)net_now() * 0x9e3779b97f4a7c15ULL;
 	}
