@@ -8,6 +8,9 @@
  *                                           or MS without one); "received=N";
  *                                           build/umk-switch-peer's hello
  *                                           frame is not counted
+ *   netprobe count IF MS [ETHERTYPE]        count every frame of the type that
+ *                                           comes in MS, whoever it is for
+ *                                           (promiscuous ones too); "count=N"
  *   netprobe arp IF SRCIP DSTIP             ARP who-has, print the answer
  *   netprobe dhcp IF                        DHCPDISCOVER, print the offer
  *
@@ -18,6 +21,7 @@
 #include <linux/if_packet.h>
 #include <net/ethernet.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,6 +90,8 @@ static void put_frame(int fd, const uint8_t *frame, size_t len)
 		die("send");
 }
 
+static bool any_host;	/* get_frame: frames for other hosts count too */
+
 /* One frame for us (unicast to our address, or broadcast) of type proto
  * within ms, into buf: its length, or 0 on timeout. */
 static ssize_t get_frame(int fd, uint8_t *buf, size_t len, int ms, int proto)
@@ -103,7 +109,7 @@ static ssize_t get_frame(int fd, uint8_t *buf, size_t len, int ms, int proto)
 		ssize_t r = recvfrom(fd, buf, len, 0, (struct sockaddr *)&from, &fl);
 		if (r < 0)
 			die("recv");
-		if (r < 14 || from.sll_pkttype == PACKET_OUTGOING || from.sll_pkttype == PACKET_OTHERHOST)
+		if (r < 14 || from.sll_pkttype == PACKET_OUTGOING || (from.sll_pkttype == PACKET_OTHERHOST && !any_host))
 			continue;
 		if (((buf[12] << 8) | buf[13]) != proto)
 			continue;
@@ -153,6 +159,24 @@ static int cmd_recv(int argc, char **argv)
 			got++;	/* not umk-switch-peer's hello (sequence -1) */
 	printf("received=%ld\n", got);
 	return got == want ? 0 : 1;
+}
+
+static int cmd_count(int argc, char **argv)
+{
+	if (argc < 1)
+		return fprintf(stderr, "usage: count IF MS [ETHERTYPE]\n"), 2;
+	int ms = atoi(argv[0]);
+	int type = argc > 1 ? (int)strtol(argv[1], NULL, 0) : 0x88b5;
+	int fd = open_card(type);
+	printf("listening\n");
+	any_host = true;
+	static uint8_t buf[65536];
+	long n = 0;
+	int64_t end = now_ms() + ms;
+	while (now_ms() < end)
+		n += get_frame(fd, buf, sizeof(buf), (int)(end - now_ms()), type) > 0;
+	printf("count=%ld\n", n);
+	return 0;
 }
 
 static int cmd_arp(int argc, char **argv)
@@ -273,7 +297,7 @@ int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc < 3) {
-		fprintf(stderr, "usage: netprobe send|recv|arp|dhcp IF ...\n");
+		fprintf(stderr, "usage: netprobe send|recv|count|arp|dhcp IF ...\n");
 		return 2;
 	}
 	ifname = argv[2];
@@ -281,6 +305,8 @@ int main(int argc, char **argv)
 		return cmd_send(argc - 3, argv + 3);
 	if (!strcmp(argv[1], "recv"))
 		return cmd_recv(argc - 3, argv + 3);
+	if (!strcmp(argv[1], "count"))
+		return cmd_count(argc - 3, argv + 3);
 	if (!strcmp(argv[1], "arp"))
 		return cmd_arp(argc - 3, argv + 3);
 	if (!strcmp(argv[1], "dhcp"))
