@@ -13,6 +13,8 @@
  *                                           (promiscuous ones too); "count=N"
  *   netprobe arp IF SRCIP DSTIP             ARP who-has, print the answer
  *   netprobe dhcp IF                        DHCPDISCOVER, print the offer
+ *   netprobe udp IF SRCIP RTRIP DSTIP PORT TEXT   a UDP datagram through the
+ *                                           router RTRIP; print the answer
  *
  * ETHERTYPE defaults to 0x88b5 (IEEE 802 local experimental). Exits 0 when
  * it got what it asked for. */
@@ -179,11 +181,9 @@ static int cmd_count(int argc, char **argv)
 	return 0;
 }
 
-static int cmd_arp(int argc, char **argv)
+/* ARP who-has dst from src (resent each second, 10 s): its MAC into mac. */
+static int resolve(struct in_addr src, struct in_addr dst, uint8_t mac[6])
 {
-	struct in_addr src, dst;
-	if (argc < 2 || inet_pton(AF_INET, argv[0], &src) != 1 || inet_pton(AF_INET, argv[1], &dst) != 1)
-		return fprintf(stderr, "usage: arp IF SRCIP DSTIP\n"), 2;
 	int fd = open_card(ETH_P_ARP);
 	uint8_t f[42] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 	memcpy(f + 6, mymac, 6);
@@ -199,14 +199,28 @@ static int cmd_arp(int argc, char **argv)
 		ssize_t r;
 		while (now_ms() < end && (r = get_frame(fd, buf, sizeof(buf), (int)(end - now_ms()), ETH_P_ARP)) > 0) {
 			if (r >= 42 && buf[21] == 2 && !memcmp(buf + 28, &dst, 4)) {
-				printf("arp-reply %s is-at %02x:%02x:%02x:%02x:%02x:%02x\n", argv[1], buf[22], buf[23],
-				       buf[24], buf[25], buf[26], buf[27]);
+				memcpy(mac, buf + 22, 6);
+				close(fd);
 				return 0;
 			}
 		}
 	}
-	printf("arp: no reply from %s\n", argv[1]);
-	return 1;
+	close(fd);
+	return -1;
+}
+
+static int cmd_arp(int argc, char **argv)
+{
+	struct in_addr src, dst;
+	uint8_t m[6];
+	if (argc < 2 || inet_pton(AF_INET, argv[0], &src) != 1 || inet_pton(AF_INET, argv[1], &dst) != 1)
+		return fprintf(stderr, "usage: arp IF SRCIP DSTIP\n"), 2;
+	if (resolve(src, dst, m)) {
+		printf("arp: no reply from %s\n", argv[1]);
+		return 1;
+	}
+	printf("arp-reply %s is-at %02x:%02x:%02x:%02x:%02x:%02x\n", argv[1], m[0], m[1], m[2], m[3], m[4], m[5]);
+	return 0;
 }
 
 static uint16_t ip_csum(const uint8_t *p, size_t n)
@@ -217,6 +231,22 @@ static uint16_t ip_csum(const uint8_t *p, size_t n)
 	while (s >> 16)
 		s = (s & 0xffff) + (s >> 16);
 	return (uint16_t)~s;
+}
+
+/* IPv4 header (20 bytes, no options) at ip for a datagram of len bytes. */
+static void ip_header(uint8_t *ip, struct in_addr src, struct in_addr dst, uint8_t proto, size_t len)
+{
+	memset(ip, 0, 20);
+	ip[0] = 0x45;
+	ip[2] = (uint8_t)((20 + len) >> 8);
+	ip[3] = (uint8_t)(20 + len);
+	ip[8] = 64;
+	ip[9] = proto;
+	memcpy(ip + 12, &src, 4);
+	memcpy(ip + 16, &dst, 4);
+	uint16_t c = ip_csum(ip, 20);
+	ip[10] = (uint8_t)(c >> 8);
+	ip[11] = (uint8_t)c;
 }
 
 /* A DHCPDISCOVER in an Ethernet broadcast from 0.0.0.0:68 (RFC 2131). */
@@ -235,18 +265,12 @@ static size_t make_discover(uint8_t *f, uint32_t xid)
 	memcpy(d + 28, mymac, 6);
 	const uint8_t opts[] = { 99, 130, 83, 99, 53, 1, 1, 55, 3, 1, 3, 6, 255 };
 	memcpy(d + 236, opts, sizeof(opts));
-	size_t dlen = 300;
-	uint16_t ulen = (uint16_t)(8 + dlen), tlen = (uint16_t)(20 + ulen);
+	size_t ulen = 8 + 300;
 	udp[0] = 0; udp[1] = 68; udp[2] = 0; udp[3] = 67;
 	udp[4] = (uint8_t)(ulen >> 8); udp[5] = (uint8_t)ulen;	/* checksum 0: none (IPv4) */
-	ip[0] = 0x45;
-	ip[2] = (uint8_t)(tlen >> 8); ip[3] = (uint8_t)tlen;
-	ip[8] = 64;
-	ip[9] = 17;
-	memset(ip + 16, 0xff, 4);
-	uint16_t c = ip_csum(ip, 20);
-	ip[10] = (uint8_t)(c >> 8); ip[11] = (uint8_t)c;
-	return 14 + tlen;
+	struct in_addr any = { 0 }, all = { 0xffffffff };
+	ip_header(ip, any, all, 17, ulen);
+	return 14 + 20 + ulen;
 }
 
 static void print_addr(const char *name, const uint8_t *a)
@@ -293,11 +317,57 @@ static int cmd_dhcp(void)
 	return 1;
 }
 
+/* A UDP datagram to DSTIP:PORT (through the router RTRIP's MAC) and the
+ * first answer to its source port. */
+static int cmd_udp(int argc, char **argv)
+{
+	struct in_addr src, dst, rtr;
+	if (argc < 5 || inet_pton(AF_INET, argv[0], &src) != 1 || inet_pton(AF_INET, argv[1], &rtr) != 1 ||
+	    inet_pton(AF_INET, argv[2], &dst) != 1)
+		return fprintf(stderr, "usage: udp IF SRCIP RTRIP DSTIP PORT TEXT\n"), 2;
+	uint8_t rmac[6], f[1600], buf[1600];
+	if (resolve(src, rtr, rmac)) {
+		printf("udp: no ARP reply from %s\n", argv[1]);
+		return 1;
+	}
+	int fd = open_card(ETH_P_IP);
+	uint16_t sport = (uint16_t)(40000 + getpid() % 10000), dport = (uint16_t)atoi(argv[3]);
+	size_t tlen = strlen(argv[4]), ulen = 8 + tlen;
+	memcpy(f, rmac, 6);
+	memcpy(f + 6, mymac, 6);
+	f[12] = 0x08;
+	f[13] = 0;
+	ip_header(f + 14, src, dst, 17, ulen);
+	uint8_t *udp = f + 34;
+	udp[0] = (uint8_t)(sport >> 8); udp[1] = (uint8_t)sport;
+	udp[2] = (uint8_t)(dport >> 8); udp[3] = (uint8_t)dport;
+	udp[4] = (uint8_t)(ulen >> 8); udp[5] = (uint8_t)ulen;
+	udp[6] = udp[7] = 0;	/* no checksum (IPv4 allows it) */
+	memcpy(udp + 8, argv[4], tlen);
+	for (int tries = 0; tries < 5; tries++) {
+		put_frame(fd, f, 34 + ulen);
+		int64_t end = now_ms() + 1000;
+		ssize_t r;
+		while (now_ms() < end && (r = get_frame(fd, buf, sizeof(buf), (int)(end - now_ms()), ETH_P_IP)) > 0) {
+			const uint8_t *ip = buf + 14, *u = ip + (ip[0] & 15) * 4;
+			if (r < 42 || ip[9] != 17 || ((u[2] << 8) | u[3]) != sport)
+				continue;
+			int plen = ((u[4] << 8) | u[5]) - 8;
+			if (plen < 0 || u + 8 + plen > buf + r)
+				continue;
+			printf("udp-reply %.*s\n", plen, (const char *)u + 8);
+			return 0;
+		}
+	}
+	printf("udp: no answer\n");
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc < 3) {
-		fprintf(stderr, "usage: netprobe send|recv|count|arp|dhcp IF ...\n");
+		fprintf(stderr, "usage: netprobe send|recv|count|arp|dhcp|udp IF ...\n");
 		return 2;
 	}
 	ifname = argv[2];
@@ -309,6 +379,8 @@ int main(int argc, char **argv)
 		return cmd_count(argc - 3, argv + 3);
 	if (!strcmp(argv[1], "arp"))
 		return cmd_arp(argc - 3, argv + 3);
+	if (!strcmp(argv[1], "udp"))
+		return cmd_udp(argc - 3, argv + 3);
 	if (!strcmp(argv[1], "dhcp"))
 		return cmd_dhcp();
 	fprintf(stderr, "netprobe: unknown command %s\n", argv[1]);

@@ -355,7 +355,7 @@ static int slirp_start(struct net_if *nif)
 			return -e;
 		}
 	}
-	sn->last_traffic = net_now();
+	sn->last_traffic = 0;	/* nothing yet: no TCP timers */
 	sync_watch(sn);
 	net_link_up(nif);
 	return 0;
