@@ -162,3 +162,32 @@ peer_send() {
 	explain g
 	[ "$(out_field g received)" -eq 10 ]
 }
+
+@test "a peer that stops reading never blocks the guest: a few frames wait, the rest are dropped as tx_dropped" {
+	start_switch sw -qlen 16
+	start_peer "$T/sink.out" -s "$T/sw.ctl" -m 02:00:00:00:51:4b sink
+	run_umk g 'up eth0; wait_carrier eth0 1 && t0=$(date +%s) && netprobe send eth0 02:00:00:00:51:4b 20000 1400 && echo "secs=$(($(date +%s) - t0)) txdrop=$(stat eth0 tx_dropped) tx=$(stat eth0 tx_packets)"' \
+		"eth0=daemon,,unix,$T/sw.ctl"
+	explain g
+	[ "$(guest_exit g)" = 0 ]
+	local dropped
+	dropped=$(out_field g dropped)
+	echo "dropped by the card: $dropped"
+	[ "$dropped" -gt 0 ]
+	[ "$(out_field g txdrop)" -eq "$dropped" ]
+	[ "$(out_field g tx)" -eq $((20000 - dropped)) ]
+	[ "$(out_field g secs)" -le 20 ]
+}
+
+@test "jumbo frames: with a 9000-byte MTU a 9014-byte frame crosses umk-switch whole" {
+	start_switch sw
+	start_peer "$T/peer.out" -s "$T/sw.ctl" -n 2 -t 15000 recv
+	run_umk g 'echo 9000 >/sys/class/net/eth0/mtu; up eth0; wait_carrier eth0 1 && netprobe send eth0 ff:ff:ff:ff:ff:ff 2 9014 && { netprobe send eth0 ff:ff:ff:ff:ff:ff 1 9015 || echo too-big; }' \
+		"eth0=daemon,,unix,$T/sw.ctl"
+	explain g
+	grep -q '^too-big' "$T/g.out"
+	grep -q 'Message too long' "$T/g.out"
+	wait_for grep -q received= "$T/peer.out"
+	[ "$(field received "$T/peer.out")" -eq 2 ]
+	[ "$(field bytes "$T/peer.out")" -eq 18028 ]
+}
