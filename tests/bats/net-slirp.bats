@@ -78,3 +78,35 @@ s.sendto(b"echo:" + data, peer)
 	wait_umk g 30
 	[ "$(guest_exit g)" = 0 ]
 }
+
+# run_default OUT NET 'GUEST CODE' [ARGS...]: make run's script on a
+# private COW file with UMK_NET=NET ("default": unset), the guest code as
+# init.
+run_default() {
+	local out=$1 net=$2 code=$3
+	shift 3
+	[ -f "$UMK_BUILD/rootfs.ext4" ] || skip "build/rootfs.ext4 is not built (make rootfs)"
+	local env=(env -u UMK_NET)
+	[ "$net" = default ] || env=(env "UMK_NET=$net")
+	UMK_COW=$T/run.cow umk_run_timeout 60 "$T/$out" "$T/$out.err" "${env[@]}" bash "$UMK_TOP/scripts/run-default.sh" \
+		quiet "$@" init=/bin/sh -- -c "mount -t sysfs sysfs /sys; mount -t proc proc /proc; $code; poweroff -f"
+	cat "$T/$out" "$T/$out.err"
+}
+
+@test "make run: the guest has eth0 on slirp with host port 2222 forwarded; UMK_NET= changes or removes it" {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 2222))' 2>/dev/null ||
+		skip "port 2222 is in use on this host (another make run?)"
+	run_default o1 default 'cat /sys/class/net/eth0/address /proc/cmdline'
+	[ "$UMK_STATUS" = 0 ]
+	grep -qE '^([0-9a-f]{2}:){5}[0-9a-f]{2}$' "$T/o1"
+	grep -q ' eth0=slirp,hostfwd=tcp:127.0.0.1:2222-:22 ' "$T/o1"
+	run_default o2 none 'ls /sys/class/net'
+	[ "$UMK_STATUS" = 0 ]
+	grep -qx lo "$T/o2"
+	! grep -q eth0 "$T/o2"
+	run_default o3 eth0=mcast,fe:fd:0a:00:00:09 'cat /sys/class/net/eth0/address'
+	grep -qx 'fe:fd:0a:00:00:09' "$T/o3"
+	# an eth0= of one's own replaces the default card
+	run_default o4 default 'cat /sys/class/net/eth0/address' eth0=mcast,fe:fd:0a:00:00:0a
+	grep -qx 'fe:fd:0a:00:00:0a' "$T/o4"
+}
