@@ -13,8 +13,9 @@ net_setup() {
 }
 
 # boot_umk NAME 'GUEST SHELL CODE' [UMK OPTIONS...]: a guest in the
-# background (its own process group), console in $T/NAME.out, kernel log
-# in $T/NAME.err. umid=NAME unless the options name another.
+# background (its own process group), console in $T/NAME.console (so
+# switch-lib's wait_console works for it), kernel log in $T/NAME.err.
+# umid=NAME unless the options name another.
 boot_umk() {
 	local name=$1 code=$2
 	shift 2
@@ -24,7 +25,7 @@ boot_umk() {
 	done
 	setsid $SW_PREFIX "$UMK_BIN" mem=64M root=/dev/root rootfstype=hostfs "hostfs=$UMK_TEST_ROOTFS" \
 		init=/bin/sh rw $umid "$@" -- /tests/net-guest.sh "$code" \
-		</dev/null >"$T/$name.out" 2>"$T/$name.err" &
+		</dev/null >"$T/$name.console" 2>"$T/$name.err" &
 	PIDS+=($!)
 	eval "UPID_$name=$!"
 }
@@ -36,17 +37,10 @@ run_umk() {
 	wait_umk "$1" 60
 }
 
-# wait_out NAME PATTERN [SECS]: until the guest's console has PATTERN.
+# wait_out NAME PATTERN [SECS]: until the guest's console has PATTERN
+# (30 s by default); else its console and kernel log.
 wait_out() {
-	local i
-	for i in $(seq $((${3:-30} * 10))); do
-		grep -q "$2" "$T/$1.out" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	echo "--- $1 console (no '$2' after ${3:-30} s):" >&2
-	tail -n 20 "$T/$1.out" >&2
-	tail -n 20 "$T/$1.err" >&2
-	return 1
+	wait_console "$1" "$2" "${3:-30}" || { tail -n 20 "$T/$1.err" >&2; return 1; }
 }
 
 # wait_umk NAME [SECS]: until the guest's umk exits; its status in
@@ -70,19 +64,19 @@ wait_umk() {
 # explain NAME: console and kernel log, for a failing test.
 explain() {
 	echo "--- $1 console:"
-	cat "$T/$1.out"
+	cat "$T/$1.console"
 	echo "--- $1 kernel log:"
 	tail -n 30 "$T/$1.err"
 }
 
 # guest_exit NAME: the status the guest's code ended with.
 guest_exit() {
-	sed -n 's/^NET-GUEST-EXIT //p' "$T/$1.out" | tr -d '\r'
+	sed -n 's/^NET-GUEST-EXIT //p' "$T/$1.console" | tr -d '\r'
 }
 
 # out_field NAME KEY: the value of the last KEY=value on the console.
 out_field() {
-	tr -d '\r' <"$T/$1.out" | tr ' ' '\n' | sed -n "s/^$2=//p" | tail -n 1
+	tr -d '\r' <"$T/$1.console" | tr ' ' '\n' | sed -n "s/^$2=//p" | tail -n 1
 }
 
 # boot_fails 'OPTION...': umk refuses the options at boot; the one line
@@ -91,7 +85,14 @@ boot_fails() {
 	run "$UMK_BIN" mem=64M root=/dev/root rootfstype=hostfs "hostfs=$UMK_TEST_ROOTFS" init=/bin/true "$@"
 }
 
-# umk_cpu_ticks PID: user+system clock ticks the process has used.
-umk_cpu_ticks() {
-	awk '{ print $14 + $15 }' "/proc/$1/stat"
+# idle_ticks NAME SECS: the host CPU clock ticks (1/100 s) guest NAME's
+# umk used in SECS seconds.
+idle_ticks() {
+	local pid t0 t1
+	eval "pid=\$UPID_$1"
+	t0=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
+	sleep "$2"
+	t1=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
+	echo "idle: $((t1 - t0)) ticks in $2 s" >&2
+	echo $((t1 - t0))
 }

@@ -88,10 +88,10 @@ refused() {
 		eth3=mcast,fe:fd:0a:00:00:03 eth0=mcast,,239.192.168.9 vec1:transport=vde,vnl=vde:///nonexistent,mac=02:00:00:00:00:01,mtu=1400
 	explain m
 	[ "$(guest_exit m)" = 0 ]
-	grep -q '^cards: eth0 eth3 lo vec1 ' "$T/m.out"
-	grep -qE '^eth3 fe:fd:0a:00:00:03 down 1500' "$T/m.out"
-	grep -qE '^vec1 02:00:00:00:00:01 down 1400' "$T/m.out"
-	grep -qE '^eth0 ([0-9a-f]{2}:){5}[0-9a-f]{2} down 1500' "$T/m.out"
+	grep -q '^cards: eth0 eth3 lo vec1 ' "$T/m.console"
+	grep -qE '^eth3 fe:fd:0a:00:00:03 down 1500' "$T/m.console"
+	grep -qE '^vec1 02:00:00:00:00:01 down 1400' "$T/m.console"
+	grep -qE '^eth0 ([0-9a-f]{2}:){5}[0-9a-f]{2} down 1500' "$T/m.console"
 }
 
 @test "an empty MAC is locally administered, stable for a umid and card, different across them" {
@@ -100,11 +100,11 @@ refused() {
 	run_umk b "$code" umid=lab-r1 eth0=mcast eth1=mcast,,239.192.168.2
 	run_umk c "$code" umid=lab-r2 eth0=mcast eth1=mcast,,239.192.168.2
 	local a0 a1 b0 b1 c0
-	a0=$(sed -n 's/^mac-eth0 //p' "$T/a.out" | tr -d '\r')
-	a1=$(sed -n 's/^mac-eth1 //p' "$T/a.out" | tr -d '\r')
-	b0=$(sed -n 's/^mac-eth0 //p' "$T/b.out" | tr -d '\r')
-	b1=$(sed -n 's/^mac-eth1 //p' "$T/b.out" | tr -d '\r')
-	c0=$(sed -n 's/^mac-eth0 //p' "$T/c.out" | tr -d '\r')
+	a0=$(sed -n 's/^mac-eth0 //p' "$T/a.console" | tr -d '\r')
+	a1=$(sed -n 's/^mac-eth1 //p' "$T/a.console" | tr -d '\r')
+	b0=$(sed -n 's/^mac-eth0 //p' "$T/b.console" | tr -d '\r')
+	b1=$(sed -n 's/^mac-eth1 //p' "$T/b.console" | tr -d '\r')
+	c0=$(sed -n 's/^mac-eth0 //p' "$T/c.console" | tr -d '\r')
 	echo "lab-r1: $a0 $a1, again: $b0 $b1; lab-r2: $c0"
 	[[ $a0 =~ ^([0-9a-f]{2}:){5}[0-9a-f]{2}$ ]]
 	# locally administered (bit 1), unicast (bit 0 clear)
@@ -122,16 +122,16 @@ refused() {
 		eth0=mcast eth1=slirp "eth2=daemon,,unix,$T/none.ctl"
 	explain mtu
 	# mcast: a UDP datagram (65507 bytes) minus the header and a tag
-	grep -qx 'eth0 67 -> 1500' <(tr -d '\r' <"$T/mtu.out")
-	grep -qx 'eth0 68 -> 68' <(tr -d '\r' <"$T/mtu.out")
-	grep -qx 'eth0 65489 -> 65489' <(tr -d '\r' <"$T/mtu.out")
-	grep -qx 'eth0 65490 -> 65489' <(tr -d '\r' <"$T/mtu.out")
+	grep -qx 'eth0 67 -> 1500' <(tr -d '\r' <"$T/mtu.console")
+	grep -qx 'eth0 68 -> 68' <(tr -d '\r' <"$T/mtu.console")
+	grep -qx 'eth0 65489 -> 65489' <(tr -d '\r' <"$T/mtu.console")
+	grep -qx 'eth0 65490 -> 65489' <(tr -d '\r' <"$T/mtu.console")
 	# slirp: libslirp's 1500
-	grep -qx 'eth1 1501 -> 1500' <(tr -d '\r' <"$T/mtu.out")
-	grep -qx 'eth1 576 -> 576' <(tr -d '\r' <"$T/mtu.out")
+	grep -qx 'eth1 1501 -> 1500' <(tr -d '\r' <"$T/mtu.console")
+	grep -qx 'eth1 576 -> 576' <(tr -d '\r' <"$T/mtu.console")
 	# daemon: umk-switch's 64 KiB frames
-	grep -qx 'eth2 65518 -> 65518' <(tr -d '\r' <"$T/mtu.out")
-	grep -qx 'eth2 65519 -> 65518' <(tr -d '\r' <"$T/mtu.out")
+	grep -qx 'eth2 65518 -> 65518' <(tr -d '\r' <"$T/mtu.console")
+	grep -qx 'eth2 65519 -> 65518' <(tr -d '\r' <"$T/mtu.console")
 }
 
 @test "vecN:transport=raw without CAP_NET_RAW is one clear error" {

@@ -70,14 +70,14 @@ for i in range(int(sys.argv[3])):
 	host_frames umkt0 fe:fd:0a:62:00:02 5
 	host_frames umkt0 02:00:00:00:00:99 5
 	wait_out g 'STEP2'
-	wait_for bash -c "[ \$(grep -c listening '$T/g.out') = 2 ]"
+	wait_for bash -c "[ \$(grep -c listening '$T/g.console') = 2 ]"
 	host_frames umkt0 fe:fd:0a:62:00:02 5
 	host_frames umkt0 02:00:00:00:00:99 5
 	wait_umk g 30
 	explain g
 	[ "$(guest_exit g)" = 0 ]
-	grep -qE '^arp-reply 10.98.0.1 is-at ([0-9a-f]{2}:){5}[0-9a-f]{2}' "$T/g.out"
-	[ "$(sed -n 's/^count=//p' "$T/g.out" | tr -d '\r' | tr '\n' ' ')" = "5 10 " ]
+	grep -qE '^arp-reply 10.98.0.1 is-at ([0-9a-f]{2}:){5}[0-9a-f]{2}' "$T/g.console"
+	[ "$(sed -n 's/^count=//p' "$T/g.console" | tr -d '\r' | tr '\n' ' ')" = "5 10 " ]
 }
 
 @test "vecN:transport=tap and vecN:transport=raw (a veth end) carry the guest's ARP to the host" {
@@ -92,8 +92,8 @@ for i in range(int(sys.argv[3])):
 		vec0:transport=tap,ifname=umkt1 vec2:transport=raw,ifname=umkv1,mac=fe:fd:0a:61:00:02,depth=128
 	explain g
 	[ "$(guest_exit g)" = 0 ]
-	grep -qE '^arp-reply 10.96.0.1 is-at' "$T/g.out"
-	grep -qE '^arp-reply 10.97.0.1 is-at' "$T/g.out"
+	grep -qE '^arp-reply 10.96.0.1 is-at' "$T/g.console"
+	grep -qE '^arp-reply 10.97.0.1 is-at' "$T/g.console"
 	[ "$(out_field g rawmtu)" -eq 1500 ]
 	# the host side learnt the guest's address from its request
 	$SW_PREFIX ip neigh show 10.97.0.2 | grep -q 'fe:fd:0a:61:00:02'
@@ -142,5 +142,5 @@ for i in range(int(sys.argv[3])):
 	explain g
 	[ "$(out_field g rx)" -eq 3 ]
 	[ "$(out_field g tx_errors)" -eq 1 ]
-	grep -q 'Operation not permitted' "$T/g.out"
+	grep -q 'Operation not permitted' "$T/g.console"
 }

@@ -76,24 +76,14 @@ static int mcast_open(struct net_if *nif)
 		     bind(m->fd, (struct sockaddr *)&m->group, sizeof(m->group)) < 0 ||
 		     setsockopt(m->fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mreq, sizeof(mreq)) < 0))
 		err = -errno;
-	if (!err)
-		err = net_watch(nif, m->fd);
-	if (err) {
-		mcast_close(nif);
-		return err;
-	}
-	net_link_up(nif);
-	return 0;
+	return net_open_done(nif, m->fd, err);
 }
 
+/* (our own frames come back by the multicast loopback) */
 static int mcast_recv(struct net_if *nif, struct net_buf *bufs, int count, unsigned *oversize)
 {
 	struct mcast_link *m = nif->priv;
-	int got = net_sock_recv(m->fd, bufs, count, oversize);
-	for (int i = 0; i < got; i++)
-		if (bufs[i].len >= 12 && !memcmp((char *)bufs[i].data + 6, nif->mac, 6))
-			bufs[i].len = 0;	/* our own, looped back */
-	return got;
+	return net_sock_recv_others(nif, m->fd, bufs, count, oversize);
 }
 
 static int mcast_send(struct net_if *nif, const struct net_buf *frames, int count)

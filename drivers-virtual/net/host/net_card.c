@@ -111,6 +111,18 @@ void net_link_up(struct net_if *nif)
 	nif->retry_at = 0;
 }
 
+int net_open_done(struct net_if *nif, int fd, int err)
+{
+	if (!err)
+		err = net_watch(nif, fd);
+	if (err) {
+		nif->t->close(nif);
+		return err;
+	}
+	net_link_up(nif);
+	return 0;
+}
+
 static void schedule_retry(struct net_if *nif)
 {
 	nif->retry_at = net_now() + nif->backoff;

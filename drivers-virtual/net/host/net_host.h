@@ -85,6 +85,10 @@ void net_want_write(struct net_if *nif, int fd, bool on);
 /* Something in-process has work for events/recv (slirp queued frames). */
 void net_kick(struct net_if *nif);
 void net_link_up(struct net_if *nif);	/* an asynchronous connect finished */
+/* The end of a transport's open: on success (err 0) watch fd and the
+ * link is up; else, or if fd cannot be watched, close what open made.
+ * Returns 0 or the error. */
+int net_open_done(struct net_if *nif, int fd, int err);
 /* A line for the kernel log (printf-style, no newline). */
 void net_msg(struct net_if *nif, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int64_t net_now(void);			/* CLOCK_MONOTONIC ns */
@@ -93,6 +97,9 @@ int64_t net_now(void);			/* CLOCK_MONOTONIC ns */
 /* Frames from a datagram socket with recvmmsg: the number, 0 when none
  * is waiting, or -errno. Truncated ones are dropped and counted. */
 int net_sock_recv(int fd, struct net_buf *bufs, int count, unsigned *oversize);
+/* As net_sock_recv, less the frames with the card's own source address
+ * (a hub or a host interface that hands the card's frames back). */
+int net_sock_recv_others(struct net_if *nif, int fd, struct net_buf *bufs, int count, unsigned *oversize);
 /* Frames to a datagram socket with sendmmsg (to: NULL when connected):
  * the number taken; when the socket is full, 0 more and the card waits
  * for room. -errno when the peer is gone. */

@@ -7,6 +7,20 @@
 
 #define BATCH 64
 
+/* mm[i] for buffer b[i] through iov[i], to or from to. */
+static void fill(struct mmsghdr *mm, struct iovec *iov, const struct net_buf *b, int n, const struct sockaddr *to,
+		 socklen_t tolen)
+{
+	memset(mm, 0, sizeof(mm[0]) * (size_t)n);
+	for (int i = 0; i < n; i++) {
+		iov[i] = (struct iovec){ b[i].data, b[i].len };
+		mm[i].msg_hdr.msg_iov = &iov[i];
+		mm[i].msg_hdr.msg_iovlen = 1;
+		mm[i].msg_hdr.msg_name = (void *)to;
+		mm[i].msg_hdr.msg_namelen = to ? tolen : 0;
+	}
+}
+
 int net_sock_recv(int fd, struct net_buf *bufs, int count, unsigned *oversize)
 {
 	struct mmsghdr mm[BATCH];
@@ -14,12 +28,7 @@ int net_sock_recv(int fd, struct net_buf *bufs, int count, unsigned *oversize)
 	int got = 0;
 	while (got < count) {
 		int n = count - got > BATCH ? BATCH : count - got;
-		memset(mm, 0, sizeof(mm[0]) * (size_t)n);
-		for (int i = 0; i < n; i++) {
-			iov[i] = (struct iovec){ bufs[got + i].data, bufs[got + i].len };
-			mm[i].msg_hdr.msg_iov = &iov[i];
-			mm[i].msg_hdr.msg_iovlen = 1;
-		}
+		fill(mm, iov, bufs + got, n, NULL, 0);
 		int r = recvmmsg(fd, mm, (unsigned)n, MSG_DONTWAIT, NULL);
 		if (r < 0) {
 			if (errno == EAGAIN || errno == EINTR)
@@ -47,14 +56,7 @@ int net_sock_send(struct net_if *nif, int fd, const struct net_buf *frames, int 
 	int sent = 0;
 	while (sent < count) {
 		int n = count - sent > BATCH ? BATCH : count - sent;
-		memset(mm, 0, sizeof(mm[0]) * (size_t)n);
-		for (int i = 0; i < n; i++) {
-			iov[i] = (struct iovec){ frames[sent + i].data, frames[sent + i].len };
-			mm[i].msg_hdr.msg_iov = &iov[i];
-			mm[i].msg_hdr.msg_iovlen = 1;
-			mm[i].msg_hdr.msg_name = (void *)to;
-			mm[i].msg_hdr.msg_namelen = to ? tolen : 0;
-		}
+		fill(mm, iov, frames + sent, n, to, tolen);
 		int r = sendmmsg(fd, mm, (unsigned)n, MSG_DONTWAIT | MSG_NOSIGNAL);
 		if (r < 0) {
 			if (errno == EAGAIN || errno == ENOBUFS) {
@@ -73,4 +75,13 @@ int net_sock_send(struct net_if *nif, int fd, const struct net_buf *frames, int 
 	}
 	net_want_write(nif, fd, false);
 	return sent;
+}
+
+int net_sock_recv_others(struct net_if *nif, int fd, struct net_buf *bufs, int count, unsigned *oversize)
+{
+	int got = net_sock_recv(fd, bufs, count, oversize);
+	for (int i = 0; i < got; i++)
+		if (bufs[i].len >= 12 && !memcmp((char *)bufs[i].data + 6, nif->mac, 6))
+			bufs[i].len = 0;	/* one of ours, back again */
+	return got;
 }

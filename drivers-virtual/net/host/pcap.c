@@ -111,13 +111,7 @@ static int pcap_start(struct net_if *nif)
 		net_msg(nif, "%s", e);
 		return -EIO;
 	}
-	int err = net_watch(nif, pcap_get_selectable_fd(c->p));
-	if (err) {
-		pcap_stop(nif);
-		return err;
-	}
-	net_link_up(nif);
-	return 0;
+	return net_open_done(nif, pcap_get_selectable_fd(c->p), 0);
 }
 
 static void take(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)

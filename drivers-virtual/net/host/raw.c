@@ -93,24 +93,13 @@ static int raw_open(struct net_if *nif)
 	if (bind(p->fd, (struct sockaddr *)&sll, sizeof(sll)) < 0 ||
 	    setsockopt(p->fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr, sizeof(mr)) < 0)
 		err = -errno;
-	if (!err)
-		err = net_watch(nif, p->fd);
-	if (err) {
-		raw_close(nif);
-		return err;
-	}
-	net_link_up(nif);
-	return 0;
+	return net_open_done(nif, p->fd, err);
 }
 
 static int raw_recv(struct net_if *nif, struct net_buf *bufs, int count, unsigned *oversize)
 {
 	struct raw_port *p = nif->priv;
-	int got = net_sock_recv(p->fd, bufs, count, oversize);
-	for (int i = 0; i < got; i++)
-		if (bufs[i].len >= 12 && !memcmp((char *)bufs[i].data + 6, nif->mac, 6))
-			bufs[i].len = 0;	/* one of ours */
-	return got;
+	return net_sock_recv_others(nif, p->fd, bufs, count, oversize);
 }
 
 static int raw_send(struct net_if *nif, const struct net_buf *frames, int count)

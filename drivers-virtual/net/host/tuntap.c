@@ -146,14 +146,8 @@ static int tuntap_open(struct net_if *nif)
 		return t->fd;
 	int fl = fcntl(t->fd, F_GETFL);
 	fcntl(t->fd, F_SETFL, fl | O_NONBLOCK);
-	int err = net_watch(nif, t->fd);
-	if (err) {
-		tuntap_close(nif);
-		return err;
-	}
 	tuntap_rx_mode(nif);
-	net_link_up(nif);
-	return 0;
+	return net_open_done(nif, t->fd, 0);
 }
 
 /* A tap gives one frame per read. */

@@ -100,15 +100,8 @@ static int vde_open_plug(struct net_if *nif)
 		return errno ? -errno : -ECONNREFUSED;
 	v->data = vde_datafd(v->conn);
 	v->ctl = vde_ctlfd(v->conn);
-	int err = net_watch(nif, v->data);
-	if (!err && v->ctl >= 0 && v->ctl != v->data)
-		err = net_watch(nif, v->ctl);
-	if (err) {
-		vde_close_plug(nif);
-		return err;
-	}
-	net_link_up(nif);
-	return 0;
+	int err = v->ctl >= 0 && v->ctl != v->data ? net_watch(nif, v->ctl) : 0;
+	return net_open_done(nif, v->data, err);
 }
 
 /* fd's poll events among ev (and POLLERR/POLLHUP), without waiting. */

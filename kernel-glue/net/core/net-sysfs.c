@@ -61,35 +61,39 @@ static int show_operstate(void *o, struct sbuf *s)
 	return 0;
 }
 
-static int store_mtu(void *o, const char *buf, size_t len __unused)
+/* A written number for an attribute only root may change: 0 or -errno. */
+static int take_uint(const char *buf, unsigned *v)
 {
-	unsigned long long v;
+	unsigned long long x;
 	if (!admin())
 		return -EPERM;
-	if (parse_uint(buf, &v) || v > 0xffffffffull)
+	if (parse_uint(buf, &x) || x > 0xffffffffull)
 		return -EINVAL;
-	return dev_set_mtu(D(o), (unsigned)v);
+	*v = (unsigned)x;
+	return 0;
+}
+
+static int store_mtu(void *o, const char *buf, size_t len __unused)
+{
+	unsigned v;
+	int err = take_uint(buf, &v);
+	return err ? err : dev_set_mtu(D(o), v);
 }
 
 static int store_flags(void *o, const char *buf, size_t len __unused)
 {
-	unsigned long long v;
-	if (!admin())
-		return -EPERM;
-	if (parse_uint(buf, &v) || v > 0xffffffffull)
-		return -EINVAL;
-	return dev_change_flags(D(o), (unsigned)v);
+	unsigned v;
+	int err = take_uint(buf, &v);
+	return err ? err : dev_change_flags(D(o), v);
 }
 
 static int store_txqlen(void *o, const char *buf, size_t len __unused)
 {
-	unsigned long long v;
-	if (!admin())
-		return -EPERM;
-	if (parse_uint(buf, &v) || v > 0xffffffffull)
-		return -EINVAL;
-	D(o)->tx_queue_len = (unsigned)v;
-	return 0;
+	unsigned v;
+	int err = take_uint(buf, &v);
+	if (!err)
+		D(o)->tx_queue_len = v;
+	return err;
 }
 
 static const struct sysfs_attr dev_attrs[] = {
