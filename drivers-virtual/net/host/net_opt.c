@@ -150,9 +150,10 @@ static const char *eth_setup(const char *word)
 	return NULL;
 }
 __setup_prefix(eth, eth_setup, "ethN=TRANSPORT,...",
-	       "network card ethN, as UML's (Documentation/networking.md):\n"
-	       "daemon,MAC,unix,CTL   vde,SOCKET[,MAC]   mcast,MAC,ADDR,PORT,TTL\n"
-	       "tuntap,TAP[,MAC[,IP]]   pcap,IF[,FILTER]   slirp[,MAC][,hostfwd=...]");
+	       "network card ethN, as UML's (networking.md):\n"
+	       "daemon,MAC,unix,CTL | vde,SOCKET[,MAC] |\n"
+	       "mcast,MAC,ADDR,PORT,TTL | tuntap,TAP[,MAC[,IP]] |\n"
+	       "pcap,IF[,FILTER] | slirp[,MAC][,hostfwd=...]");
 
 /* Keys every vector transport takes (UML's vector_kern.c): the card's
  * address and MTU, and the ring tuning, which umk accepts and ignores
@@ -238,6 +239,6 @@ static const char *vec_setup(const char *word)
 	return NULL;
 }
 __setup_prefix(vec, vec_setup, "vecN:transport=T,...",
-	       "vector network card vecN, as UML's: transport=tap,ifname=TAP |\n"
-	       "transport=raw,ifname=IF (CAP_NET_RAW) | transport=vde,vnl=URL;\n"
-	       "also mac=, mtu= (Documentation/networking.md)");
+	       "vector network card vecN, as UML's:\n"
+	       "transport=tap,ifname=TAP | transport=vde,vnl=URL |\n"
+	       "transport=raw,ifname=IF (CAP_NET_RAW); also mac=, mtu=");
