@@ -21,8 +21,6 @@ static const char *not_yet(int kind, const char *key, const char *v, const char 
 	static const char *compat_##id(const char *v) { return not_yet(kind, key, v, what); } \
 	static const struct setup_entry __compat_##id __umk_entry(umk_setup) = { key, kind, compat_##id, NULL, NULL, 0 }
 
-COMPAT(eth, SETUP_PREFIX, "eth", "the network device ethN= (UML's legacy transports)");
-COMPAT(vec, SETUP_PREFIX, "vec", "the vector network device vecN:");
 COMPAT(ssl, SETUP_PREFIX, "ssl", "the serial lines ssl=/sslN=");
 COMPAT(ssl_non_raw, SETUP_FLAG, "ssl-non-raw", "ssl-non-raw (serial lines)");
 COMPAT(xterm, SETUP_VALUE, "xterm", "the xterm console channel");

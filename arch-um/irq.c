@@ -119,17 +119,25 @@ void arch_timer_program(int64_t deadline_ns)
 	setitimer(ITIMER_REAL, &it, NULL);
 }
 
+/* SIGIO kicks a running guest; idle waits with ppoll anyway. */
+void irq_fd_async(int fd)
+{
+	fcntl(fd, F_SETOWN, getpid());
+	fcntl(fd, F_SETSIG, SIGIO);
+	int fl = fcntl(fd, F_GETFL);
+	if (fl >= 0)
+		fcntl(fd, F_SETFL, fl | O_ASYNC);
+}
+
 int arch_irq_register_fd(int fd, bool want_write, void (*handler)(void *), void *data)
 {
 	if (n_irq_fds >= sizeof(irq_fds) / sizeof(irq_fds[0]))
 		return -ENOSPC;
 	irq_fds[n_irq_fds++] = (struct irq_fd){ fd, want_write, handler, data };
-	/* SIGIO kicks a running guest; idle waits with ppoll anyway. */
-	fcntl(fd, F_SETOWN, getpid());
-	fcntl(fd, F_SETSIG, SIGIO);
+	irq_fd_async(fd);
 	int fl = fcntl(fd, F_GETFL);
 	if (fl >= 0)
-		fcntl(fd, F_SETFL, fl | O_ASYNC | O_NONBLOCK);
+		fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 	return 0;
 }
 

@@ -22,6 +22,11 @@ void physmem_init(uint64_t bytes);
 void irq_init(void);
 void irq_set_running(pid_t pid);	/* stub pid now running guest code, 0 = none */
 void irq_poll_fds(void);		/* run handlers of ready registered fds */
+/* Make host fd raise the I/O interrupt when it becomes ready, for fds
+ * whose readiness the kernel sees through another one it registered (a
+ * network card's epoll set holds its transport's sockets: an epoll fd
+ * raises no signal of its own). Host halves may call it. */
+void irq_fd_async(int fd);
 extern volatile unsigned irq_pending;
 
 void host_exit_hooks(void);

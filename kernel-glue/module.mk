@@ -15,16 +15,20 @@ KERNEL_CFLAGS += -fno-toplevel-reorder
 $(B)/obj/kernel-glue/%.o: kernel-glue/%.c $(KHDRS) $(UAPI_DIR)/.stamp
 	@mkdir -p $(dir $@)
 	$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+# Host code sees the kernel's headers after the system's (-idirafter):
+# kernel-glue/include/sys/socket.h, the kernel's stand-in for a libc
+# header, must not hide the host's <sys/socket.h>.
+HOST_KINC := -idirafter kernel-glue/include
 $(B)/obj/drivers-virtual/%.o: drivers-virtual/%.c $(KHDRS) $(UAPI_DIR)/.stamp
 	@mkdir -p $(dir $@)
-	$(CC) $(if $(findstring /host/,$<),$(HOST_CFLAGS) -Ikernel-glue/include -Iarch-um,$(KERNEL_CFLAGS)) -c $< -o $@
+	$(CC) $(if $(findstring /host/,$<),$(HOST_CFLAGS) $(HOST_KINC) -Iarch-um,$(KERNEL_CFLAGS)) -c $< -o $@
 # arch-um/kernel: the arch's kernel code (signal frame, arch_prctl)
 $(B)/obj/arch-um/kernel/%.o: arch-um/kernel/%.c $(KHDRS) $(UAPI_DIR)/.stamp
 	@mkdir -p $(dir $@)
 	$(CC) $(KERNEL_CFLAGS) -c $< -o $@
 $(B)/obj/arch-um/%.o: arch-um/%.c $(KHDRS) $(B)/stub.bin.h
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -Ikernel-glue/include -Iarch-um -I$(B) -c $< -o $@
+	$(CC) $(HOST_CFLAGS) $(HOST_KINC) -Iarch-um -I$(B) -c $< -o $@
 $(B)/obj/arch-um/%.o: arch-um/%.S
 	@mkdir -p $(dir $@)
 	$(CC) -c $< -o $@

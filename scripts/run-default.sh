@@ -9,6 +9,13 @@
 # created at the first boot and kept between runs. Deleting it is "undo":
 # the next boot starts from the pristine image again.
 #
+# The guest has a network card, eth0, on slirp (user networking: NAT to
+# the host's networks, DHCP and DNS, no privileges) with the host's port
+# 2222 on 127.0.0.1 forwarded to the guest's port 22
+# (Documentation/networking.md). UMK_NET= changes it: UMK_NET=none for no
+# card, or the card options to use instead, e.g.
+# UMK_NET='eth0=daemon,,unix,/tmp/lab.ctl'. An eth0= argument wins too.
+#
 # Extra arguments are added to the kernel command line, e.g.
 # `bash scripts/run-default.sh mode=tt mem=256M`; `--hostfs` as the first
 # argument boots the staged directory build/rootfs-dir through hostfs
@@ -16,10 +23,21 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x build/umk ] || { echo "run-default: build/umk is not built (make all)" >&2; exit 1; }
+hostfs=false
 if [ "${1:-}" = --hostfs ]; then
 	shift
+	hostfs=true
+fi
+net=()
+if [ "${UMK_NET-}" != none ]; then
+	read -r -a net <<<"${UMK_NET:-eth0=slirp,hostfwd=tcp:127.0.0.1:2222-:22}"
+	for a in "$@"; do
+		case $a in eth0=*) net=() ;; esac
+	done
+fi
+if $hostfs; then
 	[ -f build/rootfs-dir/etc/inittab ] || { echo "run-default: build/rootfs-dir is not built (make rootfs)" >&2; exit 1; }
-	exec build/umk mem=256M root=/dev/root rootfstype=hostfs hostfs=build/rootfs-dir init=/sbin/init rw "$@"
+	exec build/umk mem=256M root=/dev/root rootfstype=hostfs hostfs=build/rootfs-dir init=/sbin/init rw "${net[@]}" "$@"
 fi
 image=build/rootfs.ext4
 cow=${UMK_COW:-build/umk-run.cow}
@@ -34,4 +52,4 @@ fi
 [ -e "$cow" ] || echo "run-default: first boot: the guest's changes go to $cow (delete it to undo them)"
 # ro: the image is mounted read-only first; /etc/init.d/rcS checks it with
 # e2fsck -p and remounts it read-write (as a distribution boots).
-exec build/umk mem=256M "ubd0=$cow,$image" root=/dev/ubda init=/sbin/init ro "$@"
+exec build/umk mem=256M "ubd0=$cow,$image" root=/dev/ubda init=/sbin/init ro "${net[@]}" "$@"

@@ -30,6 +30,7 @@ struct tmpfs_inode {
 	uint64_t *pages;		/* regular files: frame per page, 0 = hole */
 	uint64_t npages;		/* slots in pages[] */
 	char *symlink;
+	void *kern_data;		/* kernel-made files (tmpfs_kern_node) */
 };
 
 static struct tmpfs_sbi *SBI(struct super_block *sb) { return sb->s_fs_info; }
@@ -614,6 +615,34 @@ struct super_block *tmpfs_new_sb(const char *type, unsigned long magic, const ch
 int tmpfs_mkdir_kern(struct inode *dir, const char *name, umode_t mode)
 {
 	return tmpfs_mkdir(dir, name, mode);
+}
+
+struct inode *tmpfs_lookup_kern(struct inode *dir, const char *name)
+{
+	struct tmpfs_dirent *d = find(dir, name);
+	return d ? d->inode : NULL;
+}
+
+struct inode *tmpfs_kern_node(struct inode *dir, const char *name, umode_t mode, const struct inode_operations *iops,
+			      const struct file_operations *fops, void *data)
+{
+	if (find(dir, name))
+		return NULL;
+	struct inode *i;
+	if (make_node(dir, name, mode, 0, &i))
+		return NULL;
+	iput(i);	/* the directory entry keeps it */
+	TI(i)->kern_data = data;
+	if (iops)
+		i->i_op = iops;
+	if (fops)
+		i->i_fop = fops;
+	return i;
+}
+
+void *tmpfs_kern_data(struct inode *i)
+{
+	return TI(i)->kern_data;
 }
 
 static struct super_block *tmpfs_mount(const struct file_system_type *type __unused, struct fs_mount *m)

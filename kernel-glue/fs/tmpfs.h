@@ -16,4 +16,11 @@ struct tmpfs_sbi {
  * with mount options data; ERR_PTR(-EINVAL) on a bad option. */
 struct super_block *tmpfs_new_sb(const char *type, unsigned long magic, const char *data);
 int tmpfs_mkdir_kern(struct inode *dir, const char *name, umode_t mode);
+/* The child called name (no reference taken), or NULL. */
+struct inode *tmpfs_lookup_kern(struct inode *dir, const char *name);
+/* A node made by the kernel, with its own operations (NULL: tmpfs's) and
+ * data for them (tmpfs_kern_data); NULL if name exists or no room. */
+struct inode *tmpfs_kern_node(struct inode *dir, const char *name, umode_t mode, const struct inode_operations *iops,
+			      const struct file_operations *fops, void *data);
+void *tmpfs_kern_data(struct inode *i);
 #endif

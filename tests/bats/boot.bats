@@ -153,17 +153,16 @@ bad_option() {
 @test "UML options umk does not implement yet: one warning line each, never init's environment" {
 	need_umk
 	rootfs_with_script <<'EOF2'
-echo "env: $(env | grep -c -e '^eth0=' -e '^con1=' -e '^ssl=' -e '^xterm=' -e '^mconsole=' -e '^vec0:')"
+echo "env: $(env | grep -c -e '^uml_dir=' -e '^con1=' -e '^ssl=' -e '^xterm=' -e '^mconsole=')"
 EOF2
 	umk_cmdline skas "$ROOT" /init
-	UMK_ARGV+=(eth0=tuntap,tap0 con1=pty ssl=pts xterm=gnome-terminal,-t,-x mconsole=notify:/tmp/x
-		vec0:transport=tap,ifname=t -- /boot-test.sh)
+	UMK_ARGV+=(uml_dir=/tmp/x con1=pty ssl=pts xterm=gnome-terminal,-t,-x mconsole=notify:/tmp/x -- /boot-test.sh)
 	umk_run_timeout "$UMK_TIMEOUT" "$BATS_TEST_TMPDIR/out" "$BATS_TEST_TMPDIR/err" "${UMK_ARGV[@]}"
 	cat "$BATS_TEST_TMPDIR/out" "$BATS_TEST_TMPDIR/err"
 	[ "$UMK_STATUS" = 0 ]
 	grep -qx "env: 0" "$BATS_TEST_TMPDIR/out"
 	local w
-	for w in eth0=tuntap,tap0 con1=pty ssl=pts xterm=gnome-terminal,-t,-x mconsole=notify:/tmp/x vec0:transport=tap,ifname=t; do
+	for w in uml_dir=/tmp/x con1=pty ssl=pts xterm=gnome-terminal,-t,-x mconsole=notify:/tmp/x; do
 		[ "$(grep -c "^umk: warning: $w: .* not implemented by umk yet; ignored$" "$BATS_TEST_TMPDIR/err")" = 1 ]
 	done
 }

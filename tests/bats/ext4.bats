@@ -204,13 +204,13 @@ refused_boot() {
 	[ -f "$UMK_BUILD/rootfs.ext4" ] || skip "build/rootfs.ext4 is not built (make rootfs)"
 	local sum cow=$BATS_TEST_TMPDIR/run.cow
 	sum=$(sha256sum <"$UMK_BUILD/rootfs.ext4")
-	UMK_COW=$cow umk_run_timeout 60 "$BATS_TEST_TMPDIR/o" "$BATS_TEST_TMPDIR/e" bash "$UMK_TOP/scripts/run-default.sh" \
+	UMK_NET=none UMK_COW=$cow umk_run_timeout 60 "$BATS_TEST_TMPDIR/o" "$BATS_TEST_TMPDIR/e" bash "$UMK_TOP/scripts/run-default.sh" \
 		quiet init=/bin/sh -- -c 'mount -o remount,rw /; echo kept >/root/run-test; poweroff -f'
 	cat "$BATS_TEST_TMPDIR/o" "$BATS_TEST_TMPDIR/e"
 	[ "$UMK_STATUS" = 0 ]
 	grep -q "first boot" "$BATS_TEST_TMPDIR/o"
 	[ -f "$cow" ]
-	UMK_COW=$cow umk_run_timeout 60 "$BATS_TEST_TMPDIR/o" "$BATS_TEST_TMPDIR/e" bash "$UMK_TOP/scripts/run-default.sh" \
+	UMK_NET=none UMK_COW=$cow umk_run_timeout 60 "$BATS_TEST_TMPDIR/o" "$BATS_TEST_TMPDIR/e" bash "$UMK_TOP/scripts/run-default.sh" \
 		quiet init=/bin/sh -- -c 'cat /root/run-test; poweroff -f'
 	cat "$BATS_TEST_TMPDIR/o"
 	grep -qx kept "$BATS_TEST_TMPDIR/o"

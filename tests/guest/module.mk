@@ -17,7 +17,8 @@ guest-tests: $(GUEST_PROGS)
 TEST_DEPS += $(GUEST_PROGS)
 
 # build/test-rootfs: the default rootfs plus every guest test program and
-# the run-one init under /tests.
+# the run-one init under /tests, and TEST_ROOTFS_EXTRA (programs other
+# module.mk files add, with a prerequisite on the stamp: tests/net).
 TEST_ROOTFS := $(B)/test-rootfs
 TEST_ROOTFS_STAMP := $(B)/.test-rootfs.stamp
 GUEST_SCRIPTS := tests/guest/run-one $(wildcard tests/guest/*.sh)
@@ -26,7 +27,7 @@ $(TEST_ROOTFS_STAMP): $(ROOTFS_STAMP) $(GUEST_PROGS) $(GUEST_SCRIPTS)
 	@rm -rf $(TEST_ROOTFS)
 	@cp -a $(B)/rootfs-dir $(TEST_ROOTFS)
 	@mkdir -p $(TEST_ROOTFS)/tests
-	@cp $(GUEST_PROGS) $(GUEST_SCRIPTS) $(TEST_ROOTFS)/tests/
+	@cp $(GUEST_PROGS) $(GUEST_SCRIPTS) $(TEST_ROOTFS_EXTRA) $(TEST_ROOTFS)/tests/
 	@chmod 0755 $(TEST_ROOTFS)/tests/*
 	@touch $@
 	@echo "test-rootfs: $(TEST_ROOTFS)"

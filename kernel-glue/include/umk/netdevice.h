@@ -29,7 +29,8 @@ struct net_device_ops {
 	int (*open)(struct net_device *dev);		/* brought up */
 	int (*stop)(struct net_device *dev);		/* brought down */
 	/* Send one frame (link header included); takes the buffer, even on
-	 * error. Returns 0 or -errno (counted as a tx error). */
+	 * error. Returns 0, -ENOBUFS when the card has no room (counted as
+	 * tx_dropped) or another -errno (counted as a tx error). */
 	int (*xmit)(struct sk_buff *skb, struct net_device *dev);
 	int (*set_mtu)(struct net_device *dev, unsigned mtu);	/* NULL: any in range */
 	int (*set_mac)(struct net_device *dev, const uint8_t *addr);	/* NULL: refused */

@@ -296,6 +296,10 @@ int dev_queue_xmit(struct sk_buff *skb)
 	}
 	uint32_t len = skb->len;
 	int err = dev->ops->xmit(skb, dev);
+	if (err == -ENOBUFS) {
+		dev->stats.tx_dropped++;	/* the card's queue is full */
+		return err;
+	}
 	if (err) {
 		dev->stats.tx_errors++;
 		return err;
