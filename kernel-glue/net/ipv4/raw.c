@@ -1,0 +1,288 @@
+/* Raw IP sockets (Linux's raw.c): SOCK_RAW with a protocol number (CAP_NET_RAW).
+ * Each gets a copy of every datagram of its protocol for this host (IP
+ * header included, after reassembly; ICMP_FILTER drops ICMP types),
+ * ICMP errors about what it sent, and sends with the kernel's IP header
+ * or, with IP_HDRINCL (always for IPPROTO_RAW), the caller's: the kernel
+ * then only fills the total length, the checksum, a zero source and a
+ * zero id (without DF), as Linux does, so a malformed header (version,
+ * header length, fragment fields, options) reaches the receive path as
+ * it was written. */
+#include <umk/uaccess.h>
+#include "inet_sock.h"
+
+#define SOL_RAW 255
+#define ICMP_FILTER 1
+
+LIST_HEAD(raw_table);
+
+void raw_hash(struct inet_sock *sk)
+{
+	list_add_tail(&sk->node, &raw_table);
+	sk->hashed = true;
+}
+
+static void raw_unhash(struct inet_sock *sk)
+{
+	list_del(&sk->node);
+	INIT_LIST_HEAD(&sk->node);
+	sk->hashed = false;
+}
+
+/* raw_v4_match: the protocol, and the addresses the socket is bound or
+ * connected to. */
+static bool raw_match(struct inet_sock *sk, uint8_t proto, __be32 raddr, __be32 laddr, int dif)
+{
+	int bound = inet_sk_bound_dev(sk);
+	return sk->num == proto && !(sk->daddr && sk->daddr != raddr) && !(sk->rcv_saddr && sk->rcv_saddr != laddr) &&
+	       !(bound && bound != dif);
+}
+
+/* ICMP_FILTER: is this ICMP type filtered out for sk? */
+static bool icmp_filtered(struct inet_sock *sk, struct sk_buff *skb)
+{
+	if (skb->len < 1)
+		return false;
+	uint8_t type = skb->data[0];
+	return type < 32 && ((1u << type) & sk->icmp_filter);
+}
+
+bool raw_local_deliver(struct sk_buff *skb, uint8_t protocol)
+{
+	struct iphdr *iph = ip_hdr(skb);
+	int dif = INET_CB(skb)->iif;
+	bool delivered = false;
+	struct inet_sock *sk;
+	list_for_each_entry(sk, &raw_table, node) {
+		if (!raw_match(sk, protocol, iph->saddr, iph->daddr, dif))
+			continue;
+		delivered = true;	/* even if filtered: no "protocol unreachable" */
+		if (protocol == IPPROTO_ICMP && icmp_filtered(sk, skb))
+			continue;
+		if (ipv4_is_multicast(iph->daddr) && !ip_mc_sf_allow(sk, iph->daddr, dif))
+			continue;
+		struct sk_buff *c = skb_copy(skb);
+		if (!c)
+			continue;
+		skb_push(c, (size_t)(c->data - skb_network_header(c)));	/* raw sockets read the IP header too */
+		if (!inet_queue_rcv(sk, c))
+			kfree_skb(c);
+	}
+	return delivered;
+}
+
+void raw_icmp_error(struct sk_buff *skb, uint8_t protocol, int type, int code, uint32_t info)
+{
+	struct iphdr *iph = (struct iphdr *)skb->data;
+	int dif = skb->dev ? skb->dev->ifindex : 0;
+	struct inet_sock *sk;
+	list_for_each_entry(sk, &raw_table, node) {
+		if (!raw_match(sk, protocol, iph->daddr, iph->saddr, dif))
+			continue;
+		if (type == ICMP_REDIRECT)
+			continue;
+		if (!sk->recverr && !sk->connected)
+			continue;
+		bool hard;
+		int err = icmp_err_errno(type, code, &hard, sk->pmtudisc);
+		if (!err)
+			continue;
+		if (sk->recverr) {
+			const uint8_t *payload = sk->hdrincl ? skb->data : skb->data + iph->ihl * 4u;
+			ip_icmp_error(sk, skb, err, type, code, 0, info, payload);
+		}
+		if (sk->recverr || hard)
+			inet_report_error(sk, err);
+	}
+}
+
+static int raw_bind(struct inet_sock *sk, const struct sockaddr_in *a, int len)
+{
+	if (sk->connected || len < (int)sizeof(*a))
+		return -EINVAL;
+	unsigned type = inet_addr_type(a->sin_addr.s_addr);
+	if (!inet_addr_valid_or_nonlocal(sk, a->sin_addr.s_addr, type))
+		return -EADDRNOTAVAIL;
+	sk->rcv_saddr = sk->saddr = a->sin_addr.s_addr;
+	if (type == RTN_MULTICAST || type == RTN_BROADCAST)
+		sk->saddr = 0;
+	return 0;
+}
+
+/* IP_HDRINCL: the caller's header goes out as it is but for tot_len,
+ * checksum, and a zero source or id (raw_send_hdrinc). */
+static ssize_t send_hdrinc(struct inet_sock *sk, struct kmsg *m, size_t len, struct rtable *rt, struct flowi4 *fl,
+			   unsigned flags)
+{
+	if (len > rt->dev->mtu) {
+		ip_local_error(sk, EMSGSIZE, fl->daddr, 0, rt->dev->mtu);
+		return -EMSGSIZE;
+	}
+	if (len < sizeof(struct iphdr))
+		return -EINVAL;
+	int err;
+	struct sk_buff *skb = inet_alloc_send_skb(sk, rt, len, flags, &err);
+	if (!skb)
+		return err;
+	uint8_t *p = skb_put(skb, len);
+	skb_reset_network_header(skb);
+	if (miter_from(&m->it, 0, p, len)) {
+		kfree_skb(skb);
+		return -EFAULT;
+	}
+	struct iphdr *iph = (struct iphdr *)p;
+	unsigned ihl = iph->ihl * 4u;
+	if (ihl > len) {
+		kfree_skb(skb);
+		return -EINVAL;
+	}
+	if (ihl >= sizeof(*iph)) {
+		if (!iph->saddr)
+			iph->saddr = fl->saddr;
+		iph->tot_len = htons((uint16_t)len);
+		if (!iph->id && !(iph->frag_off & htons(IP_DF)))
+			iph->id = htons(ip_new_id());
+		ip_send_check(iph);
+		if (iph->protocol == IPPROTO_ICMP && len >= ihl + sizeof(struct icmphdr))
+			icmp_out_count(p[ihl]);
+	}
+	INET_CB(skb)->no_mc_loop = !sk->mc_loop;
+	IP_INC_STATS(IPSTATS_OUTREQUESTS);
+	err = ip_output(skb, rt);
+	return err && err != -ENOBUFS ? err : (ssize_t)len;
+}
+
+static ssize_t raw_sendmsg(struct inet_sock *sk, struct kmsg *m, unsigned flags)
+{
+	size_t len = m->it.len;
+	if (len > 0xFFFF)
+		return -EMSGSIZE;
+	if (flags & MSG_OOB)
+		return -EOPNOTSUPP;
+	__be32 daddr;
+	if (m->namelen) {
+		const struct sockaddr_in *a = (const struct sockaddr_in *)&m->name;
+		if (m->namelen < (int)sizeof(*a))
+			return -EINVAL;
+		if (a->sin_family != AF_INET && a->sin_family)
+			return -EAFNOSUPPORT;
+		daddr = a->sin_addr.s_addr;
+	} else {
+		if (!sk->connected)
+			return -EDESTADDRREQ;
+		daddr = sk->daddr;
+	}
+	struct ipcm ipc;
+	int err = ip_cmsg_send(sk, m, &ipc);
+	if (err)
+		return err;
+	struct flowi4 fl;
+	struct rtable rt;
+	err = inet_route_send(sk, &ipc, daddr, flags, &fl, &rt);
+	if (err)
+		return err;
+	if (sk->hdrincl)
+		return send_hdrinc(sk, m, len, &rt, &fl, flags);
+	bool df, ignore_df;
+	err = inet_check_size(sk, len + sizeof(struct iphdr), &rt, fl.daddr, 0, &df, &ignore_df);
+	if (err)
+		return err;
+	struct sk_buff *skb = inet_alloc_send_skb(sk, &rt, len, flags, &err);
+	if (!skb)
+		return err;
+	uint8_t *p = skb_put(skb, len);
+	if (miter_from(&m->it, 0, p, len)) {
+		kfree_skb(skb);
+		return -EFAULT;
+	}
+	if (sk->protocol == IPPROTO_ICMP && len >= sizeof(struct icmphdr))
+		icmp_out_count(p[0]);
+	struct ip_build b = {
+		.saddr = fl.saddr, .daddr = fl.daddr, .protocol = sk->protocol,
+		.tos = (uint8_t)(ipc.tos >= 0 ? ipc.tos : sk->tos), .ttl = inet_ttl(sk, &ipc, &rt), .df = df,
+		.id = sk->connected && sk->daddr == fl.daddr ? sk->inet_id++ : (df && !ignore_df ? 0 : -1),
+		.ignore_df = ignore_df, .no_mc_loop = !sk->mc_loop,
+	};
+	err = ip_build_and_send(skb, &b, &rt);
+	if (err == -ENOBUFS && !sk->recverr)
+		err = 0;
+	return err && err != -ENOBUFS ? err : (ssize_t)len;
+}
+
+static ssize_t raw_recvmsg(struct inet_sock *sk, struct kmsg *m, unsigned flags)
+{
+	if (flags & MSG_OOB)
+		return -EOPNOTSUPP;
+	int err;
+	struct sk_buff *skb = inet_recv_datagram(sk, flags, &err);
+	if (!skb)
+		return err;
+	bool peek = flags & MSG_PEEK;
+	size_t n = MIN((size_t)skb->len, m->it.len);
+	if (n < skb->len)
+		m->flags |= MSG_TRUNC;
+	if (miter_to(&m->it, 0, skb->data, n)) {
+		if (!peek)
+			kfree_skb(skb);
+		return -EFAULT;
+	}
+	inet_put_name(m, ip_hdr(skb)->saddr, 0);
+	if (sk->cmsg_flags) {
+		struct iphdr *iph = ip_hdr(skb);
+		uint16_t port = 0;
+		if (skb->len >= iph->ihl * 4u + 4)
+			port = (uint16_t)(skb->data[iph->ihl * 4u + 2] << 8 | skb->data[iph->ihl * 4u + 3]);
+		ip_cmsg_recv(sk, m, skb, port);
+	}
+	size_t full = skb->len;
+	if (!peek)
+		kfree_skb(skb);
+	return (flags & MSG_TRUNC) ? (ssize_t)full : (ssize_t)n;
+}
+
+static int raw_inq(struct inet_sock *sk)
+{
+	struct sk_buff *skb = skb_peek(&sk->rq);
+	return skb ? (int)skb->len : 0;
+}
+
+static int raw_setsockopt(struct inet_sock *sk, int level, int name, uaddr_t val, int len)
+{
+	if (level != SOL_RAW)
+		return -ENOPROTOOPT;
+	if (name != ICMP_FILTER)
+		return -ENOPROTOOPT;
+	if (sk->num != IPPROTO_ICMP)
+		return -EOPNOTSUPP;
+	if (len > 4)
+		len = 4;
+	if (len < 0)
+		return -EINVAL;
+	uint32_t f = sk->icmp_filter;
+	if (copy_from_user(&f, val, len))
+		return -EFAULT;
+	sk->icmp_filter = f;
+	return 0;
+}
+
+static int raw_getsockopt(struct inet_sock *sk, int level, int name, uaddr_t val, uaddr_t ulen)
+{
+	if (level != SOL_RAW || name != ICMP_FILTER)
+		return -ENOPROTOOPT;
+	if (sk->num != IPPROTO_ICMP)
+		return -EOPNOTSUPP;
+	int len;
+	if (copy_from_user(&len, ulen, sizeof(len)))
+		return -EFAULT;
+	if (len < 0)
+		return -EINVAL;
+	if (len > 4)
+		len = 4;
+	if (copy_to_user(ulen, &len, sizeof(len)) || copy_to_user(val, &sk->icmp_filter, len))
+		return -EFAULT;
+	return 0;
+}
+
+const struct inet_proto raw_proto = {
+	.name = "RAW", .bind = raw_bind, .unhash = raw_unhash, .sendmsg = raw_sendmsg, .recvmsg = raw_recvmsg,
+	.inq = raw_inq, .setsockopt = raw_setsockopt, .getsockopt = raw_getsockopt,
+};
