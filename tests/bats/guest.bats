@@ -81,3 +81,6 @@ load ../lib.sh
 @test "guest perms" { guest_check perms; }
 @test "guest unix_stream" { guest_check unix_stream; }
 @test "guest unix_dgram" { guest_check unix_dgram; }
+@test "guest net_udp" { guest_check net_udp; }
+@test "guest net_raw" { guest_check net_raw; }
+@test "guest net_frag" { guest_check net_frag; }

@@ -63,6 +63,7 @@ static int inet_create(struct socket *s, int protocol)
 	default:
 		return -ESOCKTNOSUPPORT;
 	}
+	s->protocol = protocol;	/* SO_PROTOCOL gives the one chosen (UDP for 0) */
 	struct inet_sock *sk = kzalloc(sizeof(*sk));
 	sk->refs = 1;
 	sk->sock = s;
@@ -82,6 +83,9 @@ static int inet_create(struct socket *s, int protocol)
 	sk->uid = current ? current->cred.euid : 0;
 	s->sk = sk;
 	s->ops = &inet_dgram_ops;
+	/* raw and ping sockets start with SO_REUSEADDR (INET_PROTOSW_REUSE) */
+	if (prot != &udp_proto)
+		s->flags |= SOCKF_REUSEADDR;
 	if (prot == &raw_proto) {
 		sk->num = sk->sport = (uint16_t)protocol;
 		sk->hdrincl = protocol == IPPROTO_RAW;

@@ -56,8 +56,12 @@ static void ipq_expire(struct ktimer *t)
 	struct ipq *q = t->data;
 	IP_INC_STATS(IPSTATS_REASMFAILS);
 	IP_INC_STATS(IPSTATS_REASMTIMEOUT);
-	/* only a destination that got the first fragment says so (RFC 792) */
-	if (q->first_in && q->head_hdr && INET_CB(q->head_hdr)->rt_type == RTN_LOCAL)
+	/* only a destination that got the first fragment says so (RFC 792).
+	 * Linux routes the head again first, as if it came from outside:
+	 * a loopback or local source is then martian, so datagrams we sent
+	 * ourselves (on lo) time out without an ICMP message. */
+	if (q->first_in && q->head_hdr && INET_CB(q->head_hdr)->rt_type == RTN_LOCAL && !ipv4_is_loopback(q->saddr) &&
+	    !ipv4_is_loopback(q->daddr) && inet_addr_type(q->saddr) != RTN_LOCAL)
 		icmp_send(q->head_hdr, ICMP_TIME_EXCEEDED, ICMP_EXC_FRAGTIME, 0);
 	ipq_free(q);
 }
@@ -192,7 +196,7 @@ struct sk_buff *ip_defrag(struct sk_buff *skb)
 		IP_INC_STATS(IPSTATS_REASMOVERLAPS);
 		goto discard;
 	}
-	unsigned fragsize = skb->len + ihl - (unsigned)(skb->data - skb_network_header(skb));
+	unsigned fragsize = end - offset + ihl;	/* what IP_RECVFRAGSIZE reports */
 	if (offset == 0 && !q->head_hdr) {
 		q->head_hdr = skb_copy(skb);	/* its header makes the datagram's */
 		if (!q->head_hdr)

@@ -3,7 +3,8 @@
  * nobody). The socket's "port" is the echo identifier: the kernel puts
  * it in every request it sends and hands the socket the replies that
  * carry it (ICMP header and data), and the ICMP errors about its
- * requests. */
+ * requests. Like raw sockets they start with SO_REUSEADDR set, so two
+ * may share an identifier (the newest gets the replies). */
 #include "inet_sock.h"
 
 LIST_HEAD(ping_table);
@@ -56,7 +57,7 @@ static int ping_get_port(struct inet_sock *sk, uint16_t ident)
 		}
 	}
 	sk->num = sk->sport = ident;
-	list_add_tail(&sk->node, &ping_table);
+	list_add(&sk->node, &ping_table);	/* newest first, as Linux's hash chain */
 	sk->hashed = true;
 	return 0;
 }

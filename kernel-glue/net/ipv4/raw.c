@@ -146,8 +146,7 @@ static ssize_t send_hdrinc(struct inet_sock *sk, struct kmsg *m, size_t len, str
 			icmp_out_count(p[ihl]);
 	}
 	INET_CB(skb)->no_mc_loop = !sk->mc_loop;
-	IP_INC_STATS(IPSTATS_OUTREQUESTS);
-	err = ip_output(skb, rt);
+	err = ip_output(skb, rt);	/* not counted in OutRequests, as Linux */
 	return err && err != -ENOBUFS ? err : (ssize_t)len;
 }
 
