@@ -84,3 +84,4 @@ load ../lib.sh
 @test "guest net_udp" { guest_check net_udp; }
 @test "guest net_raw" { guest_check net_raw; }
 @test "guest net_frag" { guest_check net_frag; }
+@test "guest net_ioctl" { guest_check net_ioctl; }

@@ -1,11 +1,13 @@
 /* The forwarding information base (Linux's fib_frontend/fib_semantics/
  * fib_trie, as seen from outside): routing tables, each a list kept in
- * lookup order (longer prefixes first; for one prefix, higher TOS, then
- * lower metric, then the order Linux's insert gives), the rules for
- * adding and deleting routes, the routes that come with each address,
- * and what a device going down does to them. Lookups walk the local
- * table, then main, then default, as Linux's default rules. Tables hold
- * tens of routes here, so a sorted list is fast enough. */
+ * the order Linux's trie walks (and dumps) them: by destination, then
+ * longer prefixes first, then higher TOS, then lower metric, then the
+ * order Linux's insert gives; the rules for adding and deleting routes,
+ * the routes that come with each address, and what a device going down
+ * does to them. A lookup takes the longest matching prefix (its first
+ * usable route) in the local table, then main, then default, as Linux's
+ * default rules. Tables hold tens of routes here, so scanning a list is
+ * fast enough. */
 #include "ipv4.h"
 
 struct fib_table {
@@ -61,10 +63,10 @@ static bool type_has_nexthop(uint8_t type)
 /* Position order: does a come before b? */
 static bool sorts_before(const struct fib_route *a, const struct fib_route *b)
 {
-	if (a->dst_len != b->dst_len)
-		return a->dst_len > b->dst_len;
 	if (a->dst != b->dst)
 		return ntohl(a->dst) < ntohl(b->dst);
+	if (a->dst_len != b->dst_len)
+		return a->dst_len > b->dst_len;
 	if (a->tos != b->tos)
 		return a->tos > b->tos;
 	return a->priority < b->priority;
@@ -97,26 +99,32 @@ int fib_lookup(__be32 daddr, uint8_t tos, uint8_t scope, int oif, struct fib_res
 		struct fib_table *t = get_table(order[i], false);
 		if (!t)
 			continue;
-		struct fib_route *r;
+		/* the longest prefix wins; for one prefix, its first route
+		 * that fits (an unreachable/blackhole/prohibit one answers
+		 * with its error) */
+		struct fib_route *r, *best = NULL;
 		list_for_each_entry(r, &t->routes, list) {
-			if (!prefix_match(r, daddr))
+			if (!prefix_match(r, daddr) || (best && r->dst_len <= best->dst_len))
 				continue;
 			if (r->tos && r->tos != tos)
 				continue;
 			if (r->scope < scope)
 				continue;
-			int err = type_error(r->type);
-			if (err)
-				return err;
-			if (r->nh_flags & RTNH_F_DEAD)
+			if (!type_error(r->type) &&
+			    ((r->nh_flags & RTNH_F_DEAD) || (oif && r->dev && r->dev->ifindex != oif)))
 				continue;
-			if (oif && r->dev && r->dev->ifindex != oif)
-				continue;
-			r->use++;
-			*res = (struct fib_result){ .route = r, .type = r->type, .scope = r->scope, .prefixlen = r->dst_len,
-						    .dev = r->dev, .gw = r->gw, .prefsrc = r->prefsrc };
-			return 0;
+			best = r;
 		}
+		if (!best)
+			continue;
+		int err = type_error(best->type);
+		if (err)
+			return err;
+		best->use++;
+		*res = (struct fib_result){ .route = best, .type = best->type, .scope = best->scope,
+					    .prefixlen = best->dst_len, .dev = best->dev, .gw = best->gw,
+					    .prefsrc = best->prefsrc };
+		return 0;
 	}
 	return -ENETUNREACH;
 }
@@ -125,9 +133,10 @@ __be32 fib_result_prefsrc(const struct fib_result *res)
 {
 	if (res->prefsrc)
 		return res->prefsrc;
-	/* the nexthop's scope: link for a gateway route, host for on-link */
-	int nh_scope = res->gw ? RT_SCOPE_LINK : RT_SCOPE_HOST;
-	return inet_select_addr(res->dev, res->gw, nh_scope);
+	/* an address of the route's scope at most (fib_info_update_nhc_saddr):
+	 * a link-scope route through lo finds none (127.0.0.1 is host scope)
+	 * and the source stays 0.0.0.0, as on Linux */
+	return inet_select_addr(res->dev, res->gw, res->scope);
 }
 
 /* ---- adding ---- */
