@@ -85,3 +85,4 @@ load ../lib.sh
 @test "guest net_raw" { guest_check net_raw; }
 @test "guest net_frag" { guest_check net_frag; }
 @test "guest net_ioctl" { guest_check net_ioctl; }
+@test "guest net_malformed" { guest_check net_malformed; }

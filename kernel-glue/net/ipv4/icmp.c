@@ -155,8 +155,6 @@ void icmp_send(struct sk_buff *skb_in, int type, int code, uint32_t info)
 		if (ip_route_output(&fl, &rt))
 			return;
 	}
-	if (rt.type != RTN_UNICAST && rt.type != RTN_LOCAL)
-		return;
 	if (!mask_allows(type, code) && !(rt.dev->flags & IFF_LOOPBACK) && !peer_allow(fl.daddr)) {
 		ICMP_INC_STATS(ICMP_MIB_RATELIMITHOST);
 		return;
@@ -252,8 +250,10 @@ static void icmp_unreach(struct sk_buff *skb, struct icmphdr *h)
 	}
 	if (!sysctl_icmp_ignore_bogus_error_responses && inet_addr_type(iph->daddr) == RTN_BROADCAST)
 		return;
-	if (skb->len < iph->ihl * 4u + 8)
+	if (skb->len < iph->ihl * 4u + 8) {
+		ICMP_INC_STATS(ICMP_MIB_INERRORS);	/* too little quoted to tell whose it is */
 		return;
+	}
 	raw_icmp_error(skb, iph->protocol, h->type, h->code, info);
 	const struct net_protocol *p = inet_protocol(iph->protocol);
 	if (p && p->err_handler)
@@ -265,12 +265,12 @@ void ping_rcv(struct sk_buff *skb);
 static void icmp_rcv(struct sk_buff *skb)
 {
 	ICMP_INC_STATS(ICMP_MIB_INMSGS);
-	if (skb->len < sizeof(struct icmphdr)) {
+	if (ip_compute_csum(skb->data, skb->len)) {
+		ICMP_INC_STATS(ICMP_MIB_CSUMERRORS);
 		ICMP_INC_STATS(ICMP_MIB_INERRORS);
 		goto out;
 	}
-	if (ip_compute_csum(skb->data, skb->len)) {
-		ICMP_INC_STATS(ICMP_MIB_CSUMERRORS);
+	if (skb->len < sizeof(struct icmphdr)) {
 		ICMP_INC_STATS(ICMP_MIB_INERRORS);
 		goto out;
 	}

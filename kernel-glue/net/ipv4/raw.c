@@ -5,8 +5,8 @@
  * or, with IP_HDRINCL (always for IPPROTO_RAW), the caller's: the kernel
  * then only fills the total length, the checksum, a zero source and a
  * zero id (without DF), as Linux does, so a malformed header (version,
- * header length, fragment fields, options) reaches the receive path as
- * it was written. */
+ * fragment fields, options) reaches the receive path as it was written;
+ * a header length below 5 or past the data is EINVAL. */
 #include <umk/uaccess.h>
 #include "inet_sock.h"
 
@@ -131,20 +131,18 @@ static ssize_t send_hdrinc(struct inet_sock *sk, struct kmsg *m, size_t len, str
 	}
 	struct iphdr *iph = (struct iphdr *)p;
 	unsigned ihl = iph->ihl * 4u;
-	if (ihl > len) {
+	if (ihl < sizeof(*iph) || ihl > len) {
 		kfree_skb(skb);
 		return -EINVAL;
 	}
-	if (ihl >= sizeof(*iph)) {
-		if (!iph->saddr)
-			iph->saddr = fl->saddr;
-		iph->tot_len = htons((uint16_t)len);
-		if (!iph->id && !(iph->frag_off & htons(IP_DF)))
-			iph->id = htons(ip_new_id());
-		ip_send_check(iph);
-		if (iph->protocol == IPPROTO_ICMP && len >= ihl + sizeof(struct icmphdr))
-			icmp_out_count(p[ihl]);
-	}
+	if (!iph->saddr)
+		iph->saddr = fl->saddr;
+	iph->tot_len = htons((uint16_t)len);
+	if (!iph->id && !(iph->frag_off & htons(IP_DF)))
+		iph->id = htons(ip_new_id());
+	ip_send_check(iph);
+	if (iph->protocol == IPPROTO_ICMP && len >= ihl + sizeof(struct icmphdr))
+		icmp_out_count(p[ihl]);
 	INET_CB(skb)->no_mc_loop = !sk->mc_loop;
 	err = ip_output(skb, rt);	/* not counted in OutRequests, as Linux */
 	return err && err != -ENOBUFS ? err : (ssize_t)len;
@@ -193,8 +191,8 @@ static ssize_t raw_sendmsg(struct inet_sock *sk, struct kmsg *m, unsigned flags)
 		kfree_skb(skb);
 		return -EFAULT;
 	}
-	if (sk->protocol == IPPROTO_ICMP && len >= sizeof(struct icmphdr))
-		icmp_out_count(p[0]);
+	if (sk->protocol == IPPROTO_ICMP && len)
+		icmp_out_count(p[0]);	/* whatever it is, as Linux counts it */
 	struct ip_build b = {
 		.saddr = fl.saddr, .daddr = fl.daddr, .protocol = sk->protocol,
 		.tos = (uint8_t)(ipc.tos >= 0 ? ipc.tos : sk->tos), .ttl = inet_ttl(sk, &ipc, &rt), .df = df,

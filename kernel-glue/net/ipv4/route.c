@@ -133,18 +133,38 @@ static void set_input(struct sk_buff *skb, struct rtable *rt, uint8_t type, unsi
 	*rt = (struct rtable){ .type = type, .flags = flags, .dev = dev, .iif = dev->ifindex, .mtu = dev->mtu };
 }
 
+/* What comes in on lo we sent ourselves: on Linux it carries the output
+ * route it went out by, which delivers it here whatever its addresses
+ * (no martian checks, never forwarded); a multicast only to a member. */
+static int lo_input(struct sk_buff *skb, __be32 daddr, struct net_device *dev, struct rtable *rt)
+{
+	if (ipv4_is_multicast(daddr)) {
+		if (!ip_check_mc(dev, daddr))
+			return -EINVAL;
+		set_input(skb, rt, RTN_MULTICAST, RTCF_MULTICAST | RTCF_LOCAL, inet_select_addr(dev, 0, RT_SCOPE_LINK), dev);
+		return 0;
+	}
+	if (ipv4_is_lbcast(daddr) || inet_addr_type(daddr) == RTN_BROADCAST) {
+		set_input(skb, rt, RTN_BROADCAST, RTCF_BROADCAST | RTCF_LOCAL, inet_select_addr(dev, 0, RT_SCOPE_LINK), dev);
+		return 0;
+	}
+	set_input(skb, rt, RTN_LOCAL, RTCF_LOCAL, daddr, dev);
+	return 0;
+}
+
 int ip_route_input(struct sk_buff *skb, __be32 daddr, __be32 saddr, uint8_t tos, struct net_device *dev,
 		   struct rtable *rt)
 {
 	struct in_device *idev = in_dev_get(dev);
 	if (!idev)
 		return -EINVAL;
-	bool on_lo = dev->flags & IFF_LOOPBACK;
+	if (dev->flags & IFF_LOOPBACK)
+		return lo_input(skb, daddr, dev, rt);
 	if (ipv4_is_multicast(daddr)) {
 		/* a group joined on this device (all-hosts always is) */
 		if (ipv4_is_zeronet(saddr) && !ipv4_is_local_multicast(daddr))
 			return -EINVAL;
-		if (ipv4_is_multicast(saddr) || ipv4_is_lbcast(saddr) || (!on_lo && ipv4_is_loopback(saddr)))
+		if (ipv4_is_multicast(saddr) || ipv4_is_lbcast(saddr) || ipv4_is_loopback(saddr))
 			return -EINVAL;
 		if (!ip_check_mc(dev, daddr))
 			return -EINVAL;
@@ -161,7 +181,7 @@ int ip_route_input(struct sk_buff *skb, __be32 daddr, __be32 saddr, uint8_t tos,
 		return -EINVAL;
 	if (ipv4_is_zeronet(daddr))
 		return -EINVAL;
-	if (!on_lo && (ipv4_is_loopback(daddr) || ipv4_is_loopback(saddr)))
+	if (ipv4_is_loopback(daddr) || ipv4_is_loopback(saddr))
 		return -EINVAL;
 	struct fib_result res;
 	int err = fib_lookup(daddr, tos, RT_SCOPE_UNIVERSE, 0, &res);
@@ -172,7 +192,7 @@ int ip_route_input(struct sk_buff *skb, __be32 daddr, __be32 saddr, uint8_t tos,
 	if (res.type == RTN_LOCAL) {
 		/* our own address coming in from outside is a spoof
 		 * (accept_local 0) */
-		if (!on_lo && inet_addr_type(saddr) == RTN_LOCAL)
+		if (inet_addr_type(saddr) == RTN_LOCAL)
 			return -EINVAL;
 		set_input(skb, rt, RTN_LOCAL, RTCF_LOCAL, daddr, dev);
 		return 0;
@@ -194,7 +214,7 @@ int ip_route_input(struct sk_buff *skb, __be32 daddr, __be32 saddr, uint8_t tos,
 	return 0;
 
 brd_input:
-	if (saddr && inet_addr_type(saddr) == RTN_LOCAL && !on_lo)
+	if (saddr && inet_addr_type(saddr) == RTN_LOCAL)
 		return -EINVAL;
 	set_input(skb, rt, RTN_BROADCAST, RTCF_BROADCAST | RTCF_LOCAL, inet_select_addr(dev, 0, RT_SCOPE_LINK), dev);
 	return 0;
