@@ -4,6 +4,8 @@
  * martian), reassembly, and delivery to raw sockets and the protocol. */
 #include "ipv4.h"
 
+struct ipv4_mib ipv4_mib;	/* shown by proc.c */
+
 umk_section_declare(const struct net_protocol *const, umk_inet_protocols);
 
 const struct net_protocol *inet_protocol(uint8_t proto)

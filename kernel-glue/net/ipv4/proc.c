@@ -7,8 +7,6 @@
 #include <linux/if_arp.h>
 #include "inet_sock.h"
 
-struct ipv4_mib ipv4_mib;
-
 static const char *const ip_names[] = {
 	"InReceives", "InHdrErrors", "InAddrErrors", "ForwDatagrams", "InUnknownProtos", "InDiscards", "InDelivers",
 	"OutRequests", "OutDiscards", "OutNoRoutes", "ReasmTimeout", "ReasmReqds", "ReasmOKs", "ReasmFails",
