@@ -15,6 +15,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 
 static inline struct sockaddr_in t_sin(const char *ip, int port)
 {
@@ -107,6 +108,34 @@ static inline int t_free_port(void)
 	int s = t_udp_bound(&a);
 	close(s);
 	return ntohs(a.sin_port);
+}
+
+/* The Internet checksum of n bytes (the value to store). */
+static inline uint16_t t_csum(const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	uint32_t s = 0;
+	for (size_t i = 0; i + 1 < n; i += 2)
+		s += (uint32_t)(b[i] << 8 | b[i + 1]);
+	if (n & 1)
+		s += (uint32_t)b[n - 1] << 8;
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return htons((uint16_t)~s);
+}
+
+/* Run fn in a child as nobody (uid and gid 65534): true if it returned 0. */
+static inline int t_as_nobody(int (*fn)(void))
+{
+	fflush(stdout);
+	pid_t p = fork();
+	if (!p) {
+		if (setgid(65534) || setuid(65534))
+			_exit(3);
+		_exit(fn());
+	}
+	int st;
+	return waitpid(p, &st, 0) == p && WIFEXITED(st) && WEXITSTATUS(st) == 0;
 }
 
 /* Wait up to ms for s to be readable (1) or not (0). */

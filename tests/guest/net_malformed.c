@@ -36,19 +36,6 @@ static void moved(const char *what)
 static int hdr, icmp_raw, udp_raw, icmp_watch;
 static struct sockaddr_in lo_addr;
 
-static uint16_t csum(const void *p, size_t n)
-{
-	const uint8_t *b = p;
-	uint32_t s = 0;
-	for (size_t i = 0; i + 1 < n; i += 2)
-		s += (uint32_t)(b[i] << 8 | b[i + 1]);
-	if (n & 1)
-		s += (uint32_t)b[n - 1] << 8;
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return htons((uint16_t)~s);
-}
-
 /* An IP header for IP_HDRINCL: ihl words, protocol, to/from 127.0.0.1. */
 static size_t ip(uint8_t *p, int version, int ihl, int proto, size_t payload)
 {
@@ -60,7 +47,7 @@ static size_t ip(uint8_t *p, int version, int ihl, int proto, size_t payload)
 	h->protocol = (uint8_t)proto;
 	h->saddr = h->daddr = htonl(INADDR_LOOPBACK);
 	h->tot_len = htons((uint16_t)(ihl * 4 + payload));
-	h->check = csum(p, (size_t)ihl * 4);
+	h->check = t_csum(p, (size_t)ihl * 4);
 	return (size_t)ihl * 4 + payload;
 }
 
@@ -186,7 +173,7 @@ static void icmp_layer(void)
 	moved("ICMP of 4 bytes");
 	memset(p, 0, sizeof(p));
 	p[0] = 200;	/* no such type */
-	*(uint16_t *)(p + 2) = csum(p, 8);
+	*(uint16_t *)(p + 2) = t_csum(p, 8);
 	snap();
 	sendto(icmp_raw, p, 8, 0, (struct sockaddr *)&lo_addr, sizeof(lo_addr));
 	moved("ICMP type 200");
@@ -194,14 +181,14 @@ static void icmp_layer(void)
 	memset(p, 0, sizeof(p));
 	p[0] = ICMP_DEST_UNREACH;
 	p[1] = ICMP_PORT_UNREACH;
-	*(uint16_t *)(p + 2) = csum(p, 8);
+	*(uint16_t *)(p + 2) = t_csum(p, 8);
 	snap();
 	sendto(icmp_raw, p, 8, 0, (struct sockaddr *)&lo_addr, sizeof(lo_addr));
 	moved("unreachable quoting nothing");
 	memset(p + 8, 0, 20);
 	p[8] = 0x43;	/* IPv4, header length 3 */
 	*(uint16_t *)(p + 2) = 0;
-	*(uint16_t *)(p + 2) = csum(p, 28);
+	*(uint16_t *)(p + 2) = t_csum(p, 28);
 	snap();
 	sendto(icmp_raw, p, 28, 0, (struct sockaddr *)&lo_addr, sizeof(lo_addr));
 	moved("unreachable quoting header length 3");
@@ -212,14 +199,14 @@ static void icmp_layer(void)
 	qu->dest = htons(2);
 	qu->len = htons(8);
 	*(uint16_t *)(p + 2) = 0;
-	*(uint16_t *)(p + 2) = csum(p, 8 + qn);
+	*(uint16_t *)(p + 2) = t_csum(p, 8 + qn);
 	snap();
 	sendto(icmp_raw, p, 8 + qn, 0, (struct sockaddr *)&lo_addr, sizeof(lo_addr));
 	moved("unreachable for a UDP datagram of no socket");
 	/* quoting a header longer than what is quoted */
 	ip(p + 8, 4, 15, IPPROTO_UDP, 0);
 	*(uint16_t *)(p + 2) = 0;
-	*(uint16_t *)(p + 2) = csum(p, 8 + 30);
+	*(uint16_t *)(p + 2) = t_csum(p, 8 + 30);
 	snap();
 	sendto(icmp_raw, p, 8 + 30, 0, (struct sockaddr *)&lo_addr, sizeof(lo_addr));
 	moved("unreachable quoting a cut header");

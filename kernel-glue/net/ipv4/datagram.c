@@ -134,6 +134,35 @@ void inet_put_name(struct kmsg *m, __be32 addr, uint16_t port)
 	m->namelen = sizeof(sin);
 }
 
+ssize_t inet_recv_whole(struct inet_sock *sk, struct kmsg *m, unsigned flags, bool trunc_full)
+{
+	if (flags & MSG_OOB)
+		return -EOPNOTSUPP;
+	int err;
+	struct sk_buff *skb = inet_recv_datagram(sk, flags, &err);
+	if (!skb)
+		return err;
+	bool peek = flags & MSG_PEEK;
+	size_t n = MIN((size_t)skb->len, m->it.len), full = skb->len;
+	if (n < full)
+		m->flags |= MSG_TRUNC;
+	if (miter_to(&m->it, 0, skb->data, n)) {
+		if (!peek)
+			kfree_skb(skb);
+		return -EFAULT;
+	}
+	inet_put_name(m, ip_hdr(skb)->saddr, 0);
+	if (sk->cmsg_flags) {
+		/* IP_ORIGDSTADDR reads a "port" where the transport header has one */
+		uint8_t *th = skb_transport_header(skb);
+		uint16_t port = skb->transport_off >= 0 && th + 4 <= skb_tail(skb) ? (uint16_t)(th[2] << 8 | th[3]) : 0;
+		ip_cmsg_recv(sk, m, skb, port);
+	}
+	if (!peek)
+		kfree_skb(skb);
+	return (flags & MSG_TRUNC) && trunc_full ? (ssize_t)full : (ssize_t)n;
+}
+
 void ip_cmsg_recv(struct inet_sock *sk, struct kmsg *m, struct sk_buff *skb, uint16_t port)
 {
 	struct iphdr *iph = ip_hdr(skb);
@@ -375,8 +404,32 @@ int inet_dgram_disconnect(struct inet_sock *sk)
 
 /* ---- sending ---- */
 
-int inet_route_send(struct inet_sock *sk, struct ipcm *ipc, __be32 daddr, unsigned msgflags, struct flowi4 *fl,
-		    struct rtable *rt)
+int inet_send_dest(struct inet_sock *sk, const struct kmsg *m, unsigned flags, bool unspec_ok, __be32 *daddr,
+		   uint16_t *dport)
+{
+	if (m->it.len > 0xFFFF)
+		return -EMSGSIZE;
+	if (flags & MSG_OOB)
+		return -EOPNOTSUPP;
+	if (m->namelen) {
+		const struct sockaddr_in *a = (const struct sockaddr_in *)&m->name;
+		if (m->namelen < (int)sizeof(*a))
+			return -EINVAL;
+		if (a->sin_family != AF_INET && !(unspec_ok && a->sin_family == AF_UNSPEC))
+			return -EAFNOSUPPORT;
+		*daddr = a->sin_addr.s_addr;
+		*dport = ntohs(a->sin_port);
+		return 0;
+	}
+	if (!sk->connected)
+		return -EDESTADDRREQ;
+	*daddr = sk->daddr;
+	*dport = sk->dport;
+	return 0;
+}
+
+static int route_send(struct inet_sock *sk, struct ipcm *ipc, __be32 daddr, unsigned msgflags, struct flowi4 *fl,
+		      struct rtable *rt)
 {
 	__be32 saddr = ipc->addr;
 	int oif = ipc->oif;
@@ -398,8 +451,16 @@ int inet_route_send(struct inet_sock *sk, struct ipcm *ipc, __be32 daddr, unsign
 	return 0;
 }
 
-int inet_check_size(struct inet_sock *sk, size_t len, const struct rtable *rt, __be32 daddr, uint16_t dport,
-		    bool *df, bool *ignore_df)
+int inet_send_route(struct inet_sock *sk, const struct kmsg *m, unsigned flags, __be32 daddr, struct inet_send *snd)
+{
+	int err = ip_cmsg_send(sk, m, &snd->ipc);
+	return err ? err : route_send(sk, &snd->ipc, daddr, flags, &snd->fl, &snd->rt);
+}
+
+/* DF and fragmentation policy of a send of total IP length len on rt
+ * (Linux's __ip_append_data and __ip_make_skb). */
+static int check_size(struct inet_sock *sk, size_t len, const struct rtable *rt, __be32 daddr, uint16_t dport,
+		      bool *df, bool *ignore_df)
 {
 	unsigned mtu = ip_rt_mtu(rt);
 	*ignore_df = sk->pmtudisc < IP_PMTUDISC_DO || sk->pmtudisc == IP_PMTUDISC_OMIT;
@@ -413,7 +474,19 @@ int inet_check_size(struct inet_sock *sk, size_t len, const struct rtable *rt, _
 	return 0;
 }
 
-uint8_t inet_ttl(const struct inet_sock *sk, const struct ipcm *ipc, const struct rtable *rt)
+struct sk_buff *inet_send_alloc(struct inet_sock *sk, struct inet_send *snd, size_t len, uint16_t dport,
+				unsigned flags, int *err)
+{
+	*err = check_size(sk, len + sizeof(struct iphdr), &snd->rt, snd->fl.daddr, dport, &snd->df, &snd->ignore_df);
+	if (*err)
+		return NULL;
+	struct sk_buff *skb = inet_alloc_send_skb(sk, &snd->rt, len, flags, err);
+	if (skb)
+		skb_put(skb, len);
+	return skb;
+}
+
+static uint8_t ttl_of(const struct inet_sock *sk, const struct ipcm *ipc, const struct rtable *rt)
 {
 	if (ipc->ttl)
 		return (uint8_t)ipc->ttl;
@@ -424,4 +497,17 @@ uint8_t inet_ttl(const struct inet_sock *sk, const struct ipcm *ipc, const struc
 	if (rt->route && rt->route->metrics[RTAX_HOPLIMIT - 1])
 		return (uint8_t)rt->route->metrics[RTAX_HOPLIMIT - 1];
 	return ip_select_ttl(-1);
+}
+
+int inet_send_out(struct inet_sock *sk, struct inet_send *snd, struct sk_buff *skb)
+{
+	/* a connected socket numbers its datagrams; others get 0 when they
+	 * may not be fragmented, else a fresh id (ip_select_ident) */
+	int id = sk->connected && sk->daddr == snd->fl.daddr ? sk->inet_id++ : (snd->df && !snd->ignore_df ? 0 : -1);
+	struct ip_build b = {
+		.saddr = snd->fl.saddr, .daddr = snd->fl.daddr, .protocol = sk->protocol,
+		.tos = (uint8_t)(snd->ipc.tos >= 0 ? snd->ipc.tos : sk->tos), .ttl = ttl_of(sk, &snd->ipc, &snd->rt),
+		.df = snd->df, .id = id, .ignore_df = snd->ignore_df, .no_mc_loop = !sk->mc_loop,
+	};
+	return ip_build_and_send(skb, &b, &snd->rt);
 }

@@ -109,6 +109,10 @@ struct sk_buff *inet_recv_datagram(struct inet_sock *sk, unsigned flags, int *er
 int inet_sock_error(struct inet_sock *sk);
 /* The source address of a received datagram into m->name. */
 void inet_put_name(struct kmsg *m, __be32 addr, uint16_t port);
+/* recvmsg of raw and ping sockets: the datagram as queued, its source
+ * (port 0) and control messages; MSG_TRUNC gives the whole length if
+ * trunc_full (raw), as Linux. */
+ssize_t inet_recv_whole(struct inet_sock *sk, struct kmsg *m, unsigned flags, bool trunc_full);
 /* IP_PKTINFO, IP_TTL, IP_TOS, ... for the datagram (IP header at its
  * network header); port: its destination port (IP_ORIGDSTADDR). */
 void ip_cmsg_recv(struct inet_sock *sk, struct kmsg *m, struct sk_buff *skb, uint16_t port);
@@ -143,20 +147,40 @@ int ip_cmsg_send(struct inet_sock *sk, const struct kmsg *m, struct ipcm *ipc);
 bool ip_mc_sf_allow(struct inet_sock *sk, __be32 group, int ifindex);
 void ip_mc_drop_socket(struct inet_sock *sk);
 
-/* The route for a datagram send: flow from the socket, options and
- * destination; EACCES for a broadcast without SO_BROADCAST. Fills fl
- * (source chosen) and rt. */
-int inet_route_send(struct inet_sock *sk, struct ipcm *ipc, __be32 daddr, unsigned msgflags, struct flowi4 *fl,
-		    struct rtable *rt);
-/* DF and fragmentation policy of a send of total IP length len on rt:
- * 0 or -EMSGSIZE (with ip_local_error) */
-int inet_check_size(struct inet_sock *sk, size_t len, const struct rtable *rt, __be32 daddr, uint16_t dport,
-		    bool *df, bool *ignore_df);
-/* A buffer for a send: headroom for the link and IP headers, charged to
- * sk (SO_SNDBUF: waits, or -EAGAIN/-EPIPE/pending error). */
+/* ---- one datagram send, as UDP, raw and ping sockets share it ---- */
+struct inet_send {
+	struct ipcm ipc;		/* the send's SOL_IP control messages */
+	struct flowi4 fl;		/* source chosen */
+	struct rtable rt;
+	bool df, ignore_df;
+};
+/* The first checks of a send, in Linux's order: its size (EMSGSIZE over
+ * 65535), MSG_OOB (EOPNOTSUPP), then where to: the address given
+ * (AF_INET, or AF_UNSPEC if unspec_ok) or the connected peer; -EINVAL,
+ * -EAFNOSUPPORT, -EDESTADDRREQ. */
+int inet_send_dest(struct inet_sock *sk, const struct kmsg *m, unsigned flags, bool unspec_ok, __be32 *daddr,
+		   uint16_t *dport);
+/* Its control messages and route (EACCES for a broadcast without
+ * SO_BROADCAST). */
+int inet_send_route(struct inet_sock *sk, const struct kmsg *m, unsigned flags, __be32 daddr, struct inet_send *snd);
+/* A buffer holding len bytes of transport data (not yet written), after
+ * the size and DF rules of the socket (EMSGSIZE, with ip_local_error)
+ * and SO_SNDBUF (waits, -EAGAIN, -EPIPE, a pending error). */
+struct sk_buff *inet_send_alloc(struct inet_sock *sk, struct inet_send *snd, size_t len, uint16_t dport,
+				unsigned flags, int *err);
+/* A buffer for len bytes of a send on rt (nothing put yet), charged to
+ * sk: SO_SNDBUF waits, -EAGAIN, -EPIPE, a pending error. */
 struct sk_buff *inet_alloc_send_skb(struct inet_sock *sk, const struct rtable *rt, size_t len, unsigned flags,
 				    int *err);
-uint8_t inet_ttl(const struct inet_sock *sk, const struct ipcm *ipc, const struct rtable *rt);
+/* The IP header, and out: 0 or -errno (-ENOBUFS: the device dropped it). */
+int inet_send_out(struct inet_sock *sk, struct inet_send *snd, struct sk_buff *skb);
+/* A send's result: -ENOBUFS is a socket's business only with IP_RECVERR. */
+static inline ssize_t inet_send_result(const struct inet_sock *sk, int err, size_t len)
+{
+	if (err == -ENOBUFS && !sk->recverr)
+		err = 0;
+	return err ? err : (ssize_t)len;
+}
 
 /* the protocols' tables, for /proc/net and delivery */
 extern struct list_head udp_table, raw_table, ping_table;

@@ -175,35 +175,18 @@ static ssize_t ping_sendmsg(struct inet_sock *sk, struct kmsg *m, unsigned flags
 	if (user.type != ICMP_ECHO || user.code)
 		return -EINVAL;
 	__be32 daddr;
-	if (m->namelen) {
-		const struct sockaddr_in *a = (const struct sockaddr_in *)&m->name;
-		if (m->namelen < (int)sizeof(*a))
-			return -EINVAL;
-		if (a->sin_family != AF_INET)
-			return -EAFNOSUPPORT;
-		daddr = a->sin_addr.s_addr;
-	} else {
-		if (!sk->connected)
-			return -EDESTADDRREQ;
-		daddr = sk->daddr;
-	}
-	struct ipcm ipc;
-	int err = ip_cmsg_send(sk, m, &ipc);
+	uint16_t unused;
+	int err = inet_send_dest(sk, m, flags, false, &daddr, &unused);
 	if (err)
 		return err;
-	struct flowi4 fl;
-	struct rtable rt;
-	err = inet_route_send(sk, &ipc, daddr, flags, &fl, &rt);
+	struct inet_send snd;
+	err = inet_send_route(sk, m, flags, daddr, &snd);
 	if (err)
 		return err;
-	bool df, ignore_df;
-	err = inet_check_size(sk, len + sizeof(struct iphdr), &rt, fl.daddr, 0, &df, &ignore_df);
-	if (err)
-		return err;
-	struct sk_buff *skb = inet_alloc_send_skb(sk, &rt, len, flags, &err);
+	struct sk_buff *skb = inet_send_alloc(sk, &snd, len, 0, flags, &err);
 	if (!skb)
 		return err;
-	struct icmphdr *h = (struct icmphdr *)skb_put(skb, len);
+	struct icmphdr *h = (struct icmphdr *)skb->data;
 	if (miter_from(&m->it, 0, h, len)) {
 		kfree_skb(skb);
 		return -EFAULT;
@@ -212,41 +195,13 @@ static ssize_t ping_sendmsg(struct inet_sock *sk, struct kmsg *m, unsigned flags
 	h->un.echo.id = htons(sk->num);
 	h->checksum = ip_compute_csum(h, len);
 	icmp_out_count(ICMP_ECHO);
-	struct ip_build b = {
-		.saddr = fl.saddr, .daddr = fl.daddr, .protocol = IPPROTO_ICMP,
-		.tos = (uint8_t)(ipc.tos >= 0 ? ipc.tos : sk->tos), .ttl = inet_ttl(sk, &ipc, &rt), .df = df,
-		.id = sk->connected && sk->daddr == fl.daddr ? sk->inet_id++ : (df && !ignore_df ? 0 : -1),
-		.ignore_df = ignore_df, .no_mc_loop = !sk->mc_loop,
-	};
-	err = ip_build_and_send(skb, &b, &rt);
-	if (err == -ENOBUFS && !sk->recverr)
-		err = 0;
-	return err && err != -ENOBUFS ? err : (ssize_t)len;
+	return inet_send_result(sk, inet_send_out(sk, &snd, skb), len);
 }
 
 static ssize_t ping_recvmsg(struct inet_sock *sk, struct kmsg *m, unsigned flags)
 {
-	if (flags & MSG_OOB)
-		return -EOPNOTSUPP;
-	int err;
-	struct sk_buff *skb = inet_recv_datagram(sk, flags, &err);
-	if (!skb)
-		return err;
-	bool peek = flags & MSG_PEEK;
-	size_t n = MIN((size_t)skb->len, m->it.len);
-	if (n < skb->len)
-		m->flags |= MSG_TRUNC;
-	if (miter_to(&m->it, 0, skb->data, n)) {
-		if (!peek)
-			kfree_skb(skb);
-		return -EFAULT;
-	}
-	inet_put_name(m, ip_hdr(skb)->saddr, 0);
-	if (sk->cmsg_flags)
-		ip_cmsg_recv(sk, m, skb, 0);
-	if (!peek)
-		kfree_skb(skb);
-	return (ssize_t)n;	/* MSG_TRUNC does not give the full length here, as Linux */
+	/* MSG_TRUNC does not give the full length here, as Linux */
+	return inet_recv_whole(sk, m, flags, false);
 }
 
 static int ping_inq(struct inet_sock *sk)

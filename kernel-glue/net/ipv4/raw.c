@@ -144,96 +144,38 @@ static ssize_t send_hdrinc(struct inet_sock *sk, struct kmsg *m, size_t len, str
 	if (iph->protocol == IPPROTO_ICMP && len >= ihl + sizeof(struct icmphdr))
 		icmp_out_count(p[ihl]);
 	INET_CB(skb)->no_mc_loop = !sk->mc_loop;
-	err = ip_output(skb, rt);	/* not counted in OutRequests, as Linux */
-	return err && err != -ENOBUFS ? err : (ssize_t)len;
+	return inet_send_result(sk, ip_output(skb, rt), len);	/* not counted in OutRequests, as Linux */
 }
 
 static ssize_t raw_sendmsg(struct inet_sock *sk, struct kmsg *m, unsigned flags)
 {
 	size_t len = m->it.len;
-	if (len > 0xFFFF)
-		return -EMSGSIZE;
-	if (flags & MSG_OOB)
-		return -EOPNOTSUPP;
 	__be32 daddr;
-	if (m->namelen) {
-		const struct sockaddr_in *a = (const struct sockaddr_in *)&m->name;
-		if (m->namelen < (int)sizeof(*a))
-			return -EINVAL;
-		if (a->sin_family != AF_INET && a->sin_family)
-			return -EAFNOSUPPORT;
-		daddr = a->sin_addr.s_addr;
-	} else {
-		if (!sk->connected)
-			return -EDESTADDRREQ;
-		daddr = sk->daddr;
-	}
-	struct ipcm ipc;
-	int err = ip_cmsg_send(sk, m, &ipc);
+	uint16_t unused;
+	int err = inet_send_dest(sk, m, flags, true, &daddr, &unused);
 	if (err)
 		return err;
-	struct flowi4 fl;
-	struct rtable rt;
-	err = inet_route_send(sk, &ipc, daddr, flags, &fl, &rt);
+	struct inet_send snd;
+	err = inet_send_route(sk, m, flags, daddr, &snd);
 	if (err)
 		return err;
 	if (sk->hdrincl)
-		return send_hdrinc(sk, m, len, &rt, &fl, flags);
-	bool df, ignore_df;
-	err = inet_check_size(sk, len + sizeof(struct iphdr), &rt, fl.daddr, 0, &df, &ignore_df);
-	if (err)
-		return err;
-	struct sk_buff *skb = inet_alloc_send_skb(sk, &rt, len, flags, &err);
+		return send_hdrinc(sk, m, len, &snd.rt, &snd.fl, flags);
+	struct sk_buff *skb = inet_send_alloc(sk, &snd, len, 0, flags, &err);
 	if (!skb)
 		return err;
-	uint8_t *p = skb_put(skb, len);
-	if (miter_from(&m->it, 0, p, len)) {
+	if (miter_from(&m->it, 0, skb->data, len)) {
 		kfree_skb(skb);
 		return -EFAULT;
 	}
 	if (sk->protocol == IPPROTO_ICMP && len)
-		icmp_out_count(p[0]);	/* whatever it is, as Linux counts it */
-	struct ip_build b = {
-		.saddr = fl.saddr, .daddr = fl.daddr, .protocol = sk->protocol,
-		.tos = (uint8_t)(ipc.tos >= 0 ? ipc.tos : sk->tos), .ttl = inet_ttl(sk, &ipc, &rt), .df = df,
-		.id = sk->connected && sk->daddr == fl.daddr ? sk->inet_id++ : (df && !ignore_df ? 0 : -1),
-		.ignore_df = ignore_df, .no_mc_loop = !sk->mc_loop,
-	};
-	err = ip_build_and_send(skb, &b, &rt);
-	if (err == -ENOBUFS && !sk->recverr)
-		err = 0;
-	return err && err != -ENOBUFS ? err : (ssize_t)len;
+		icmp_out_count(skb->data[0]);	/* whatever it is, as Linux counts it */
+	return inet_send_result(sk, inet_send_out(sk, &snd, skb), len);
 }
 
 static ssize_t raw_recvmsg(struct inet_sock *sk, struct kmsg *m, unsigned flags)
 {
-	if (flags & MSG_OOB)
-		return -EOPNOTSUPP;
-	int err;
-	struct sk_buff *skb = inet_recv_datagram(sk, flags, &err);
-	if (!skb)
-		return err;
-	bool peek = flags & MSG_PEEK;
-	size_t n = MIN((size_t)skb->len, m->it.len);
-	if (n < skb->len)
-		m->flags |= MSG_TRUNC;
-	if (miter_to(&m->it, 0, skb->data, n)) {
-		if (!peek)
-			kfree_skb(skb);
-		return -EFAULT;
-	}
-	inet_put_name(m, ip_hdr(skb)->saddr, 0);
-	if (sk->cmsg_flags) {
-		struct iphdr *iph = ip_hdr(skb);
-		uint16_t port = 0;
-		if (skb->len >= iph->ihl * 4u + 4)
-			port = (uint16_t)(skb->data[iph->ihl * 4u + 2] << 8 | skb->data[iph->ihl * 4u + 3]);
-		ip_cmsg_recv(sk, m, skb, port);
-	}
-	size_t full = skb->len;
-	if (!peek)
-		kfree_skb(skb);
-	return (flags & MSG_TRUNC) ? (ssize_t)full : (ssize_t)n;
+	return inet_recv_whole(sk, m, flags, true);
 }
 
 static int raw_inq(struct inet_sock *sk)

@@ -237,46 +237,22 @@ static void udp_err(struct sk_buff *skb, int type, int code, uint32_t info)
 static ssize_t udp_sendmsg(struct inet_sock *sk, struct kmsg *m, unsigned flags)
 {
 	size_t len = m->it.len;
-	if (len > 0xFFFF)
-		return -EMSGSIZE;
-	if (flags & MSG_OOB)
-		return -EOPNOTSUPP;
 	__be32 daddr;
 	uint16_t dport;
-	if (m->namelen) {
-		const struct sockaddr_in *a = (const struct sockaddr_in *)&m->name;
-		if (m->namelen < (int)sizeof(*a))
-			return -EINVAL;
-		if (a->sin_family != AF_INET && a->sin_family != AF_UNSPEC)
-			return -EAFNOSUPPORT;
-		daddr = a->sin_addr.s_addr;
-		dport = ntohs(a->sin_port);
-		if (!dport)
-			return -EINVAL;
-	} else {
-		if (!sk->connected)
-			return -EDESTADDRREQ;
-		daddr = sk->daddr;
-		dport = sk->dport;
-	}
-	struct ipcm ipc;
-	int err = ip_cmsg_send(sk, m, &ipc);
+	int err = inet_send_dest(sk, m, flags, true, &daddr, &dport);
 	if (err)
 		return err;
-	struct flowi4 fl;
-	struct rtable rt;
-	err = inet_route_send(sk, &ipc, daddr, flags, &fl, &rt);
+	if (m->namelen && !dport)
+		return -EINVAL;	/* (a socket connected to port 0 may send there) */
+	struct inet_send snd;
+	err = inet_send_route(sk, m, flags, daddr, &snd);
 	if (err)
 		return err;
 	size_t ulen = len + sizeof(struct udphdr);
-	bool df, ignore_df;
-	err = inet_check_size(sk, ulen + sizeof(struct iphdr), &rt, fl.daddr, dport, &df, &ignore_df);
-	if (err)
-		return err;
-	struct sk_buff *skb = inet_alloc_send_skb(sk, &rt, ulen, flags, &err);
+	struct sk_buff *skb = inet_send_alloc(sk, &snd, ulen, dport, flags, &err);
 	if (!skb)
 		return err;
-	struct udphdr *uh = (struct udphdr *)skb_put(skb, ulen);
+	struct udphdr *uh = (struct udphdr *)skb->data;
 	if (miter_from(&m->it, 0, uh + 1, len)) {
 		kfree_skb(skb);
 		return -EFAULT;
@@ -285,24 +261,15 @@ static ssize_t udp_sendmsg(struct inet_sock *sk, struct kmsg *m, unsigned flags)
 	uh->dest = htons(dport);
 	uh->len = htons((uint16_t)ulen);
 	uh->check = 0;
-	uint16_t c = csum_fold(csum_tcpudp_nofold(fl.saddr, fl.daddr, (uint32_t)ulen, IPPROTO_UDP, csum_partial(uh, ulen, 0)));
+	uint16_t c = csum_fold(csum_tcpudp_nofold(snd.fl.saddr, snd.fl.daddr, (uint32_t)ulen, IPPROTO_UDP,
+						  csum_partial(uh, ulen, 0)));
 	uh->check = c ? c : 0xFFFF;	/* 0 means "no checksum" */
-	struct ip_build b = {
-		.saddr = fl.saddr, .daddr = fl.daddr, .protocol = IPPROTO_UDP,
-		.tos = (uint8_t)(ipc.tos >= 0 ? ipc.tos : sk->tos), .ttl = inet_ttl(sk, &ipc, &rt), .df = df,
-		.id = sk->connected && sk->daddr == fl.daddr ? sk->inet_id++ : (df && !ignore_df ? 0 : -1),
-		.ignore_df = ignore_df, .no_mc_loop = !sk->mc_loop,
-	};
-	err = ip_build_and_send(skb, &b, &rt);
-	if (err && !(err == -ENOBUFS && sk->recverr)) {
-		if (err == -ENOBUFS)
-			UDP_INC_STATS(UDP_MIB_SNDBUFERRORS);
-		err = 0;
-	}
-	if (err)
-		return err;
-	UDP_INC_STATS(UDP_MIB_OUTDATAGRAMS);
-	return (ssize_t)len;
+	err = inet_send_out(sk, &snd, skb);
+	if (err == -ENOBUFS && !sk->recverr)
+		UDP_INC_STATS(UDP_MIB_SNDBUFERRORS);
+	else if (!err)
+		UDP_INC_STATS(UDP_MIB_OUTDATAGRAMS);
+	return inet_send_result(sk, err, len);
 }
 
 static ssize_t udp_recvmsg(struct inet_sock *sk, struct kmsg *m, unsigned flags)

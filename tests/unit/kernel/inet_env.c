@@ -19,46 +19,42 @@ int64_t ktime_mono_ns(void) { return now_ns; }
 int64_t ktime_boot_ns(void) { return now_ns; }
 int64_t ktime_real_ns(void) { return now_ns + 1700000000ll * 1000000000ll; }
 
+/* Armed timers, in no order: advancing picks the earliest each time. */
 void ktimer_init(struct ktimer *t, void (*fn)(struct ktimer *), void *data)
 {
+	*t = (struct ktimer){ .fn = fn, .data = data };
 	INIT_LIST_HEAD(&t->link);
-	t->fn = fn;
-	t->data = data;
-	t->armed = false;
 }
 
 void ktimer_cancel(struct ktimer *t)
 {
-	if (t->armed) {
+	if (t->armed)
 		list_del(&t->link);
-		t->armed = false;
-	}
+	t->armed = false;
 }
 
 void ktimer_arm(struct ktimer *t, int64_t deadline)
 {
 	ktimer_cancel(t);
 	t->deadline = deadline;
-	struct ktimer *pos;
-	list_for_each_entry(pos, &timers, link)
-		if (pos->deadline > deadline)
-			break;
-	list_add_tail(&t->link, &pos->link);
 	t->armed = true;
+	list_add(&t->link, &timers);
 }
 
 void inet_env_advance(int64_t ms)
 {
 	int64_t until = now_ns + ms * 1000000ll;
-	while (!list_empty(&timers)) {
-		struct ktimer *t = list_first_entry(&timers, struct ktimer, link);
-		if (t->deadline > until)
+	for (;;) {
+		struct ktimer *t, *first = NULL;
+		list_for_each_entry(t, &timers, link)
+			if (!first || t->deadline < first->deadline)
+				first = t;
+		if (!first || first->deadline > until)
 			break;
-		if (t->deadline > now_ns)
-			now_ns = t->deadline;
-		list_del(&t->link);
-		t->armed = false;
-		t->fn(t);
+		if (first->deadline > now_ns)
+			now_ns = first->deadline;
+		ktimer_cancel(first);
+		first->fn(first);
 	}
 	now_ns = until;
 }
