@@ -163,6 +163,12 @@ ssize_t inet_recv_whole(struct inet_sock *sk, struct kmsg *m, unsigned flags, bo
 	return (flags & MSG_TRUNC) && trunc_full ? (ssize_t)full : (ssize_t)n;
 }
 
+int inet_inq_whole(struct inet_sock *sk)
+{
+	struct sk_buff *skb = skb_peek(&sk->rq);
+	return skb ? (int)skb->len : 0;
+}
+
 void ip_cmsg_recv(struct inet_sock *sk, struct kmsg *m, struct sk_buff *skb, uint16_t port)
 {
 	struct iphdr *iph = ip_hdr(skb);

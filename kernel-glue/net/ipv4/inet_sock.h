@@ -113,6 +113,7 @@ void inet_put_name(struct kmsg *m, __be32 addr, uint16_t port);
  * (port 0) and control messages; MSG_TRUNC gives the whole length if
  * trunc_full (raw), as Linux. */
 ssize_t inet_recv_whole(struct inet_sock *sk, struct kmsg *m, unsigned flags, bool trunc_full);
+int inet_inq_whole(struct inet_sock *sk);	/* their FIONREAD: the next datagram's length */
 /* IP_PKTINFO, IP_TTL, IP_TOS, ... for the datagram (IP header at its
  * network header); port: its destination port (IP_ORIGDSTADDR). */
 void ip_cmsg_recv(struct inet_sock *sk, struct kmsg *m, struct sk_buff *skb, uint16_t port);

@@ -204,13 +204,7 @@ static ssize_t ping_recvmsg(struct inet_sock *sk, struct kmsg *m, unsigned flags
 	return inet_recv_whole(sk, m, flags, false);
 }
 
-static int ping_inq(struct inet_sock *sk)
-{
-	struct sk_buff *skb = skb_peek(&sk->rq);
-	return skb ? (int)skb->len : 0;
-}
-
 const struct inet_proto ping_proto = {
 	.name = "PING", .get_port = ping_get_port, .bind = ping_bind, .unhash = ping_unhash,
-	.sendmsg = ping_sendmsg, .recvmsg = ping_recvmsg, .inq = ping_inq,
+	.sendmsg = ping_sendmsg, .recvmsg = ping_recvmsg, .inq = inet_inq_whole,
 };

@@ -178,12 +178,6 @@ static ssize_t raw_recvmsg(struct inet_sock *sk, struct kmsg *m, unsigned flags)
 	return inet_recv_whole(sk, m, flags, true);
 }
 
-static int raw_inq(struct inet_sock *sk)
-{
-	struct sk_buff *skb = skb_peek(&sk->rq);
-	return skb ? (int)skb->len : 0;
-}
-
 static int raw_setsockopt(struct inet_sock *sk, int level, int name, uaddr_t val, int len)
 {
 	if (level != SOL_RAW)
@@ -223,5 +217,5 @@ static int raw_getsockopt(struct inet_sock *sk, int level, int name, uaddr_t val
 
 const struct inet_proto raw_proto = {
 	.name = "RAW", .bind = raw_bind, .unhash = raw_unhash, .sendmsg = raw_sendmsg, .recvmsg = raw_recvmsg,
-	.inq = raw_inq, .setsockopt = raw_setsockopt, .getsockopt = raw_getsockopt,
+	.inq = inet_inq_whole, .setsockopt = raw_setsockopt, .getsockopt = raw_getsockopt,
 };
