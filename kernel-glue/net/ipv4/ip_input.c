@@ -119,6 +119,7 @@ static int ip_rcv(struct sk_buff *skb, struct net_device *dev, struct packet_typ
 	struct iphdr *iph = ip_hdr(skb);
 	if (skb->len < sizeof(struct iphdr) || iph->ihl < 5 || iph->version != 4)
 		goto hdr_error;
+	IP_INC_STATS(IPSTATS_NOECTPKTS + (iph->tos & 3));
 	size_t hlen = iph->ihl * 4u;
 	if (skb->len < hlen)
 		goto hdr_error;

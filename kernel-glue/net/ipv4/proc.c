@@ -105,17 +105,16 @@ static int netstat_show(struct sbuf *o, void *data __unused)
 		{ "InOctets", IPSTATS_INOCTETS }, { "OutOctets", IPSTATS_OUTOCTETS },
 		{ "InMcastOctets", IPSTATS_INMCASTOCTETS }, { "OutMcastOctets", IPSTATS_OUTMCASTOCTETS },
 		{ "InBcastOctets", IPSTATS_INBCASTOCTETS }, { "OutBcastOctets", IPSTATS_OUTBCASTOCTETS },
-		{ "InCsumErrors", IPSTATS_INCSUMERRORS }, { "InNoECTPkts", IPSTATS_INRECEIVES },
-		{ "InECT1Pkts", -1 }, { "InECT0Pkts", -1 }, { "InCEPkts", -1 },
+		{ "InCsumErrors", IPSTATS_INCSUMERRORS }, { "InNoECTPkts", IPSTATS_NOECTPKTS },
+		{ "InECT1Pkts", IPSTATS_ECT1PKTS }, { "InECT0Pkts", IPSTATS_ECT0PKTS }, { "InCEPkts", IPSTATS_CEPKTS },
 		{ "ReasmOverlaps", IPSTATS_REASMOVERLAPS },
 	};
 	sbuf_printf(o, "IpExt:");
 	for (unsigned i = 0; i < ARRAY_SIZE(ext); i++)
 		sbuf_printf(o, " %s", ext[i].name);
 	sbuf_printf(o, "\nIpExt:");
-	/* ECN is not used: every datagram counts as not ECN-capable */
 	for (unsigned i = 0; i < ARRAY_SIZE(ext); i++)
-		sbuf_printf(o, " %llu", U(ext[i].idx < 0 ? 0 : ipv4_mib.ip[ext[i].idx]));
+		sbuf_printf(o, " %llu", U(ipv4_mib.ip[ext[i].idx]));
 	sbuf_printf(o, "\n");
 	return 0;
 }
