@@ -338,6 +338,42 @@ static void forwarding(void)
 	i0->forwarding = i1->forwarding = 0;
 }
 
+/* ICMP errors to one destination: a burst of 6, then one a second
+ * (icmp_ratelimit 1000 ms); echo replies are not limited. */
+static void rate_limits(void)
+{
+	/* a peer that needs no ARP, and a fresh budget for it */
+	neigh_delete(&c0.dev, ip4(192, 168, 1, 2));
+	neigh_add(&c0.dev, ip4(192, 168, 1, 2), peer, NUD_PERMANENT, 0, NLM_F_CREATE);
+	inet_env_advance(10000);
+	clear(&c0);
+	uint64_t limited = ipv4_mib.icmp[ICMP_MIB_RATELIMITHOST];
+	for (int i = 0; i < 10; i++)
+		inject(&c0, ipv4(mac0, peer, ip4(192, 168, 1, 2), ip4(192, 168, 1, 1), 64, 199, 20, false));
+	int unreach = 0;
+	for (int i = 0; i < c0.nsent; i++)
+		unreach += sent_type(&c0, i) == ETH_P_IP && sent_ip(&c0, i)[20] == ICMP_DEST_UNREACH;
+	EQ_I(unreach, 6, "10 datagrams of an unknown protocol: 6 protocol unreachables");
+	EQ_I(ipv4_mib.icmp[ICMP_MIB_RATELIMITHOST] - limited, 4, "4 counted as OutRateLimitHost");
+	clear(&c0);
+	inet_env_advance(1000);
+	for (int i = 0; i < 3; i++)
+		inject(&c0, ipv4(mac0, peer, ip4(192, 168, 1, 2), ip4(192, 168, 1, 1), 64, 199, 20, false));
+	EQ_I(c0.nsent, 1, "a second later: one more");
+	clear(&c0);
+	for (int i = 0; i < 10; i++) {
+		size_t n = ipv4(mac0, peer, ip4(192, 168, 1, 2), ip4(192, 168, 1, 1), 64, IPPROTO_ICMP, 16, false);
+		uint8_t *ic = frame + 34;
+		ic[0] = ICMP_ECHO;
+		ic[2] = ic[3] = 0;
+		uint16_t c = ip_compute_csum(ic, 16);
+		memcpy(ic + 2, &c, 2);
+		inject(&c0, n);
+	}
+	EQ_I(c0.nsent, 10, "echo replies are not limited");
+	clear(&c0);
+}
+
 static void malformed(void)
 {
 	uint64_t hdr = ipv4_mib.ip[IPSTATS_INHDRERRORS], cs = ipv4_mib.ip[IPSTATS_INCSUMERRORS],
@@ -500,6 +536,7 @@ int main(void)
 	arp_answers();
 	neighbours();
 	forwarding();
+	rate_limits();
 	malformed();
 	addresses_and_routes();
 	return t_done();
