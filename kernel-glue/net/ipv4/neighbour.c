@@ -8,11 +8,15 @@
  * after the last confirmation, then STALE; sending to a STALE entry
  * makes it DELAY, and if nothing confirms it within
  * delay_first_probe_time, PROBE: ucast_solicit unicast requests, then
- * FAILED. Unused STALE and FAILED entries go after gc_stale_time. */
+ * FAILED. Unused STALE and FAILED entries go after gc_stale_time; at
+ * gc_thresh3 (1024) entries the idle ones go at once, and then new ones
+ * are refused. */
 #include "ipv4.h"
 
 static LIST_HEAD(neighbours);
+static int nr_neighbours;
 static struct ktimer gc_timer;
+#define GC_THRESH3 1024	/* net.ipv4.neigh.default.gc_thresh3: never more entries */
 #define NUD_IN_TIMER (NUD_INCOMPLETE | NUD_REACHABLE | NUD_DELAY | NUD_PROBE)
 #define NUD_CONNECTED (NUD_PERMANENT | NUD_NOARP | NUD_REACHABLE)
 #define MS(x) ((int64_t)(x) * 1000000ll)
@@ -64,11 +68,26 @@ struct neighbour *neigh_lookup(const struct net_device *dev, __be32 ip)
 
 static void gc(struct ktimer *t);
 
+/* The table is full: drop what nobody relies on (Linux's
+ * neigh_forced_gc), so a peer claiming many addresses cannot grow it. */
+static void forced_gc(void)
+{
+	struct neighbour *n, *x;
+	list_for_each_entry_safe(n, x, &neighbours, list)
+		if (!(n->nud_state & (NUD_PERMANENT | NUD_NOARP | NUD_IN_TIMER)))
+			neigh_remove(n);
+}
+
 struct neighbour *neigh_find(struct net_device *dev, __be32 ip, bool create)
 {
 	struct neighbour *n = neigh_lookup(dev, ip);
 	if (n || !create || !in_dev_get(dev))
 		return n;
+	if (nr_neighbours >= GC_THRESH3) {
+		forced_gc();
+		if (nr_neighbours >= GC_THRESH3)
+			return NULL;	/* the datagram is dropped */
+	}
 	n = kzalloc(sizeof(*n));
 	n->dev = dev;
 	n->ip = ip;
@@ -79,6 +98,7 @@ struct neighbour *neigh_find(struct net_device *dev, __be32 ip, bool create)
 	if (arp_noarp_address(n))
 		n->nud_state = NUD_NOARP;
 	list_add_tail(&n->list, &neighbours);
+	nr_neighbours++;
 	if (!gc_timer.fn)
 		ktimer_init(&gc_timer, gc, NULL);
 	if (!gc_timer.armed)
@@ -90,6 +110,7 @@ void neigh_remove(struct neighbour *n)
 {
 	ktimer_cancel(&n->timer);
 	list_del(&n->list);
+	nr_neighbours--;
 	skb_queue_purge(&n->arp_queue);
 	if (n->nud_state != NUD_NONE)
 		inet_notify_neigh(n, INET_DEL);

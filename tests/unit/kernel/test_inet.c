@@ -275,6 +275,29 @@ static void neighbours(void)
 	clear(&c0);
 }
 
+static int entries;
+static int count_one(const struct neighbour *n, void *arg)
+{
+	(void)n;
+	(void)arg;
+	entries++;
+	return 0;
+}
+
+/* A peer asking from many addresses cannot grow the cache without end. */
+static void cache_limit(void)
+{
+	int answered = 0;
+	for (int i = 0; i < 3000; i++) {
+		inject(&c0, arp(1, peer, ip4(192, 168, 2 + i / 250, 1 + i % 250), bcast, ip4(192, 168, 1, 1), bcast));
+		answered += c0.nsent;
+		clear(&c0);
+	}
+	neigh_walk(NULL, count_one, NULL);
+	OK(entries <= 1024 && entries > 0, "3000 askers: at most gc_thresh3 entries (%d)", entries);
+	EQ_I(answered, 3000, "each still answered");
+}
+
 static void forwarding(void)
 {
 	struct fib_route_cfg df = { .table = RT_TABLE_MAIN, .type = RTN_UNICAST, .scope = RT_SCOPE_UNIVERSE,
@@ -538,6 +561,7 @@ int main(void)
 	forwarding();
 	rate_limits();
 	malformed();
+	cache_limit();
 	addresses_and_routes();
 	return t_done();
 }
