@@ -81,10 +81,6 @@ unsigned dev_get_flags(const struct net_device *dev);
  * SIOCGIFMETRIC, SIOCGIFMAP, SIOCGIF/SIOCSIFTXQLEN, SIOCGIFCONF; -ENOTTY
  * for others. arg is the guest's pointer. */
 long dev_ioctl(unsigned cmd, uaddr_t arg);
-/* The same, on a struct ifreq already in kernel memory (the inet family
- * passes SIOCSIFFLAGS on): 0 or -errno; *copy_out says the ifreq
- * changed and goes back to the caller. */
-long dev_ifreq_ioctl(unsigned cmd, struct ifreq *ifr, bool *copy_out);
 
 /* Link state from the driver (a switch went away or came back). */
 void netif_carrier_on(struct net_device *dev);

@@ -37,7 +37,9 @@ static long ifconf(uaddr_t arg)
 	return copy_to_user(arg + offsetof(struct ifconf, ifc_len), &total, sizeof(total));
 }
 
-long dev_ifreq_ioctl(unsigned cmd, struct ifreq *ifr, bool *copy_out)
+/* One ifreq ioctl in kernel memory: 0 or -errno; *copy_out says the
+ * ifreq changed and goes back to the caller. */
+static long ifreq_ioctl(unsigned cmd, struct ifreq *ifr, bool *copy_out)
 {
 	*copy_out = false;
 	if (cmd == SIOCGIFNAME) {
@@ -131,7 +133,7 @@ long dev_ioctl(unsigned cmd, uaddr_t arg)
 	if (copy_from_user(&ifr, arg, sizeof(ifr)))
 		return -EFAULT;
 	bool out;
-	long r = dev_ifreq_ioctl(cmd, &ifr, &out);
+	long r = ifreq_ioctl(cmd, &ifr, &out);
 	if (!r && out && copy_to_user(arg, &ifr, sizeof(ifr)))
 		return -EFAULT;
 	return r;
