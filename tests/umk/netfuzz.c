@@ -18,15 +18,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-static uint64_t rng;
-
-static uint64_t next(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
+#include "rng.h"
 
 static void lo_up(void)
 {
