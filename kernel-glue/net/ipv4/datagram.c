@@ -463,6 +463,15 @@ int inet_send_route(struct inet_sock *sk, const struct kmsg *m, unsigned flags, 
 	return err ? err : route_send(sk, &snd->ipc, daddr, flags, &snd->fl, &snd->rt);
 }
 
+int inet_send_prepare(struct inet_sock *sk, const struct kmsg *m, unsigned flags, bool unspec_ok,
+		      struct inet_send *snd)
+{
+	__be32 daddr;
+	uint16_t port;
+	int err = inet_send_dest(sk, m, flags, unspec_ok, &daddr, &port);
+	return err ? err : inet_send_route(sk, m, flags, daddr, snd);
+}
+
 /* DF and fragmentation policy of a send of total IP length len on rt
  * (Linux's __ip_append_data and __ip_make_skb). */
 static int check_size(struct inet_sock *sk, size_t len, const struct rtable *rt, __be32 daddr, uint16_t dport,

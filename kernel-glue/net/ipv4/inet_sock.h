@@ -164,6 +164,9 @@ int inet_send_dest(struct inet_sock *sk, const struct kmsg *m, unsigned flags, b
 /* Its control messages and route (EACCES for a broadcast without
  * SO_BROADCAST). */
 int inet_send_route(struct inet_sock *sk, const struct kmsg *m, unsigned flags, __be32 daddr, struct inet_send *snd);
+/* Both, for sends without ports (raw, ping). */
+int inet_send_prepare(struct inet_sock *sk, const struct kmsg *m, unsigned flags, bool unspec_ok,
+		      struct inet_send *snd);
 /* A buffer holding len bytes of transport data (not yet written), after
  * the size and DF rules of the socket (EMSGSIZE, with ip_local_error)
  * and SO_SNDBUF (waits, -EAGAIN, -EPIPE, a pending error). */

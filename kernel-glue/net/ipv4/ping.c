@@ -174,13 +174,8 @@ static ssize_t ping_sendmsg(struct inet_sock *sk, struct kmsg *m, unsigned flags
 		return -EFAULT;
 	if (user.type != ICMP_ECHO || user.code)
 		return -EINVAL;
-	__be32 daddr;
-	uint16_t unused;
-	int err = inet_send_dest(sk, m, flags, false, &daddr, &unused);
-	if (err)
-		return err;
 	struct inet_send snd;
-	err = inet_send_route(sk, m, flags, daddr, &snd);
+	int err = inet_send_prepare(sk, m, flags, false, &snd);
 	if (err)
 		return err;
 	struct sk_buff *skb = inet_send_alloc(sk, &snd, len, 0, flags, &err);

@@ -150,13 +150,8 @@ static ssize_t send_hdrinc(struct inet_sock *sk, struct kmsg *m, size_t len, str
 static ssize_t raw_sendmsg(struct inet_sock *sk, struct kmsg *m, unsigned flags)
 {
 	size_t len = m->it.len;
-	__be32 daddr;
-	uint16_t unused;
-	int err = inet_send_dest(sk, m, flags, true, &daddr, &unused);
-	if (err)
-		return err;
 	struct inet_send snd;
-	err = inet_send_route(sk, m, flags, daddr, &snd);
+	int err = inet_send_prepare(sk, m, flags, true, &snd);
 	if (err)
 		return err;
 	if (sk->hdrincl)
