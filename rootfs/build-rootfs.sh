@@ -300,6 +300,9 @@ mnt devpts /dev/pts gid=5,mode=620,ptmxmode=0666
 mnt tmpfs /dev/shm mode=1777
 mnt tmpfs /tmp mode=1777
 mnt tmpfs /run mode=0755
+# lo: 127.0.0.1/8 and up, as Debian's ifupdown configures it (quietly if
+# the kernel has no IPv4)
+ifconfig lo 127.0.0.1 netmask 255.0.0.0 up 2>/dev/null
 hostname -F /etc/hostname 2>/dev/null
 echo "umk: $(uname -sr 2>/dev/null) on $(hostname 2>/dev/null)"
 true

@@ -77,6 +77,12 @@ void dev_set_allmulti(struct net_device *dev, int inc);
  * from the carrier (and IFF_UP only if set). */
 unsigned dev_get_flags(const struct net_device *dev);
 
+/* The device ioctls any socket takes (net/core/dev_ioctl.c): SIOCGIFNAME,
+ * SIOCGIFINDEX, SIOCGIF/SIOCSIFFLAGS, SIOCGIF/SIOCSIFMTU, SIOCGIF/SIOCSIFHWADDR,
+ * SIOCGIFMETRIC, SIOCGIFMAP, SIOCGIF/SIOCSIFTXQLEN, SIOCGIFCONF; -ENOTTY
+ * for others. arg is the guest's pointer. */
+long dev_ioctl(unsigned cmd, uaddr_t arg);
+
 /* Link state from the driver (a switch went away or came back). */
 void netif_carrier_on(struct net_device *dev);
 void netif_carrier_off(struct net_device *dev);

@@ -4,6 +4,9 @@
 
 static int lo_xmit(struct sk_buff *skb, struct net_device *dev)
 {
+	/* sent: the sender's socket is no longer charged for it, even if it
+	 * waits here a while (a fragment in reassembly), as Linux's loopback */
+	skb_orphan(skb);
 	skb->dev = dev;
 	skb->pkt_type = PACKET_HOST;
 	netif_rx(skb);
