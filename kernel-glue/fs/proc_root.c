@@ -160,9 +160,10 @@ static ssize_t proc_readlink(struct inode *inode, char *buf, size_t n)
 
 static void show_meminfo(struct sbuf *o)
 {
-	uint64_t total, free;
+	uint64_t total, free, slab, large, table;
 	mem_get_stats(&total, &free);
-	uint64_t kb = PAGE_SIZE / 1024;
+	slab_get_stats(&slab, &large, &table);
+	uint64_t kb = PAGE_SIZE / 1024, heap = slab + large + table;	/* the kernel heap */
 #define KB(name, v) sbuf_printf(o, "%-16s%8llu kB\n", name, (unsigned long long)(v))
 	KB("MemTotal:", total * kb);
 	KB("MemFree:", free * kb);
@@ -176,12 +177,12 @@ static void show_meminfo(struct sbuf *o)
 	KB("SwapFree:", 0);
 	KB("Dirty:", 0);
 	KB("Writeback:", 0);
-	KB("AnonPages:", (total - free) * kb);
+	KB("AnonPages:", (total - free - MIN(heap, total - free)) * kb);
 	KB("Mapped:", 0);
 	KB("Shmem:", 0);
-	KB("Slab:", 0);
+	KB("Slab:", heap * kb);
 	KB("SReclaimable:", 0);
-	KB("SUnreclaim:", 0);
+	KB("SUnreclaim:", heap * kb);
 	KB("CommitLimit:", total * kb);
 	KB("Committed_AS:", (total - free) * kb);
 #undef KB
