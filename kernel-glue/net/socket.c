@@ -7,6 +7,7 @@
 #include <umk/sched.h>
 #include <umk/syscall.h>
 #include <umk/uaccess.h>
+#include <umk/netdevice.h>
 #include <asm/ioctls.h>
 #include "sock_internal.h"
 
@@ -59,6 +60,7 @@ static ssize_t sock_read(struct file *f, void *buf, size_t n, loff_t *pos __unus
 	struct kmsg m = { .it = { .kbuf = buf, .len = n } };
 	ssize_t r = s->ops->recvmsg(s, &m, (f->f_flags & O_NONBLOCK) ? MSG_DONTWAIT : 0);
 	scm_destroy(&m.scm);	/* read(2) drops any passed files, as Linux */
+	sbuf_free(&m.cmsgs);
 	return r;
 }
 
@@ -77,10 +79,13 @@ static unsigned sock_poll(struct file *f, struct poll_table *pt)
 	return s->ops->poll ? s->ops->poll(f, s, pt) : DEFAULT_POLLMASK;
 }
 
+/* The family's ioctls first; what it does not know (-ENOIOCTLCMD) may
+ * be a device ioctl, which any socket takes (SIOCGIFINDEX, ...). */
 static long sock_ioctl(struct file *f, unsigned cmd, unsigned long arg)
 {
 	struct socket *s = f->private_data;
-	return s->ops->ioctl ? s->ops->ioctl(s, cmd, arg) : -ENOTTY;
+	long r = s->ops->ioctl ? s->ops->ioctl(s, cmd, arg) : -ENOIOCTLCMD;
+	return r == -ENOIOCTLCMD ? dev_ioctl(cmd, arg) : r;
 }
 
 static void sock_file_release(struct inode *inode __unused, struct file *f)

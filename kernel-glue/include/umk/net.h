@@ -101,8 +101,21 @@ struct kmsg {
 	int namelen;
 	struct msg_iter it;
 	struct scm scm;			/* send: from the caller; recv: filled */
-	unsigned flags;			/* recv: MSG_TRUNC/MSG_CTRUNC/MSG_EOR out */
+	unsigned flags;			/* recv: MSG_TRUNC/MSG_CTRUNC/MSG_EOR/MSG_ERRQUEUE out */
+	/* send: the caller's whole control buffer (kernel copy, NULL if
+	 * none), for the levels the family reads itself (SOL_IP, ...) */
+	const void *control;
+	size_t controllen;
+	/* recv: control messages of the family's levels, built with
+	 * put_kcmsg; written to the caller after the SOL_SOCKET ones,
+	 * truncated with MSG_CTRUNC as put_cmsg does */
+	struct sbuf cmsgs;
 };
+/* Append one control message (level, type, data) to m->cmsgs. */
+void put_kcmsg(struct kmsg *m, int level, int type, const void *data, size_t len);
+/* Walk a control buffer (send): each well-formed message in turn; -EINVAL
+ * for a malformed one (as CMSG_NXTHDR checks), 0 at the end. */
+int kcmsg_next(const void *control, size_t len, size_t *off, const struct kcmsghdr **c);
 
 struct socket;
 struct poll_table;

@@ -76,6 +76,16 @@ void dev_set_allmulti(struct net_device *dev, int inc);
  * from the carrier (and IFF_UP only if set). */
 unsigned dev_get_flags(const struct net_device *dev);
 
+/* The device ioctls any socket takes (net/core/dev_ioctl.c): SIOCGIFNAME,
+ * SIOCGIFINDEX, SIOCGIF/SIOCSIFFLAGS, SIOCGIF/SIOCSIFMTU, SIOCGIF/SIOCSIFHWADDR,
+ * SIOCGIFMETRIC, SIOCGIFMAP, SIOCGIF/SIOCSIFTXQLEN, SIOCGIFCONF; -ENOTTY
+ * for others. arg is the guest's pointer. */
+long dev_ioctl(unsigned cmd, uaddr_t arg);
+/* The same, on a struct ifreq already in kernel memory (the inet family
+ * passes SIOCSIFFLAGS on): 0 or -errno; *copy_out says the ifreq
+ * changed and goes back to the caller. */
+long dev_ifreq_ioctl(unsigned cmd, struct ifreq *ifr, bool *copy_out);
+
 /* Link state from the driver (a switch went away or came back). */
 void netif_carrier_on(struct net_device *dev);
 void netif_carrier_off(struct net_device *dev);
