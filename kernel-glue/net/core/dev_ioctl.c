@@ -87,9 +87,24 @@ long dev_ifreq_ioctl(unsigned cmd, struct ifreq *ifr, bool *copy_out)
 	return -ENOTTY;
 }
 
+/* SIOCETHTOOL: the ifreq names the device, ifr_data points at the query. */
+static long ethtool_ioctl(uaddr_t arg)
+{
+	struct ifreq ifr;
+	if (copy_from_user(&ifr, arg, sizeof(ifr)))
+		return -EFAULT;
+	ifr.ifr_name[IFNAMSIZ - 1] = 0;
+	struct net_device *dev = dev_get_by_name(ifr.ifr_name);
+	if (!dev)
+		return -ENODEV;
+	return dev_ethtool(dev, (uaddr_t)(uintptr_t)ifr.ifr_data);
+}
+
 long dev_ioctl(unsigned cmd, uaddr_t arg)
 {
 	struct ifreq ifr;
+	if (cmd == SIOCETHTOOL)
+		return ethtool_ioctl(arg);
 	switch (cmd) {
 	case SIOCGIFNAME: case SIOCGIFHWADDR: case SIOCGIFFLAGS: case SIOCGIFMETRIC: case SIOCGIFMTU:
 	case SIOCGIFMAP: case SIOCGIFINDEX: case SIOCGIFTXQLEN:
