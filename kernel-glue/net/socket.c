@@ -44,6 +44,7 @@ struct socket *sock_alloc(int family, int type, int protocol)
 
 void sock_free(struct socket *s)
 {
+	kfree(s->filter);
 	kfree(s);
 }
 

@@ -19,12 +19,13 @@ KUT_SAN := $(SANITIZE) -fno-sanitize-recover=all
 KUT_HDRS := $(wildcard tests/unit/kernel/*.h)
 
 # NAME: kernel-glue files linked in (without .c), host files linked in.
-KUT_NAMES := vsnprintf string page_alloc pgtable vma cmdline cmdline_dup
+KUT_NAMES := vsnprintf string page_alloc pgtable vma cmdline cmdline_dup filter
 KUT_K_vsnprintf := lib/vsnprintf lib/string
 KUT_K_string := lib/string
 KUT_K_page_alloc := mm/page_alloc lib/string
 KUT_K_pgtable := mm/pgtable mm/page_alloc lib/string
 KUT_K_vma := mm/vma lib/string
+KUT_K_filter := net/core/filter net/core/skbuff lib/string
 KUT_H_cmdline := arch-um/cmdline.c
 KUT_H_cmdline_dup := arch-um/cmdline.c
 
