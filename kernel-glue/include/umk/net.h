@@ -133,6 +133,10 @@ struct proto_ops {
 	ssize_t (*sendmsg)(struct socket *s, struct kmsg *m, unsigned flags);
 	ssize_t (*recvmsg)(struct socket *s, struct kmsg *m, unsigned flags);
 	long (*ioctl)(struct socket *s, unsigned cmd, unsigned long arg);
+	/* mmap of the socket: memory the family owns (a packet socket's
+	 * ring), as file_operations.mmap and map_page; NULL: ENODEV. */
+	int (*mmap)(struct socket *s, uint64_t pgoff, uint64_t len);
+	bool (*map_page)(struct socket *s, uint64_t pgoff, uint64_t *pfn);
 	/* The family runs SO_ATTACH_FILTER programs (socket.filter) on what
 	 * its sockets receive; others refuse the option (ENOPROTOOPT). */
 	bool runs_filters;
