@@ -89,3 +89,5 @@ load ../lib.sh
 @test "guest stack_perms" { guest_check stack_perms; }
 @test "guest subreaper" { guest_check subreaper; }
 @test "guest net_packet" { guest_check net_packet; }
+@test "guest net_packet_filter" { guest_check net_packet_filter; }
+@test "guest net_packet_ring" { guest_check net_packet_ring; }

@@ -20,13 +20,13 @@
 #define ETH_P_EXP1 0x88b5
 #define ETH_P_EXP2 0x88b6
 
-static int t_lo_index(void)
+static inline int t_lo_index(void)
 {
 	return (int)if_nametoindex("lo");
 }
 
 /* lo's flags changed with SIOCSIFFLAGS on any socket (here, s). */
-static void t_lo_set_up(int s, int up)
+static inline void t_lo_set_up(int s, int up)
 {
 	struct ifreq r;
 	memset(&r, 0, sizeof(r));
@@ -41,7 +41,7 @@ static void t_lo_set_up(int s, int up)
 		DIE("SIOCSIFFLAGS lo");
 }
 
-static struct sockaddr_ll t_sll(int ifindex, uint16_t proto)
+static inline struct sockaddr_ll t_sll(int ifindex, uint16_t proto)
 {
 	struct sockaddr_ll a;
 	memset(&a, 0, sizeof(a));
@@ -53,7 +53,7 @@ static struct sockaddr_ll t_sll(int ifindex, uint16_t proto)
 
 /* An Ethernet frame: dst, src (6 bytes each), type, then payload
  * bytes 0, 1, 2, ... up to len bytes in all. Returns len. */
-static size_t t_frame(uint8_t *f, size_t len, const uint8_t *dst, const uint8_t *src, uint16_t type)
+static inline size_t t_frame(uint8_t *f, size_t len, const uint8_t *dst, const uint8_t *src, uint16_t type)
 {
 	memcpy(f, dst, 6);
 	memcpy(f + 6, src, 6);
@@ -65,7 +65,7 @@ static size_t t_frame(uint8_t *f, size_t len, const uint8_t *dst, const uint8_t 
 }
 
 /* Wait up to a second for s to be readable: 1 if it is. */
-static int t_readable(int s)
+static inline int t_readable(int s)
 {
 	struct pollfd p = { .fd = s, .events = POLLIN };
 	return poll(&p, 1, 1000) == 1 && (p.revents & POLLIN);
@@ -73,7 +73,7 @@ static int t_readable(int s)
 
 /* Attach a program accepting only frames of EtherType type (SOCK_RAW
  * view: the type at byte 12), whole. */
-static int t_attach_type_filter(int s, uint16_t type)
+static inline int t_attach_type_filter(int s, uint16_t type)
 {
 	struct sock_filter code[] = {
 		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 12),
@@ -86,7 +86,7 @@ static int t_attach_type_filter(int s, uint16_t type)
 }
 
 /* Read what is queued without waiting; returns how many frames. */
-static int t_drain(int s)
+static inline int t_drain(int s)
 {
 	uint8_t b[2048];
 	int n = 0;
