@@ -32,6 +32,19 @@ static int ring(int s, unsigned bsize, unsigned bnr, unsigned fsize, unsigned fn
 	return setsockopt(s, SOL_PACKET, PACKET_RX_RING, &r, sizeof(r));
 }
 
+/* A ring of bnr blocks of bsize bytes cut into fsize-byte frames on s
+ * (version and reserve set before), mapped, and s bound to lo for 0x88b5
+ * frames: the mapping, or NULL. */
+static uint8_t *mapped_ring(int s, const char *what, unsigned bsize, unsigned bnr, unsigned fsize)
+{
+	CHECK_OK(what, ring(s, bsize, bnr, fsize, bsize / fsize * bnr));
+	uint8_t *m = mmap(NULL, (size_t)bsize * bnr, PROT_READ | PROT_WRITE, MAP_SHARED, s, 0);
+	struct sockaddr_ll a = t_sll(lo, ETH_P_EXP1);
+	if (m == MAP_FAILED || bind(s, (struct sockaddr *)&a, sizeof(a)))
+		DIE("mapping the ring");
+	return m;
+}
+
 /* What a V2 frame holds; the timestamp flags depend on whether anyone
  * on the host asked for timestamps (Linux stamps only then). */
 static void show_v2(const uint8_t *frame, const char *what)
@@ -98,12 +111,7 @@ static void raw_v2(void)
 	int s = socket(AF_PACKET, SOCK_RAW, 0);
 	setopt(s, PACKET_VERSION, TPACKET_V2);
 	CHECK_OK("PACKET_RESERVE 4 (libpcap's)", setopt(s, PACKET_RESERVE, 4));
-	CHECK_OK("ring of 4 frames of 2048", ring(s, 4096, 2, 2048, 4));
-	uint8_t *m = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, s, 0);
-	if (m == MAP_FAILED)
-		DIE("mmap");
-	struct sockaddr_ll a = t_sll(lo, ETH_P_EXP1);
-	CHECK_OK("bind to lo, 0x88b5", bind(s, (struct sockaddr *)&a, sizeof(a)));
+	uint8_t *m = mapped_ring(s, "ring of 4 frames of 2048", 4096, 2, 2048);
 	struct pollfd p = { .fd = s, .events = POLLIN };
 	CHECK("poll: nothing yet", poll(&p, 1, 0) == 0);
 	send_frame(100, 1);
@@ -150,10 +158,7 @@ static void copy_thresh(void)
 	int s = socket(AF_PACKET, SOCK_RAW, 0);
 	setopt(s, PACKET_VERSION, TPACKET_V2);
 	CHECK_OK("PACKET_COPY_THRESH 1", setopt(s, PACKET_COPY_THRESH, 1));
-	ring(s, 4096, 1, 2048, 2);
-	uint8_t *m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, s, 0);
-	struct sockaddr_ll a = t_sll(lo, ETH_P_EXP1);
-	bind(s, (struct sockaddr *)&a, sizeof(a));
+	uint8_t *m = mapped_ring(s, "a ring of 2 frames", 4096, 1, 2048);
 	send_frame(3000, 9);
 	t_readable(s);
 	show_v2(m, "copy thresh: cut frame");
@@ -169,10 +174,7 @@ static void dgram_v2(void)
 	int s = socket(AF_PACKET, SOCK_DGRAM, 0);
 	setopt(s, PACKET_VERSION, TPACKET_V2);
 	setopt(s, PACKET_RESERVE, 20);
-	CHECK_OK("dgram ring", ring(s, 8192, 1, 4096, 2));
-	uint8_t *m = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, s, 0);
-	struct sockaddr_ll a = t_sll(lo, ETH_P_EXP1);
-	bind(s, (struct sockaddr *)&a, sizeof(a));
+	uint8_t *m = mapped_ring(s, "dgram ring", 8192, 1, 4096);
 	send_frame(200, 10);
 	t_readable(s);
 	show_v2(m, "dgram frame");
@@ -183,10 +185,7 @@ static void dgram_v2(void)
 static void raw_v1(void)
 {
 	int s = socket(AF_PACKET, SOCK_RAW, 0);
-	CHECK_OK("V1 ring", ring(s, 4096, 1, 1024, 4));
-	uint8_t *m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, s, 0);
-	struct sockaddr_ll a = t_sll(lo, ETH_P_EXP1);
-	bind(s, (struct sockaddr *)&a, sizeof(a));
+	uint8_t *m = mapped_ring(s, "V1 ring", 4096, 1, 1024);
 	send_frame(90, 11);
 	t_readable(s);
 	const struct tpacket_hdr *h = (const void *)m;

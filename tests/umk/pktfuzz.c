@@ -25,15 +25,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-static uint64_t rng;
-
-static uint64_t next(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
+#include "xorshift.h"
 
 static int lo;
 static unsigned n_sent, n_filters, n_rings, n_recv;
