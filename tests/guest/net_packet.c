@@ -7,6 +7,7 @@
  * memberships, FIONREAD/SIOCGSTAMP, poll, getsockname, /proc/net/packet. */
 #include "packet.h"
 #include <linux/sockios.h>
+#include <sys/epoll.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -429,6 +430,16 @@ static void poll_events(int cap, int snd)
 	struct sockaddr_ll a = t_sll(lo, ETH_P_EXP1);
 	sendto(snd, f, 60, 0, (struct sockaddr *)&a, sizeof(a));
 	CHECK("poll: readable", poll(&p, 1, 1000) == 1 && p.revents == (POLLIN | POLLOUT));
+	t_drain(cap);
+	t_drain(snd);
+	int ep = epoll_create1(0);
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLET, .data.fd = cap }, got;
+	CHECK_OK("epoll_ctl add", epoll_ctl(ep, EPOLL_CTL_ADD, cap, &ev));
+	CHECK("epoll: nothing yet", epoll_wait(ep, &got, 1, 0) == 0);
+	sendto(snd, f, 60, 0, (struct sockaddr *)&a, sizeof(a));
+	CHECK("epoll: readable (edge)", epoll_wait(ep, &got, 1, 1000) == 1 && got.events == EPOLLIN && got.data.fd == cap);
+	CHECK("epoll: no new edge", epoll_wait(ep, &got, 1, 0) == 0);
+	close(ep);
 	t_drain(cap);
 	t_drain(snd);
 }
