@@ -1,13 +1,14 @@
 #!/usr/bin/env bats
 # Debian's tcpdump, from the default image, captures on lo inside a guest
 # in every trap mode: libpcap's memory-mapped ring (PACKET_RX_RING,
-# TPACKET_V2), its kernel filter (a program using the VLAN ancillary
-# loads), PACKET_AUXDATA's VLAN tag put back into the frame, and
-# PACKET_STATISTICS for the closing counts; then on "any" (SOCK_DGRAM,
-# Linux cooked headers). tests/capture/capture.sh runs
-# pktgen (five raw frames on lo, one left out by the filter) under each
-# `tcpdump -c 4`; its output must be what the same script prints natively
-# in a private network namespace (as root, with the host's tcpdump).
+# TPACKET_V3, blocks handed over by their timer), its kernel filter (a
+# program using the VLAN ancillary loads), the VLAN tag from the ring put
+# back into the frame, and PACKET_STATISTICS for the closing counts; then
+# on "any" (SOCK_DGRAM, Linux cooked headers). tests/capture/capture.sh
+# runs pktgen (five raw frames on lo, one left out by the filter) under
+# each `tcpdump -c 4`; its output must be what the same script prints
+# natively in a private network namespace (as root, with the host's
+# tcpdump).
 
 load ../lib.sh
 

@@ -4,7 +4,9 @@
  * request's checks, EBUSY while mapped, frame headers and sockaddr_ll,
  * offsets for SOCK_RAW and SOCK_DGRAM with PACKET_RESERVE, frames cut to
  * the frame size (and PACKET_COPY_THRESH's copy), a full ring dropping
- * with TP_STATUS_LOSING, poll, statistics, and the ring taken away. */
+ * with TP_STATUS_LOSING, poll, statistics, and the ring taken away; then
+ * TPACKET_V3's blocks: handed over when full or by their timer, a frame
+ * cut to a block, the ring freezing and thawing. */
 #include "packet.h"
 #include <sys/mman.h>
 
@@ -73,6 +75,8 @@ static void requests(void)
 	CHECK("PACKET_HDRLEN of V1", getsockopt(s, SOL_PACKET, PACKET_HDRLEN, &v, &l) == 0 && v == 32);
 	v = TPACKET_V2;
 	CHECK("PACKET_HDRLEN of V2", getsockopt(s, SOL_PACKET, PACKET_HDRLEN, &v, &l) == 0 && v == 32);
+	v = TPACKET_V3;
+	CHECK("PACKET_HDRLEN of V3", getsockopt(s, SOL_PACKET, PACKET_HDRLEN, &v, &l) == 0 && v == 48);
 	v = 99;
 	CHECK_ERR("PACKET_HDRLEN of 99", getsockopt(s, SOL_PACKET, PACKET_HDRLEN, &v, &l), EINVAL);
 	l = 2;
@@ -182,6 +186,82 @@ static void dgram_v2(void)
 	close(s);
 }
 
+/* TPACKET_V3: one block's descriptor and packets */
+static void show_block(const uint8_t *b, const char *what)
+{
+	const struct tpacket_block_desc *d = (const void *)b;
+	const struct tpacket_hdr_v1 *h = &d->hdr.bh1;
+	/* (whether the first packet's time is before the block's opening
+	 * depends on whether Linux stamps frames on receipt: not shown) */
+	printf("%s: version %u priv at %u status %#x packets %u first at %u len %u seq %llu times set %d\n", what,
+	       d->version, d->offset_to_priv, h->block_status, h->num_pkts, h->offset_to_first_pkt, h->blk_len,
+	       (unsigned long long)h->seq_num, h->ts_first_pkt.ts_sec > 0 && h->ts_last_pkt.ts_sec > 0);
+	const uint8_t *p = b + h->offset_to_first_pkt;
+	for (unsigned i = 0; i < h->num_pkts && i < 8; i++) {
+		const struct tpacket3_hdr *t = (const void *)p;
+		const struct sockaddr_ll *sll = (const void *)(p + TPACKET_ALIGN(sizeof(*t)));
+		printf("  packet %u: next %u status %#x len %u snaplen %u mac %u net %u proto %04x pkttype %u first data byte %u\n",
+		       i, t->tp_next_offset, t->tp_status & ~(unsigned)TP_STATUS_TS_SOFTWARE, t->tp_len, t->tp_snaplen,
+		       t->tp_mac, t->tp_net, ntohs(sll->sll_protocol), sll->sll_pkttype, p[t->tp_net]);
+		p += t->tp_next_offset;
+	}
+}
+
+static void raw_v3(void)
+{
+	int s = socket(AF_PACKET, SOCK_RAW, 0);
+	CHECK_OK("PACKET_VERSION TPACKET_V3", setopt(s, PACKET_VERSION, TPACKET_V3));
+	struct tpacket_req3 r = { .tp_block_size = 4096, .tp_block_nr = 3, .tp_frame_size = 2048, .tp_frame_nr = 6,
+				  .tp_retire_blk_tov = 300 };
+	CHECK_ERR("V3 ring with a tpacket_req (16 bytes)", setsockopt(s, SOL_PACKET, PACKET_RX_RING, &r, 16), EINVAL);
+	r.tp_sizeof_priv = 4000;
+	CHECK_ERR("V3 ring whose private area leaves no room", setsockopt(s, SOL_PACKET, PACKET_RX_RING, &r, sizeof(r)), EINVAL);
+	r.tp_sizeof_priv = 0;
+	CHECK_OK("V3 ring of 3 blocks, 300 ms", setsockopt(s, SOL_PACKET, PACKET_RX_RING, &r, sizeof(r)));
+	uint8_t *m = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE, MAP_SHARED, s, 0);
+	struct sockaddr_ll a = t_sll(lo, ETH_P_EXP1);
+	if (m == MAP_FAILED || bind(s, (struct sockaddr *)&a, sizeof(a)))
+		DIE("V3 ring");
+	struct tpacket_block_desc *b0 = (void *)m, *b1 = (void *)(m + 4096), *b2 = (void *)(m + 8192);
+	struct pollfd p = { .fd = s, .events = POLLIN };
+	/* two fit in block 0; the third closes it and opens block 1 */
+	send_frame(1500, 1);
+	send_frame(1500, 2);
+	CHECK("V3: nothing to read while block 0 is open", poll(&p, 1, 0) == 0);
+	send_frame(1500, 3);
+	CHECK("V3: block 0 handed over when full", poll(&p, 1, 1000) == 1);
+	show_block(m, "block 0");
+	b0->hdr.bh1.block_status = TP_STATUS_KERNEL;
+	/* block 1 goes when its time is up */
+	CHECK("V3: block 1 handed over by the timer", poll(&p, 1, 2000) == 1 && (b1->hdr.bh1.block_status & TP_STATUS_USER));
+	show_block(m + 4096, "block 1 (timed out)");
+	b1->hdr.bh1.block_status = TP_STATUS_KERNEL;
+	/* block 2 is open (empty); a frame bigger than a block's room does
+	 * not fit after its descriptor either: block 2 is handed over empty
+	 * and the frame, cut, goes to block 0 */
+	send_frame(4000, 4);
+	CHECK("V3: block 2 handed over", poll(&p, 1, 2000) == 1 && (b2->hdr.bh1.block_status & TP_STATUS_USER));
+	show_block(m + 8192, "block 2 (closed empty)");
+	/* the guest keeps block 2: blocks 0 and 1 fill, then the ring freezes and drops */
+	for (int i = 0; i < 6; i++)
+		send_frame(1500, (uint8_t)(10 + i));
+	struct tpacket_stats_v3 st;
+	socklen_t l = sizeof(st);
+	CHECK("V3 statistics", getsockopt(s, SOL_PACKET, PACKET_STATISTICS, &st, &l) == 0 && l == sizeof(st));
+	printf("V3 statistics: packets %u drops %u freezes %u\n", st.tp_packets, st.tp_drops, st.tp_freeze_q_cnt);
+	show_block(m, "block 0 (the cut frame)");
+	show_block(m + 4096, "block 1 (full)");
+	/* block 2 given back: the next packet thaws the ring */
+	b0->hdr.bh1.block_status = TP_STATUS_KERNEL;
+	b1->hdr.bh1.block_status = TP_STATUS_KERNEL;
+	b2->hdr.bh1.block_status = TP_STATUS_KERNEL;
+	send_frame(100, 20);
+	CHECK("V3: after the thaw, a block by the timer", poll(&p, 1, 2000) == 1 && (b2->hdr.bh1.block_status & TP_STATUS_USER));
+	show_block(m + 8192, "block 2 (after the thaw)");
+	munmap(m, 3 * 4096);
+	close(s);
+}
+
 static void raw_v1(void)
 {
 	int s = socket(AF_PACKET, SOCK_RAW, 0);
@@ -210,6 +290,7 @@ int main(void)
 	raw_v2();
 	copy_thresh();
 	dgram_v2();
+	raw_v3();
 	raw_v1();
 	return t_failures ? 1 : 0;
 }

@@ -4,9 +4,10 @@
  * verdict decides; accepted ones run on every frame), random frames of
  * random lengths (runts, bad VLAN tags, 64 KiB) sent raw and cooked on
  * lo, receives with random flags and buffers, rings of random shapes
- * mapped, written and unmapped, lo going down and up. Afterwards a
- * fresh socket must still hear a frame on lo. The seed is printed (and
- * taken after "--") so a failure can be replayed. */
+ * (TPACKET_V1 to V3, with block timers) mapped, written and unmapped, lo
+ * going down and up. Afterwards a fresh socket must still hear a frame
+ * on lo. The seed is printed (and taken after "--") so a failure can be
+ * replayed. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/sockios.h>
@@ -116,13 +117,15 @@ static void random_opt(int s)
 
 static void random_ring(int s)
 {
-	int v = next() % 2 ? TPACKET_V1 : TPACKET_V2;
+	int v = (int)(next() % 3);	/* TPACKET_V1, V2, V3 */
 	setsockopt(s, SOL_PACKET, PACKET_VERSION, &v, sizeof(v));
 	unsigned bsize = next() % 4 ? 4096u << (next() % 3) : (unsigned)next();
 	unsigned fsize = next() % 4 ? 16u * (unsigned)(3 + next() % 256) : (unsigned)next();
 	unsigned bnr = (unsigned)(next() % 4 ? 1 + next() % 4 : next());
 	unsigned fnr = fsize && bsize / fsize ? bsize / fsize * bnr : (unsigned)next();
-	struct tpacket_req r = { bsize, bnr, fsize, next() % 8 ? fnr : (unsigned)next() };
+	struct tpacket_req3 r = { bsize, bnr, fsize, next() % 8 ? fnr : (unsigned)next(),
+				  (unsigned)(next() % 4 ? 1 + next() % 20 : next()), (unsigned)(next() % 4 ? 0 : next() % 8192),
+				  (unsigned)(next() % 4) };
 	if (setsockopt(s, SOL_PACKET, PACKET_RX_RING, &r, sizeof(r)))
 		return;
 	size_t len = (size_t)bsize * bnr;
@@ -136,6 +139,8 @@ static void random_ring(int s)
 		m[at] = (uint8_t)next();	/* the guest may scribble on its ring */
 		if (next() % 4 == 0)
 			memset(m, 0, len);	/* hand everything back */
+		if (next() % 8 == 0)
+			usleep(2000);	/* let a V3 block time out */
 	}
 	if (next() % 2)
 		munmap(m, len);

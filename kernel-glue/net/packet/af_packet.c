@@ -72,7 +72,7 @@ static int packet_release(struct socket *s)
 	list_del(&po->all);
 	packet_unhook(po);
 	packet_mc_flush(po);
-	packet_set_ring(po, &(struct tpacket_req){ 0 }, true);
+	packet_set_ring(po, &(struct tpacket_req3){ 0 }, true);
 	skb_queue_purge(&po->rq);
 	wake_up(&po->wq);	/* a poller still queued here leaves harmlessly */
 	while (!list_empty(&po->wq.head))

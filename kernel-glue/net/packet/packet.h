@@ -9,6 +9,7 @@
 #include <umk/net.h>
 #include <umk/netdevice.h>
 #include <umk/wait.h>
+#include <umk/timer.h>
 #include <linux/if_packet.h>
 
 #define SOL_PACKET 263
@@ -31,11 +32,20 @@ struct packet_mclist {
 	uint8_t addr[MAX_ADDR_LEN];
 };
 
-/* PACKET_RX_RING: blocks of frames in pages the guest maps (ring.c). */
+/* PACKET_RX_RING: blocks of frames in pages the guest maps (ring.c);
+ * TPACKET_V3 fills blocks packet by packet instead (ring_v3.c). Ring
+ * positions are byte offsets into the mapping. */
 struct packet_ring {
 	uint64_t *pages;		/* every page, in mapping order; NULL: no ring */
 	unsigned nr_blocks, block_pages;
 	unsigned frame_size, frames_per_block, frame_max, head;
+	/* TPACKET_V3 */
+	struct ktimer retire;		/* hands a block over after tov_ms */
+	unsigned kactive, last_kactive;	/* the block being filled; at the last timer */
+	unsigned blk_priv, tov_ms, max_frame_len, features;
+	uint64_t nxt, prev;		/* the next packet's place, the last packet's */
+	uint64_t seq;			/* the next block's sequence number */
+	bool frozen;			/* the guest holds the block we want */
 };
 
 struct packet_sock {
@@ -50,6 +60,7 @@ struct packet_sock {
 	struct wait_queue_head wq;
 	struct packet_mclist *mclist;
 	uint32_t tp_packets, tp_drops;	/* PACKET_STATISTICS, cleared on read */
+	uint32_t tp_freeze_q_cnt;	/* ... and, for TPACKET_V3, ring freezes */
 	bool auxdata, origdev, ignore_outgoing, tp_loss, tx_has_off, qdisc_bypass;
 	int tp_version, tp_tstamp, copy_thresh;
 	unsigned tp_reserve, tp_hdrlen;
@@ -92,9 +103,21 @@ void packet_mc_flush(struct packet_sock *po);
 int packet_setsockopt(struct socket *s, int level, int name, uaddr_t val, int len);
 int packet_getsockopt(struct socket *s, int level, int name, uaddr_t val, uaddr_t ulen);
 /* ring.c */
-int packet_set_ring(struct packet_sock *po, const struct tpacket_req *req, bool closing);
+int packet_set_ring(struct packet_sock *po, const struct tpacket_req3 *req, bool closing);
 int tpacket_rcv(struct packet_sock *po, struct sk_buff *skb, struct net_device *dev, uint32_t snaplen);
 bool packet_ring_readable(struct packet_sock *po);
 int packet_mmap(struct socket *s, uint64_t pgoff, uint64_t len);
 bool packet_map_page(struct socket *s, uint64_t pgoff, uint64_t *pfn);
+/* Copy n bytes to (to_ring) or from byte off of the ring. */
+void ring_copy(const struct packet_ring *rb, uint64_t off, void *buf, size_t n, bool to_ring);
+/* ring_v3.c: TPACKET_V3's blocks */
+/* A block's descriptor and private area: what a frame must fit after. */
+uint64_t prb_block_overhead(unsigned priv);
+void prb_init(struct packet_sock *po, const struct tpacket_req3 *req);
+void prb_shutdown(struct packet_ring *rb);
+bool prb_has_room(struct packet_sock *po);
+/* A place for a packet of len bytes in the open block (ring offset), or
+ * -1 when the guest holds every block: a drop. */
+int64_t prb_packet(struct packet_sock *po, uint32_t len);
+bool prb_readable(struct packet_sock *po);
 #endif

@@ -1,12 +1,11 @@
 /* SOL_PACKET options, with Linux's lengths, checks and errors
  * (packet_setsockopt/packet_getsockopt). What umk does not do answers as
  * a kernel without it: PACKET_TX_RING, PACKET_VNET_HDR and PACKET_FANOUT
- * are ENOPROTOOPT, TPACKET_V3 is an unknown version (EINVAL; libpcap
- * then takes TPACKET_V2). */
+ * are ENOPROTOOPT. */
 #include <umk/uaccess.h>
 #include "packet.h"
 
-static bool known_version(int v) { return v == TPACKET_V1 || v == TPACKET_V2; }
+static bool known_version(int v) { return v == TPACKET_V1 || v == TPACKET_V2 || v == TPACKET_V3; }
 
 static int get_int(uaddr_t val, int len, bool exact, int *v)
 {
@@ -42,10 +41,13 @@ int packet_setsockopt(struct socket *s, int level, int name, uaddr_t val, int le
 	case PACKET_DROP_MEMBERSHIP:
 		return membership(po, name, val, len);
 	case PACKET_RX_RING: {
-		struct tpacket_req req;
-		if (len < (int)sizeof(req))
+		/* a tpacket_req, or for TPACKET_V3 the longer tpacket_req3 */
+		struct tpacket_req3 req;
+		memset(&req, 0, sizeof(req));
+		size_t need = po->tp_version == TPACKET_V3 ? sizeof(req) : sizeof(struct tpacket_req);
+		if (len < (int)need)
 			return -EINVAL;
-		if (copy_from_user(&req, val, sizeof(req)))
+		if (copy_from_user(&req, val, need))
 			return -EFAULT;
 		return packet_set_ring(po, &req, false);
 	}
@@ -130,15 +132,17 @@ int packet_getsockopt(struct socket *s, int level, int name, uaddr_t val, uaddr_
 		return -EINVAL;
 	int v = 0, lv = sizeof(v);
 	const void *data = &v;
-	struct tpacket_stats st;
+	struct tpacket_stats_v3 st;
 	switch (name) {
 	case PACKET_STATISTICS:
-		/* tp_packets counts the drops too; reading clears both */
+		/* tp_packets counts the drops too; reading clears them all.
+		 * Before TPACKET_V3, no freeze count. */
 		st.tp_packets = po->tp_packets + po->tp_drops;
 		st.tp_drops = po->tp_drops;
-		po->tp_packets = po->tp_drops = 0;
+		st.tp_freeze_q_cnt = po->tp_freeze_q_cnt;
+		po->tp_packets = po->tp_drops = po->tp_freeze_q_cnt = 0;
 		data = &st;
-		lv = sizeof(st);
+		lv = po->tp_version == TPACKET_V3 ? sizeof(st) : sizeof(struct tpacket_stats);
 		break;
 	case PACKET_AUXDATA: v = po->auxdata; break;
 	case PACKET_ORIGDEV: v = po->origdev; break;
@@ -154,6 +158,8 @@ int packet_getsockopt(struct socket *s, int level, int name, uaddr_t val, uaddr_
 			v = sizeof(struct tpacket_hdr);
 		else if (v == TPACKET_V2)
 			v = sizeof(struct tpacket2_hdr);
+		else if (v == TPACKET_V3)
+			v = sizeof(struct tpacket3_hdr);
 		else
 			return -EINVAL;
 		break;
