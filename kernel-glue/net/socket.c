@@ -44,6 +44,7 @@ struct socket *sock_alloc(int family, int type, int protocol)
 
 void sock_free(struct socket *s)
 {
+	kfree(s->filter);
 	kfree(s);
 }
 
@@ -88,6 +89,18 @@ static long sock_ioctl(struct file *f, unsigned cmd, unsigned long arg)
 	return r == -ENOIOCTLCMD ? dev_ioctl(cmd, arg) : r;
 }
 
+static int sock_mmap(struct file *f, uint64_t pgoff, uint64_t len)
+{
+	struct socket *s = f->private_data;
+	return s->ops->mmap ? s->ops->mmap(s, pgoff, len) : -ENODEV;
+}
+
+static bool sock_map_page(struct file *f, uint64_t pgoff, uint64_t *pfn)
+{
+	struct socket *s = f->private_data;
+	return s->ops->map_page && s->ops->map_page(s, pgoff, pfn);
+}
+
 static void sock_file_release(struct inode *inode __unused, struct file *f)
 {
 	struct socket *s = f->private_data;
@@ -98,7 +111,7 @@ static void sock_file_release(struct inode *inode __unused, struct file *f)
 
 static const struct file_operations socket_fops = {
 	.read = sock_read, .write = sock_write, .poll = sock_poll,
-	.ioctl = sock_ioctl, .release = sock_file_release,
+	.ioctl = sock_ioctl, .release = sock_file_release, .mmap = sock_mmap, .map_page = sock_map_page,
 };
 
 struct file *sock_alloc_file(struct socket *s, unsigned flags)

@@ -5,6 +5,7 @@
 #include <umk/syscall.h>
 #include <umk/uaccess.h>
 #include <umk/netdevice.h>
+#include <umk/filter.h>
 #include "sock_internal.h"
 
 #define SOCK_MIN_SNDBUF 4608	/* Linux's floors for the doubled values */
@@ -101,6 +102,12 @@ static int sol_socket_set(struct socket *s, int name, uaddr_t val, int len)
 		}
 	}
 	switch (name) {
+	case SO_ATTACH_FILTER:
+		return s->ops->runs_filters ? sock_attach_filter(s, val, len) : -ENOPROTOOPT;
+	case SO_DETACH_FILTER:
+		return s->ops->runs_filters ? sock_detach_filter(s) : -ENOPROTOOPT;
+	case SO_LOCK_FILTER:
+		return s->ops->runs_filters ? sock_lock_filter(s, v) : -ENOPROTOOPT;
 	case SO_SNDBUF:
 	case SO_SNDBUFFORCE:
 		/* Linux doubles the value to allow for bookkeeping overhead */
@@ -148,6 +155,12 @@ static int sol_socket_get(struct socket *s, int name, void *buf, int *lv)
 	case SO_RCVLOWAT: *iv = s->rcvlowat; return 0;
 	case SO_SNDLOWAT: *iv = 1; return 0;
 	case SO_PRIORITY: case SO_MARK: case SO_DONTROUTE: *iv = 0; return 0;
+	case SO_BPF_EXTENSIONS: *iv = SK_FILTER_EXTENSIONS; return 0;
+	case SO_LOCK_FILTER:
+		if (!s->ops->runs_filters)
+			return -ENOPROTOOPT;
+		*iv = s->filter_locked;
+		return 0;
 	case SO_RCVTIMEO_OLD: case SO_SNDTIMEO_OLD: case SO_RCVTIMEO_NEW: case SO_SNDTIMEO_NEW: {
 		int64_t t = (name == SO_RCVTIMEO_OLD || name == SO_RCVTIMEO_NEW) ? s->rcvtimeo : s->sndtimeo;
 		struct ktimeval tv = { t / 1000000000ll, (t % 1000000000ll) / 1000 };
@@ -206,6 +219,11 @@ SYSCALL_DEFINE5(getsockopt, int, fd, int, level, int, name, uaddr_t, val, uaddr_
 		return err;
 	if (level != SOL_SOCKET) {
 		err = s->ops->getsockopt ? s->ops->getsockopt(s, level, name, val, ulen) : -EOPNOTSUPP;
+		fput(f);
+		return err;
+	}
+	if (name == SO_GET_FILTER) {	/* counted in instructions, copied whole */
+		err = s->ops->runs_filters ? sock_get_filter(s, val, ulen) : -ENOPROTOOPT;
 		fput(f);
 		return err;
 	}

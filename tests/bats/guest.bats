@@ -95,3 +95,6 @@ load ../lib.sh
 @test "guest net_frag" { guest_check net_frag; }
 @test "guest net_ioctl" { guest_check net_ioctl; }
 @test "guest net_malformed" { guest_check net_malformed; }
+@test "guest net_packet" { guest_check net_packet; }
+@test "guest net_packet_filter" { guest_check net_packet_filter; }
+@test "guest net_packet_ring" { guest_check net_packet_ring; }

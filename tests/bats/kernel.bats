@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # Kernel behaviour with no native counterpart: OOM killing, the kernel log,
-# root read-only by default, host-side process naming.
+# root read-only by default, host-side process naming, hostile packet sockets.
 
 load ../lib.sh
 
@@ -77,5 +77,18 @@ boot_prog() {
 		[ "$UMK_STATUS" -eq 0 ]
 		grep -q '^netfuzz: lo still works$' "$UMK_OUT"
 		grep -q '^netfuzz: kernel alive$' "$UMK_OUT"
+	done
+}
+
+@test "packet socket fuzz: hostile sockets, filters, frames and rings never hurt the kernel; lo still carries a frame (every mode)" {
+	# build/tests/umk/pktfuzz as init; another seed after -- explores
+	for mode in $UMK_MODES; do
+		UMK_TIMEOUT=120 boot_prog "$mode" pktfuzz 12345
+		echo "# mode=$mode status=$UMK_STATUS" >&3
+		cat "$UMK_OUT"
+		tail -5 "$UMK_ERR"
+		[ "$UMK_STATUS" -eq 0 ]
+		grep -q '^pktfuzz: lo works$' "$UMK_OUT"
+		grep -q 'kernel alive$' "$UMK_OUT"
 	done
 }

@@ -8,6 +8,9 @@ $(B)/tests/guest/%: tests/guest/%.c tests/guest/t.h tests/guest/net.h
 	@mkdir -p $(dir $@)
 	$(CC) $(GUEST_CFLAGS) -o $@ $< $(GUEST_LDFLAGS)
 
+# the packet socket programs share packet.h
+$(patsubst tests/guest/%.c,$(B)/tests/guest/%,$(wildcard tests/guest/net_packet*.c)): tests/guest/packet.h
+
 # execstack asks for an executable stack in PT_GNU_STACK (saying so
 # also keeps ld quiet about its nested-function trampolines).
 $(B)/tests/guest/execstack: GUEST_LDFLAGS := -Wl,-z,execstack

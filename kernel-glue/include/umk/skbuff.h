@@ -31,8 +31,8 @@ struct sk_buff {
 	uint32_t size;			/* bytes at head */
 	uint16_t protocol;		/* ETH_P_*, host order */
 	uint8_t pkt_type;		/* PACKET_* */
-	bool vlan_present;		/* an 802.1Q tag was taken off */
-	uint16_t vlan_tci;
+	bool vlan_present;		/* an 802.1Q/802.1AD tag was taken off */
+	uint16_t vlan_tci, vlan_proto;	/* the tag and its TPID (ETH_P_8021Q, ...) */
 	int mac_off, network_off, transport_off;	/* from head; -1: unset */
 	int64_t tstamp;			/* CLOCK_REALTIME ns at receive */
 	void *owner;			/* the socket charged for it, if any */

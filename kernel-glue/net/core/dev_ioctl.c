@@ -37,9 +37,7 @@ static long ifconf(uaddr_t arg)
 	return copy_to_user(arg + offsetof(struct ifconf, ifc_len), &total, sizeof(total));
 }
 
-/* One ifreq ioctl in kernel memory: 0 or -errno; *copy_out says the
- * ifreq changed and goes back to the caller. */
-static long ifreq_ioctl(unsigned cmd, struct ifreq *ifr, bool *copy_out)
+long dev_ifreq_ioctl(unsigned cmd, struct ifreq *ifr, bool *copy_out)
 {
 	*copy_out = false;
 	if (cmd == SIOCGIFNAME) {
@@ -117,10 +115,25 @@ static long ifreq_ioctl(unsigned cmd, struct ifreq *ifr, bool *copy_out)
 	return -ENOTTY;
 }
 
+/* SIOCETHTOOL: the ifreq names the device, ifr_data points at the query. */
+static long ethtool_ioctl(uaddr_t arg)
+{
+	struct ifreq ifr;
+	if (copy_from_user(&ifr, arg, sizeof(ifr)))
+		return -EFAULT;
+	ifr.ifr_name[IFNAMSIZ - 1] = 0;
+	struct net_device *dev = dev_get_by_name(ifr.ifr_name);
+	if (!dev)
+		return -ENODEV;
+	return dev_ethtool(dev, (uaddr_t)(uintptr_t)ifr.ifr_data);
+}
+
 long dev_ioctl(unsigned cmd, uaddr_t arg)
 {
 	if (cmd == SIOCGIFCONF)
 		return ifconf(arg);
+	if (cmd == SIOCETHTOOL)
+		return ethtool_ioctl(arg);
 	struct ifreq ifr;
 	switch (cmd) {
 	case SIOCGIFNAME: case SIOCGIFHWADDR: case SIOCGIFFLAGS: case SIOCGIFMETRIC: case SIOCGIFMTU:
@@ -133,7 +146,7 @@ long dev_ioctl(unsigned cmd, uaddr_t arg)
 	if (copy_from_user(&ifr, arg, sizeof(ifr)))
 		return -EFAULT;
 	bool out;
-	long r = ifreq_ioctl(cmd, &ifr, &out);
+	long r = dev_ifreq_ioctl(cmd, &ifr, &out);
 	if (!r && out && copy_to_user(arg, &ifr, sizeof(ifr)))
 		return -EFAULT;
 	return r;

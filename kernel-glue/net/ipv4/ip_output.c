@@ -35,8 +35,9 @@ void ip_eth_mc_map(__be32 addr, uint8_t *mac)
 	mac[5] = (uint8_t)a;
 }
 
-/* The link layer: lo takes the datagram as it is; Ethernet needs the
- * destination's MAC (broadcast, a multicast MAC, or ARP's answer). */
+/* The link layer: lo takes an Ethernet header of zero addresses, as
+ * Linux's; a card needs the destination's MAC (broadcast, a multicast
+ * MAC, or ARP's answer). */
 static int finish_output(struct sk_buff *skb, struct rtable *rt)
 {
 	struct net_device *dev = rt->dev;
@@ -45,6 +46,11 @@ static int finish_output(struct sk_buff *skb, struct rtable *rt)
 	skb_reset_network_header(skb);
 	IP_INC_STATS(IPSTATS_OUTPKTS);
 	if (dev->type != ARPHRD_ETHER) {
+		if (dev_hard_header(skb, dev, ETH_P_IP, NULL, NULL, skb->len) < 0) {
+			kfree_skb(skb);
+			IP_INC_STATS(IPSTATS_OUTDISCARDS);
+			return 0;
+		}
 		int err = dev_queue_xmit(skb);
 		if (err)
 			IP_INC_STATS(IPSTATS_OUTDISCARDS);
