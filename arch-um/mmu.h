@@ -18,6 +18,7 @@ struct um_mm {
 	struct stub_op *ops;		/* queued operations, in the data pages */
 	int nops;
 	struct task *fpu_owner;		/* whose FPU state the stub's thread holds */
+	void *mode_priv;		/* the trap mode's own state, if it keeps any */
 };
 
 /* Start a stub process for m: vfork, the memory file as fd 3, the stub

@@ -84,12 +84,15 @@ void trap_mode_init(void)
 		best = next;
 		const char *why = next->probe ? next->probe() : NULL;
 		if (!why) {
+			/* one line when the best mode is not the one we run in */
+			if (whynot[0])
+				fprintf(stderr, "umk: %s; using mode=%s\n", whynot, next->name);
 			um_trap = next;
 			boot_cfg.mode_name = next->name;
 			return;
 		}
 		size_t n = strlen(whynot);
-		snprintf(whynot + n, sizeof(whynot) - n, "%s%s: %s", n ? "; " : "", next->name, why);
+		snprintf(whynot + n, sizeof(whynot) - n, "%smode=%s unavailable: %s", n ? "; " : "", next->name, why);
 	}
 	fprintf(stderr, "umk: no trap mode works on this host (%s)\n", whynot);
 	exit(2);
