@@ -73,7 +73,7 @@ struct sc_mm {
 	uint64_t uc;			/* the parked trap's frame (stub address), 0: none */
 	uint64_t fp;			/* its XSAVE area, and the size there */
 	uint32_t fpsz;
-	uint32_t seen;			/* SC_UWORD when we last looked */
+	uint32_t seen;			/* SC_UWORD at the last release */
 	bool mapper_busy;		/* released with ops, not seen parked since */
 	uint64_t host_fs, host_gs;	/* what the stub's thread has loaded */
 };
@@ -108,10 +108,8 @@ static void on_sigchld(int sig)
 	int e = errno;
 	child_events++;
 	volatile uint32_t *w = waiting_word;
-	if (w) {
-		__atomic_add_fetch(w, 1, __ATOMIC_SEQ_CST);
+	if (w)	/* a wake without a change: the waiter rechecks (or times out) */
 		futex(w, FUTEX_WAKE, 1, NULL, NULL, 0);
-	}
 	errno = e;
 }
 
@@ -148,48 +146,56 @@ static bool kick_blocked(pid_t pid)
 	return blk & (1ULL << (STUB_KICK_SIG - 1));
 }
 
+/* Checks made while waiting for a stub, now and then: is it dead, or
+ * has it blocked the kick? -1: dead (or killed). */
+static int check_stub(struct um_mm *m)
+{
+	if (stub_dead(m->pid))
+		return -1;
+	int64_t k = kick_ns;
+	if (k && now_ns() - k > 200000000) {
+		if (kick_blocked(m->pid)) {
+			printk(KERN_WARNING "umk: stub %d blocked its interrupt signal: killed\n", m->pid);
+			kill(m->pid, SIGKILL);
+			return -1;
+		}
+		if (irq_pending)
+			um_trap->kick(m->pid);
+	}
+	return 0;
+}
+
 /* Wait until the guest thread is parked in its handler (and the mapper
- * idle): 0, or -1 if the stub died or had to be killed. */
+ * idle): 0, or -1 if the stub died or had to be killed. The handler
+ * bumps SC_UWORD and wakes us before it parks, so once the word has
+ * moved we only yield the CPU until the park shows; we sleep on the
+ * word only while it has not. */
 static int wait_parked(struct um_mm *m, struct sc_mm *sc)
 {
 	unsigned events = child_events;
+	int r = 0;
 	waiting_word = uword(sc);
-	for (int spins = 0;;) {
-		uint32_t seen = __atomic_load_n(uword(sc), __ATOMIC_SEQ_CST);
+	for (unsigned spins = 1;; spins++) {
 		if (sc->mapper_busy && parked_on(ro32(sc, SC_MSEQ)))
 			sc->mapper_busy = false;
 		if (!sc->mapper_busy && parked_on(ro32(sc, SC_KCMD)))
 			break;
-		if (events != child_events) {
+		if (events != child_events || spins % 1024 == 0) {
 			events = child_events;
-			if (stub_dead(m->pid))
-				goto dead;
+			if ((r = check_stub(m)))
+				break;
 		}
-		/* it woke us and is on its way to park (same CPU): let it */
-		if (spins++ < 64) {
+		if (sc->mapper_busy || __atomic_load_n(uword(sc), __ATOMIC_SEQ_CST) != sc->seen) {
 			sched_yield();
 			continue;
 		}
 		struct timespec ts = { 0, 20000000 };
-		if (futex(uword(sc), FUTEX_WAIT, seen, &ts, NULL, 0) && errno == ETIMEDOUT) {
-			if (stub_dead(m->pid))
-				goto dead;
-			int64_t k = kick_ns;
-			if (k && now_ns() - k > 200000000 && kick_blocked(m->pid)) {
-				printk(KERN_WARNING "umk: stub %d blocked its interrupt signal: killed\n", m->pid);
-				kill(m->pid, SIGKILL);
-				goto dead;
-			}
-			if (k && irq_pending)
-				um_trap->kick(m->pid);
-		}
-		spins = 0;
+		if (futex(uword(sc), FUTEX_WAIT, sc->seen, &ts, NULL, 0) && errno == ETIMEDOUT &&
+		    (r = check_stub(m)))
+			break;
 	}
 	waiting_word = NULL;
-	return 0;
-dead:
-	waiting_word = NULL;
-	return -1;
+	return r;
 }
 
 /* Take the parked thread's frame: where it says it is, if that is
@@ -285,6 +291,7 @@ static void mapper_wait_idle(struct um_mm *m, struct sc_mm *sc)
 static void release(struct um_mm *m, struct sc_mm *sc, bool resume)
 {
 	mapper_wait_idle(m, sc);
+	sc->seen = __atomic_load_n(uword(sc), __ATOMIC_SEQ_CST);
 	if (m->nops) {
 		m->data[STUB_OP_COUNT / 8] = m->nops;
 		__atomic_store_n(ro32(sc, SC_MWAKE), resume, __ATOMIC_SEQ_CST);
