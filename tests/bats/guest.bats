@@ -90,3 +90,4 @@ load ../lib.sh
 @test "guest execstack" { guest_check execstack; }
 @test "guest stack_perms" { guest_check stack_perms; }
 @test "guest subreaper" { guest_check subreaper; }
+@test "guest hostile" { guest_check hostile; }
