@@ -389,7 +389,9 @@ static void sc_mm_stop(struct um_mm *m)
 static void sc_flush(struct um_mm *m, struct guest_regs *regs)
 {
 	struct sc_mm *sc = m->mode_priv;
-	if (!m->nops || regs || !sc->uc)
+	if (!sc->uc)
+		m->nops = 0;	/* the stub is gone: the queue must not overflow */
+	if (!m->nops || regs)
 		return;
 	release(m, sc, false);
 	mapper_wait_idle(m, sc);
