@@ -3,7 +3,7 @@
 # Every global stub_* symbol becomes NAME_addr in stub.bin.h (entry points,
 # and the instruction addresses mode=seccomp's filters allow).
 STUB_OBJS := $(B)/stub/stub.o $(B)/stub/stub_seccomp.o
-$(B)/stub/%.o: arch-um/stub/%.S arch-um/stub_layout.h arch-um/stub_seccomp.h
+$(B)/stub/%.o: arch-um/stub/%.S arch-um/stub/stub_ops.inc arch-um/stub_layout.h arch-um/stub_seccomp.h
 	@mkdir -p $(dir $@)
 	$(CC) -D__ASSEMBLER__ -c $< -o $@
 $(B)/stub/umk-stub: $(STUB_OBJS) arch-um/stub/stub.lds

@@ -24,9 +24,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
-#include <sys/user.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -42,20 +42,15 @@
 #define FP_XSTATE_MAGIC1 0x46505853U
 #define SYS_SECCOMP_CODE 1
 
-/* The host's x86-64 signal frame (arch/x86/include/uapi/asm/sigcontext.h) */
-struct sc_sigcontext {
-	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
-	uint64_t rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip, eflags;
-	uint16_t cs, gs, fs, ss;
-	uint64_t err, trapno, oldmask, cr2, fpstate;
-	uint64_t reserved1[8];
-};
+/* The host's x86-64 signal frame: glibc's struct sigcontext is the
+ * kernel's (its __pad0 is the kernel's ss), inside the kernel's
+ * ucontext, whose sigmask is 8 bytes (glibc's ucontext_t is not). */
 struct sc_ucontext {
 	uint64_t flags, link;
 	uint64_t ss_sp;
 	int32_t ss_flags, pad;
 	uint64_t ss_size;
-	struct sc_sigcontext mc;
+	struct sigcontext mc;
 	uint64_t sigmask;
 };
 struct sc_siginfo {
@@ -155,7 +150,7 @@ static int check_stub(struct um_mm *m)
 	int64_t k = kick_ns;
 	if (k && now_ns() - k > 200000000) {
 		if (kick_blocked(m->pid)) {
-			printk(KERN_WARNING "umk: stub %d blocked its interrupt signal: killed\n", m->pid);
+			printk(KERN_ERR "umk: stub %d blocked its interrupt signal: killed\n", m->pid);
 			kill(m->pid, SIGKILL);
 			return -1;
 		}
@@ -209,7 +204,7 @@ static bool take_frame(struct sc_mm *sc)
 	if (uc < lo + 8 || uc % 8 || uc > hi - sizeof(struct sc_ucontext) - sizeof(struct sc_siginfo))
 		return false;
 	const struct sc_ucontext *u = rw_at(sc, uc);
-	uint64_t fp = u->mc.fpstate;
+	uint64_t fp = u->mc.__fpstate_word;
 	sc->fp = 0;
 	sc->fpsz = 0;
 	if (fp >= lo && fp % 64 == 0 && fp <= hi - 512) {
@@ -230,12 +225,12 @@ static void frame_to_regs(struct sc_mm *sc, struct guest_regs *r, struct trap_in
 	struct sc_siginfo si;
 	memcpy(&u, rw_at(sc, sc->uc), sizeof(u));
 	memcpy(&si, rw_at(sc, sc->uc + sizeof(u)), sizeof(si));
-	const struct sc_sigcontext *c = &u.mc;
+	const struct sigcontext *c = &u.mc;
 	r->r8 = c->r8; r->r9 = c->r9; r->r10 = c->r10; r->r11 = c->r11;
 	r->r12 = c->r12; r->r13 = c->r13; r->r14 = c->r14; r->r15 = c->r15;
 	r->rdi = c->rdi; r->rsi = c->rsi; r->rbp = c->rbp; r->rbx = c->rbx;
 	r->rdx = c->rdx; r->rax = c->rax; r->rcx = c->rcx; r->rsp = c->rsp;
-	r->rip = c->rip; r->eflags = c->eflags; r->cs = c->cs; r->ss = c->ss;
+	r->rip = c->rip; r->eflags = c->eflags; r->cs = c->cs; r->ss = c->__pad0;
 	switch (si.signo) {
 	case SIGSYS:
 		if (si.code == SYS_SECCOMP_CODE) {
@@ -262,15 +257,15 @@ static void frame_to_regs(struct sc_mm *sc, struct guest_regs *r, struct trap_in
 static void regs_to_frame(struct sc_mm *sc, const struct guest_regs *r)
 {
 	struct sc_ucontext *u = rw_at(sc, sc->uc);
-	struct sc_sigcontext *c = &u->mc;
+	struct sigcontext *c = &u->mc;
 	c->r8 = r->r8; c->r9 = r->r9; c->r10 = r->r10; c->r11 = r->r11;
 	c->r12 = r->r12; c->r13 = r->r13; c->r14 = r->r14; c->r15 = r->r15;
 	c->rdi = r->rdi; c->rsi = r->rsi; c->rbp = r->rbp; c->rbx = r->rbx;
 	c->rdx = r->rdx; c->rax = r->rax; c->rcx = r->rcx; c->rsp = r->rsp;
 	c->rip = r->rip; c->eflags = r->eflags;
 	c->cs = r->cs ? (uint16_t)r->cs : 0x33;
-	c->ss = r->ss ? (uint16_t)r->ss : 0x2b;
-	c->fpstate = sc->fp;
+	c->__pad0 = r->ss ? (uint16_t)r->ss : 0x2b;
+	c->__fpstate_word = sc->fp;
 	u->sigmask = 0;		/* the guest's host mask is always empty */
 }
 
@@ -343,17 +338,8 @@ static int sc_mm_start(struct um_mm *m)
 	m->pid = pid;
 	m->mode_priv = sc;
 	int st;
-	struct user_regs_struct r;
-	if (ptrace(PTRACE_SETOPTIONS, pid, 0, PTRACE_O_EXITKILL) || ptrace(PTRACE_GETREGS, pid, 0, &r))
-		goto fail;
-	r.r9 = m->data_pfn << PAGE_SHIFT;
-	r.r12 = 1;	/* PROT_READ */
-	r.r13 = sc->rw_pfn << PAGE_SHIFT;
-	if (ptrace(PTRACE_SETREGS, pid, 0, &r) || ptrace(PTRACE_CONT, pid, 0, 0))
-		goto fail;
-	if (um_wait_stopped(pid, &st) || !WIFSTOPPED(st) || WSTOPSIG(st) != SIGTRAP)
-		goto fail;
-	if (ptrace(PTRACE_GETREGS, pid, 0, &r) || r.rax != 0)
+	if (ptrace(PTRACE_SETOPTIONS, pid, 0, PTRACE_O_EXITKILL) ||
+	    stub_setup(pid, m->data_pfn << PAGE_SHIFT, PROT_READ, sc->rw_pfn << PAGE_SHIFT))
 		goto fail;
 	/* from here on no tracer: the next trap parks it in its handler */
 	if (ptrace(PTRACE_DETACH, pid, 0, 0))
@@ -429,7 +415,7 @@ static void sc_run(struct task *t, struct um_mm *m, struct trap_info *ti)
 	kick_ns = 0;
 	if (r || !take_frame(sc)) {
 		if (!r)
-			printk(KERN_WARNING "umk: stub %d trapped with its frame outside its signal stack: killed\n",
+			printk(KERN_ERR "umk: stub %d trapped with its frame outside its signal stack: killed\n",
 			       m->pid);
 		kill(m->pid, SIGKILL);
 		goto died;

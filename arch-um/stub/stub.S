@@ -4,6 +4,7 @@
  * mmap/munmap/mprotect requests by pointing its rip at stub_run_ops.
  * mode=seccomp continues instead into stub_sc_init (stub_seccomp.S). */
 #include "../stub_layout.h"
+#include "stub_ops.inc"
 
 	.text
 	.globl _start
@@ -56,13 +57,7 @@ stub_run_ops:
 	jae 3f
 	imul $STUB_OP_SIZE, %rcx, %rcx
 	lea STUB_OPS(%rbx,%rcx), %r12
-	mov 0(%r12), %rax
-	mov 8(%r12), %rdi
-	mov 16(%r12), %rsi
-	mov 24(%r12), %rdx
-	mov 32(%r12), %r10
-	mov $STUB_PHYSMEM_FD, %r8d
-	mov 40(%r12), %r9
+	load_op %r12
 	syscall
 	cmp $-4095, %rax
 	jae 4f

@@ -15,6 +15,7 @@
  * constants and the read-only region, and the kernel trusts nothing but
  * what it checks itself (trap_seccomp.c). */
 #include "../stub_seccomp.h"
+#include "stub_ops.inc"
 
 #define SYS_rt_sigaction 13
 #define SYS_rt_sigprocmask 14
@@ -38,6 +39,21 @@
 #define CLONE_SIGHAND 0x800
 #define CLONE_THREAD 0x10000
 #define CLONE_SYSVSEM 0x40000
+
+/* Load the TLS base the kernel asks for (bit of SC_TLS) with arch_prctl;
+ * \ip: the address after its syscall, which the filter allows. */
+.macro set_tls bit, code, field, ip
+	mov $STUB_DATA, %rbp
+	testl $\bit, SC_TLS(%rbp)
+	jz 88f
+	mov $\code, %edi
+	mov \field(%rbp), %rsi
+	mov $SYS_arch_prctl, %eax
+	syscall
+	.globl \ip
+\ip:
+88:
+.endm
 
 	.text
 /* Reached from _start (stub.S) with the RW region's physmem offset in
@@ -169,24 +185,9 @@ stub_sc_park_ip:
 	mov $STUB_DATA, %rbp
 	cmp SC_KCMD(%rbp), %r12d
 	je 1b
-	testl $1, SC_TLS(%rbp)
-	jz 2f
-	mov $ARCH_SET_FS, %edi
-	mov SC_FS_BASE(%rbp), %rsi
-	mov $SYS_arch_prctl, %eax
-	syscall
-	.globl stub_sc_fs_ip
-stub_sc_fs_ip:
-2:	mov $STUB_DATA, %rbp
-	testl $2, SC_TLS(%rbp)
-	jz 3f
-	mov $ARCH_SET_GS, %edi
-	mov SC_GS_BASE(%rbp), %rsi
-	mov $SYS_arch_prctl, %eax
-	syscall
-	.globl stub_sc_gs_ip
-stub_sc_gs_ip:
-3:	add $8, %rsp			/* past pretcode: rsp is the ucontext */
+	set_tls 1, ARCH_SET_FS, SC_FS_BASE, stub_sc_fs_ip
+	set_tls 2, ARCH_SET_GS, SC_GS_BASE, stub_sc_gs_ip
+	add $8, %rsp			/* past pretcode: rsp is the ucontext */
 	mov $SYS_rt_sigreturn, %eax
 	syscall
 	.globl stub_sc_sigret_ip
@@ -239,13 +240,7 @@ stub_sc_mwait_ip:
 	jae 5f
 	imul $STUB_OP_SIZE, %r13, %rcx
 	lea STUB_OPS(%rbp,%rcx), %r15
-	mov 0(%r15), %rax
-	mov 8(%r15), %rdi
-	mov 16(%r15), %rsi
-	mov 24(%r15), %rdx
-	mov 32(%r15), %r10
-	mov $STUB_PHYSMEM_FD, %r8d
-	mov 40(%r15), %r9
+	load_op %r15
 	syscall
 	.globl stub_sc_op_ip
 stub_sc_op_ip:

@@ -234,3 +234,15 @@ EOF2
 	grep -q 'mode=seccomp' "$out.err" "$out"
 	! grep -q 'unavailable' "$out.err"
 }
+
+@test "UML's seccomp=off|on picks mode=skas|seccomp; seccomp=bogus is refused" {
+	local out=$BATS_TEST_TMPDIR/out
+	for v in off:skas on:seccomp; do
+		umk_run_timeout 60 "$out" "$out.err" "$UMK_BIN" mem=64M root=/dev/root rootfstype=hostfs \
+			"hostfs=$UMK_TEST_ROOTFS" init=/bin/sh "seccomp=${v%%:*}" -- /tests/run-one smoke
+		cat "$out" "$out.err"
+		[ "$UMK_STATUS" -eq 0 ]
+		grep -q "mode=${v##*:}\$" "$out.err" "$out"
+	done
+	bad_option seccomp mem=64M root=/dev/root rootfstype=hostfs "hostfs=$UMK_ROOTFS" init=/init seccomp=bogus
+}
