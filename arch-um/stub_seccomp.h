@@ -37,12 +37,12 @@
 
 /* RW region */
 #define STUB_SC_RW        (STUB_DATA + 0x10000)
-#define STUB_SC_RW_SIZE   0x8000
+#define STUB_SC_RW_SIZE   0x2000	/* 2 pages: guest memory, per address space */
 #define SC_UWORD          0x0	/* u32: bumped by the handler at each trap; the kernel waits on it */
 #define SC_UC             0x8	/* u64: the trap's ucontext (a hint: validated) */
 #define SC_MERR_NR        0x10	/* u64: the mapper's failed host call (diagnostic only) */
 #define SC_MERR_RET       0x18
-#define SC_ALTSTACK       0x1000	/* the alternate signal stack, to the end */
+#define SC_ALTSTACK       0x100	/* the alternate signal stack, to the end: one frame */
 
 /* The signals whose handler is the trap handler (SIGVTALRM is the kick). */
 #define SC_SIGNALS        31, 11, 7, 4, 8, 5, 26	/* SYS SEGV BUS ILL FPE TRAP VTALRM */

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -22,6 +23,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "stub_seccomp.h"
 #include "trap_seccomp.h"
 
 static volatile uint32_t *shared;	/* [0] trapped call, [1] park word, [2] frame ok */
@@ -66,6 +68,10 @@ static void child(void)
 
 const char *sc_probe(void)
 {
+	/* the stub's signal stack holds one frame of this CPU (AMX's do not fit) */
+	unsigned long need = getauxval(AT_MINSIGSTKSZ);
+	if (need + 1024 > STUB_SC_RW_SIZE - SC_ALTSTACK)
+		return "this CPU's signal frames do not fit the stub's signal stack";
 	int fd = memfd_create("umk-probe", MFD_CLOEXEC);
 	if (fd < 0 || ftruncate(fd, 4096))
 		return "no memory file (memfd_create)";
