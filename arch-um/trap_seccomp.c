@@ -454,7 +454,7 @@ static int sc_fpstate_set(struct um_mm *m, const void *buf, size_t len)
 
 static const struct trap_mode seccomp_mode = {
 	.name = "seccomp", .rank = 30, .probe = sc_probe,
-	.help = "seccomp filter + SIGSYS in the stub, futex hand-off,\nno ptrace stop (secure: see trap-modes.md)",
+	.help = "a seccomp filter, SIGSYS in the stub, futex\nhand-off, no ptrace stop (secure)",
 	.mm_start = sc_mm_start, .mm_stop = sc_mm_stop, .flush = sc_flush, .run = sc_run,
 	.fpstate_get = sc_fpstate_get, .fpstate_set = sc_fpstate_set, .kick = sc_kick,
 };
