@@ -3,7 +3,7 @@
 
 # The trap modes every guest test runs in. This is the one place to add a
 # mode (e.g. "tt skas seccomp"); UMK_MODES in the environment overrides it.
-UMK_ALL_MODES="tt skas"
+UMK_ALL_MODES="tt skas seccomp"
 UMK_MODES=${UMK_MODES:-$UMK_ALL_MODES}
 
 UMK_TOP=${UMK_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}

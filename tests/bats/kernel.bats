@@ -92,3 +92,24 @@ boot_prog() {
 		grep -q 'kernel alive$' "$UMK_OUT"
 	done
 }
+
+@test "escape: guest code attacking the stub harms only itself (every mode; tests/umk/escape.c)" {
+	for mode in $UMK_MODES; do
+		UMK_TIMEOUT=300 boot_prog "$mode" escape
+		echo "# mode=$mode status=$UMK_STATUS" >&3
+		cat "$UMK_OUT"
+		[ "$UMK_STATUS" -eq 0 ]
+		grep -q '^stub syscall instructions found: yes$' "$UMK_OUT"
+		[ "$(grep -c ': contained$' "$UMK_OUT")" -eq 4 ]
+		grep -Eq '^forged trap with its frame outside the signal stack: (child ended by a signal|no effect)$' "$UMK_OUT"
+		grep -q '^forged host rt_sigreturn blocking every signal: child ended by a signal; parent ran again: yes$' "$UMK_OUT"
+		grep -q '^another process.s secret in the stub region: not found$' "$UMK_OUT"
+		grep -q '^escape: done$' "$UMK_OUT"
+		[ -z "$(grep 'ESCAPED\|FOUND' "$UMK_OUT")" ]
+		if [ "$mode" = seccomp ]; then
+			# the kernel noticed both forgeries itself
+			grep -q 'trapped with its frame outside its signal stack: killed' "$UMK_ERR"
+			grep -q 'blocked its interrupt signal: killed' "$UMK_ERR"
+		fi
+	done
+}
