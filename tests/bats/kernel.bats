@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # Kernel behaviour with no native counterpart: OOM killing, the kernel log,
-# root read-only by default, host-side process naming, hostile packet sockets.
+# root read-only by default, host-side process naming, hostile packet sockets,
+# init's protection from signals.
 
 load ../lib.sh
 
@@ -37,6 +38,22 @@ boot_prog() {
 		[ "$(grep -c '^bogus syscall: -1 Function not implemented$' "$UMK_OUT")" -eq 3 ]
 		grep -q '^syslog has the boot banner: yes$' "$UMK_OUT"
 		grep -q '^ENOSYS lines in syslog: 1$' "$UMK_OUT"
+	done
+}
+
+@test "init gets no signal it did not ask for: kill -9 of pid 1, its group, kill(0), tgkill all leave it running (every mode)" {
+	for mode in $UMK_MODES; do
+		boot_prog "$mode" init_signals
+		echo "# mode=$mode status=$UMK_STATUS" >&3
+		cat "$UMK_OUT"
+		[ "$UMK_STATUS" -eq 0 ]
+		[ -z "$(grep -i 'attempted to kill init' "$UMK_ERR")" ]
+		grep -q '^pid: 1$' "$UMK_OUT"
+		# every kill succeeds, as on Linux, and nothing arrives
+		[ "$(grep -c ': 0$' "$UMK_OUT")" -eq 10 ]
+		grep -q '^SIGHUP pending while blocked: 1$' "$UMK_OUT"
+		grep -q '^SIGUSR1 handled: 1$' "$UMK_OUT"
+		grep -q '^init still running: yes$' "$UMK_OUT"
 	done
 }
 
