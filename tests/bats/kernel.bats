@@ -57,6 +57,27 @@ boot_prog() {
 	done
 }
 
+@test "CPU time: a guest asleep is idle in /proc/stat, and a sleeping shell is charged nothing (every mode)" {
+	mkdir -p "$root/bin"
+	cp "$UMK_ROOTFS/bin/busybox" "$root/bin/busybox"
+	for a in sh sleep cat head cut echo; do ln -sf busybox "$root/bin/$a"; done
+	for mode in $UMK_MODES; do
+		umk_boot "$mode" "$root" /bin/sh -c 'mount -t proc proc /proc
+			set -- $(head -1 /proc/stat); i0=$5
+			sleep 1
+			set -- $(head -1 /proc/stat); i1=$5
+			echo "idle ticks over 1 s: $((i1 - i0))"
+			echo "shell ticks: $(cut -d" " -f14,15 /proc/$$/stat)"'
+		cat "$UMK_OUT"
+		[ "$UMK_STATUS" -eq 1 ] || [ "$UMK_STATUS" -eq 0 ]
+		idle=$(sed -n 's/^idle ticks over 1 s: //p' "$UMK_OUT")
+		[ "$idle" -ge 80 ]
+		# the shell slept a second in wait4: at most a few ticks
+		read -r u s < <(sed -n 's/^shell ticks: //p' "$UMK_OUT")
+		[ $((u + s)) -le 5 ]
+	done
+}
+
 @test "root is read-only unless rw: EROFS, as on Linux" {
 	mkdir -p "$root/bin"
 	cp "$UMK_ROOTFS/bin/busybox" "$root/bin/busybox"
