@@ -8,6 +8,7 @@
 #include "um.h"
 #include "mmu.h"
 #include "trap_mode.h"
+#include "umid.h"
 #include <umk/arch.h>
 
 /* The kernel and its guest never run at the same time (one virtual CPU),
@@ -43,6 +44,7 @@ int main(int argc, char **argv)
 	boot_cfg.mem_bytes = 64ULL << 20;
 	parse_cmdline(argc, argv);
 	trap_mode_init();
+	umid_init();
 	if (pin)
 		pin_to_current_cpu();
 	physmem_init(boot_cfg.mem_bytes);

@@ -10,3 +10,8 @@ $(B)/stub.bin.h: $(B)/stub/umk-stub
 	   od -An -v -tx1 $< | sed 's/ *\([0-9a-f][0-9a-f]\)/0x\1,/g'; echo "};"; \
 	   printf 'static const unsigned long stub_run_ops_addr = 0x%s;\n' \
 	     $$(nm $< | awk '$$3=="stub_run_ops"{print $$1}'); } > $@
+# The instance directory (umid.c, umid_dir.c) shares its rules with
+# umk-mconsole through host-helpers/lib/instdir.c; default umids come
+# from libuuid.
+$(B)/umk: $(B)/obj/host-helpers/lib/instdir.o
+UMK_LDLIBS += -luuid
