@@ -24,7 +24,6 @@ static const char *not_yet(int kind, const char *key, const char *v, const char 
 COMPAT(ssl, SETUP_PREFIX, "ssl", "the serial lines ssl=/sslN=");
 COMPAT(ssl_non_raw, SETUP_FLAG, "ssl-non-raw", "ssl-non-raw (serial lines)");
 COMPAT(xterm, SETUP_VALUE, "xterm", "the xterm console channel");
-COMPAT(mconsole, SETUP_VALUE, "mconsole", "the management console (mconsole=notify:)");
 COMPAT(iomem, SETUP_VALUE, "iomem", "iomem= host memory regions");
 COMPAT(initrd, SETUP_VALUE, "initrd", "an initrd");
 COMPAT(dtb, SETUP_VALUE, "dtb", "a device tree blob");

@@ -6,7 +6,7 @@
 
 enum proc_kind {
 	P_ROOT = 1, P_SELF, P_CMDLINE, P_CPUINFO, P_MEMINFO, P_MOUNTS, P_UPTIME, P_LOADAVG, P_STAT,
-	P_FILESYSTEMS, P_VERSION,
+	P_FILESYSTEMS, P_VERSION, P_SYSRQ,
 	P_SYS, P_SYS_DIR, P_SYSCTL,	/* /proc/sys, /proc/sys/DIR (fd: its index), a sysctl (fd: index) */
 	/* per process */
 	P_PID_DIR = 0x20, P_PID_STAT, P_PID_STATUS, P_PID_CMDLINE, P_PID_MAPS, P_PID_COMM,

@@ -4,6 +4,7 @@
 #include <umk/fs.h>
 #include <umk/mm.h>
 #include <umk/arch.h>
+#include <umk/sysrq.h>
 #include "internal.h"
 #include "proc_internal.h"
 
@@ -12,7 +13,7 @@ static struct super_block proc_sb = { .s_type = "proc", .s_dev = MKDEV(0, 20), .
 static const struct { const char *name; enum proc_kind kind; } root_ents[] = {
 	{ "cmdline", P_CMDLINE }, { "cpuinfo", P_CPUINFO }, { "filesystems", P_FILESYSTEMS },
 	{ "loadavg", P_LOADAVG }, { "meminfo", P_MEMINFO }, { "mounts", P_MOUNTS },
-	{ "self", P_SELF }, { "stat", P_STAT }, { "sys", P_SYS }, { "uptime", P_UPTIME }, { "version", P_VERSION },
+	{ "self", P_SELF }, { "stat", P_STAT }, { "sys", P_SYS }, { "sysrq-trigger", P_SYSRQ }, { "uptime", P_UPTIME }, { "version", P_VERSION },
 };
 
 static const struct inode_operations proc_dir_iops, proc_link_iops, proc_file_iops;
@@ -51,6 +52,8 @@ struct inode *proc_iget(enum proc_kind kind, pid_t pid, int fd)
 		mode = proc_pid_mode(kind);
 	else if (kind >= P_SYS && kind <= P_SYSCTL)
 		mode = proc_sys_mode(kind, fd);
+	else if (kind == P_SYSRQ)
+		mode = S_IFREG | 0200;
 	else
 		mode = S_IFREG | 0444;
 	i->i_mode = mode;
@@ -256,6 +259,8 @@ static int proc_show(struct inode *inode, struct sbuf *o)
 	case P_SYSCTL:
 		proc_sys_show(inode, o);
 		return 0;
+	case P_SYSRQ:
+		return 0;
 	default: return proc_pid_show(inode, o);
 	}
 }
@@ -309,6 +314,13 @@ static const struct inode_operations proc_file_iops = { .setattr = proc_sys_seta
 static const struct file_operations proc_dir_fops = { .iterate = proc_root_iterate };
 static ssize_t proc_file_write(struct file *f, const void *buf, size_t n, loff_t *pos)
 {
+	if (PI(f->f_inode)->kind == P_SYSRQ) {
+		/* the first byte is the key, as Linux's write_sysrq_trigger */
+		if (n)
+			handle_sysrq(*(const char *)buf);
+		*pos += n;
+		return n;
+	}
 	if (PI(f->f_inode)->kind != P_SYSCTL)
 		return -EINVAL;
 	return proc_sys_write(f, buf, n, pos);

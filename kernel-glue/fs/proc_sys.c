@@ -73,7 +73,7 @@ void proc_sys_show(struct inode *inode, struct sbuf *out)
  * are fixed, as Linux's proc_sys_setattr. Other /proc files: EPERM. */
 int proc_sys_setattr(struct inode *inode, const struct iattr *ia)
 {
-	if (PI(inode)->kind != P_SYSCTL || (ia->valid & ~(unsigned)ATTR_SIZE))
+	if ((PI(inode)->kind != P_SYSCTL && PI(inode)->kind != P_SYSRQ) || (ia->valid & ~(unsigned)ATTR_SIZE))
 		return -EPERM;
 	return 0;
 }

@@ -315,6 +315,10 @@ int vfs_subtree(struct super_block *sb, const char *path, struct dentry **out);
 
 /* ---- interfaces for the core ---- */
 struct file *filp_open_exec(const char *path);
+/* A private mount of a filesystem type needing no device (kern_mount.c),
+ * and an open of path beneath it (".." and symlinks stop at its root). */
+struct vfsmount *kern_mount(const char *type_name);
+struct file *file_open_root(struct vfsmount *root, const char *path, unsigned flags);
 ssize_t kernel_read(struct file *f, void *buf, size_t n, loff_t off);
 ssize_t kernel_write(struct file *f, const void *buf, size_t n, loff_t off);
 struct file *get_file(struct file *f);
