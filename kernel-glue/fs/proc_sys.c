@@ -4,6 +4,7 @@
  * sysctl_writes_strict (EINVAL if it is not a number in range). */
 #include <umk/fs.h>
 #include <umk/internal.h>
+#include <umk/uevent.h>
 #include "proc_internal.h"
 
 struct sysctl {
@@ -11,13 +12,17 @@ struct sysctl {
 	umode_t mode;
 	long long (*get)(void);
 	int (*set)(long long v);	/* 0 or -EINVAL; NULL: read-only */
+	char *str;			/* a string sysctl instead: its buffer */
+	size_t str_size;
 };
 
 static long long get_threads_max(void) { return threads_max(); }
 static int set_threads_max_ll(long long v) { return set_threads_max(v); }
 
 static const struct sysctl sysctls[] = {
-	{ "kernel", "threads-max", 0644, get_threads_max, set_threads_max_ll },
+	{ "kernel", "threads-max", 0644, get_threads_max, set_threads_max_ll, NULL, 0 },
+	/* the uevent helper (Linux's CONFIG_UEVENT_HELPER): umk/uevent.h */
+	{ "kernel", "hotplug", 0644, NULL, NULL, uevent_helper, sizeof(uevent_helper) },
 };
 static const char *const dirs[] = { "kernel" };
 
@@ -66,7 +71,28 @@ umode_t proc_sys_mode(enum proc_kind kind, int idx)
 
 void proc_sys_show(struct inode *inode, struct sbuf *out)
 {
-	sbuf_printf(out, "%lld\n", sysctls[PI(inode)->fd].get());
+	const struct sysctl *s = &sysctls[PI(inode)->fd];
+	if (s->str)
+		sbuf_printf(out, "%s\n", s->str);
+	else
+		sbuf_printf(out, "%lld\n", s->get());
+}
+
+/* A string sysctl takes the write whole, without its newline (Linux's
+ * proc_dostring); longer than the buffer: EINVAL. */
+static ssize_t write_string(const struct sysctl *s, const void *buf, size_t n, loff_t *pos)
+{
+	if (*pos)
+		return n;
+	size_t len = n;
+	if (len && ((const char *)buf)[len - 1] == '\n')
+		len--;
+	if (len >= s->str_size || strnlen(buf, len) != len)
+		return -EINVAL;
+	memcpy(s->str, buf, len);
+	s->str[len] = 0;
+	*pos += n;
+	return n;
 }
 
 /* O_TRUNC on a sysctl is harmless (echo N > file); ownership and mode
@@ -82,6 +108,8 @@ ssize_t proc_sys_write(struct file *f, const void *buf, size_t n, loff_t *pos)
 {
 	const struct sysctl *s = &sysctls[PI(f->f_inode)->fd];
 	char text[32];
+	if (s->str)
+		return write_string(s, buf, n, pos);
 	if (!s->set)
 		return -EPERM;
 	if (*pos)

@@ -30,8 +30,11 @@ __setup(shutdown_timeout, shutdown_timeout_setup, "shutdown_timeout=SECS",
 	"on SIGTERM/SIGHUP/SIGINT umk runs the guest's /sbin/poweroff;\n"
 	"after SECS (default 10) it syncs the disks and stops");
 
+bool system_stopping;
+
 void kernel_stop(const char *msg, int status)
 {
+	system_stopping = true;
 	struct task *t;
 	for_each_task(t)
 		if (t != init_task && t->state != TASK_ZOMBIE && t->state != TASK_DEAD && !(t->flags & PF_KTHREAD))

@@ -356,7 +356,8 @@ struct devfs_node {
 	static const struct devfs_node __devnode_##id __umk_entry(umk_devnodes) = { name, mode, rdev, gid, fops, NULL }
 #define DEVFS_LINK(id, name, target) \
 	static const struct devfs_node __devnode_##id __umk_entry(umk_devnodes) = { name, S_IFLNK | 0777, 0, 0, NULL, target }
-int devfs_add_node(const char *name, umode_t mode, uint64_t rdev, const struct file_operations *fops);
+int devfs_add_node(const char *name, umode_t mode, uint64_t rdev, gid_t gid, const struct file_operations *fops);
+int devfs_remove_node(const char *name);	/* 0 or -ENOENT */
 /* Character device nodes outside /dev (tmpfs mknod): open by rdev. */
 extern const struct file_operations chrdev_fops;
 /* Advisory locks (fs/locks.c): release on close / last fput. */

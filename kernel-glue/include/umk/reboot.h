@@ -4,6 +4,7 @@
  * (Documentation/command-line.md). */
 #ifndef UMK_REBOOT_H
 #define UMK_REBOOT_H
+#include <umk/types.h>
 #include <umk/init.h>
 
 #define UMK_EXIT_POWEROFF 0	/* power off, halt */
@@ -14,6 +15,7 @@
  * moment to go, every filesystem is written out clean, msg is logged,
  * and umk exits with status. Processes do not run their shutdown. */
 __attribute__((noreturn)) void kernel_stop(const char *msg, int status);
+extern bool system_stopping;	/* kernel_stop has begun */
 /* The same from any context (an interrupt, a timer): in a kernel thread. */
 void kernel_stop_async(const char *msg, int status);
 /* Ctrl-Alt-Del, as Linux: SIGINT to init once init turned the key off
