@@ -33,7 +33,10 @@ struct packet_sock {
 	struct wait_queue_head wq;
 	struct membership mr[PACKET_MAX_MEMBERSHIPS];
 	int nmr;
+	struct list_head all;		/* every packet socket, for device removal */
 };
+
+static LIST_HEAD(packet_socks);
 
 /* What recvmsg reports about a frame, kept in skb->cb. */
 struct packet_cb {
@@ -112,6 +115,7 @@ static int packet_release(struct socket *s)
 	while (p->nmr)
 		drop_membership(p, p->nmr - 1);
 	skb_queue_purge(&p->rq);
+	list_del(&p->all);
 	kfree(p);
 	s->sk = NULL;
 	return 0;
@@ -305,11 +309,28 @@ static int packet_create(struct socket *s, int protocol)
 	p->pt.func = packet_rcv;
 	p->pt.priv = p;
 	p->proto = be16((uint16_t)protocol);
+	list_add_tail(&p->all, &packet_socks);
 	s->sk = p;
 	s->ops = &packet_ops;
 	hook(p);
 	return 0;
 }
+
+/* A device goes (hot-unplug): sockets bound to it hear nothing more and
+ * their sends fail, as Linux's packet_notifier leaves them (ifindex -1). */
+static void packet_netdev_event(struct net_device *dev, enum netdev_event ev)
+{
+	if (ev != NETDEV_UNREGISTER)
+		return;
+	struct packet_sock *p;
+	list_for_each_entry(p, &packet_socks, all)
+		if (p->ifindex == dev->ifindex) {
+			unhook(p);
+			p->ifindex = -1;
+		}
+}
+static const struct netdev_notifier packet_notifier = { .fn = packet_netdev_event };
+DEFINE_NETDEV_NOTIFIER(packet_notifier);
 
 static const struct net_family packet_family = { .family = AF_PACKET, .create = packet_create };
 DEFINE_NET_FAMILY(packet_family);
