@@ -126,14 +126,14 @@ static int recv_one(int fd, struct mc_req *r)
 		reply_str(fd, r, "permission denied: this machine belongs to another user");
 		return -1;
 	}
-	if (n < MCONSOLE_REQUEST_HDR) {
-		reply_str(fd, r, "malformed request: shorter than its header");
-		return -1;
-	}
-	if (req.magic != MCONSOLE_MAGIC) {
+	if (n < (ssize_t)sizeof(req.magic) || req.magic != MCONSOLE_MAGIC) {
 		/* UML's answer to a version 0 (plain text) client, in kind */
 		static const char old[] = "ERROR: Old-style mconsole requests are no longer supported";
 		send_to(fd, r, old, sizeof(old));
+		return -1;
+	}
+	if (n < MCONSOLE_REQUEST_HDR) {
+		reply_str(fd, r, "malformed request: shorter than its header");
 		return -1;
 	}
 	if (req.version != MCONSOLE_VERSION) {
