@@ -294,8 +294,10 @@ static const struct file_operations line_fops = { .open = tty_node_open };
 
 static void announce(struct line *l)
 {
-	char desc[160];
-	line_host_describe(l->id, desc, sizeof(desc));
+	char buf[160];
+	line_host_describe(l->id, buf, sizeof(buf));
+	/* UML names a pseudo-terminal by its path alone */
+	const char *desc = !strncmp(buf, "pts:", 4) ? buf + 4 : buf;
 	if (l->id == 0)
 		printk(KERN_INFO "console [%s] enabled on %s\n", l->name, desc);
 	else if (l->id < CON_LINES)

@@ -59,8 +59,9 @@ static int open_xterm(int id, struct line_run *r, char *why, size_t n)
 	pid_t pid = fork();
 	if (pid == 0) {
 		if (fork() == 0) {
-			int fl = fcntl(m, F_GETFD);
-			fcntl(m, F_SETFD, fl & ~FD_CLOEXEC);
+			/* the xterm's: inherited, and blocking as a terminal's */
+			fcntl(m, F_SETFD, fcntl(m, F_GETFD) & ~FD_CLOEXEC);
+			fcntl(m, F_SETFL, fcntl(m, F_GETFL) & ~O_NONBLOCK);
 			setsid();
 			snprintf(sarg, sizeof(sarg), "-S%s/%d", strrchr(r->pts, '/') + 1, m);
 			execlp("xterm", "xterm", "-T", title, sarg, (char *)NULL);
