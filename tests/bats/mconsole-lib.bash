@@ -78,19 +78,7 @@ uml() { uml_mconsole "$UMLDIR/$UMID/mconsole" "$@" 2>/dev/null; }
 
 # wait_exit SECS: the machine has ended within SECS; its status in STATUS.
 wait_exit() {
-	local i
-	for i in $(seq 1 $(($1 * 10))); do
-		kill -0 "$GUEST" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$GUEST" 2>/dev/null; then
-		kill -KILL "$GUEST"
-		echo "umk still running after $1 s"
-		cat "$OUT" "$ERR"
-		false
-	fi
-	STATUS=0
-	wait "$GUEST" || STATUS=$?
+	umk_wait_exit "$1" "$OUT" "$ERR" || return 1
 	exec 7>&-
 }
 
