@@ -7,6 +7,7 @@
 #include <umk/arch.h>
 #include <umk/fs.h>
 #include <umk/mm.h>
+#include <umk/proc.h>
 #include <umk/reboot.h>
 #include <umk/sysrq.h>
 
@@ -99,3 +100,18 @@ void handle_sysrq(int key)
 		}
 	do_help();
 }
+
+/* /proc/sysrq-trigger: root writes a key (the first byte of each write,
+ * as Linux's write_sysrq_trigger); reading it gives nothing. */
+static int sysrq_trigger_show(struct sbuf *out __unused, void *data __unused)
+{
+	return 0;
+}
+
+static int sysrq_trigger_write(const char *buf, size_t len, void *data __unused)
+{
+	if (len)
+		handle_sysrq(buf[0]);
+	return 0;
+}
+DEFINE_PROC_FILE(sysrq_trigger, "sysrq-trigger", 0200, sysrq_trigger_show, sysrq_trigger_write, NULL);

@@ -3,10 +3,31 @@
  * in its environment. Events before init runs are not sent: what exists
  * at boot, user space finds by itself (devtmpfs, mdev -s). */
 #include <umk/internal.h>
+#include <umk/proc.h>
 #include <umk/uevent.h>
 
-char uevent_helper[UEVENT_HELPER_MAX];
+#define UEVENT_HELPER_MAX 256
+static char uevent_helper[UEVENT_HELPER_MAX];	/* "": none (the default) */
 static uint64_t seqnum;
+
+/* /proc/sys/kernel/hotplug, a string sysctl as Linux's proc_dostring:
+ * the write up to its first newline or NUL, cut to 255 bytes. */
+static int hotplug_show(struct sbuf *out, void *data __unused)
+{
+	sbuf_printf(out, "%s\n", uevent_helper);
+	return 0;
+}
+
+static int hotplug_write(const char *buf, size_t len, void *data __unused)
+{
+	size_t n = 0;
+	while (n < len && n < sizeof(uevent_helper) - 1 && buf[n] && buf[n] != '\n')
+		n++;
+	memcpy(uevent_helper, buf, n);
+	uevent_helper[n] = 0;
+	return 0;
+}
+DEFINE_PROC_FILE(kernel_hotplug, "sys/kernel/hotplug", 0644, hotplug_show, hotplug_write, NULL);
 
 #define UEVENT_VARS 16
 

@@ -10,7 +10,4 @@
 /* action "add" or "remove"; devpath under /sys ("/devices/virtual/block/ubdb");
  * vars: "KEY=VALUE" strings, NULL-terminated (copied). */
 void uevent_send(const char *action, const char *devpath, const char *subsystem, const char *const *vars);
-
-#define UEVENT_HELPER_MAX 256
-extern char uevent_helper[UEVENT_HELPER_MAX];	/* "": none (the default) */
 #endif
