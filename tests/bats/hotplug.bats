@@ -73,7 +73,7 @@ wait_guest() {
 	wait_guest '[ ! -e /dev/ubdb ]'
 	guest_run 'ls /sys/block; tail -n 1 /tmp/uevents'
 	grep -qx "remove block /devices/virtual/block/ubdb ubdb 98:16 " <<<"$GOT"
-	! grep -qx ubdb <<<"$GOT"	# /sys/block/ubdb is gone
+	[ -z "$(grep -x ubdb <<<"$GOT")" ]	# /sys/block/ubdb is gone
 	# the host has the data, and the image is free (unlocked, clean)
 	[ "$(debugfs -R "cat /hello" "$img" 2>/dev/null)" = plugged-in ]
 	e2fsck -fn "$img"
@@ -147,4 +147,47 @@ wait_guest() {
 	wait_guest '[ -d /sys/class/net/eth3 ]'
 	run uml remove eth3
 	[ "$output" = "OK " ]
+}
+
+@test "a card's IPv4 goes with it: addresses, routes, ARP entries, conf/neigh sysctls; a capture on it ends; plugged again it works afresh" {
+	start_machine hp4
+	# plug_and_ping: eth1 on slirp, addressed, with a default route, pings slirp's host
+	plug_and_ping() {
+		run mc config eth1=slirp
+		[ "$status" = 0 ]
+		wait_guest '[ "$(cat /sys/class/net/eth1/carrier 2>/dev/null)" = 1 ] || { ifconfig eth1 up 2>/dev/null; false; }'
+		guest_run 'ifconfig eth1 10.0.2.15 netmask 255.255.255.0 up && route add default gw 10.0.2.2 && ping -c 3 -w 10 10.0.2.2 | grep -c "bytes from"; cat /proc/sys/net/ipv4/conf/eth1/forwarding /proc/sys/net/ipv4/neigh/eth1/ucast_solicit'
+		echo "$GOT"
+		[ "$(sed -n 1p <<<"$GOT")" -ge 1 ]
+		[ "$(sed -n 2,3p <<<"$GOT" | tr '\n' ' ')" = "0 3 " ]
+	}
+	plug_and_ping
+	guest_run 'grep -c eth1 /proc/net/route; grep "^10.0.2.2 " /proc/net/arp | grep -c eth1'
+	echo "$GOT"
+	[ "$GOT" = "$(printf '2\n1')" ]
+	# a capture bound to the card (AF_PACKET on eth1), and a sysctl of it held open
+	guest_run 'tcpdump -i eth1 -n -l >/tmp/td.out 2>/tmp/td.err & echo $! >/tmp/td.pid; exec 6<>/proc/sys/net/ipv4/conf/eth1/forwarding; sleep 1; echo started'
+	[ "$GOT" = started ]
+	run mc remove eth1
+	echo "$output"
+	[ "$status" = 0 ]
+	wait_guest '[ ! -e /sys/class/net/eth1 ]'
+	# tcpdump hears the device go (ENETDOWN) and stops
+	wait_guest '! kill -0 $(cat /tmp/td.pid) 2>/dev/null'
+	guest_run 'cat /tmp/td.err; echo routes $(grep -c eth1 /proc/net/route) arp $(grep -c eth1 /proc/net/arp); echo dirs $(ls /proc/sys/net/ipv4/conf /proc/sys/net/ipv4/neigh); ifconfig eth1 2>&1; ping -c 1 -w 2 10.0.2.2 2>&1 | tail -n 1; echo 1 >&6; exec 6<&-'
+	echo "$GOT"
+	grep -q "^routes 0 arp 0$" <<<"$GOT"
+	grep -q "^dirs .*conf: all default lo .*neigh: lo$" <<<"$GOT"
+	[ -z "$(grep '^dirs .*eth1' <<<"$GOT")" ]
+	grep -q "^ifconfig: eth1: error fetching interface information: Device not found$" <<<"$GOT"
+	grep -qi "network is unreachable" <<<"$GOT"
+	grep -qi "interface went down\|interface disappeared" <<<"$GOT"
+	# the sysctl file still open: its entry is gone (ENOENT, as Linux)
+	grep -qi "write error: No such file or directory" <<<"$GOT"
+	# plugged again under the same name: nothing of the old card is in the way
+	plug_and_ping
+	run mc remove eth1
+	[ "$status" = 0 ]
+	run mc version
+	[ "$status" = 0 ]
 }

@@ -100,53 +100,80 @@ need_uml_mconsole() {
 	[[ $output == "mc2	$GUEST	$UMLDIR/mc2/mconsole" ]]
 }
 
-@test "stop freezes the whole machine (only mconsole answers), go resumes it" {
+@test "stop freezes the whole machine (only mconsole answers), go resumes it: every trap mode, both clients" {
 	need_uml_mconsole
-	start_machine mc3
-	echo 'while :; do echo tick; sleep 0.1; done &' >&7
-	guest_wait tick
-	run uml stop
-	[ "$output" = "OK " ]
-	local n1 n2
-	sleep 0.3
-	n1=$(grep -c tick "$OUT")
-	sleep 1.5
-	n2=$(grep -c tick "$OUT")
-	echo "ticks while stopped: $n1 -> $n2"
-	[ "$n1" = "$n2" ]
-	# what needs the machine waits; what does not answers
-	run uml version
-	[[ $output == "OK Linux"* ]]
-	run mc proc meminfo
-	[ "$status" = 1 ] && [[ $output == *"stopped"* ]]
-	run uml stop
-	[[ $output == "ERR "* ]]
-	run uml go
-	[ "$output" = "OK " ]
-	sleep 1
-	n2=$(grep -c tick "$OUT")
-	echo "after go: $n2"
-	[ "$n2" -gt $((n1 + 3)) ]
-	run uml go
-	[ "$output" = "ERR the machine is not stopped" ]
+	local mode n1 n2
+	for mode in $UMK_MODES; do
+		echo "== mode=$mode"
+		start_machine "mc3$mode" "mode=$mode"
+		echo 'while :; do echo tick; sleep 0.1; done &' >&7
+		guest_wait tick
+		if [ "$mode" = skas ]; then run mc stop; [ "$status" = 0 ]; else run uml stop; [ "$output" = "OK " ]; fi
+		sleep 0.3
+		n1=$(grep -c tick "$OUT")
+		sleep 1.5
+		n2=$(grep -c tick "$OUT")
+		echo "ticks while stopped: $n1 -> $n2"
+		[ "$n1" = "$n2" ]
+		# what needs the machine waits; what does not answers
+		run uml version
+		[[ $output == "OK Linux"* ]]
+		run mc proc meminfo
+		[ "$status" = 1 ] && [[ $output == *"stopped"* ]]
+		run uml stop
+		[[ $output == "ERR "* ]]
+		run mc stop
+		[ "$status" = 1 ]
+		if [ "$mode" = skas ]; then run mc go; [ "$status" = 0 ]; else run uml go; [ "$output" = "OK " ]; fi
+		sleep 1
+		n2=$(grep -c tick "$OUT")
+		echo "after go: $n2"
+		[ "$n2" -gt $((n1 + 3)) ]
+		run uml go
+		[ "$output" = "ERR the machine is not stopped" ]
+		run mc go
+		[ "$status" = 1 ] && [ "$output" = "the machine is not stopped" ]
+		run mc halt
+		wait_exit 20
+		[ "$STATUS" = 0 ]
+	done
 }
 
-@test "halt: status 0, the filesystems clean; reboot: status 3; the instance directory goes" {
-	need_uml_mconsole
-	start_machine mc4
-	[ -d "$UMLDIR/mc4" ]
-	run uml halt
-	[ "$output" = "OK " ]
-	wait_exit 20
-	[ "$STATUS" = 0 ]
-	grep -q "reboot: System halted" "$ERR"
-	[ ! -e "$UMLDIR/mc4" ]
-	start_machine mc5
-	run mc reboot
+# stop_with_disk CLIENT CMD UMID: a machine with an ext4 disk mounted and
+# written is stopped by CLIENT (uml or mc) with CMD; its status in STATUS.
+stop_with_disk() {
+	local client=$1 cmd=$2 img=$BATS_TEST_TMPDIR/$3.img
+	truncate -s 16M "$img"
+	mke2fs -q -F -t ext4 "$img"
+	start_machine "$3" "ubd1=$img"
+	[ -d "$UMLDIR/$3" ]
+	guest_run 'mkdir -p /tmp/d && mount /dev/ubdb /tmp/d && echo before-the-stop >/tmp/d/f && echo mounted'
+	[ "$GOT" = mounted ]
+	run "$client" "$cmd"
+	echo "$output"
 	[ "$status" = 0 ]
 	wait_exit 20
+	# the kernel's shutdown path wrote it out clean: nothing to replay
+	dumpe2fs -h "$img" 2>/dev/null | grep -q "^Filesystem state: *clean$"
+	[ -z "$(dumpe2fs -h "$img" 2>/dev/null | grep needs_recovery)" ]
+	e2fsck -fn "$img"
+	[ "$(debugfs -R "cat /f" "$img" 2>/dev/null)" = before-the-stop ]
+	[ ! -e "$UMLDIR/$3" ]
+}
+
+@test "halt: status 0, reboot: status 3, through both clients; a mounted disk is written out clean; the instance directory goes" {
+	need_uml_mconsole
+	command -v mke2fs >/dev/null || skip "mke2fs (e2fsprogs) not installed"
+	stop_with_disk uml halt mc4
+	[ "$STATUS" = 0 ]
+	grep -q "reboot: System halted" "$ERR"
+	stop_with_disk mc halt mc4b
+	[ "$STATUS" = 0 ]
+	stop_with_disk uml reboot mc5
 	[ "$STATUS" = 3 ]
-	[ ! -e "$UMLDIR/mc5" ]
+	grep -q "reboot: Restarting system" "$ERR"
+	stop_with_disk mc reboot mc5b
+	[ "$STATUS" = 3 ]
 }
 
 @test "cad: busybox init runs its ctrlaltdel action (reboot, status 3); without init's say, a restart at once" {
