@@ -17,3 +17,13 @@ $(B)/stub.bin.h: $(B)/stub/umk-stub
 # from libuuid.
 $(B)/umk: $(B)/obj/host-helpers/lib/instdir.o
 UMK_LDLIBS += -luuid
+
+# Unit test of CPU placement's decisions (arch-um/placement_policy.c).
+PLACEUT := $(B)/tests/unit/arch-placement
+$(PLACEUT): tests/unit/arch/test_placement.c arch-um/placement_policy.c arch-um/placement.h tests/unit/common/check.h
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -o $@ $(filter %.c,$^)
+$(PLACEUT)-asan: tests/unit/arch/test_placement.c arch-um/placement_policy.c arch-um/placement.h tests/unit/common/check.h
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) $(SANITIZE) -fno-sanitize-recover=all -o $@ $(filter %.c,$^)
+TEST_DEPS += $(PLACEUT) $(PLACEUT)-asan
