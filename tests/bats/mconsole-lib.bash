@@ -24,6 +24,10 @@ start_machine() {
 	local fifo=$BATS_TEST_TMPDIR/$UMID.in
 	rm -f "$fifo"
 	mkfifo "$fifo"
+	# made here: the background job opens them only after the FIFO, and
+	# guest_run may look at $OUT before that
+	: >"$OUT"
+	: >"$ERR"
 	# a shell that is not interactive (no prompts): one command a line
 	"$UMK_BIN" mem=128M root=/dev/root rootfstype=hostfs "hostfs=$UMK_ROOTFS" rw init=/bin/sh \
 		"umid=$UMID" "uml_dir=$UMLDIR" "$@" -- -c 'while read -r l; do eval "$l"; done' \
