@@ -9,6 +9,7 @@ struct mm *mm_alloc(void)
 {
 	struct mm *mm = kzalloc(sizeof(*mm));
 	mm->refs = 1;
+	mm->dumpable = 1;
 	if (arch_mm_create(mm)) {
 		kfree(mm);
 		return NULL;

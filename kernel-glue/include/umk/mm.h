@@ -73,6 +73,8 @@ struct mm {
 	uaddr_t arg_start, arg_end, env_start, env_end;
 	uaddr_t mmap_base;
 	uint32_t def_flags;		/* VM_* every new mapping gets (mlockall MCL_FUTURE) */
+	int dumpable;			/* PR_SET_DUMPABLE: 1 from exec, copied by fork */
+	bool thp_disable;		/* PR_SET_THP_DISABLE: copied by fork, kept across exec */
 	uint64_t auxv[48];
 	struct file *exe_file;
 	/* arch-um: host stub process and pending host mapping operations */
