@@ -58,6 +58,7 @@ load ../lib.sh
 @test "guest mlock" { guest_check mlock; }
 @test "guest prctl" { guest_check prctl; }
 @test "guest process_vm" { guest_check process_vm; }
+@test "guest memfd" { guest_check memfd; }
 @test "guest cow" { guest_check cow; }
 @test "guest mmap" { guest_check mmap; }
 @test "guest signals" { guest_check signals; }
