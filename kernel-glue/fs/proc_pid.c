@@ -215,15 +215,17 @@ static void show_stat(struct task *t, struct sbuf *o)
 		    0x400040u, (unsigned long long)t->min_flt, 0ull, (unsigned long long)t->maj_flt, 0ull,
 		    TICKS(t->utime_ns), TICKS(t->stime_ns),
 		    TICKS(sig ? sig->cutime : 0), TICKS(sig ? sig->cstime : 0),
-		    20, 0, nr_threads(t), 0, TICKS(t->start_time_ns));
+		    RT_POLICY(t->policy) ? -1 - t->rt_priority : 20 + t->nice, t->nice,
+		    nr_threads(t), 0, TICKS(t->start_time_ns));
 	sbuf_printf(o, "%llu %llu %llu %llu %llu %llu 0 0 ",
 		    (unsigned long long)(mm ? mm_total_pages(mm) * PAGE_SIZE : 0),
 		    (unsigned long long)(mm ? mm->rss_pages : 0), 18446744073709551615ull,
 		    (unsigned long long)(mm ? mm->start_code : 0), (unsigned long long)(mm ? mm->end_code : 0),
 		    (unsigned long long)(mm ? mm->start_stack : 0));
-	sbuf_printf(o, "%llu %llu %llu %llu 0 0 0 %d 0 0 0 0 0 0 ",
+	sbuf_printf(o, "%llu %llu %llu %llu 0 0 0 %d 0 %d %d 0 0 0 ",
 		    (unsigned long long)t->pending.sig, (unsigned long long)t->blocked.sig,
-		    (unsigned long long)sigign, (unsigned long long)sigcgt, t->exit_signal);
+		    (unsigned long long)sigign, (unsigned long long)sigcgt, t->exit_signal,
+		    t->rt_priority, t->policy);
 	sbuf_printf(o, "%llu %llu %llu %llu %llu %llu %llu %d\n",
 		    (unsigned long long)(mm ? mm->start_data : 0), (unsigned long long)(mm ? mm->end_data : 0),
 		    (unsigned long long)(mm ? mm->start_brk : 0),

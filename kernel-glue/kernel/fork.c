@@ -54,6 +54,19 @@ static long do_fork(unsigned long flags, uaddr_t newsp, uaddr_t parent_tid, uadd
 	memcpy(c->comm, p->comm, sizeof(c->comm));
 	c->cred = p->cred;
 	c->no_new_privs = p->no_new_privs;
+	/* scheduling: inherited, unless SCHED_RESET_ON_FORK (Linux's sched_fork) */
+	c->policy = p->policy;
+	c->rt_priority = p->rt_priority;
+	c->nice = p->nice;
+	if (p->sched_reset_on_fork) {
+		if (RT_POLICY(c->policy)) {
+			c->policy = SCHED_NORMAL_POLICY;
+			c->rt_priority = 0;
+			c->nice = 0;
+		} else if (c->nice < 0) {
+			c->nice = 0;
+		}
+	}
 	c->keep_caps = p->keep_caps;
 	c->timer_slack_ns = p->timer_slack_ns;
 	c->flags = 0;

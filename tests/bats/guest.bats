@@ -59,6 +59,7 @@ load ../lib.sh
 @test "guest prctl" { guest_check prctl; }
 @test "guest process_vm" { guest_check process_vm; }
 @test "guest memfd" { guest_check memfd; }
+@test "guest sched" { guest_check sched; }
 @test "guest cow" { guest_check cow; }
 @test "guest mmap" { guest_check mmap; }
 @test "guest signals" { guest_check signals; }

@@ -94,7 +94,11 @@ struct task {
 	uint64_t vruntime;		/* ns of CPU, weighted as CFS (kernel/sched.c) */
 	struct list_head thread_node;	/* signal->threads */
 	uint64_t robust_list;		/* set_robust_list head */
-	int nice;
+	int nice;			/* -20..19: CFS weight */
+	int policy;			/* SCHED_NORMAL(0)/FIFO/RR/BATCH/IDLE */
+	int rt_priority;		/* 1..99 for FIFO and RR, else 0 */
+	bool sched_reset_on_fork;	/* SCHED_RESET_ON_FORK */
+	int64_t rr_slice_end;		/* RR: when its turn ends (then it requeues at the tail) */
 	int pdeath_signal;		/* PR_SET_PDEATHSIG: sent when parent (the thread) exits */
 	bool no_new_privs;		/* PR_SET_NO_NEW_PRIVS: inherited, kept across exec, never unset */
 	bool keep_caps;			/* PR_SET_KEEPCAPS: cleared by exec */
@@ -205,6 +209,15 @@ int64_t ktime_mono_ns(void);		/* CLOCK_MONOTONIC */
  * cputime_switch when prev leaves the CPU to next (next_idle: nobody
  * runs); the trap loop brackets each run of user code. */
 void cputime_switch(struct task *prev, struct task *next, bool next_idle);
+/* kernel/sched.c: t's policy, real-time priority and nice changed
+ * (sched_setscheduler, setpriority): reschedule as they require. */
+void sched_policy_changed(struct task *t);
+#define SCHED_NORMAL_POLICY 0
+#define SCHED_FIFO_POLICY 1
+#define SCHED_RR_POLICY 2
+#define SCHED_BATCH_POLICY 3
+#define SCHED_IDLE_POLICY 5
+#define RT_POLICY(p) ((p) == SCHED_FIFO_POLICY || (p) == SCHED_RR_POLICY)
 void cputime_user_enter(struct task *t, int64_t now);
 void cputime_user_exit(struct task *t, int64_t entered, int64_t now);
 /* Every task's user and system time since boot (the dead's included). */
