@@ -5,7 +5,7 @@
 #     /usr/sbin go to /bin and /sbin too: /usr is Debian's);
 #   - Debian's own dynamically linked programs copied from the host into
 #     /usr/bin and /usr/sbin (bash, coreutils, grep, sed, mawk, findutils,
-#     procps, a few util-linux and ncurses tools, tcpdump, python3 with its
+#     procps, a few util-linux and ncurses tools, tcpdump, iproute2 ip, python3 with its
 #     standard library in /usr/lib/python3.X), with their shared
 #     libraries (the ldd closure) in /lib/x86_64-linux-gnu and the dynamic
 #     loader /lib64/ld-linux-x86-64.so.2;
@@ -122,7 +122,10 @@ coreutils=$(dpkg -L coreutils 2>/dev/null | sed -n 's|^/\(usr/\)\{0,1\}s\{0,1\}b
 copy_prog usr/bin bash $coreutils grep egrep fgrep sed mawk find xargs \
 	ps top free uptime vmstat pgrep pkill pmap pwdx watch w \
 	getopt flock setsid more rev column hostname which clear tput reset
-copy_prog usr/sbin sysctl e2fsck tcpdump
+copy_prog usr/sbin sysctl e2fsck tcpdump ip
+# iproute2's tables (rt_tables, rt_protos, ...): ip names routing tables,
+# protocols and scopes with them
+[ -d /etc/iproute2 ] && cp -a /etc/iproute2 etc/iproute2
 # Debian's python3 (lab scripts use it; multiprocessing and the rest of
 # the standard library come from libpython3.X-stdlib, which the python3
 # package pulls in): /usr/bin/python3.X and Debian's python3 link,
