@@ -87,7 +87,7 @@ WAITPING='n=0; while ! ping -c 1 -W 1 $PEER >/dev/null 2>&1 && [ $n -lt 60 ]; do
 	# umk -> uml: ICMP answered, UDP answered by the uml's echo
 	grep -q '^3 packets transmitted, 3 packets received' "$T/a.console"
 	grep -q '^udp-answer: umk-hello from 10.0.0.2' "$T/a.console"
-	grep -qE '^10\.0\.0\.2 (dev eth0 )?lladdr [0-9a-f:]{17} (REACHABLE|STALE|DELAY)' "$T/a.console"
+	grep -qE '^10\.0\.0\.2 (dev eth0 )?lladdr [0-9a-f:]{17} (.* )?(REACHABLE|STALE|DELAY|PROBE)$' "$T/a.console"
 	# uml -> umk: the same the other way
 	grep -q '^3 packets transmitted, 3 packets received' "$T/b.console"
 	grep -q '^udp-answer: uml-hello from 10.0.0.1' "$T/b.console"
