@@ -230,3 +230,74 @@ lab_normalise() {
 	cat "$T/native.raw"
 	diff -u "$T/native" "$T/umk"
 }
+
+# counters KEY=VALUE from /proc/net/snmp and /proc/net/netstat text
+# between a BEGIN and an END marker line (header/value line pairs)
+counters() {
+	sed -n "/^$2/,/^$3/p" "$1" | tr -d '\r' | awk '
+		$1 ~ /:$/ { if (hdr[$1] == "") { hdr[$1] = $0; next }
+			split(hdr[$1], h); for (i = 2; i <= NF; i++) print substr($1, 1, length($1) - 1) "." h[i] "=" $i
+			hdr[$1] = "" }'
+}
+
+# The deltas of the counters Linux moves for bad input, between two dumps.
+deltas() {
+	local k
+	for k in Ip.InReceives Ip.InHdrErrors Ip.InAddrErrors Ip.InUnknownProtos Ip.InDiscards Ip.InDelivers \
+		Ip.ReasmReqds Ip.ReasmOKs Ip.ReasmFails IpExt.InTruncatedPkts IpExt.InCsumErrors IpExt.ReasmOverlaps \
+		Icmp.InMsgs Icmp.InErrors Icmp.InCsumErrors Udp.InDatagrams Udp.NoPorts Udp.InErrors Udp.InCsumErrors; do
+		echo "$k $(($(sed -n "s/^$k=//p" "$2") - $(sed -n "s/^$k=//p" "$1")))"
+	done
+}
+
+SNMP_DUMP='cat /proc/net/snmp /proc/net/netstat'
+
+@test "a raw peer's malformed frames and an ARP flood: the guest stays up, counts them as Linux does, answers pings" {
+	[ "$(id -u)" = 0 ] || skip "needs root for network namespaces"
+	command -v python3 >/dev/null || skip "python3 missing on the host"
+	local atk=$UMK_TOP/tests/net/malformed-frames.py vmac=02:00:00:03:00:01
+	# Linux: victim and attacker namespaces joined by a veth
+	NETNS=umkv$$
+	local nsa=umka$$
+	ip netns add "$NETNS"
+	ip netns add "$nsa"
+	ip link add "umkv$$" netns "$NETNS" type veth peer name "umka$$" netns "$nsa"
+	ip netns exec "$NETNS" sh -c "sysctl -qw net.ipv6.conf.all.disable_ipv6=1; ip link set umkv$$ name eth0;
+		ip link set eth0 address $vmac; ip link set lo up; ip link set eth0 up; ip addr add 10.3.0.1/16 dev eth0"
+	ip netns exec "$nsa" sh -c "sysctl -qw net.ipv6.conf.all.disable_ipv6=1; ip link set umka$$ name eth0;
+		ip link set lo up; ip link set eth0 up; ip addr add 10.3.0.2/16 dev eth0"
+	sleep 1
+	{ echo SNMP-BEFORE; ip netns exec "$NETNS" sh -c "$SNMP_DUMP"; echo SNMP-MID; } >"$T/native.snmp"
+	ip netns exec "$nsa" "$UDPX" recv 7998 10 >/dev/null &
+	ip netns exec "$NETNS" "$UDPX" recv 7999 30 >"$T/native.trigger" &
+	sleep 0.5
+	ip netns exec "$NETNS" "$UDPX" send 10.3.0.2 7998 ready
+	ip netns exec "$nsa" python3 "$atk" eth0 "$vmac" 10.3.0.2 10.3.0.1
+	ip netns exec "$nsa" "$UDPX" send 10.3.0.1 7999 done
+	wait
+	{ echo SNMP-AFTER; ip netns exec "$NETNS" sh -c "$SNMP_DUMP"; echo SNMP-END; } >>"$T/native.snmp"
+	ip netns del "$nsa"
+	# umk: the victim and a umk attacker guest on umk-switch
+	start_switch sw
+	boot_umk v "ip link set lo up; ip addr add 10.3.0.1/16 dev eth0; ip link set eth0 up; sleep 1;
+		echo SNMP-BEFORE; $SNMP_DUMP; echo SNMP-MID; udpx send 10.3.0.2 7998 ready; udpx recv 7999 60;
+		echo SNMP-AFTER; $SNMP_DUMP; echo SNMP-END; sleep 20" "eth0=daemon,$vmac,unix,$T/sw.ctl"
+	run_umk a "ip link set lo up; ip addr add 10.3.0.2/16 dev eth0; ip link set eth0 up; udpx recv 7998 60 &&
+		python3 /tests/malformed-frames.py eth0 $vmac 10.3.0.2 10.3.0.1 && udpx send 10.3.0.1 7999 done &&
+		sleep 2 && ping -c 3 -W 2 10.3.0.1" "eth0=daemon,,unix,$T/sw.ctl"
+	explain a
+	explain v
+	[ "$(guest_exit a)" = 0 ]
+	grep -q '^sent: runt=5 .* arp-requests=2000' "$T/a.console"
+	grep -q '^3 packets transmitted, 3 packets received' "$T/a.console"
+	alive "$UPID_v"
+	counters "$T/native.snmp" SNMP-BEFORE SNMP-MID >"$T/n0"
+	counters "$T/native.snmp" SNMP-AFTER SNMP-END >"$T/n1"
+	counters "$T/v.console" SNMP-BEFORE SNMP-MID >"$T/u0"
+	counters "$T/v.console" SNMP-AFTER SNMP-END >"$T/u1"
+	deltas "$T/n0" "$T/n1" >"$T/native"
+	deltas "$T/u0" "$T/u1" >"$T/umk"
+	paste "$T/native" "$T/umk"
+	grep -q 'Ip.InHdrErrors [1-9]' "$T/native"
+	diff -u "$T/native" "$T/umk"
+}

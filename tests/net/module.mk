@@ -10,6 +10,6 @@ $(NETPROBE): tests/net/netprobe.c
 $(UDPX): tests/net/udpx.c
 	@mkdir -p $(dir $@)
 	$(CC) $(GUEST_CFLAGS) -o $@ $<
-TEST_ROOTFS_EXTRA += $(NETPROBE) $(UDPX) tests/net/net-guest.sh
-$(TEST_ROOTFS_STAMP): $(NETPROBE) $(UDPX) tests/net/net-guest.sh
+TEST_ROOTFS_EXTRA += $(NETPROBE) $(UDPX) tests/net/net-guest.sh tests/net/malformed-frames.py
+$(TEST_ROOTFS_STAMP): $(NETPROBE) $(UDPX) tests/net/net-guest.sh tests/net/malformed-frames.py
 TEST_DEPS += $(NETPROBE) $(UDPX)
