@@ -306,6 +306,13 @@ mnt devpts /dev/pts gid=5,mode=620,ptmxmode=0666
 mnt tmpfs /dev/shm mode=1777
 mnt tmpfs /tmp mode=1777
 mnt tmpfs /run mode=0755
+# /boot/config-RELEASE, as Debian ships it: the kernel's own (/proc/config.gz),
+# written when the root is writable and it changed
+cfg=/boot/config-$(uname -r 2>/dev/null)
+if [ -r /proc/config.gz ] && zcat /proc/config.gz >/run/config 2>/dev/null; then
+	cmp -s /run/config "$cfg" || { mkdir -p /boot 2>/dev/null && cp /run/config "$cfg" 2>/dev/null; }
+	rm -f /run/config
+fi
 # lo: 127.0.0.1/8 and up, as Debian's ifupdown configures it (quietly if
 # the kernel has no IPv4)
 ifconfig lo 127.0.0.1 netmask 255.0.0.0 up 2>/dev/null

@@ -44,6 +44,9 @@ void sbuf_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(pri
 void sbuf_putmem(struct sbuf *b, const void *p, size_t n);
 void sbuf_free(struct sbuf *b);
 
+/* lib/crc32.c: CRC-32 as gzip computes it (start with crc 0). */
+uint32_t crc32_le(uint32_t crc, const void *p, size_t n);
+
 /* printk: level prefix as in Linux, e.g. printk(KERN_ERR "...") */
 #define KERN_EMERG "<0>"
 #define KERN_ALERT "<1>"
