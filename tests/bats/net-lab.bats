@@ -199,6 +199,7 @@ ip route
 ip route show table local
 ip neigh show nud all | sort
 ip -4 route get 172.16.1.1
+ip -4 rule
 busybox ifconfig
 busybox route -n
 echo LAB-OUT-END'

@@ -11,6 +11,7 @@
 #include <linux/rtnetlink.h>
 #include <linux/if_link.h>
 #include <linux/neighbour.h>
+#include <linux/fib_rules.h>
 #include <stdbool.h>
 
 #ifndef SOL_NETLINK
@@ -175,9 +176,21 @@ static void show_neigh(struct nlmsghdr *h)
 	       nd->ndm_state, nd->ndm_flags, tb[NDA_LLADDR] ? "yes" : "no");
 }
 
+static void show_rule(struct nlmsghdr *h)
+{
+	struct fib_rule_hdr *fr = NLMSG_DATA(h);
+	struct rtattr *tb[FRA_MAX + 1];
+	rta_table(tb, FRA_MAX, (struct rtattr *)((char *)fr + NLMSG_ALIGN(sizeof(*fr))),
+		  (int)(h->nlmsg_len - NLMSG_LENGTH(sizeof(*fr))));
+	printf("  rule family %u pref %u table %u/%u action %u flags %#x proto %u suppress %#x\n", fr->family,
+	       u32(tb[FRA_PRIORITY]), fr->table, u32(tb[FRA_TABLE]), fr->action, fr->flags,
+	       tb[FRA_PROTOCOL] ? *(uint8_t *)RTA_DATA(tb[FRA_PROTOCOL]) : 99, u32(tb[FRA_SUPPRESS_PREFIXLEN]));
+}
+
 static void show(struct nlmsghdr *h)
 {
 	switch (h->nlmsg_type) {
+	case RTM_NEWRULE: show_rule(h); break;
 	case RTM_NEWLINK: show_link(h); break;
 	case RTM_NEWADDR: case RTM_DELADDR: show_addr(h); break;
 	case RTM_NEWROUTE: case RTM_DELROUTE: show_route(h); break;
@@ -254,6 +267,9 @@ static void dump_all(int s, const char *when)
 	dump(s, RTM_GETROUTE, &rtm, sizeof(rtm), what);
 	snprintf(what, sizeof(what), "neighbours %s", when);
 	dump(s, RTM_GETNEIGH, &nd, sizeof(nd), what);
+	struct fib_rule_hdr fr = { .family = AF_INET };
+	snprintf(what, sizeof(what), "IPv4 rules %s", when);
+	dump(s, RTM_GETRULE, &fr, sizeof(fr), what);
 }
 
 static void sockets(void)
