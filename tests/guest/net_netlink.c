@@ -299,6 +299,18 @@ static void sockets(void)
 	CHECK("second socket: a negative id", !getsockname(s2, (struct sockaddr *)&a, &l) && (int)a.nl_pid < 0);
 	b.nl_pid = 12345;
 	CHECK_ERR("rebind to another id", bind(s2, (struct sockaddr *)&b, sizeof(b)), EINVAL);
+	/* socket to socket (root may): the sender's id comes with it */
+	struct sockaddr_nl to = { .nl_family = AF_NETLINK, .nl_pid = (unsigned)getpid() };
+	CHECK("send to another socket", sendto(s2, "peer", 4, 0, (struct sockaddr *)&to, sizeof(to)) == 4);
+	char pb[16];
+	struct sockaddr_nl from;
+	socklen_t fl = sizeof(from);
+	l = sizeof(a);
+	getsockname(s2, (struct sockaddr *)&a, &l);
+	CHECK("received from its id", recvfrom(s, pb, sizeof(pb), MSG_DONTWAIT, (struct sockaddr *)&from, &fl) == 4 &&
+		  !memcmp(pb, "peer", 4) && from.nl_pid == a.nl_pid && from.nl_groups == 0);
+	to.nl_pid = 424242;
+	CHECK_ERR("send to no socket", sendto(s2, "x", 1, 0, (struct sockaddr *)&to, sizeof(to)), ECONNREFUSED);
 
 	int v = 1;
 	socklen_t vl = sizeof(v);
@@ -557,6 +569,14 @@ static void unprivileged(void)
 		talk(s, &r, "nobody: ip link set lo");
 		req_init(&r, RTM_GETLINK, 0, &ifi, sizeof(ifi));
 		talk(s, &r, "nobody: ip link show lo");
+		struct sockaddr_nl to = { .nl_family = AF_NETLINK, .nl_pid = 1 };
+		printf("nobody: send to socket 1: %s\n", sendto(s, "x", 1, 0, (struct sockaddr *)&to, sizeof(to)) < 0 ?
+		       strerror(errno) : "sent");
+		printf("nobody: connect to socket 1: %s\n", connect(s, (struct sockaddr *)&to, sizeof(to)) ?
+		       strerror(errno) : "connected");
+		to = (struct sockaddr_nl){ .nl_family = AF_NETLINK, .nl_groups = RTMGRP_LINK };
+		printf("nobody: send to a group: %s\n", sendto(s, "x", 1, 0, (struct sockaddr *)&to, sizeof(to)) < 0 ?
+		       strerror(errno) : "sent");
 		_exit(0);
 	}
 	int st;

@@ -115,8 +115,8 @@ static int netlink_connect(struct socket *s, const void *addr, int len, bool non
 	}
 	if (nl->nl_family != AF_NETLINK || len < (int)sizeof(*nl))
 		return -EINVAL;
-	if (nl->nl_groups && !nl_admin())
-		return -EPERM;	/* sending to groups: NETLINK_ROUTE has no NL_CFG_F_NONROOT_SEND */
+	if ((nl->nl_groups || nl->nl_pid) && !nl_admin())
+		return -EPERM;	/* to groups or sockets: NETLINK_ROUTE has no NL_CFG_F_NONROOT_SEND */
 	netlink_autobind(n);
 	n->dst_portid = nl->nl_pid;
 	n->dst_group = nl->nl_groups ? (unsigned)__builtin_ffs((int)nl->nl_groups) : 0;
@@ -230,8 +230,8 @@ static ssize_t netlink_sendmsg(struct socket *s, struct kmsg *m, unsigned flags)
 			return -EINVAL;
 		dst_portid = nl->nl_pid;
 		dst_group = nl->nl_groups ? (unsigned)__builtin_ffs((int)nl->nl_groups) : 0;
-		if (dst_group && !nl_admin())
-			return -EPERM;
+		if ((dst_group || dst_portid) && !nl_admin())
+			return -EPERM;	/* only the kernel, unless CAP_NET_ADMIN */
 	}
 	netlink_autobind(n);
 	size_t len = m->it.len;
