@@ -58,6 +58,10 @@ uint32_t crc32_le(uint32_t crc, const void *p, size_t n);
 #define KERN_DEBUG "<7>"
 int printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void printk_once_key(const char *key, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Copy every line printk logs (with its timestamp) into out as well,
+ * until printk_capture(NULL): a command's log output as its answer
+ * (mconsole's sysrq, as UML's with_console). */
+void printk_capture(struct sbuf *out);
 __attribute__((noreturn, format(printf, 1, 2))) void panic(const char *fmt, ...);
 /* At most burst messages per interval (lib/ratelimit.c, Linux's
  * printk_ratelimit defaults: 10 per 5 s); ratelimit() says whether to

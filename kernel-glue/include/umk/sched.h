@@ -96,6 +96,9 @@ struct task {
 	uint64_t robust_list;		/* set_robust_list head */
 	int nice;
 	int pdeath_signal;		/* PR_SET_PDEATHSIG: sent when parent (the thread) exits */
+	bool no_new_privs;		/* PR_SET_NO_NEW_PRIVS: inherited, kept across exec, never unset */
+	bool keep_caps;			/* PR_SET_KEEPCAPS: cleared by exec */
+	uint64_t timer_slack_ns;	/* PR_SET_TIMERSLACK (0: the default, 50 us) */
 
 	struct mm *mm;
 	struct files_struct *files;

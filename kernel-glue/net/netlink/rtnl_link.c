@@ -1,9 +1,9 @@
 /* rtnetlink links: RTM_GETLINK (one, or the dump `ip link` reads),
  * RTM_NEWLINK/RTM_SETLINK on an existing device (flags, MTU, hardware
  * and broadcast address, queue length: `ip link set`), RTM_DELLINK, and
- * RTM_NEWLINK notifications to RTNLGRP_LINK. Messages carry what Linux's
- * rtnl_fill_ifinfo does, in its order. Creating, renaming and moving
- * links is not implemented: refused, logged once. */
+ * RTM_NEWLINK/RTM_DELLINK notifications to RTNLGRP_LINK. Messages carry
+ * what Linux's rtnl_fill_ifinfo does, in its order. Creating, renaming
+ * and moving links is not implemented: refused, logged once. */
 #include <linux/if_link.h>
 #include "netlink.h"
 
@@ -377,10 +377,22 @@ DEFINE_RTNL_HANDLER(h_newlink);
 DEFINE_RTNL_HANDLER(h_setlink);
 DEFINE_RTNL_HANDLER(h_dellink);
 
-/* Every change to a device is an RTM_NEWLINK to RTNLGRP_LINK listeners. */
+/* Every change to a device is an RTM_NEWLINK to RTNLGRP_LINK listeners;
+ * a card unplugged (mconsole remove) is an RTM_DELLINK, as Linux's
+ * rtmsg_ifinfo at unregister. */
 static void link_event(struct net_device *dev, enum netdev_event ev)
 {
 	struct link_state *st = state_of(dev);
+	if (ev == NETDEV_UNREGISTER) {
+		if (rtnl_has_listeners(RTNLGRP_LINK)) {
+			struct nlbuf b = { 0 };
+			rtnl_fill_link(&b, dev, RTM_DELLINK, 0, 0, 0, ~0u);
+			rtnl_notify(RTNLGRP_LINK, &b);
+			nlb_free(&b);
+		}
+		*st = (struct link_state){ 0 };	/* ifindexes are not reused; tidy anyway */
+		return;
+	}
 	if (ev == NETDEV_REGISTER)
 		st->carrier = dev->carrier;
 	if (ev == NETDEV_UP)
