@@ -5,7 +5,7 @@
 #     /usr/sbin go to /bin and /sbin too: /usr is Debian's);
 #   - Debian's own dynamically linked programs copied from the host into
 #     /usr/bin and /usr/sbin (bash, coreutils, grep, sed, mawk, findutils,
-#     procps, a few util-linux and ncurses tools, tcpdump, python3 with its
+#     procps, a few util-linux and ncurses tools, tcpdump, iproute2 ip, python3 with its
 #     standard library in /usr/lib/python3.X), with their shared
 #     libraries (the ldd closure) in /lib/x86_64-linux-gnu and the dynamic
 #     loader /lib64/ld-linux-x86-64.so.2;
@@ -122,7 +122,10 @@ coreutils=$(dpkg -L coreutils 2>/dev/null | sed -n 's|^/\(usr/\)\{0,1\}s\{0,1\}b
 copy_prog usr/bin bash $coreutils grep egrep fgrep sed mawk find xargs \
 	ps top free uptime vmstat pgrep pkill pmap pwdx watch w \
 	getopt flock setsid more rev column hostname which clear tput reset
-copy_prog usr/sbin sysctl e2fsck tcpdump
+copy_prog usr/sbin sysctl e2fsck tcpdump ip
+# iproute2's tables (rt_tables, rt_protos, ...): ip names routing tables,
+# protocols and scopes with them
+[ -d /etc/iproute2 ] && cp -a /etc/iproute2 etc/iproute2
 # Debian's python3 (lab scripts use it; multiprocessing and the rest of
 # the standard library come from libpython3.X-stdlib, which the python3
 # package pulls in): /usr/bin/python3.X and Debian's python3 link,
@@ -316,9 +319,97 @@ fi
 # the kernel has no IPv4)
 ifconfig lo 127.0.0.1 netmask 255.0.0.0 up 2>/dev/null
 hostname -F /etc/hostname 2>/dev/null
+# ip= on the kernel command line: DHCP or a static address (after the
+# hostname: ip= may name the host)
+/etc/init.d/ipconfig
 echo "umk: $(uname -sr 2>/dev/null) on $(hostname 2>/dev/null)"
 true
 X
+cat >etc/init.d/ipconfig <<'X'
+#!/bin/sh
+# ip= from the kernel command line (Linux's nfsroot syntax, checked by
+# the kernel at boot), carried out as Linux's in-kernel ipconfig would:
+#   ip=dhcp | on | any               DHCP (udhcpc) on the first card
+#   ip=CLIENT:SERVER:GW:NETMASK:HOSTNAME:DEVICE:AUTOCONF:DNS0:DNS1
+# A CLIENT address means a static configuration; without one, AUTOCONF
+# (default any) asks DHCP, off/none leaves the card alone. DEVICE
+# defaults to the first ethN card. Run by rcS and by /init.
+export PATH=/sbin:/bin:/usr/sbin:/usr/bin
+v=""
+for w in $(cat /proc/cmdline 2>/dev/null); do
+	case $w in ip=*) v=${w#ip=} ;; esac
+done
+case $v in
+"" | off | none) exit 0 ;;
+on | any | dhcp) set -- "" "" "" "" "" "" dhcp ;;
+*)
+	oldifs=$IFS
+	IFS=:
+	# shellcheck disable=SC2086 # split on the colons
+	set -- $v
+	IFS=$oldifs
+	;;
+esac
+client=${1:-} gw=${3:-} mask=${4:-} host=${5:-} dev=${6:-} auto=${7:-any} dns0=${8:-} dns1=${9:-}
+cards=$(sed -n 's/^ *\([^ :]*\):.*/\1/p' /proc/net/dev 2>/dev/null)
+if [ -z "$dev" ]; then
+	for d in $cards; do
+		case $d in eth*) dev=$d && break ;; esac
+	done
+fi
+case " $(echo $cards) " in
+*" ${dev:-/} "*) ;;
+*)
+	echo "ipconfig: ip=$v: no network card${dev:+ $dev}" >&2
+	exit 1
+	;;
+esac
+[ -n "$host" ] && hostname "$host"
+if [ -n "$dns0$dns1" ]; then
+	{ [ -n "$dns0" ] && echo "nameserver $dns0"; [ -n "$dns1" ] && echo "nameserver $dns1"; } >/etc/resolv.conf 2>/dev/null
+fi
+if [ -n "$client" ]; then
+	# shellcheck disable=SC2086 # no netmask: the address class's, as ifconfig
+	ifconfig "$dev" "$client" ${mask:+netmask "$mask"} up || exit 1
+	[ -z "$gw" ] || route add default gw "$gw" dev "$dev" || exit 1
+	exit 0
+fi
+case $auto in
+off | none) exit 0 ;;
+esac
+ifconfig "$dev" up || exit 1
+# a lease within about 10 s, then udhcpc stays in the background to renew it
+exec udhcpc -i "$dev" -t 5 -T 2 -A 5 -b -p "/run/udhcpc.$dev.pid" -s /etc/udhcpc/default.script
+X
+mkdir -p etc/udhcpc
+cat >etc/udhcpc/default.script <<'X'
+#!/bin/sh
+# udhcpc's hook (busybox): applies a lease to $interface, takes it back.
+export PATH=/sbin:/bin:/usr/sbin:/usr/bin
+case $1 in
+deconfig)
+	ifconfig "$interface" 0.0.0.0
+	;;
+bound | renew)
+	# shellcheck disable=SC2086,SC2154 # udhcpc sets these
+	ifconfig "$interface" "$ip" ${subnet:+netmask "$subnet"} ${broadcast:+broadcast "$broadcast"} up
+	if [ -n "${router:-}" ]; then
+		while route del default gw 0.0.0.0 dev "$interface" 2>/dev/null; do :; done
+		metric=0
+		for r in $router; do
+			route add default gw "$r" dev "$interface" metric "$metric"
+			metric=$((metric + 1))
+		done
+	fi
+	if [ -n "${dns:-}" ]; then
+		{ [ -n "${domain:-}" ] && echo "search $domain"; for d in $dns; do echo "nameserver $d"; done; } >/etc/resolv.conf 2>/dev/null
+	fi
+	echo "udhcpc: $interface: $ip${subnet:+/$subnet}${router:+ router $router}"
+	;;
+esac
+exit 0
+X
+chmod 0755 etc/init.d/ipconfig etc/udhcpc/default.script
 cat >etc/init.d/rcK <<'X'
 #!/bin/sh
 # Shutdown (busybox init runs this before killing everything and powering off).

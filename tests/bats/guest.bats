@@ -106,4 +106,5 @@ load ../lib.sh
 @test "guest net_packet" { guest_check net_packet; }
 @test "guest net_packet_filter" { guest_check net_packet_filter; }
 @test "guest net_packet_ring" { guest_check net_packet_ring; }
+@test "guest net_netlink" { guest_check net_netlink; }
 @test "guest hostile" { guest_check hostile; }

@@ -217,6 +217,19 @@ boot_prog() {
 	done
 }
 
+@test "netlink fuzz: hostile rtnetlink requests, options and full sockets never hurt the kernel; netlink still answers (every mode)" {
+	# build/tests/umk/nlfuzz as init; another seed after -- explores
+	for mode in $UMK_MODES; do
+		UMK_TIMEOUT=120 boot_prog "$mode" nlfuzz 777
+		echo "# mode=$mode status=$UMK_STATUS" >&3
+		cat "$UMK_OUT"
+		tail -5 "$UMK_ERR"
+		[ "$UMK_STATUS" -eq 0 ]
+		grep -q '^nlfuzz: netlink works$' "$UMK_OUT"
+		grep -q 'kernel alive$' "$UMK_OUT"
+	done
+}
+
 @test "escape: guest code attacking the stub harms only itself (every mode; tests/umk/escape.c)" {
 	for mode in $UMK_MODES; do
 		UMK_TIMEOUT=300 boot_prog "$mode" escape
