@@ -11,6 +11,20 @@
 #include <umk/sched.h>
 
 static size_t xstate_size;
+/* what the host's ptrace puts in an XSAVE area it hands out: the
+ * xfeatures word (in fxsave's software bytes) and the mxcsr_mask */
+static uint64_t host_xfeatures;
+static uint32_t host_mxcsr_mask;
+
+uint64_t arch_fpstate_xfeatures(void)
+{
+	return host_xfeatures;
+}
+
+uint32_t arch_fpstate_mxcsr_mask(void)
+{
+	return host_mxcsr_mask;
+}
 
 size_t arch_fpstate_size(void)
 {
@@ -39,8 +53,13 @@ int arch_fpstate_get(struct task *t)
 		return 0;	/* the kernel's copy is the current one */
 	size_t len;
 	int err = um_trap->fpstate_get(m, f->data, arch_fpstate_size(), &len);
-	if (!err)
+	if (!err) {
 		f->size = len;
+		if (!host_xfeatures && len >= 512) {
+			memcpy(&host_xfeatures, f->data + 464, 8);
+			memcpy(&host_mxcsr_mask, f->data + 28, 4);
+		}
+	}
 	return err;
 }
 

@@ -18,6 +18,8 @@ struct um_mm {
 	struct stub_op *ops;		/* queued operations, in the data pages */
 	int nops;
 	struct task *fpu_owner;		/* whose FPU state the stub's thread holds */
+	struct task *dr_owner;		/* whose debug registers it holds */
+	bool dr_loaded;			/* and whether any is set */
 };
 
 /* Start a stub process for m: vfork, the memory file as fd 3, the stub

@@ -167,6 +167,7 @@ static char state_char(struct task *t)
 	case TASK_INTERRUPTIBLE: return 'S';
 	case TASK_UNINTERRUPTIBLE: return 'D';
 	case TASK_STOPPED: return 'T';
+	case TASK_TRACED: return 't';
 	case TASK_ZOMBIE: return 'Z';
 	default: return 'X';
 	}
@@ -179,6 +180,7 @@ static const char *state_name(char c)
 	case 'S': return "sleeping";
 	case 'D': return "disk sleep";
 	case 'T': return "stopped";
+	case 't': return "tracing stop";
 	case 'Z': return "zombie";
 	default: return "dead";
 	}
@@ -237,9 +239,9 @@ static void show_status(struct task *t, struct sbuf *o)
 	char st = state_char(t);
 	struct cred *c = &t->cred;
 	struct mm *mm = t->mm;
-	sbuf_printf(o, "Name:\t%s\nUmask:\t%04o\nState:\t%c (%s)\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n",
+	sbuf_printf(o, "Name:\t%s\nUmask:\t%04o\nState:\t%c (%s)\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t%d\n",
 		    t->comm, t->fs ? t->fs->umask : 022, st, state_name(st), t->tgid, t->pid,
-		    ppid_of(t));
+		    ppid_of(t), t->ptracer ? t->ptracer->tgid : 0);
 	sbuf_printf(o, "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t%u\nGroups:\t",
 		    c->uid, c->euid, c->suid, c->fsuid, c->gid, c->egid, c->sgid, c->fsgid,
 		    t->files ? t->files->max : 0);

@@ -9,6 +9,7 @@
 #include <umk/fdtable.h>
 #include <umk/syscall.h>
 #include <umk/uaccess.h>
+#include <umk/ptrace.h>
 #include <linux/elf.h>
 #include <linux/auxvec.h>
 #include <linux/mman.h>
@@ -451,7 +452,13 @@ static int exec_binprm(const char *path, struct strvec *argv, struct strvec *env
 	}
 	mm->exe_file = get_file(f);
 
-	/* point of no return */
+	/* Linux's dumpability: a program run with other effective ids than
+	 * the real ones is for root alone to trace */
+	mm->dumpable = t->cred.euid == t->cred.uid && t->cred.egid == t->cred.gid;
+
+	/* point of no return; the tracer hears the tid it knew (the exec
+	 * from a thread takes the leader's) */
+	pid_t old_tid = t->pid;
 	de_thread();
 	struct mm *old = t->mm;
 	arch_mm_task_leave(old, t);
@@ -474,14 +481,21 @@ static int exec_binprm(const char *path, struct strvec *argv, struct strvec *env
 	arch_task_exec(t);
 	t->clear_child_tid = 0;
 	struct guest_regs *regs = &t->regs;
+	/* a tracer still sees execve's number (not so for init's exec) */
+	uint64_t nr = t->in_syscall ? regs->orig_rax : (uint64_t)-1;
 	memset(regs, 0, sizeof(*regs));
 	regs->rip = interp_file ? in.entry : main.entry;
 	regs->rsp = sp;
 	regs->cs = 0x33;
 	regs->ss = 0x2b;
 	regs->eflags = 0x202;
-	regs->orig_rax = (uint64_t)-1;
+	regs->orig_rax = nr;
+	/* what a tracer sees at the exec event stop, before the result */
+	if (t->in_syscall)
+		regs->rax = (uint64_t)-ENOSYS;
 	t->in_syscall = false;
+	arch_ptrace_exec(t);
+	ptrace_event(PTRACE_EVENT_EXEC, (uint64_t)old_tid);
 	r = 0;
 	goto out_interp;
 out_mm:

@@ -9,6 +9,7 @@ struct mm *mm_alloc(void)
 {
 	struct mm *mm = kzalloc(sizeof(*mm));
 	mm->refs = 1;
+	mm->dumpable = 1;
 	if (arch_mm_create(mm)) {
 		kfree(mm);
 		return NULL;
@@ -39,6 +40,7 @@ struct mm *mm_dup(struct mm *old)
 	struct mm *mm = mm_alloc();
 	if (!mm)
 		return NULL;
+	mm->dumpable = old->dumpable;
 	struct vma **tail = &mm->vmas;
 	for (struct vma *v = old->vmas; v; v = v->next) {
 		struct vma *n = vma_new(v->start, v->end, v->flags, v->file, v->pgoff);

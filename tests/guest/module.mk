@@ -4,7 +4,7 @@ GUEST_CFLAGS := -static -O2 -g -Wall -Wextra -Werror
 GUEST_SRCS := $(sort $(wildcard tests/guest/*.c))
 GUEST_PROGS := $(patsubst tests/guest/%.c,$(B)/tests/guest/%,$(GUEST_SRCS))
 
-$(B)/tests/guest/%: tests/guest/%.c tests/guest/t.h
+$(B)/tests/guest/%: tests/guest/%.c tests/guest/t.h tests/guest/ptrace_t.h
 	@mkdir -p $(dir $@)
 	$(CC) $(GUEST_CFLAGS) -o $@ $< $(GUEST_LDFLAGS)
 

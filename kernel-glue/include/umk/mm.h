@@ -69,6 +69,9 @@ struct mm {
 	uaddr_t mmap_base;
 	uint64_t auxv[48];
 	struct file *exe_file;
+	/* PR_SET_DUMPABLE: 1, or 0 after a change of credentials (Linux's
+	 * suid_dumpable 0); only root may ptrace a task whose mm is not */
+	int dumpable;
 	/* arch-um: host stub process and pending host mapping operations */
 	void *arch;
 };
