@@ -156,11 +156,17 @@ void ptrace_report_syscall_exit(void)
 		ptrace_report_syscall(PTRACE_EVENTMSG_SYSCALL_EXIT);
 }
 
-/* Stepping into a signal handler stops at its first instruction. */
-void ptrace_signal_delivered(void)
+/* A handler is about to be set up: if stepping, stop stepping (so that
+ * the debugger's trap flag is not saved in the signal frame) and say so:
+ * the tracer hears of the handler's first instruction then. */
+bool ptrace_step_off(void)
 {
-	if (current->syscall_work & SYSCALL_WORK_EXIT_TRAP)
-		ptrace_notify(SIGTRAP, 0);
+	struct task *t = current;
+	if (!(t->syscall_work & SYSCALL_WORK_EXIT_TRAP))
+		return false;
+	arch_user_disable_single_step(t);
+	t->syscall_work &= ~SYSCALL_WORK_EXIT_TRAP;
+	return true;
 }
 
 /* Linux's ptrace_init_task: a child of a traced task is traced by the

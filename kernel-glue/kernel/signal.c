@@ -467,6 +467,8 @@ void do_signal(void)
 		if (ka->handler != SIG_DFL) {
 			struct k_sigaction saved = *ka;
 			handle_restart(t, ka);
+			/* the debugger's trap flag is not saved in the frame */
+			bool stepping = ptrace_step_off();
 			ksigset_t old = t->restore_sigmask ? t->saved_sigmask : t->blocked;
 			t->restore_sigmask = false;
 			if (arch_setup_rt_frame(t, sig, &saved, &info, &old)) {
@@ -479,7 +481,8 @@ void do_signal(void)
 			if (!(saved.flags & SA_NODEFER))
 				ksigaddset(&t->blocked, sig);
 			t->blocked.sig &= ~KERNEL_ONLY_MASK;
-			ptrace_signal_delivered();
+			if (stepping)
+				ptrace_notify(SIGTRAP, 0);	/* at the handler's first instruction */
 			return;
 		}
 		switch (sig_default_action(sig)) {

@@ -51,7 +51,7 @@ int ptrace_signal(int sig, struct ksiginfo *info, bool shared);	/* signal-delive
 void do_jobctl_trap(void);				/* group stop, INTERRUPT, LISTEN's notifications */
 bool ptrace_report_syscall_entry(void);			/* true: skip the call */
 void ptrace_report_syscall_exit(void);
-void ptrace_signal_delivered(void);			/* a handler was set up while stepping */
+bool ptrace_step_off(void);				/* a handler is set up: stepping ends */
 /* fork: the child of a traced parent is traced too when event is
  * reported (or CLONE_PTRACE asked); starts with SIGSTOP or a STOP trap. */
 void ptrace_init_task(struct task *child, struct task *parent, bool trace);
