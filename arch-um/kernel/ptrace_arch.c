@@ -14,11 +14,12 @@
 /* what a tracer may change in eflags: CF PF AF ZF SF TF DF OF RF AC */
 #define FLAG_MASK (0x1ULL | 0x4 | 0x10 | 0x40 | 0x80 | 0x100 | 0x400 | 0x800 | 0x10000 | 0x40000)
 
-/* struct user (sys/user.h): the registers, then i387 and the rest, the
- * debug registers at 848; 912 bytes in all */
+/* struct user (asm/user_64.h): the registers, then i387 and the rest,
+ * the debug registers at 848, error_code and fault_address (read as 0);
+ * 928 bytes in all (glibc's sys/user.h stops at 912) */
 #define USER_REGS_SIZE sizeof(struct guest_regs)
 #define USER_DEBUGREG 848
-#define USER_SIZE 912
+#define USER_SIZE 928
 #define FXSAVE_SIZE 512
 #define XSAVE_SW_BYTES 464	/* fxsave's sw_reserved: the xfeatures word for ptrace */
 #define XSAVE_HDR 512

@@ -375,10 +375,14 @@ static long ptrace_request(struct task *child, long request, uaddr_t addr, uaddr
 	case PTRACE_SYSCALL:
 	case PTRACE_CONT:
 		return ptrace_resume(child, request, data);
-	case PTRACE_KILL:
-		if (child->state == TASK_ZOMBIE)
-			return 0;
-		return ptrace_resume(child, request, SIGKILL);
+	case PTRACE_KILL: {
+		/* as Linux now has it: just SIGKILL, stopped or not */
+		struct ksiginfo info = { .si_signo = SIGKILL, .si_code = SI_USER };
+		info.kill.pid = current->tgid;
+		info.kill.uid = current->cred.uid;
+		send_signal(child, SIGKILL, &info);
+		return 0;
+	}
 	case PTRACE_GET_SYSCALL_INFO:
 		return ptrace_get_syscall_info(child, addr, data);
 	default:

@@ -90,3 +90,8 @@ load ../lib.sh
 @test "guest execstack" { guest_check execstack; }
 @test "guest stack_perms" { guest_check stack_perms; }
 @test "guest subreaper" { guest_check subreaper; }
+@test "guest ptrace_syscalls" { guest_check ptrace_syscalls; }
+@test "guest ptrace_fork" { guest_check ptrace_fork; }
+@test "guest ptrace_step" { guest_check ptrace_step; }
+@test "guest ptrace_attach" { guest_check ptrace_attach; }
+@test "guest ptrace_errors" { guest_check ptrace_errors; }
