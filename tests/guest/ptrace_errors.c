@@ -223,6 +223,7 @@ int main(int argc, char **argv)
 	char *addrs[3];
 	if (read(pfd[0], addrs, sizeof(addrs)) != sizeof(addrs))
 		DIE("read");
+	waitpid(c, NULL, WUNTRACED);
 	CHECK_OK("SEIZE", ptrace(PTRACE_SEIZE, c, 0, 0));
 	t_wait_show("tracee", c);
 	errno = 0;
