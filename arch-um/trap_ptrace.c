@@ -79,6 +79,7 @@ static void ptrace_flush(struct um_mm *m, struct guest_regs *gregs)
 		goto dead;
 	r.rip = stub_run_ops_entry();
 	r.rsp = STUB_STACK_TOP - 64;
+	r.eflags &= ~0x100ULL;	/* a guest being single-stepped: not the stub */
 	if (ptrace(PTRACE_SETREGS, m->pid, 0, &r) || ptrace(PTRACE_CONT, m->pid, 0, 0))
 		goto dead;
 	for (;;) {

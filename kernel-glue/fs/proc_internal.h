@@ -12,6 +12,7 @@ enum proc_kind {
 	P_PID_DIR = 0x20, P_PID_STAT, P_PID_STATUS, P_PID_CMDLINE, P_PID_MAPS, P_PID_COMM,
 	P_PID_ENVIRON, P_PID_EXE, P_PID_CWD, P_PID_ROOT, P_PID_FD_DIR, P_PID_FD_LINK, P_PID_MOUNTS,
 	P_PID_MOUNTINFO, P_PID_STATM, P_PID_LIMITS, P_PID_FDINFO_DIR, P_PID_FDINFO,
+	P_PID_MEM, P_PID_TASK_DIR,	/* the memory as a debugger sees it; the threads */
 };
 
 struct proc_ino {
@@ -30,6 +31,9 @@ int proc_pid_iterate(struct file *f, struct dir_context *ctx);
 int proc_pid_show(struct inode *inode, struct sbuf *out);
 ssize_t proc_pid_readlink(struct inode *inode, char *buf, size_t n);
 umode_t proc_pid_mode(enum proc_kind k);
+
+/* /proc/PID/mem (proc_mem.c) */
+extern const struct file_operations proc_mem_fops;
 
 /* /proc/sys (proc_sys.c) */
 struct inode *proc_sys_lookup(struct inode *dir, const char *name);

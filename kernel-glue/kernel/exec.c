@@ -13,6 +13,7 @@
 #include <linux/elf.h>
 #include <linux/auxvec.h>
 #include <linux/mman.h>
+#include <linux/personality.h>
 #include <asm-generic/fcntl.h>
 
 #define MAX_ARG_STRLEN (128 * 1024)
@@ -215,8 +216,12 @@ static int read_elf(struct file *f, Elf64_Ehdr *eh, Elf64_Phdr **ph)
 	return 0;
 }
 
+/* ASLR: a random offset of bits pages, none under personality(2)'s
+ * ADDR_NO_RANDOMIZE (gdb runs programs so: the same addresses each run). */
 static uint64_t rand_pages(unsigned bits)
 {
+	if (current->personality & ADDR_NO_RANDOMIZE)
+		return 0;
 	uint64_t r;
 	get_random_bytes(&r, sizeof(r));
 	return (r & ((1ULL << bits) - 1)) << PAGE_SHIFT;

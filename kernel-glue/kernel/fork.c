@@ -67,6 +67,7 @@ static long do_fork(unsigned long flags, uaddr_t newsp, uaddr_t parent_tid, uadd
 	c->pid = c->tgid = pid;
 	memcpy(c->comm, p->comm, sizeof(c->comm));
 	c->cred = p->cred;
+	c->personality = p->personality;
 	c->flags = 0;
 	if (flags & CLONE_FILES) {
 		c->files = p->files;

@@ -500,6 +500,16 @@ SYSCALL_DEFINE5(prctl, int, option, unsigned long, a2, unsigned long, a3, unsign
 	}
 }
 
+/* The execution domain: Linux's only, with its flags (ADDR_NO_RANDOMIZE
+ * is the one exec heeds); 0xffffffff asks without changing it. */
+SYSCALL_DEFINE1(personality, unsigned, persona)
+{
+	unsigned old = current->personality;
+	if (persona != 0xffffffff)
+		current->personality = persona;
+	return old;
+}
+
 SYSCALL_DEFINE4(reboot, int, magic1, int, magic2, unsigned, cmd, uaddr_t, arg)
 {
 	(void)arg;

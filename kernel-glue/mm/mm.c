@@ -7,9 +7,11 @@
 
 struct mm *mm_alloc(void)
 {
+	static uint64_t last_id;
 	struct mm *mm = kzalloc(sizeof(*mm));
 	mm->refs = 1;
 	mm->dumpable = 1;
+	mm->id = ++last_id;
 	if (arch_mm_create(mm)) {
 		kfree(mm);
 		return NULL;

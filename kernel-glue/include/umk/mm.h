@@ -72,6 +72,7 @@ struct mm {
 	/* PR_SET_DUMPABLE: 1, or 0 after a change of credentials (Linux's
 	 * suid_dumpable 0); only root may ptrace a task whose mm is not */
 	int dumpable;
+	uint64_t id;			/* never reused: /proc/PID/mem knows its mm by it */
 	/* arch-um: host stub process and pending host mapping operations */
 	void *arch;
 };

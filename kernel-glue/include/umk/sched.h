@@ -101,6 +101,7 @@ struct task {
 	uint64_t robust_list;		/* set_robust_list head */
 	int nice;
 	int pdeath_signal;		/* PR_SET_PDEATHSIG: sent when parent (the thread) exits */
+	unsigned personality;		/* personality(2): inherited, kept over exec */
 
 	struct mm *mm;
 	struct files_struct *files;
