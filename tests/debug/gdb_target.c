@@ -1,12 +1,17 @@
 /* The program the gdb tests debug (tests/bats/debugging.bats): a call
  * chain for backtraces, a global that a watchpoint follows, and two more
- * threads waiting on a barrier while the main thread works. Its output
- * and everything gdb shows of it are the same in every run. */
+ * threads asleep in read(2) (the main thread waits until they are) while
+ * the main thread works. Its output and everything gdb shows of it are
+ * the same in every run. */
+#define _GNU_SOURCE
 #include <pthread.h>
 #include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 
 int counter;				/* watched */
-static pthread_barrier_t start, done;
+static int go[2];
+static volatile pid_t tids[2];
 
 static int square(int x)
 {
@@ -26,22 +31,40 @@ static int sum_squares(int n)
 
 static void *worker(void *arg)
 {
-	(void)arg;
-	pthread_barrier_wait(&start);
-	pthread_barrier_wait(&done);
-	return NULL;
+	char c;
+	tids[(long)arg] = gettid();
+	if (read(go[0], &c, 1) != 1)
+		return NULL;
+	return arg;
+}
+
+/* Is the thread asleep (S in its /proc stat)? */
+static int sleeping(pid_t tid)
+{
+	char path[64], buf[256];
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+	FILE *f = fopen(path, "r");
+	int n = f ? (int)fread(buf, 1, sizeof(buf) - 1, f) : 0;
+	if (f)
+		fclose(f);
+	buf[n] = 0;
+	char *p = strrchr(buf, ')');
+	return p && p[1] == ' ' && p[2] == 'S';
 }
 
 int main(void)
 {
 	pthread_t t[2];
-	pthread_barrier_init(&start, NULL, 3);
-	pthread_barrier_init(&done, NULL, 3);
+	if (pipe(go))
+		return 1;
+	for (long i = 0; i < 2; i++)
+		pthread_create(&t[i], NULL, worker, (void *)i);
 	for (int i = 0; i < 2; i++)
-		pthread_create(&t[i], NULL, worker, NULL);
-	pthread_barrier_wait(&start);
+		while (!tids[i] || !sleeping(tids[i]))
+			usleep(1000);
 	int r = sum_squares(4);
-	pthread_barrier_wait(&done);
+	if (write(go[1], "gg", 2) != 2)
+		return 1;
 	for (int i = 0; i < 2; i++)
 		pthread_join(t[i], NULL);
 	printf("sum of squares: %d, counter %d\n", r, counter);

@@ -8,5 +8,5 @@ $(B)/tests/debug/%: tests/debug/%.c
 	$(CC) -static -O0 -g -Wall -Wextra -Werror -pthread -o $@ $<
 TEST_ROOTFS_EXTRA += $(DEBUG_PROGS) tests/debug/gdb_target.c
 # (the stamp by name: tests/guest/module.mk, which names it, comes later)
-$(B)/.test-rootfs.stamp: $(DEBUG_PROGS)
+$(B)/.test-rootfs.stamp: $(DEBUG_PROGS) tests/debug/gdb_target.c
 TEST_DEPS += $(DEBUG_PROGS)
