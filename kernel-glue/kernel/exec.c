@@ -10,11 +10,14 @@
 #include <umk/syscall.h>
 #include <umk/uaccess.h>
 #include <umk/ptrace.h>
+#include <umk/init.h>
 #include <linux/elf.h>
 #include <linux/auxvec.h>
 #include <linux/mman.h>
 #include <linux/personality.h>
 #include <asm-generic/fcntl.h>
+
+umk_section_declare(const struct exec_hook, umk_exec_hooks);
 
 #define MAX_ARG_STRLEN (128 * 1024)
 #define MAX_ARG_TOTAL (2 * 1024 * 1024)
@@ -501,6 +504,8 @@ static int exec_binprm(const char *path, struct strvec *argv, struct strvec *env
 	t->in_syscall = false;
 	arch_ptrace_exec(t);
 	ptrace_event(PTRACE_EVENT_EXEC, (uint64_t)old_tid);
+	umk_section_foreach(const struct exec_hook, umk_exec_hooks, h)
+		h->fn(t);
 	r = 0;
 	goto out_interp;
 out_mm:

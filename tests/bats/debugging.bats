@@ -66,11 +66,13 @@ syscall_names() {
 }
 
 # What gdb shows that differs from run to run or from host to guest:
-# thread ids and pids, thread pointers, the column widths they set, and
+# thread ids and pids, thread pointers and the stack (the guest's user
+# space ends lower: TASK_SIZE), the column widths they set, and
 # when a thread's exit is reported. (The program's own output goes to
 # /dev/null: it would mix with gdb's.)
 gdb_filter() {
-	sed -E 's/\(LWP [0-9]+\)/(LWP N)/g; s/Thread 0x[0-9a-f]+/Thread T/g; s/process [0-9]+/process N/g' "$1" |
+	sed -E 's/\(LWP [0-9]+\)/(LWP N)/g; s/Thread 0x[0-9a-f]+/Thread T/g; s/process [0-9]+/process N/g
+		s/argv=0x[0-9a-f]+/argv=STACK/' "$1" |
 		grep -v '^\[Thread T (LWP N) exited\]$' | grep -v '^=== UMK-TEST-' | tr -s ' '
 }
 
@@ -109,6 +111,171 @@ gdb -nx -batch -x /tmp/gdb.cmds /tests/gdb_target; cd /; rm -rf /tmp/src /tmp/gd
 			failed="$failed $mode"
 			umk_explain noconsole
 		fi
+	done
+	[ -z "$failed" ]
+}
+
+# stub_boot MODE PORT SCRIPT [OPTIONS...]: boots umk in the background with
+# gdbstub=127.0.0.1:PORT and OPTIONS, SCRIPT as the guest's shell script;
+# waits (up to 30 s) for the stub to say it stopped a process. Console in
+# $BATS_TEST_TMPDIR/stub.out, kernel log in stub.err, umk's pid in STUB_PID.
+stub_boot() {
+	local mode=$1 port=$2 script=$3
+	shift 3
+	local out=$BATS_TEST_TMPDIR/stub.out err=$BATS_TEST_TMPDIR/stub.err
+	umk_cmdline "$mode" "$UMK_TEST_ROOTFS" /bin/sh
+	# loglevel=7 after quiet: the stub's notice reaches stderr
+	UMK_ARGV+=(loglevel=7 "gdbstub=127.0.0.1:$port" "$@")
+	setsid timeout -k 5 60 "${UMK_ARGV[@]}" -- -c "PATH=/bin:/sbin:/usr/bin:/usr/sbin
+mount -t proc proc /proc; mount -t sysfs sysfs /sys; mount -t devtmpfs devtmpfs /dev
+$script
+poweroff -f" </dev/null >"$out" 2>"$err" &
+	STUB_PID=$!
+	for _ in $(seq 300); do
+		grep -q 'gdbstub: process .* stopped' "$err" && return 0
+		kill -0 "$STUB_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "the stub never stopped a process"
+	cat "$out" "$err"
+	return 1
+}
+
+# A free TCP port on the loopback (for each test: they may run at once).
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+stub_done() {
+	local i
+	for i in $(seq 100); do
+		kill -0 "$STUB_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL -- "-$STUB_PID" 2>/dev/null || true
+	wait "$STUB_PID" 2>/dev/null || true
+}
+
+@test "gdbstub: host gdb debugs a guest program from its exec (gdbstub_comm=): breakpoint, backtrace, threads, finish, exit" {
+	command -v gdb >/dev/null || skip "no gdb on the host"
+	local failed="" mode
+	for mode in $UMK_MODES; do
+		local port
+		port=$(free_port)
+		stub_boot "$mode" "$port" '/tests/gdb_target; echo "guest: exit $?"' gdbstub_comm=gdb_target || {
+			failed="$failed $mode"
+			continue
+		}
+		cat >"$BATS_TEST_TMPDIR/stub.gdb" <<EOG
+set pagination off
+set confirm off
+set remotetimeout 30
+target remote 127.0.0.1:$port
+info registers rip
+break square
+continue
+bt
+info threads
+print x
+finish
+print \$rsp == \$sp
+print/x \$eflags & 0x100
+continue
+delete
+continue
+EOG
+		(cd "$UMK_TOP" && timeout 60 gdb -nx -batch -x "$BATS_TEST_TMPDIR/stub.gdb" "$UMK_BUILD/tests/debug/gdb_target") \
+			>"$BATS_TEST_TMPDIR/gdb.out" 2>&1
+		stub_done
+		local want
+		for want in \
+			'^rip +0x[0-9a-f]+ +0x[0-9a-f]+ <_start>$' \
+			'^Thread 1 hit Breakpoint 1, square \(x=1\) at tests/debug/gdb_target.c:[0-9]+$' \
+			'^#1  0x[0-9a-f]+ in sum_squares \(n=4\) at tests/debug/gdb_target.c:[0-9]+$' \
+			'^#2  0x[0-9a-f]+ in main \(.*\) at tests/debug/gdb_target.c:[0-9]+$' \
+			'^  3    Thread [0-9]+ +0x[0-9a-f]+ in read \(\)$' \
+			'^\$1 = 1$' \
+			'^Value returned is \$2 = 1$' \
+			'^\$3 = 1$' \
+			'^\$4 = 0x0$' \
+			'^Thread 1 hit Breakpoint 1, square \(x=2\)' \
+			'^\[Inferior 1 \(Remote target\) exited normally\]$'; do
+			grep -qE "$want" "$BATS_TEST_TMPDIR/gdb.out" || {
+				echo "mode=$mode: gdb did not print /$want/"
+				failed="$failed $mode"
+			}
+		done
+		grep -q '^sum of squares: 30, counter 4$' "$BATS_TEST_TMPDIR/stub.out" &&
+			grep -q '^guest: exit 0$' "$BATS_TEST_TMPDIR/stub.out" || {
+			echo "mode=$mode: the program did not finish right"
+			failed="$failed $mode"
+		}
+		case $failed in *" $mode"*)
+			echo "--- gdb (mode=$mode):"
+			cat "$BATS_TEST_TMPDIR/gdb.out"
+			echo "--- guest console:"
+			cat "$BATS_TEST_TMPDIR/stub.out"
+			echo "--- kernel log:"
+			tail -20 "$BATS_TEST_TMPDIR/stub.err" ;;
+		esac
+	done
+	[ -z "$failed" ]
+}
+
+@test "gdbstub: a running process given by pid (/sys/kernel/umk/gdbstub): memory written, detach, it goes on" {
+	command -v gdb >/dev/null || skip "no gdb on the host"
+	local failed="" mode
+	for mode in $UMK_MODES; do
+		local port
+		port=$(free_port)
+		stub_boot "$mode" "$port" '/tests/gdb_target hold &
+pid=$!
+sleep 0.2
+cat /sys/kernel/umk/gdbstub | sed "s/^none /idle: /"
+echo $pid >/sys/kernel/umk/gdbstub
+echo $pid >/sys/kernel/umk/gdbstub 2>/dev/null || echo "a second request: refused"
+wait $pid
+echo "guest: exit $?"
+grep TracerPid /proc/self/status' || {
+			failed="$failed $mode"
+			continue
+		}
+		cat >"$BATS_TEST_TMPDIR/stub.gdb" <<EOG
+set pagination off
+set confirm off
+set remotetimeout 30
+target remote 127.0.0.1:$port
+print release
+set var release = 1
+print release
+print counter
+detach
+EOG
+		(cd "$UMK_TOP" && timeout 60 gdb -nx -batch -x "$BATS_TEST_TMPDIR/stub.gdb" "$UMK_BUILD/tests/debug/gdb_target") \
+			>"$BATS_TEST_TMPDIR/gdb.out" 2>&1
+		stub_done
+		local want
+		for want in '^\$1 = 0$' '^\$2 = 1$' '^\$3 = 0$' '^\[Inferior 1 \(Remote target\) detached\]$'; do
+			grep -qE "$want" "$BATS_TEST_TMPDIR/gdb.out" || {
+				echo "mode=$mode: gdb did not print /$want/"
+				failed="$failed $mode"
+			}
+		done
+		for want in '^idle: tcp:127.0.0.1:[0-9]+$' '^a second request: refused$' '^sum of squares: 30, counter 4$' \
+			'^guest: exit 0$'; do
+			grep -qE "$want" "$BATS_TEST_TMPDIR/stub.out" || {
+				echo "mode=$mode: the guest did not print /$want/"
+				failed="$failed $mode"
+			}
+		done
+		case $failed in *" $mode"*)
+			echo "--- gdb (mode=$mode):"
+			cat "$BATS_TEST_TMPDIR/gdb.out"
+			echo "--- guest console:"
+			cat "$BATS_TEST_TMPDIR/stub.out"
+			echo "--- kernel log:"
+			tail -20 "$BATS_TEST_TMPDIR/stub.err" ;;
+		esac
 	done
 	[ -z "$failed" ]
 }

@@ -2,7 +2,8 @@
  * chain for backtraces, a global that a watchpoint follows, and two more
  * threads asleep in read(2) (the main thread waits until they are) while
  * the main thread works. Its output and everything gdb shows of it are
- * the same in every run. */
+ * the same in every run. With an argument it first waits for a debugger
+ * to set release. */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 int counter;				/* watched */
+volatile int release;			/* set by gdb */
 static int go[2];
 static volatile pid_t tids[2];
 
@@ -52,8 +54,11 @@ static int sleeping(pid_t tid)
 	return p && p[1] == ' ' && p[2] == 'S';
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	(void)argv;
+	while (argc > 1 && !release)
+		usleep(1000);
 	pthread_t t[2];
 	if (pipe(go))
 		return 1;

@@ -20,7 +20,6 @@ struct task *task_alloc(void);
 void task_free(struct task *t);
 pid_t alloc_pid(void);
 void task_hash(struct task *t);
-struct task *find_task_group_leader(pid_t pid);
 
 /* fork_limits.c: kernel.threads-max and the checks fork makes */
 int threads_max(void);
@@ -76,8 +75,6 @@ int sigmask_swap_from_user(uaddr_t umask, size_t sigsetsize);
 __attribute__((noreturn)) void user_loop(void);
 __attribute__((noreturn)) void ret_from_fork(void);
 
-/* kthread.c: a kernel thread running fn(data); it must not return. */
-struct task *kthread_run(void (*fn)(void *), void *data, const char *name);
 void kthread_start(void);	/* entry of a task with kthread_fn set */
 
 /* umh.c: start path as a child of init (0 or -errno); if the exec

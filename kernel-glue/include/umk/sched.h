@@ -197,6 +197,9 @@ bool can_sleep(void);
 
 /* Lookups and iteration */
 struct task *find_task_by_pid(pid_t pid);
+struct task *find_task_group_leader(pid_t pid);	/* the process pid, not a thread */
+/* A kernel thread running fn(data) (kernel/kthread.c); fn must not return. */
+struct task *kthread_run(void (*fn)(void *), void *data, const char *name);
 extern struct list_head task_list;	/* every task, by struct task.tasks */
 #define for_each_task(t) list_for_each_entry(t, &task_list, tasks)
 
