@@ -156,7 +156,7 @@ stub_done() {
 	wait "$STUB_PID" 2>/dev/null || true
 }
 
-@test "gdbstub: host gdb debugs a guest program from its exec (gdbstub_comm=): breakpoint, backtrace, threads, finish, exit" {
+@test "gdbstub: host gdb debugs a guest program from its exec (gdbstub_comm=): breakpoint, backtrace, threads, x87/SSE registers, step, finish, exit" {
 	command -v gdb >/dev/null || skip "no gdb on the host"
 	local failed="" mode
 	for mode in $UMK_MODES; do
@@ -177,6 +177,13 @@ continue
 bt
 info threads
 print x
+print \$fctrl
+print \$mxcsr
+set var \$xmm0.v4_int32[0] = 77
+print \$xmm0.v4_int32[0]
+stepi
+next
+print y
 finish
 print \$rsp == \$sp
 print/x \$eflags & 0x100
@@ -195,9 +202,14 @@ EOG
 			'^#2  0x[0-9a-f]+ in main \(.*\) at tests/debug/gdb_target.c:[0-9]+$' \
 			'^  3    Thread [0-9]+ +0x[0-9a-f]+ in read \(\)$' \
 			'^\$1 = 1$' \
-			'^Value returned is \$2 = 1$' \
-			'^\$3 = 1$' \
-			'^\$4 = 0x0$' \
+			'^\$2 = 895$' \
+			'^\$3 = \[ IM DM ZM OM UM PM \]$' \
+			'^\$4 = 77$' \
+			'^21		return y;$' \
+			'^\$5 = 1$' \
+			'^Value returned is \$6 = 1$' \
+			'^\$7 = 1$' \
+			'^\$8 = 0x0$' \
 			'^Thread 1 hit Breakpoint 1, square \(x=2\)' \
 			'^\[Inferior 1 \(Remote target\) exited normally\]$'; do
 			grep -qE "$want" "$BATS_TEST_TMPDIR/gdb.out" || {
