@@ -48,6 +48,7 @@ static struct {
 	pid_t gtid, ctid;		/* Hg and Hc: the thread for registers, to resume (0/-1: any, all) */
 	struct { uaddr_t addr; uint8_t orig; } bp[MAX_BPS];
 	int nbp;
+	int exit_status;		/* the process ended meanwhile: its wait status, or -1 */
 	pid_t last_tid;			/* the last stop reported */
 	int last_sig;			/* as a gdb signal number */
 	bool stepping_all;		/* gdb asked to resume all: new threads run too */
@@ -172,25 +173,44 @@ static bool is_interrupt_stop(int st)
 }
 
 /* Stop every running thread (PTRACE_INTERRUPT); a thread that stops for
- * something else keeps it as pending, for gdb to hear later. */
+ * something else keeps it as pending, for gdb to hear later; one that
+ * exited meanwhile is gone (the leader last: then the process ended). */
 static void stop_all(void)
 {
-	for (int i = 0; i < gs.nth; i++) {
+	for (int i = 0; i < gs.nth;) {
 		struct gthread *g = &gs.th[i];
-		if (!g->running)
+		struct task *t = g->running ? find_task_by_pid(g->tid) : NULL;
+		if (!t || ptrace_interrupt(t)) {
+			i++;
 			continue;
-		struct task *t = find_task_by_pid(g->tid);
-		if (!t || ptrace_interrupt(t))
-			continue;
-		int st = wait_tid(g->tid);
+		}
+		pid_t tid = g->tid;
+		int st = wait_tid(tid);
 		g->running = false;
 		if (st == -1 || !WIFSTOPPED(st)) {
-			g->pending = st == -1 ? 0 : st;	/* it exited meanwhile */
+			if (tid == gs.tgid && st != -1)
+				gs.exit_status = st;
+			drop_thread(tid);
 			continue;
 		}
 		if (!is_interrupt_stop(st))
 			g->pending = st;
+		i++;
 	}
+}
+
+/* The process's end, for gdb: W (exit code) or X (signal). */
+static void report_exit(int st)
+{
+	char buf[16];
+	if (WIFEXITED(st))
+		snprintf(buf, sizeof(buf), "W%02x", WEXITSTATUS(st));
+	else
+		snprintf(buf, sizeof(buf), "X%02x", sig_to_gdb(WTERMSIG(st)));
+	gs.nth = 0;
+	gs.tgid = 0;
+	gs.exit_status = -1;
+	rsp_send_str(&gs.rsp, buf);
 }
 
 /* Seize every thread of the process and stop it. A program waiting in
@@ -201,6 +221,7 @@ static int attach_process(pid_t pid)
 	int r = leader && process_alive(leader) ? 0 : -ESRCH;
 	gs.nth = 0;
 	gs.nbp = 0;
+	gs.exit_status = -1;
 	struct task *th;
 	if (!r) {
 		gs.tgid = pid;
@@ -272,14 +293,7 @@ static bool handle_status(pid_t tid, int st)
 		drop_thread(tid);
 		if (tid != gs.tgid)
 			return false;
-		char buf[16];
-		if (WIFEXITED(st))
-			snprintf(buf, sizeof(buf), "W%02x", WEXITSTATUS(st));
-		else
-			snprintf(buf, sizeof(buf), "X%02x", sig_to_gdb(WTERMSIG(st)));
-		gs.nth = 0;
-		gs.tgid = 0;
-		rsp_send_str(&gs.rsp, buf);
+		report_exit(st);
 		return true;
 	}
 	int event = st >> 16;
@@ -301,7 +315,10 @@ static bool handle_status(pid_t tid, int st)
 	}
 	int sig = WSTOPSIG(st);
 	stop_all();
-	report_stop(tid, sig_to_gdb(sig));
+	if (gs.exit_status != -1)	/* it ended meanwhile: its threads with it */
+		report_exit(gs.exit_status);
+	else
+		report_stop(tid, sig_to_gdb(sig));
 	return true;
 }
 
@@ -309,6 +326,10 @@ static bool handle_status(pid_t tid, int st)
  * at once (nothing runs); else each thread does what the action says. */
 static void resume_all(int (*action)(pid_t tid, int *sig))
 {
+	if (gs.exit_status != -1) {
+		report_exit(gs.exit_status);
+		return;
+	}
 	for (int i = 0; i < gs.nth; i++) {
 		if (gs.th[i].pending) {
 			int st = gs.th[i].pending;
@@ -517,6 +538,10 @@ static bool handle_packet(void)
 	char *p = gs.rsp.pkt;
 	switch (p[0]) {
 	case '?': {
+		if (gs.exit_status != -1) {	/* it ended while being stopped */
+			report_exit(gs.exit_status);
+			return true;
+		}
 		char buf[48];
 		snprintf(buf, sizeof(buf), "T%02xthread:%x;", gs.last_sig, gs.last_tid);
 		rsp_send_str(&gs.rsp, buf);
@@ -749,6 +774,10 @@ static void serve(void)
 				if (running) {
 					stop_all();
 					running = false;
+					if (gs.exit_status != -1) {
+						report_exit(gs.exit_status);
+						return;
+					}
 					report_stop(gs.last_tid, 2);	/* SIGINT, as gdbserver reports it */
 				}
 				continue;
