@@ -30,7 +30,6 @@ COMPAT(iomem, SETUP_VALUE, "iomem", "iomem= host memory regions");
 COMPAT(initrd, SETUP_VALUE, "initrd", "an initrd");
 COMPAT(dtb, SETUP_VALUE, "dtb", "a device tree blob");
 COMPAT(ncpus, SETUP_VALUE, "ncpus", "more than one virtual CPU");
-COMPAT(seccomp, SETUP_VALUE, "seccomp", "UML's seccomp= switch (umk picks its trap mode with mode=)");
 COMPAT(time_travel, SETUP_VALUE, "time-travel", "time travel");
 COMPAT(time_travel_flag, SETUP_FLAG, "time-travel", "time travel");
 COMPAT(time_travel_start, SETUP_VALUE, "time-travel-start", "time travel");

@@ -1,12 +1,14 @@
 # The stub program: assembled, linked at its fixed address, and embedded
 # into umk as a byte array (umk runs it from a memfd for each new mm).
-$(B)/stub/stub.o: arch-um/stub/stub.S arch-um/stub_layout.h
+# Every global stub_* symbol becomes NAME_addr in stub.bin.h (entry points,
+# and the instruction addresses mode=seccomp's filters allow).
+STUB_OBJS := $(B)/stub/stub.o $(B)/stub/stub_seccomp.o
+$(B)/stub/%.o: arch-um/stub/%.S arch-um/stub/stub_ops.inc arch-um/stub_layout.h arch-um/stub_seccomp.h
 	@mkdir -p $(dir $@)
 	$(CC) -D__ASSEMBLER__ -c $< -o $@
-$(B)/stub/umk-stub: $(B)/stub/stub.o arch-um/stub/stub.lds
-	$(CC) -nostdlib -static -Wl,-T,arch-um/stub/stub.lds -Wl,--build-id=none -Wl,-z,noexecstack -o $@ $<
+$(B)/stub/umk-stub: $(STUB_OBJS) arch-um/stub/stub.lds
+	$(CC) -nostdlib -static -Wl,-T,arch-um/stub/stub.lds -Wl,--build-id=none -Wl,-z,noexecstack -o $@ $(STUB_OBJS)
 $(B)/stub.bin.h: $(B)/stub/umk-stub
 	@{ echo "/* generated from $< */"; echo "static const unsigned char stub_image[] = {"; \
 	   od -An -v -tx1 $< | sed 's/ *\([0-9a-f][0-9a-f]\)/0x\1,/g'; echo "};"; \
-	   printf 'static const unsigned long stub_run_ops_addr = 0x%s;\n' \
-	     $$(nm $< | awk '$$3=="stub_run_ops"{print $$1}'); } > $@
+	   nm $< | awk '$$2=="T" && $$3 ~ /^stub_/ {printf "static const unsigned long %s_addr = 0x%s;\n", $$3, $$1}'; } > $@

@@ -12,6 +12,7 @@
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
+#include <sys/user.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "um.h"
@@ -28,6 +29,21 @@ void stub_init(void)
 		perror("umk: creating the stub image");
 		exit(1);
 	}
+}
+
+int stub_setup(pid_t pid, uint64_t data_off, uint64_t data_prot, uint64_t rw_off)
+{
+	struct user_regs_struct r;
+	int st;
+	if (ptrace(PTRACE_GETREGS, pid, 0, &r))
+		return -1;
+	r.r9 = data_off;
+	r.r12 = data_prot;
+	r.r13 = rw_off;
+	if (ptrace(PTRACE_SETREGS, pid, 0, &r) || ptrace(PTRACE_CONT, pid, 0, 0) || um_wait_stopped(pid, &st) ||
+	    !WIFSTOPPED(st) || WSTOPSIG(st) != SIGTRAP || ptrace(PTRACE_GETREGS, pid, 0, &r))
+		return -1;
+	return r.rax == 0 ? 0 : -1;
 }
 
 uint64_t stub_run_ops_entry(void)

@@ -57,10 +57,28 @@ static const char *mode_describe(void)
 }
 __setup_described(mode, mode_setup, "mode=NAME", mode_describe);
 
+/* UML 6.16's switch for its seccomp mode; mode= wins over it. */
+static const char *uml_choice;
+static const char *seccomp_setup(const char *v)
+{
+	if (!strcmp(v, "on"))
+		uml_choice = "seccomp";
+	else if (!strcmp(v, "off"))
+		uml_choice = "skas";
+	else if (!strcmp(v, "auto"))
+		uml_choice = NULL;
+	else
+		return "expected seccomp=on, seccomp=off or seccomp=auto";
+	return NULL;
+}
+__setup(seccomp, seccomp_setup, "seccomp=on|off|auto", "UML's name for mode=seccomp (on), mode=skas (off)\nor the default (auto)");
+
 /* The mode asked for, which must work here; else the usable mode of
  * highest rank. Boot stops (status 2) if there is none. */
 void trap_mode_init(void)
 {
+	if (!asked)
+		asked = uml_choice;
 	if (asked) {
 		const struct trap_mode *m = find_mode(asked);
 		const char *why = m->probe ? m->probe() : NULL;
@@ -84,12 +102,15 @@ void trap_mode_init(void)
 		best = next;
 		const char *why = next->probe ? next->probe() : NULL;
 		if (!why) {
+			/* one line when the best mode is not the one we run in */
+			if (whynot[0])
+				fprintf(stderr, "umk: %s; using mode=%s\n", whynot, next->name);
 			um_trap = next;
 			boot_cfg.mode_name = next->name;
 			return;
 		}
 		size_t n = strlen(whynot);
-		snprintf(whynot + n, sizeof(whynot) - n, "%s%s: %s", n ? "; " : "", next->name, why);
+		snprintf(whynot + n, sizeof(whynot) - n, "%smode=%s unavailable: %s", n ? "; " : "", next->name, why);
 	}
 	fprintf(stderr, "umk: no trap mode works on this host (%s)\n", whynot);
 	exit(2);

@@ -34,16 +34,8 @@ static int ptrace_mm_start(struct um_mm *m)
 	if (pid < 0)
 		return pid;
 	int st;
-	struct user_regs_struct r;
 	if (ptrace(PTRACE_SETOPTIONS, pid, 0, PTRACE_O_EXITKILL | PTRACE_O_TRACESYSGOOD) ||
-	    ptrace(PTRACE_GETREGS, pid, 0, &r))
-		goto fail;
-	r.r9 = m->data_pfn << PAGE_SHIFT;
-	if (ptrace(PTRACE_SETREGS, pid, 0, &r) || ptrace(PTRACE_CONT, pid, 0, 0))
-		goto fail;
-	if (um_wait_stopped(pid, &st) || !WIFSTOPPED(st) || WSTOPSIG(st) != SIGTRAP)
-		goto fail;
-	if (ptrace(PTRACE_GETREGS, pid, 0, &r) || r.rax != 0)
+	    stub_setup(pid, m->data_pfn << PAGE_SHIFT, 0, 0))
 		goto fail;
 	m->pid = pid;
 	return 0;

@@ -7,7 +7,10 @@ ARCH_SRCS := $(shell find arch-um -name '*.c' -not -path 'arch-um/stub/*' -not -
 ARCH_ASM := $(shell find arch-um -name '*.S' -not -path 'arch-um/stub/*' | sort)
 KGLUE_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(KGLUE_SRCS))
 ARCH_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(ARCH_SRCS)) $(patsubst %.S,$(B)/obj/%.o,$(ARCH_ASM))
-KHDRS := $(shell find kernel-glue/include arch-um include drivers-virtual -name '*.h' | sort)
+# every header, the private ones beside the .c files too (net/ipv4/ipv4.h,
+# net/packet/packet.h, fs/proc_internal.h): a change to one rebuilds what
+# may include it
+KHDRS := $(shell find kernel-glue arch-um include drivers-virtual -name '*.h' | sort)
 # Registration sections (umk/init.h) keep a file's entries in source
 # order, so "link order" means the same thing within a file as across files.
 KERNEL_CFLAGS += -fno-toplevel-reorder

@@ -5,7 +5,7 @@
 #     /usr/sbin go to /bin and /sbin too: /usr is Debian's);
 #   - Debian's own dynamically linked programs copied from the host into
 #     /usr/bin and /usr/sbin (bash, coreutils, grep, sed, mawk, findutils,
-#     procps, a few util-linux and ncurses tools, python3 with its
+#     procps, a few util-linux and ncurses tools, tcpdump, python3 with its
 #     standard library in /usr/lib/python3.X, strace), with their shared
 #     libraries (the ldd closure) in /lib/x86_64-linux-gnu and the dynamic
 #     loader /lib64/ld-linux-x86-64.so.2;
@@ -78,7 +78,7 @@ coreutils=$(dpkg -L coreutils 2>/dev/null | sed -n 's|^/\(usr/\)\{0,1\}s\{0,1\}b
 copy_prog usr/bin bash $coreutils grep egrep fgrep sed mawk find xargs \
 	ps top free uptime vmstat pgrep pkill pmap pwdx watch w \
 	getopt flock setsid more rev column hostname which clear tput reset strace
-copy_prog usr/sbin sysctl e2fsck
+copy_prog usr/sbin sysctl e2fsck tcpdump
 # Debian's python3 (lab scripts use it; multiprocessing and the rest of
 # the standard library come from libpython3.X-stdlib, which the python3
 # package pulls in): /usr/bin/python3.X and Debian's python3 link,
@@ -133,12 +133,14 @@ shell=/bin/sh
 cat >etc/passwd <<X
 root:x:0:0:root:/root:$shell
 daemon:x:1:1:daemon:/usr/sbin:/bin/false
+tcpdump:x:104:104:tcpdump:/nonexistent:/bin/false
 nobody:x:65534:65534:nobody:/nonexistent:/bin/false
 X
 hash=$("$bb" mkpasswd -m sha512 -S "$salt" "$password")
 cat >etc/shadow <<X
 root:$hash:19700:0:99999:7:::
 daemon:*:19700:0:99999:7:::
+tcpdump:*:19700:0:99999:7:::
 nobody:*:19700:0:99999:7:::
 X
 chmod 0640 etc/shadow
@@ -149,6 +151,7 @@ tty:x:5:
 disk:x:6:
 shadow:x:42:
 users:x:100:
+tcpdump:x:104:
 nogroup:x:65534:
 X
 echo umk >etc/hostname
@@ -256,6 +259,9 @@ mnt devpts /dev/pts gid=5,mode=620,ptmxmode=0666
 mnt tmpfs /dev/shm mode=1777
 mnt tmpfs /tmp mode=1777
 mnt tmpfs /run mode=0755
+# lo: 127.0.0.1/8 and up, as Debian's ifupdown configures it (quietly if
+# the kernel has no IPv4)
+ifconfig lo 127.0.0.1 netmask 255.0.0.0 up 2>/dev/null
 hostname -F /etc/hostname 2>/dev/null
 echo "umk: $(uname -sr 2>/dev/null) on $(hostname 2>/dev/null)"
 true

@@ -3,7 +3,7 @@
 
 # The trap modes every guest test runs in. This is the one place to add a
 # mode (e.g. "tt skas seccomp"); UMK_MODES in the environment overrides it.
-UMK_ALL_MODES="tt skas"
+UMK_ALL_MODES="tt skas seccomp"
 UMK_MODES=${UMK_MODES:-$UMK_ALL_MODES}
 
 UMK_TOP=${UMK_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
@@ -107,13 +107,28 @@ guest_section() {
 	awk '/^=== UMK-TEST-BEGIN /{on=1; next} on{print} /^=== UMK-TEST-EXIT /{if(on) exit}' "$1"
 }
 
+# Guest programs named net_* use the network: natively they run in a
+# private network namespace, which starts as the guest does (only lo,
+# down, no address), and whatever they configure or count (addresses,
+# routes, MTU, sysctls, /proc/net/snmp) stays out of the host's.
+# unshare -n needs root; as another user, -rn adds a user namespace.
+guest_netns() {
+	case $1 in
+	net_*)
+		if [ "$(id -u)" = 0 ]; then echo "unshare -n"; else echo "unshare -rn"; fi
+		;;
+	esac
+}
+
 # guest_native NAME OUTFILE: runs a guest program natively, in the same
 # form as the guest section (stdout+stderr, then the EXIT marker).
 guest_native() {
-	local name=$1 out=$2 rc=0
+	local name=$1 out=$2 rc=0 ns
+	ns=$(guest_netns "$name")
 	(
 		cd / || exit 1
-		timeout -k 5 "$UMK_TIMEOUT" "$UMK_GUEST_BIN/$name" </dev/null 2>&1 3>&- || rc=$?
+		# shellcheck disable=SC2086 # $ns is a command prefix
+		timeout -k 5 "$UMK_TIMEOUT" $ns "$UMK_GUEST_BIN/$name" </dev/null 2>&1 3>&- || rc=$?
 		echo "=== UMK-TEST-EXIT $rc"
 	) >"$out"
 	rc=$(tail -n 1 "$out")

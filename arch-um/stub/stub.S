@@ -1,16 +1,22 @@
 /* The stub: the only host code inside a guest address space. It maps its
  * shared data page, clears out every host mapping above the guest range
  * (stack, vdso, vvar), then parks in int3. The kernel makes it run queued
- * mmap/munmap/mprotect requests by pointing its rip at stub_run_ops. */
+ * mmap/munmap/mprotect requests by pointing its rip at stub_run_ops.
+ * mode=seccomp continues instead into stub_sc_init (stub_seccomp.S). */
 #include "../stub_layout.h"
+#include "stub_ops.inc"
 
 	.text
 	.globl _start
 _start:
-	/* r9 = physmem offset of this mm's data pages (set by the tracer) */
+	/* r9 = physmem offset of this mm's data pages, r12 = their
+	 * protection (0: read-write), r13 = mode=seccomp's RW region (0:
+	 * none); all set by the tracer */
 	mov $STUB_DATA, %rdi
 	mov $STUB_DATA_SIZE, %rsi
 	mov $3, %edx			/* PROT_READ|PROT_WRITE */
+	test %r12, %r12
+	cmovnz %r12, %rdx
 	mov $0x11, %r10d		/* MAP_SHARED|MAP_FIXED */
 	mov $STUB_PHYSMEM_FD, %r8d
 	mov $9, %eax			/* mmap */
@@ -32,6 +38,8 @@ _start:
 	lea stub_name(%rip), %rsi
 	mov $157, %eax			/* prctl */
 	syscall
+	test %r13, %r13
+	jnz stub_sc_init
 	xor %eax, %eax			/* report success */
 9:
 	int3
@@ -49,13 +57,7 @@ stub_run_ops:
 	jae 3f
 	imul $STUB_OP_SIZE, %rcx, %rcx
 	lea STUB_OPS(%rbx,%rcx), %r12
-	mov 0(%r12), %rax
-	mov 8(%r12), %rdi
-	mov 16(%r12), %rsi
-	mov 24(%r12), %rdx
-	mov 32(%r12), %r10
-	mov $STUB_PHYSMEM_FD, %r8d
-	mov 40(%r12), %r9
+	load_op %r12
 	syscall
 	cmp $-4095, %rax
 	jae 4f

@@ -12,7 +12,7 @@ static struct super_block proc_sb = { .s_type = "proc", .s_dev = MKDEV(0, 20), .
 static const struct { const char *name; enum proc_kind kind; } root_ents[] = {
 	{ "cmdline", P_CMDLINE }, { "cpuinfo", P_CPUINFO }, { "filesystems", P_FILESYSTEMS },
 	{ "loadavg", P_LOADAVG }, { "meminfo", P_MEMINFO }, { "mounts", P_MOUNTS },
-	{ "self", P_SELF }, { "stat", P_STAT }, { "sys", P_SYS }, { "uptime", P_UPTIME }, { "version", P_VERSION },
+	{ "self", P_SELF }, { "stat", P_STAT }, { "uptime", P_UPTIME }, { "version", P_VERSION },
 };
 
 static const struct inode_operations proc_dir_iops, proc_link_iops, proc_file_iops;
@@ -49,8 +49,8 @@ struct inode *proc_iget(enum proc_kind kind, pid_t pid, int fd)
 		mode = S_IFLNK | 0777;
 	else if (kind >= P_PID_DIR)
 		mode = proc_pid_mode(kind);
-	else if (kind >= P_SYS && kind <= P_SYSCTL)
-		mode = proc_sys_mode(kind, fd);
+	else if (kind == P_GENERIC)
+		mode = proc_generic_mode(fd);
 	else
 		mode = S_IFREG | 0444;
 	i->i_mode = mode;
@@ -69,13 +69,16 @@ struct inode *proc_iget(enum proc_kind kind, pid_t pid, int fd)
 
 static struct inode *proc_lookup(struct inode *dir, const char *name)
 {
-	if (PI(dir)->kind == P_SYS || PI(dir)->kind == P_SYS_DIR)
-		return proc_sys_lookup(dir, name);
+	if (PI(dir)->kind == P_GENERIC)
+		return proc_generic_lookup(PI(dir)->fd, name);
 	if (PI(dir)->kind != P_ROOT)
 		return proc_pid_lookup(dir, name);
 	for (size_t i = 0; i < ARRAY_SIZE(root_ents); i++)
 		if (!strcmp(root_ents[i].name, name))
 			return proc_iget(root_ents[i].kind, 0, 0);
+	struct inode *reg = proc_generic_lookup(0, name);
+	if (!IS_ERR(reg))
+		return reg;
 	long long pid;
 	if (kstrtoll(name, 10, &pid) || pid <= 0 || pid > 0x7fffffff)
 		return ERR_PTR(-ENOENT);
@@ -87,17 +90,29 @@ static struct inode *proc_lookup(struct inode *dir, const char *name)
 
 #define PID_POS_BASE 0x1000
 
-static int proc_root_iterate(struct file *f, struct dir_context *ctx)
+#define GENERIC_POS_BASE 0x100	/* registered entries at the top of /proc */
+
+static bool dot_entries(struct file *f, struct dir_context *ctx)
 {
-	if (PI(f->f_inode)->kind == P_SYS || PI(f->f_inode)->kind == P_SYS_DIR)
-		return proc_sys_iterate(f, ctx);
-	if (PI(f->f_inode)->kind != P_ROOT)
-		return proc_pid_iterate(f, ctx);
 	while (ctx->pos < 2) {
 		if (!ctx->actor(ctx, ctx->pos ? ".." : ".", ctx->pos + 1, f->f_inode->i_ino, IFTODT(S_IFDIR)))
-			return 0;
+			return false;
 		ctx->pos++;
 	}
+	return true;
+}
+
+static int proc_root_iterate(struct file *f, struct dir_context *ctx)
+{
+	if (PI(f->f_inode)->kind == P_GENERIC) {
+		if (dot_entries(f, ctx))
+			proc_generic_iterate(PI(f->f_inode)->fd, ctx, 2);
+		return 0;
+	}
+	if (PI(f->f_inode)->kind != P_ROOT)
+		return proc_pid_iterate(f, ctx);
+	if (!dot_entries(f, ctx))
+		return 0;
 	while (ctx->pos - 2 < (loff_t)ARRAY_SIZE(root_ents)) {
 		size_t i = ctx->pos - 2;
 		struct inode *in = proc_iget(root_ents[i].kind, 0, 0);
@@ -107,6 +122,10 @@ static int proc_root_iterate(struct file *f, struct dir_context *ctx)
 			return 0;
 		ctx->pos++;
 	}
+	if (ctx->pos < GENERIC_POS_BASE)
+		ctx->pos = GENERIC_POS_BASE;
+	if (ctx->pos < PID_POS_BASE && !proc_generic_iterate(0, ctx, GENERIC_POS_BASE))
+		return 0;
 	if (ctx->pos < PID_POS_BASE)
 		ctx->pos = PID_POS_BASE;
 	for (;;) {
@@ -253,9 +272,8 @@ static int proc_show(struct inode *inode, struct sbuf *o)
 	case P_VERSION:
 		proc_show_version(o);
 		return 0;
-	case P_SYSCTL:
-		proc_sys_show(inode, o);
-		return 0;
+	case P_GENERIC:
+		return proc_generic_show(PI(inode)->fd, o);
 	default: return proc_pid_show(inode, o);
 	}
 }
@@ -285,6 +303,22 @@ static ssize_t proc_file_read(struct file *f, void *buf, size_t n, loff_t *pos)
 	return cnt;
 }
 
+static ssize_t proc_file_write(struct file *f, const void *buf, size_t n, loff_t *pos)
+{
+	if (PI(f->f_inode)->kind != P_GENERIC)
+		return -EINVAL;
+	return proc_generic_write(PI(f->f_inode)->fd, buf, n, pos);
+}
+
+/* O_TRUNC on a writable registered file (echo 1 > /proc/sys/...) is
+ * accepted and changes nothing, as Linux's proc_notify_change. */
+static int proc_file_setattr(struct inode *inode, const struct iattr *ia)
+{
+	if (PI(inode)->kind == P_GENERIC && ia->valid == ATTR_SIZE && proc_generic_writable(PI(inode)->fd))
+		return 0;
+	return -EPERM;
+}
+
 static loff_t proc_file_llseek(struct file *f, loff_t off, int whence)
 {
 	struct sbuf *b = f->private_data;
@@ -305,18 +339,10 @@ static void proc_file_release(struct inode *inode __unused, struct file *f)
 
 static const struct inode_operations proc_dir_iops = { .lookup = proc_lookup };
 static const struct inode_operations proc_link_iops = { .readlink = proc_readlink };
-static const struct inode_operations proc_file_iops = { .setattr = proc_sys_setattr };
+static const struct inode_operations proc_file_iops = { .setattr = proc_file_setattr };
 static const struct file_operations proc_dir_fops = { .iterate = proc_root_iterate };
-static ssize_t proc_file_write(struct file *f, const void *buf, size_t n, loff_t *pos)
-{
-	if (PI(f->f_inode)->kind != P_SYSCTL)
-		return -EINVAL;
-	return proc_sys_write(f, buf, n, pos);
-}
-
 static const struct file_operations proc_file_fops = {
-	.open = proc_file_open, .read = proc_file_read, .write = proc_file_write, .llseek = proc_file_llseek,
-	.release = proc_file_release,
+	.open = proc_file_open, .read = proc_file_read, .write = proc_file_write, .llseek = proc_file_llseek, .release = proc_file_release,
 };
 
 static int procfs_init(void)

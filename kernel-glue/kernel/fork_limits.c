@@ -6,6 +6,7 @@
  * the caller's real uid unless root. Zombies count until reaped. */
 #include <umk/internal.h>
 #include <umk/mm.h>
+#include <umk/proc.h>
 #include <linux/resource.h>
 
 #define THREAD_SIZE (16 * 1024)
@@ -32,6 +33,23 @@ int set_threads_max(long long n)
 	max_threads = n;
 	return 0;
 }
+
+/* /proc/sys/kernel/threads-max: computed from memory at first use, so a
+ * plain DEFINE_SYSCTL_INT on the variable would show 0 before that. */
+static int threads_max_show(struct sbuf *out, void *data __unused)
+{
+	sbuf_printf(out, "%d\n", threads_max());
+	return 0;
+}
+
+static int threads_max_write(const char *buf, size_t len, void *data __unused)
+{
+	long long v;
+	if (sysctl_parse_ints(buf, len, &v, 1) != 1)
+		return -EINVAL;
+	return set_threads_max(v);
+}
+DEFINE_PROC_FILE(threads_max, "sys/kernel/threads-max", 0644, threads_max_show, threads_max_write, NULL);
 
 long fork_check_limits(struct task *p)
 {

@@ -27,6 +27,33 @@ static bool uses_page_cache(struct vma *v)
 	return v->file && ((v->flags & VM_SHARED) || !(v->flags & VM_WRITE));
 }
 
+/* The frame behind page pgoff of a mapped file (+1 ref): the object's
+ * own memory (a socket's ring) or the page cache's copy. 0, -EFAULT past
+ * the end (SIGBUS), or -ENOMEM. */
+static int file_page(struct file *f, uint64_t pgoff, uint64_t *pfn, bool shared, unsigned gfp)
+{
+	if (f->f_op->map_page)
+		return f->f_op->map_page(f, pgoff, pfn) ? 0 : -EFAULT;
+	return filemap_get_page(f, pgoff, pfn, shared, gfp);
+}
+
+/* A private copy of page pgoff of a file into the frame at dst; false
+ * for a whole page past the end (SIGBUS, as Linux). */
+static bool copy_file_page(struct file *f, uint64_t pgoff, void *dst)
+{
+	if (f->f_op->map_page) {
+		uint64_t src;
+		if (!f->f_op->map_page(f, pgoff, &src))
+			return false;
+		memcpy(dst, pfn_to_virt(src), PAGE_SIZE);
+		page_put(src);
+		return true;
+	}
+	loff_t off = (loff_t)pgoff << PAGE_SHIFT;
+	ssize_t n = kernel_read(f, dst, PAGE_SIZE, off);
+	return n > 0 || off < file_size(f);
+}
+
 /* A new frame for a not-present page of v at va. */
 static int fault_in(struct mm *mm, struct vma *v, uaddr_t va, uint64_t *pte, unsigned gfp)
 {
@@ -34,7 +61,7 @@ static int fault_in(struct mm *mm, struct vma *v, uaddr_t va, uint64_t *pte, uns
 	uint64_t flags = PTE_PRESENT | PTE_MAPPED;
 	uint64_t pgoff = v->pgoff + ((va - v->start) >> PAGE_SHIFT);
 	if (uses_page_cache(v)) {
-		int err = filemap_get_page(v->file, pgoff, &pfn, v->flags & VM_SHARED, gfp);
+		int err = file_page(v->file, pgoff, &pfn, v->flags & VM_SHARED, gfp);
 		if (err)
 			return err;
 		flags |= PTE_FILE;
@@ -44,16 +71,10 @@ static int fault_in(struct mm *mm, struct vma *v, uaddr_t va, uint64_t *pte, uns
 		pfn = alloc_frame(gfp | GFP_ZERO);
 		if (!pfn)
 			return -ENOMEM;
-		if (v->file) {
-			loff_t off = (loff_t)pgoff << PAGE_SHIFT;
-			ssize_t n = kernel_read(v->file, pfn_to_virt(pfn), PAGE_SIZE, off);
-			if (n < 0)
-				n = 0;
-			/* beyond EOF: Linux raises SIGBUS for whole pages past the end */
-			if (n == 0 && off >= file_size(v->file)) {
-				page_put(pfn);
-				return -EFAULT;
-			}
+		/* beyond EOF: Linux raises SIGBUS for whole pages past the end */
+		if (v->file && !copy_file_page(v->file, pgoff, pfn_to_virt(pfn))) {
+			page_put(pfn);
+			return -EFAULT;
 		}
 		if (v->flags & VM_WRITE)
 			flags |= PTE_WRITE;
@@ -113,7 +134,7 @@ static void fault_around(struct mm *mm, struct vma *v, uaddr_t va)
 		if (*pte & PTE_PRESENT)
 			continue;
 		uint64_t pgoff = v->pgoff + ((a - v->start) >> PAGE_SHIFT), pfn;
-		if (filemap_get_page(v->file, pgoff, &pfn, false, GFP_USER | GFP_NORETRY))
+		if (file_page(v->file, pgoff, &pfn, false, GFP_USER | GFP_NORETRY))
 			break;	/* past the end of the file, or memory is short */
 		*pte = MK_PTE(pfn, PTE_PRESENT | PTE_MAPPED | PTE_FILE);
 		mm->rss_pages++;

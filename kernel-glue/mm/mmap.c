@@ -49,8 +49,13 @@ long do_mmap(struct mm *mm, uaddr_t addr, uint64_t len, unsigned long prot, unsi
 			return -EACCES;
 		if ((vmf & VM_SHARED) && (prot & PROT_WRITE) && !file_writable(file))
 			return -EACCES;
-		if (!S_ISREG(file_inode(file)->i_mode))
-			return -ENODEV;
+		if (!S_ISREG(file_inode(file)->i_mode)) {
+			if (!file->f_op->mmap)
+				return -ENODEV;
+			int err = file->f_op->mmap(file, off >> PAGE_SHIFT, len);
+			if (err)
+				return err;
+		}
 	}
 	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
 		if (addr & ~PAGE_MASK)
@@ -71,6 +76,11 @@ long do_mmap(struct mm *mm, uaddr_t addr, uint64_t len, unsigned long prot, unsi
 	}
 	struct vma *v = vma_new(addr, addr + len, vmf, file, off >> PAGE_SHIFT);
 	vma_insert(mm, v);
+	/* an object's own memory is mapped whole at once (Linux's
+	 * vm_insert_page): its frames' counts then show it is mapped */
+	if (file && file->f_op->map_page)
+		for (uaddr_t a = addr; a < addr + len; a += PAGE_SIZE)
+			handle_mm_fault(mm, a, FAULT_READ);
 	if ((flags & MAP_POPULATE) && !file)
 		for (uaddr_t a = addr; a < addr + len; a += PAGE_SIZE)
 			if (handle_mm_fault(mm, a, (vmf & VM_WRITE) ? FAULT_WRITE : FAULT_READ) == -ENOMEM)

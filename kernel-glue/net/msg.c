@@ -132,12 +132,38 @@ static int scm_send(struct socket *sock, const struct user_msghdr *h, struct kms
 		}
 		off += KCMSG_ALIGN(c->cmsg_len);
 	}
-	kfree(buf);
+	/* the family reads its own levels from the same copy */
+	m->control = buf;
+	m->controllen = len;
 	return err;
 }
 
+void put_kcmsg(struct kmsg *m, int level, int type, const void *data, size_t len)
+{
+	if (!m->cmsgs.buf)
+		sbuf_init(&m->cmsgs);
+	struct kcmsghdr c = { KCMSG_LEN(len), level, type };
+	sbuf_putmem(&m->cmsgs, &c, sizeof(c));
+	sbuf_putmem(&m->cmsgs, data, len);
+	static const char pad[8];
+	sbuf_putmem(&m->cmsgs, pad, KCMSG_SPACE(len) - KCMSG_LEN(len));
+}
+
+int kcmsg_next(const void *control, size_t len, size_t *off, const struct kcmsghdr **c)
+{
+	if (*off + sizeof(struct kcmsghdr) > len)
+		return 0;
+	const struct kcmsghdr *h = (const struct kcmsghdr *)((const char *)control + *off);
+	if (h->cmsg_len < sizeof(*h) || h->cmsg_len > len - *off)
+		return -EINVAL;
+	*c = h;
+	*off += KCMSG_ALIGN(h->cmsg_len);
+	return 1;
+}
+
 /* Write one control message at *off of the guest buffer (put_cmsg). */
-static int put_cmsg(const struct user_msghdr *h, size_t *off, unsigned *flags, int type, const void *data, size_t dlen)
+static int put_cmsg_level(const struct user_msghdr *h, size_t *off, unsigned *flags, int level, int type,
+			  const void *data, size_t dlen)
 {
 	size_t space = h->msg_controllen - *off;
 	if (!h->msg_control || space < sizeof(struct kcmsghdr)) {
@@ -149,12 +175,29 @@ static int put_cmsg(const struct user_msghdr *h, size_t *off, unsigned *flags, i
 		*flags |= MSG_CTRUNC;
 		cmlen = space;
 	}
-	struct kcmsghdr c = { cmlen, SOL_SOCKET, type };
+	struct kcmsghdr c = { cmlen, level, type };
 	if (copy_to_user(h->msg_control + *off, &c, sizeof(c)) ||
 	    copy_to_user(h->msg_control + *off + sizeof(c), data, cmlen - sizeof(c)))
 		return -EFAULT;
 	*off += MIN(KCMSG_SPACE(dlen), space);
 	return 0;
+}
+
+static int put_cmsg(const struct user_msghdr *h, size_t *off, unsigned *flags, int type, const void *data, size_t dlen)
+{
+	return put_cmsg_level(h, off, flags, SOL_SOCKET, type, data, dlen);
+}
+
+/* The family's control messages (m->cmsgs) after the SOL_SOCKET ones. */
+static int put_family_cmsgs(const struct user_msghdr *h, struct kmsg *m, size_t *used)
+{
+	size_t off = 0;
+	const struct kcmsghdr *c;
+	int err = 0;
+	while (!err && m->cmsgs.len && kcmsg_next(m->cmsgs.buf, m->cmsgs.len, &off, &c) > 0)
+		err = put_cmsg_level(h, used, &m->flags, c->cmsg_level, c->cmsg_type, c + 1,
+				     c->cmsg_len - sizeof(*c));
+	return err;
 }
 
 /* Deliver received ancillary data (scm_recv): credentials if asked for,
@@ -238,6 +281,7 @@ static long sock_sendmsg_user(struct socket *s, struct file *f, const struct use
 		r = s->ops->sendmsg(s, &m, flags);
 	}
 	scm_destroy(&m.scm);
+	kfree(m.control);
 	kfree(iov);
 	return r;
 }
@@ -270,6 +314,8 @@ static long sock_recvmsg_user(struct socket *s, struct file *f, struct user_msgh
 		}
 		if (!err)
 			err = scm_recv(s, h, &m, flags, &used);
+		if (!err)
+			err = put_family_cmsgs(h, &m, &used);
 		h->msg_namelen = h->msg_name ? namelen : 0;
 		h->msg_controllen = used;
 		h->msg_flags = m.flags;
@@ -281,6 +327,7 @@ static long sock_recvmsg_user(struct socket *s, struct file *f, struct user_msgh
 			r = err;
 	}
 	scm_destroy(&m.scm);
+	sbuf_free(&m.cmsgs);
 	kfree(iov);
 	return r;
 }
@@ -364,6 +411,7 @@ SYSCALL_DEFINE6(recvfrom, int, fd, uaddr_t, buf, size_t, len, unsigned, flags, u
 	long r = s->ops->recvmsg(s, &m, flags);
 	fput(f);
 	scm_destroy(&m.scm);
+	sbuf_free(&m.cmsgs);
 	if (r >= 0 && addr) {
 		err = move_addr_to_user(&m.name, m.namelen, addr, ualen);
 		if (err)

@@ -7,6 +7,7 @@
 #include <umk/sched.h>
 #include <umk/syscall.h>
 #include <umk/uaccess.h>
+#include <umk/netdevice.h>
 #include <asm/ioctls.h>
 #include "sock_internal.h"
 
@@ -43,6 +44,7 @@ struct socket *sock_alloc(int family, int type, int protocol)
 
 void sock_free(struct socket *s)
 {
+	kfree(s->filter);
 	kfree(s);
 }
 
@@ -59,6 +61,7 @@ static ssize_t sock_read(struct file *f, void *buf, size_t n, loff_t *pos __unus
 	struct kmsg m = { .it = { .kbuf = buf, .len = n } };
 	ssize_t r = s->ops->recvmsg(s, &m, (f->f_flags & O_NONBLOCK) ? MSG_DONTWAIT : 0);
 	scm_destroy(&m.scm);	/* read(2) drops any passed files, as Linux */
+	sbuf_free(&m.cmsgs);
 	return r;
 }
 
@@ -77,10 +80,25 @@ static unsigned sock_poll(struct file *f, struct poll_table *pt)
 	return s->ops->poll ? s->ops->poll(f, s, pt) : DEFAULT_POLLMASK;
 }
 
+/* The family's ioctls first; what it does not know (-ENOIOCTLCMD) may
+ * be a device ioctl, which any socket takes (SIOCGIFINDEX, ...). */
 static long sock_ioctl(struct file *f, unsigned cmd, unsigned long arg)
 {
 	struct socket *s = f->private_data;
-	return s->ops->ioctl ? s->ops->ioctl(s, cmd, arg) : -ENOTTY;
+	long r = s->ops->ioctl ? s->ops->ioctl(s, cmd, arg) : -ENOIOCTLCMD;
+	return r == -ENOIOCTLCMD ? dev_ioctl(cmd, arg) : r;
+}
+
+static int sock_mmap(struct file *f, uint64_t pgoff, uint64_t len)
+{
+	struct socket *s = f->private_data;
+	return s->ops->mmap ? s->ops->mmap(s, pgoff, len) : -ENODEV;
+}
+
+static bool sock_map_page(struct file *f, uint64_t pgoff, uint64_t *pfn)
+{
+	struct socket *s = f->private_data;
+	return s->ops->map_page && s->ops->map_page(s, pgoff, pfn);
 }
 
 static void sock_file_release(struct inode *inode __unused, struct file *f)
@@ -93,7 +111,7 @@ static void sock_file_release(struct inode *inode __unused, struct file *f)
 
 static const struct file_operations socket_fops = {
 	.read = sock_read, .write = sock_write, .poll = sock_poll,
-	.ioctl = sock_ioctl, .release = sock_file_release,
+	.ioctl = sock_ioctl, .release = sock_file_release, .mmap = sock_mmap, .map_page = sock_map_page,
 };
 
 struct file *sock_alloc_file(struct socket *s, unsigned flags)

@@ -4,6 +4,8 @@
 #include <umk/sched.h>
 #include <umk/syscall.h>
 #include <umk/uaccess.h>
+#include <umk/netdevice.h>
+#include <umk/filter.h>
 #include "sock_internal.h"
 
 #define SOCK_MIN_SNDBUF 4608	/* Linux's floors for the doubled values */
@@ -36,6 +38,29 @@ static int set_timeout(int64_t *t, uaddr_t val, int len)
 	return 0;
 }
 
+/* SO_BINDTODEVICE: a device name (an empty one unbinds), as Linux's
+ * sock_setbindtodevice; only families with devices (AF_INET) use it. */
+static int bind_to_device(struct socket *s, uaddr_t val, int len)
+{
+	if (current->cred.euid != 0)
+		return -EPERM;	/* CAP_NET_RAW */
+	char name[IFNAMSIZ];
+	memset(name, 0, sizeof(name));
+	if (len > IFNAMSIZ - 1)
+		len = IFNAMSIZ - 1;
+	if (len > 0 && copy_from_user(name, val, len))
+		return -EFAULT;
+	if (!name[0]) {
+		s->bound_dev_if = 0;
+		return 0;
+	}
+	struct net_device *d = dev_get_by_name(name);
+	if (!d)
+		return -ENODEV;
+	s->bound_dev_if = d->ifindex;
+	return 0;
+}
+
 static int sol_socket_set(struct socket *s, int name, uaddr_t val, int len)
 {
 	if (name == SO_RCVTIMEO_OLD || name == SO_RCVTIMEO_NEW)
@@ -52,11 +77,21 @@ static int sol_socket_set(struct socket *s, int name, uaddr_t val, int len)
 		s->linger_secs = l.linger;
 		return 0;
 	}
+	if (name == SO_BINDTODEVICE)
+		return bind_to_device(s, val, len);
 	if (len < (int)sizeof(int))
 		return -EINVAL;
 	int v;
 	if (copy_from_user(&v, val, sizeof(v)))
 		return -EFAULT;
+	if (name == SO_BINDTOIFINDEX) {
+		if (current->cred.euid != 0)
+			return -EPERM;	/* CAP_NET_RAW */
+		if (v < 0 || (v && !dev_get_by_index(v)))
+			return -ENODEV;
+		s->bound_dev_if = v;
+		return 0;
+	}
 	for (unsigned i = 0; i < ARRAY_SIZE(flag_opts); i++) {
 		if (flag_opts[i].opt == name) {
 			if (v)
@@ -67,6 +102,12 @@ static int sol_socket_set(struct socket *s, int name, uaddr_t val, int len)
 		}
 	}
 	switch (name) {
+	case SO_ATTACH_FILTER:
+		return s->ops->runs_filters ? sock_attach_filter(s, val, len) : -ENOPROTOOPT;
+	case SO_DETACH_FILTER:
+		return s->ops->runs_filters ? sock_detach_filter(s) : -ENOPROTOOPT;
+	case SO_LOCK_FILTER:
+		return s->ops->runs_filters ? sock_lock_filter(s, v) : -ENOPROTOOPT;
 	case SO_SNDBUF:
 	case SO_SNDBUFFORCE:
 		/* Linux doubles the value to allow for bookkeeping overhead */
@@ -114,6 +155,12 @@ static int sol_socket_get(struct socket *s, int name, void *buf, int *lv)
 	case SO_RCVLOWAT: *iv = s->rcvlowat; return 0;
 	case SO_SNDLOWAT: *iv = 1; return 0;
 	case SO_PRIORITY: case SO_MARK: case SO_DONTROUTE: *iv = 0; return 0;
+	case SO_BPF_EXTENSIONS: *iv = SK_FILTER_EXTENSIONS; return 0;
+	case SO_LOCK_FILTER:
+		if (!s->ops->runs_filters)
+			return -ENOPROTOOPT;
+		*iv = s->filter_locked;
+		return 0;
 	case SO_RCVTIMEO_OLD: case SO_SNDTIMEO_OLD: case SO_RCVTIMEO_NEW: case SO_SNDTIMEO_NEW: {
 		int64_t t = (name == SO_RCVTIMEO_OLD || name == SO_RCVTIMEO_NEW) ? s->rcvtimeo : s->sndtimeo;
 		struct ktimeval tv = { t / 1000000000ll, (t % 1000000000ll) / 1000 };
@@ -131,6 +178,17 @@ static int sol_socket_get(struct socket *s, int name, void *buf, int *lv)
 		memcpy(buf, &s->peercred, sizeof(s->peercred));
 		*lv = sizeof(s->peercred);
 		return 0;
+	case SO_BINDTOIFINDEX: *iv = s->bound_dev_if; return 0;
+	case SO_BINDTODEVICE: {
+		struct net_device *d = s->bound_dev_if ? dev_get_by_index(s->bound_dev_if) : NULL;
+		if (!d) {
+			*lv = 0;
+			return 0;
+		}
+		strlcpy(buf, d->name, IFNAMSIZ);
+		*lv = (int)strlen(d->name) + 1;
+		return 0;
+	}
 	}
 	return -ENOPROTOOPT;
 }
@@ -161,6 +219,11 @@ SYSCALL_DEFINE5(getsockopt, int, fd, int, level, int, name, uaddr_t, val, uaddr_
 		return err;
 	if (level != SOL_SOCKET) {
 		err = s->ops->getsockopt ? s->ops->getsockopt(s, level, name, val, ulen) : -EOPNOTSUPP;
+		fput(f);
+		return err;
+	}
+	if (name == SO_GET_FILTER) {	/* counted in instructions, copied whole */
+		err = s->ops->runs_filters ? sock_get_filter(s, val, ulen) : -ENOPROTOOPT;
 		fput(f);
 		return err;
 	}

@@ -425,7 +425,7 @@ long unix_ioctl(struct socket *s, unsigned cmd, unsigned long arg)
 		v = u->wmem;
 		break;
 	default:
-		return -ENOTTY;
+		return -ENOIOCTLCMD;	/* perhaps a device ioctl */
 	}
 	return copy_to_user(arg, &v, sizeof(v));
 }

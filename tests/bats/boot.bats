@@ -209,3 +209,40 @@ EOF2
 	done
 	[ -z "$failed" ] || { echo "FAILED in mode(s):$failed"; false; }
 }
+
+@test "no seccomp on the host: the default falls back to skas with one line; mode=seccomp is refused" {
+	local out=$BATS_TEST_TMPDIR/out
+	umk_run_timeout 60 "$out" "$out.err" "$UMK_BUILD/tests/noseccomp" "$UMK_BIN" mem=64M root=/dev/root \
+		rootfstype=hostfs "hostfs=$UMK_TEST_ROOTFS" init=/bin/sh quiet -- /tests/run-one smoke
+	cat "$out" "$out.err"
+	[ "$UMK_STATUS" -eq 0 ]
+	grep -q '^smoke: init is running$' "$out"
+	[ "$(grep -c '^umk: mode=seccomp unavailable: .*; using mode=skas$' "$out.err")" -eq 1 ]
+	umk_run_timeout 60 "$out" "$out.err" "$UMK_BUILD/tests/noseccomp" "$UMK_BIN" mem=64M root=/dev/root \
+		rootfstype=hostfs "hostfs=$UMK_TEST_ROOTFS" init=/bin/sh mode=seccomp quiet
+	cat "$out.err"
+	[ "$UMK_STATUS" -eq 2 ]
+	grep -q '^umk: mode=seccomp: this host cannot run it: ' "$out.err"
+}
+
+@test "mode=seccomp is the default where the host allows it" {
+	local out=$BATS_TEST_TMPDIR/out
+	umk_run_timeout 60 "$out" "$out.err" "$UMK_BIN" mem=64M root=/dev/root rootfstype=hostfs \
+		"hostfs=$UMK_TEST_ROOTFS" init=/bin/sh -- /tests/run-one smoke
+	cat "$out" "$out.err"
+	[ "$UMK_STATUS" -eq 0 ]
+	grep -q 'mode=seccomp' "$out.err" "$out"
+	! grep -q 'unavailable' "$out.err"
+}
+
+@test "UML's seccomp=off|on picks mode=skas|seccomp; seccomp=bogus is refused" {
+	local out=$BATS_TEST_TMPDIR/out
+	for v in off:skas on:seccomp; do
+		umk_run_timeout 60 "$out" "$out.err" "$UMK_BIN" mem=64M root=/dev/root rootfstype=hostfs \
+			"hostfs=$UMK_TEST_ROOTFS" init=/bin/sh "seccomp=${v%%:*}" -- /tests/run-one smoke
+		cat "$out" "$out.err"
+		[ "$UMK_STATUS" -eq 0 ]
+		grep -q "mode=${v##*:}\$" "$out.err" "$out"
+	done
+	bad_option seccomp mem=64M root=/dev/root rootfstype=hostfs "hostfs=$UMK_ROOTFS" init=/init seccomp=bogus
+}

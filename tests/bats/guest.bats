@@ -90,6 +90,15 @@ load ../lib.sh
 @test "guest execstack" { guest_check execstack; }
 @test "guest stack_perms" { guest_check stack_perms; }
 @test "guest subreaper" { guest_check subreaper; }
+@test "guest net_udp" { guest_check net_udp; }
+@test "guest net_raw" { guest_check net_raw; }
+@test "guest net_frag" { guest_check net_frag; }
+@test "guest net_ioctl" { guest_check net_ioctl; }
+@test "guest net_malformed" { guest_check net_malformed; }
+@test "guest net_packet" { guest_check net_packet; }
+@test "guest net_packet_filter" { guest_check net_packet_filter; }
+@test "guest net_packet_ring" { guest_check net_packet_ring; }
+@test "guest hostile" { guest_check hostile; }
 @test "guest ptrace_syscalls" { guest_check ptrace_syscalls; }
 @test "guest ptrace_fork" { guest_check ptrace_fork; }
 @test "guest ptrace_step" { guest_check ptrace_step; }

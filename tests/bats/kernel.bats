@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # Kernel behaviour with no native counterpart: OOM killing, the kernel log,
-# root read-only by default, host-side process naming.
+# root read-only by default, host-side process naming, hostile packet sockets.
 
 load ../lib.sh
 
@@ -63,5 +63,53 @@ boot_prog() {
 		tail -5 "$UMK_ERR"
 		[ "$UMK_STATUS" -eq 0 ]
 		grep -q 'kernel alive$' "$UMK_OUT"
+	done
+}
+
+@test "netfuzz: random datagrams, headers and socket calls on lo never crash the kernel (every mode)" {
+	# a fixed seed keeps CI repeatable; boot build/tests/umk/netfuzz as
+	# init with another seed (after --) to explore
+	for mode in $UMK_MODES; do
+		UMK_TIMEOUT=120 boot_prog "$mode" netfuzz 4242
+		echo "# mode=$mode status=$UMK_STATUS $(sed -n 2p "$UMK_OUT")" >&3
+		cat "$UMK_OUT"
+		tail -5 "$UMK_ERR"
+		[ "$UMK_STATUS" -eq 0 ]
+		grep -q '^netfuzz: lo still works$' "$UMK_OUT"
+		grep -q '^netfuzz: kernel alive$' "$UMK_OUT"
+	done
+}
+
+@test "packet socket fuzz: hostile sockets, filters, frames and rings never hurt the kernel; lo still carries a frame (every mode)" {
+	# build/tests/umk/pktfuzz as init; another seed after -- explores
+	for mode in $UMK_MODES; do
+		UMK_TIMEOUT=120 boot_prog "$mode" pktfuzz 12345
+		echo "# mode=$mode status=$UMK_STATUS" >&3
+		cat "$UMK_OUT"
+		tail -5 "$UMK_ERR"
+		[ "$UMK_STATUS" -eq 0 ]
+		grep -q '^pktfuzz: lo works$' "$UMK_OUT"
+		grep -q 'kernel alive$' "$UMK_OUT"
+	done
+}
+
+@test "escape: guest code attacking the stub harms only itself (every mode; tests/umk/escape.c)" {
+	for mode in $UMK_MODES; do
+		UMK_TIMEOUT=300 boot_prog "$mode" escape
+		echo "# mode=$mode status=$UMK_STATUS" >&3
+		cat "$UMK_OUT"
+		[ "$UMK_STATUS" -eq 0 ]
+		grep -q '^stub syscall instructions found: yes$' "$UMK_OUT"
+		[ "$(grep -c ': contained$' "$UMK_OUT")" -eq 4 ]
+		grep -Eq '^forged trap with its frame outside the signal stack: (child ended by a signal|no effect)$' "$UMK_OUT"
+		grep -q '^forged host rt_sigreturn blocking every signal: child ended by a signal; parent ran again: yes$' "$UMK_OUT"
+		grep -q '^another process.s secret in the stub region: not found$' "$UMK_OUT"
+		grep -q '^escape: done$' "$UMK_OUT"
+		[ -z "$(grep 'ESCAPED\|FOUND' "$UMK_OUT")" ]
+		if [ "$mode" = seccomp ]; then
+			# the kernel noticed both forgeries itself
+			grep -q 'trapped with its frame outside its signal stack: killed' "$UMK_ERR"
+			grep -q 'blocked its interrupt signal: killed' "$UMK_ERR"
+		fi
 	done
 }

@@ -132,7 +132,7 @@ for i in range(int(sys.argv[3])):
 @test "pcap: the card receives what is captured on a host interface, and refuses to send" {
 	need_netns
 	boot_umk g 'up eth0; wait_carrier eth0 1 && echo READY && n=0; while [ "$(stat eth0 rx_packets)" -lt 3 ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n+1)); done
-		sleep 1; echo "rx=$(stat eth0 rx_packets)"; netprobe send eth0 ff:ff:ff:ff:ff:ff 1 || echo "tx_errors=$(stat eth0 tx_errors)"' \
+		sleep 1; echo "rx=$(stat eth0 rx_packets)"; netprobe send eth0 ff:ff:ff:ff:ff:ff 1; echo "tx_errors=$(stat eth0 tx_errors)"' \
 		"eth0=pcap,lo,udp port 9999,nopromisc"
 	wait_out g READY
 	# three datagrams to a closed port: the ICMP errors do not match
@@ -141,6 +141,7 @@ for i in range(int(sys.argv[3])):
 	wait_umk g 30
 	explain g
 	[ "$(out_field g rx)" -eq 3 ]
+	# as a packet socket on Linux, the send succeeds and the frame is lost
+	# at the card (receive only): counted as a transmit error
 	[ "$(out_field g tx_errors)" -eq 1 ]
-	grep -q 'Operation not permitted' "$T/g.console"
 }

@@ -17,7 +17,7 @@ for i in $(seq 50); do [ -S "$CTL" ] && break; sleep 0.1; done
 guest() { # name ip [extra kernel args]
 	local name=$1 ip=$2
 	shift 2
-	TMPDIR="$DIR/uml" setsid linux.uml mem=48M root=/dev/root rootfstype=hostfs rootflags="$ROOT" rw \
+	TMPDIR="$DIR/uml" setsid linux.uml mem=96M root=/dev/root rootfstype=hostfs rootflags="$ROOT" rw \
 		init=/init uml_dir="$DIR/uml" umid="lab-$name" eth0=daemon,,unix,"$CTL" \
 		con0=fd:0,fd:1 con=null uip="$ip" "$@" </dev/null >"$DIR/$name.console" 2>&1 &
 	echo $!

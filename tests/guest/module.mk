@@ -4,9 +4,12 @@ GUEST_CFLAGS := -static -O2 -g -Wall -Wextra -Werror
 GUEST_SRCS := $(sort $(wildcard tests/guest/*.c))
 GUEST_PROGS := $(patsubst tests/guest/%.c,$(B)/tests/guest/%,$(GUEST_SRCS))
 
-$(B)/tests/guest/%: tests/guest/%.c tests/guest/t.h tests/guest/ptrace_t.h
+$(B)/tests/guest/%: tests/guest/%.c tests/guest/t.h tests/guest/net.h tests/guest/ptrace_t.h
 	@mkdir -p $(dir $@)
 	$(CC) $(GUEST_CFLAGS) -o $@ $< $(GUEST_LDFLAGS)
+
+# the packet socket programs share packet.h
+$(patsubst tests/guest/%.c,$(B)/tests/guest/%,$(wildcard tests/guest/net_packet*.c)): tests/guest/packet.h
 
 # execstack asks for an executable stack in PT_GNU_STACK (saying so
 # also keeps ld quiet about its nested-function trampolines).

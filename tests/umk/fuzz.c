@@ -15,15 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static uint64_t rng;
-
-static uint64_t next(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
+#include "rng.h"
 
 static char scratch[8192];
 

@@ -177,6 +177,13 @@ struct file_operations {
 	unsigned (*poll)(struct file *f, struct poll_table *pt);
 	int (*fsync)(struct file *f, bool datasync);
 	void (*release)(struct inode *inode, struct file *f);
+	/* Memory the object owns, mapped as it is (a packet socket's ring;
+	 * NULL: only regular files map, through the page cache). mmap checks
+	 * a request for len bytes from page pgoff: 0 or -errno. map_page
+	 * gives the frame behind page pgoff with a reference for the
+	 * mapping; false if there is none (SIGBUS). */
+	int (*mmap)(struct file *f, uint64_t pgoff, uint64_t len);
+	bool (*map_page)(struct file *f, uint64_t pgoff, uint64_t *pfn);
 };
 
 #define FMODE_READ	0x1

@@ -101,8 +101,21 @@ struct kmsg {
 	int namelen;
 	struct msg_iter it;
 	struct scm scm;			/* send: from the caller; recv: filled */
-	unsigned flags;			/* recv: MSG_TRUNC/MSG_CTRUNC/MSG_EOR out */
+	unsigned flags;			/* recv: MSG_TRUNC/MSG_CTRUNC/MSG_EOR/MSG_ERRQUEUE out */
+	/* send: the caller's whole control buffer (kernel copy, NULL if
+	 * none), for the levels the family reads itself (SOL_IP, ...) */
+	const void *control;
+	size_t controllen;
+	/* recv: control messages of the family's levels, built with
+	 * put_kcmsg; written to the caller after the SOL_SOCKET ones,
+	 * truncated with MSG_CTRUNC as put_cmsg does */
+	struct sbuf cmsgs;
 };
+/* Append one control message (level, type, data) to m->cmsgs. */
+void put_kcmsg(struct kmsg *m, int level, int type, const void *data, size_t len);
+/* Walk a control buffer (send): each well-formed message in turn; -EINVAL
+ * for a malformed one (as CMSG_NXTHDR checks), 0 at the end. */
+int kcmsg_next(const void *control, size_t len, size_t *off, const struct kcmsghdr **c);
 
 struct socket;
 struct poll_table;
@@ -120,6 +133,13 @@ struct proto_ops {
 	ssize_t (*sendmsg)(struct socket *s, struct kmsg *m, unsigned flags);
 	ssize_t (*recvmsg)(struct socket *s, struct kmsg *m, unsigned flags);
 	long (*ioctl)(struct socket *s, unsigned cmd, unsigned long arg);
+	/* mmap of the socket: memory the family owns (a packet socket's
+	 * ring), as file_operations.mmap and map_page; NULL: ENODEV. */
+	int (*mmap)(struct socket *s, uint64_t pgoff, uint64_t len);
+	bool (*map_page)(struct socket *s, uint64_t pgoff, uint64_t *pfn);
+	/* The family runs SO_ATTACH_FILTER programs (socket.filter) on what
+	 * its sockets receive; others refuse the option (ENOPROTOOPT). */
+	bool runs_filters;
 	/* Options of levels other than SOL_SOCKET (NULL: EOPNOTSUPP). */
 	int (*setsockopt)(struct socket *s, int level, int name, uaddr_t val, int len);
 	int (*getsockopt)(struct socket *s, int level, int name, uaddr_t val, uaddr_t ulen);
@@ -146,18 +166,27 @@ struct socket {
 	struct file *file;		/* NULL until installed (accept) */
 	const struct proto_ops *ops;
 	void *sk;			/* family state */
+	struct sk_filter *filter;	/* SO_ATTACH_FILTER's program, or NULL */
+	bool filter_locked;		/* SO_LOCK_FILTER */
 	unsigned flags;			/* SOCKF_* */
 	int err;			/* pending SO_ERROR */
 	int shutdown;			/* RCV_SHUTDOWN | SEND_SHUTDOWN */
 	int sndbuf, rcvbuf;
 	int64_t rcvtimeo, sndtimeo;	/* ns, 0 = wait forever */
 	int linger_on, linger_secs, rcvlowat;
+	int bound_dev_if;		/* SO_BINDTODEVICE: ifindex, 0 = any */
 	bool listening;
 	struct kucred peercred;		/* SO_PEERCRED; pid 0, ids -1 if none */
 };
 
 struct socket *sock_alloc(int family, int type, int protocol);
 void sock_free(struct socket *s);		/* after ops->release */
+/* SO_ATTACH_FILTER/SO_DETACH_FILTER/SO_LOCK_FILTER and getting the
+ * program back (net/sock_filter.c); 0 or -errno, as Linux. */
+int sock_attach_filter(struct socket *s, uaddr_t val, int len);
+int sock_detach_filter(struct socket *s);
+int sock_lock_filter(struct socket *s, int val);
+int sock_get_filter(struct socket *s, uaddr_t val, uaddr_t ulen);
 /* Wrap s in an open file (takes ownership of s); flags: O_NONBLOCK. */
 struct file *sock_alloc_file(struct socket *s, unsigned flags);
 struct socket *sock_from_file(struct file *f);	/* NULL if not a socket */

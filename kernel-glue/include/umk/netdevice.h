@@ -44,7 +44,7 @@ struct net_device {
 	bool carrier;			/* link is there (IFF_RUNNING/IFF_LOWER_UP) */
 	unsigned mtu, min_mtu, max_mtu;
 	uint16_t type;			/* ARPHRD_ETHER, ARPHRD_LOOPBACK */
-	uint16_t hard_header_len;	/* ETH_HLEN, or 0 for lo */
+	uint16_t hard_header_len;	/* ETH_HLEN: cards and lo (Ethernet framing); 0: none */
 	uint8_t addr_len;
 	uint8_t dev_addr[8], broadcast[8];
 	unsigned tx_queue_len;
@@ -77,6 +77,18 @@ void dev_set_allmulti(struct net_device *dev, int inc);
  * from the carrier (and IFF_UP only if set). */
 unsigned dev_get_flags(const struct net_device *dev);
 
+/* The device ioctls any socket takes (net/core/dev_ioctl.c): SIOCGIFNAME,
+ * SIOCGIFINDEX, SIOCGIF/SIOCSIFFLAGS, SIOCGIF/SIOCSIFMTU, SIOCGIF/SIOCSIFHWADDR,
+ * SIOCGIFMETRIC, SIOCGIFMAP, SIOCGIF/SIOCSIFTXQLEN, SIOCGIFCONF; -ENOTTY
+ * for others. arg is the guest's pointer. */
+long dev_ioctl(unsigned cmd, uaddr_t arg);
+/* The same, on a struct ifreq already in kernel memory (the inet family
+ * passes SIOCSIFFLAGS on): 0 or -errno; *copy_out says the ifreq
+ * changed and goes back to the caller. */
+long dev_ifreq_ioctl(unsigned cmd, struct ifreq *ifr, bool *copy_out);
+/* SIOCETHTOOL's query at data (net/core/ethtool.c): 0 or -errno. */
+long dev_ethtool(struct net_device *dev, uaddr_t data);
+
 /* Link state from the driver (a switch went away or came back). */
 void netif_carrier_on(struct net_device *dev);
 void netif_carrier_off(struct net_device *dev);
@@ -91,7 +103,11 @@ int dev_queue_xmit(struct sk_buff *skb);
 
 /* Protocol handlers by EtherType (host order); ETH_P_ALL sees every
  * frame, received and sent (PACKET_OUTGOING), before the protocol. The
- * handler takes the buffer. dev NULL in a packet_type: any device. */
+ * handler takes the buffer: data at the network header, the link header
+ * at skb_mac_header, both ways. dev NULL in a packet_type: any device.
+ * A sent frame whose owner is a tap's priv does not come back to that
+ * tap (a packet socket never hears its own sends, as Linux's
+ * skb_loop_sk). */
 struct packet_type {
 	uint16_t type;
 	struct net_device *dev;
@@ -113,12 +129,28 @@ struct netdev_notifier {
 #define DEFINE_NETDEV_NOTIFIER(var) \
 	static const struct netdev_notifier *const __netdev_notifier_##var __umk_entry(umk_netdev_notifiers) = &(var)
 
-/* Ethernet (net/core/eth.c) */
+/* Ethernet (net/core/eth.c). Cards and lo frame with Ethernet headers,
+ * as Linux's eth_header_ops. */
+#define VLAN_HLEN 4
+static inline bool dev_has_header(const struct net_device *dev) { return dev->hard_header_len != 0; }
 void ether_setup(struct net_device *dev);	/* type, lengths, flags, MTU 1500 */
 /* Put an Ethernet header in front of skb's data (daddr NULL: broadcast). */
 int eth_header(struct sk_buff *skb, struct net_device *dev, uint16_t type, const uint8_t *daddr,
 	       const uint8_t *saddr);
-/* Received frame: pull the header, set protocol, pkt_type, vlan. */
+/* Linux's dev_hard_header: the link header of a frame of len payload
+ * bytes (for 802.3/802.2 the type field is the length); daddr NULL is
+ * all zeros on lo and NOARP devices and -ETH_HLEN elsewhere (nothing to
+ * resolve it with). ETH_HLEN, 0 (no link header) or negative. */
+int dev_hard_header(struct sk_buff *skb, struct net_device *dev, uint16_t type, const uint8_t *daddr,
+		    const uint8_t *saddr, unsigned len);
+/* The sender's hardware address of a frame (its link header at
+ * skb_mac_header, skb->dev set) into haddr: its length, 0 if none. */
+int dev_parse_header(const struct sk_buff *skb, uint8_t *haddr);
+/* Received frame: pull the header, set protocol and pkt_type. */
 uint16_t eth_type_trans(struct sk_buff *skb, struct net_device *dev);
+/* An 802.1Q/802.1AD tag at data (skb->protocol its TPID): taken off
+ * into vlan_tci/vlan_proto, the header made to read as untagged, as
+ * Linux's skb_vlan_untag; false if the frame is too short for it. */
+bool skb_vlan_untag(struct sk_buff *skb);
 bool is_valid_ether_addr(const uint8_t *addr);	/* not multicast, not zero */
 #endif

@@ -3,7 +3,9 @@
  * of the link, network and transport headers, and the device and
  * protocol it came with. A buffer is owned by one holder at a time;
  * kfree_skb releases it (a clone is a full copy: packets here are small
- * and copying keeps ownership simple). */
+ * and copying keeps ownership simple). A socket that charges a buffer to
+ * its memory sets owner and destructor; kfree_skb (or skb_orphan) runs
+ * the destructor once, so the charge ends with the buffer. */
 #ifndef UMK_SKBUFF_H
 #define UMK_SKBUFF_H
 #include <umk/kernel.h>
@@ -29,13 +31,25 @@ struct sk_buff {
 	uint32_t size;			/* bytes at head */
 	uint16_t protocol;		/* ETH_P_*, host order */
 	uint8_t pkt_type;		/* PACKET_* */
-	bool vlan_present;		/* an 802.1Q tag was taken off */
-	uint16_t vlan_tci;
+	bool vlan_present;		/* an 802.1Q/802.1AD tag was taken off */
+	uint16_t vlan_tci, vlan_proto;	/* the tag and its TPID (ETH_P_8021Q, ...) */
 	int mac_off, network_off, transport_off;	/* from head; -1: unset */
 	int64_t tstamp;			/* CLOCK_REALTIME ns at receive */
 	void *owner;			/* the socket charged for it, if any */
+	void (*destructor)(struct sk_buff *skb);	/* ends owner's charge */
 	uint8_t cb[64];			/* private to the current layer */
 };
+
+/* The memory a buffer accounts for (Linux's truesize). */
+static inline size_t skb_truesize(const struct sk_buff *skb) { return sizeof(*skb) + skb->size; }
+/* End the owner's charge now (the buffer moves on to another holder). */
+static inline void skb_orphan(struct sk_buff *skb)
+{
+	if (skb->destructor)
+		skb->destructor(skb);
+	skb->destructor = NULL;
+	skb->owner = NULL;
+}
 
 /* A buffer for len bytes of data after headroom bytes of room (both
  * rounded up); NULL when guest memory is short (the packet is dropped). */

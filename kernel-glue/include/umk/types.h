@@ -35,6 +35,7 @@ typedef uint32_t gid_t;
 #define ERESTARTSYS 512
 #define ERESTARTNOINTR 513
 #define ERESTARTNOHAND 514
+#define ENOIOCTLCMD 515		/* a layer does not know the ioctl: the next one may */
 #define ERESTART_RESTARTBLOCK 516
 
 #define IS_ERR_VALUE(x) ((unsigned long)(x) >= (unsigned long)-4095)

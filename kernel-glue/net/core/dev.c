@@ -225,8 +225,16 @@ static void receive_one(struct sk_buff *skb)
 	skb->tstamp = ktime_real_ns();
 	dev->stats.rx_packets++;
 	dev->stats.rx_bytes += skb->len;
-	skb_reset_mac_header(skb);
-	uint16_t type = dev->type == ARPHRD_ETHER ? eth_type_trans(skb, dev) : skb->protocol;
+	if (dev_has_header(dev))
+		eth_type_trans(skb, dev);
+	else
+		skb_reset_mac_header(skb);
+	/* a VLAN tag comes off before anyone looks (Linux's skb_vlan_untag) */
+	if ((skb->protocol == ETH_P_8021Q || skb->protocol == ETH_P_8021AD) && !skb_vlan_untag(skb)) {
+		kfree_skb(skb);
+		return;
+	}
+	uint16_t type = skb->protocol;
 	if (skb->pkt_type == PACKET_MULTICAST)
 		dev->stats.multicast++;
 	skb_reset_network_header(skb);
@@ -266,6 +274,40 @@ void netif_rx(struct sk_buff *skb)
 		net_rx_action();
 }
 
+/* A sent frame to the ETH_P_ALL taps as PACKET_OUTGOING (Linux's
+ * dev_queue_xmit_nit): the link header at the mac header, data at the
+ * network header the sender set (or the frame's start if it set none
+ * that lies in the frame), never back to the socket that sent it. */
+static void xmit_taps(struct sk_buff *skb, struct net_device *dev)
+{
+	struct sk_buff *c = NULL;
+	struct packet_type *pt, *n;
+	list_for_each_entry_safe(pt, n, &taps, list) {
+		if (pt->type != ETH_P_ALL || (pt->dev && pt->dev != dev))
+			continue;
+		if (pt->priv && pt->priv == skb->owner)
+			continue;
+		if (!c) {
+			c = skb_copy(skb);
+			if (!c)
+				return;
+			c->pkt_type = PACKET_OUTGOING;
+			c->tstamp = ktime_real_ns();
+			int start = (int)skb_headroom(c);
+			int net = c->network_off;
+			if (net < start || net > start + (int)c->len)
+				net = start;
+			c->mac_off = start;
+			c->network_off = net;
+			skb_pull(c, (size_t)(net - start));
+		}
+		struct sk_buff *cc = skb_copy(c);
+		if (cc)
+			pt->func(cc, dev, pt);
+	}
+	kfree_skb(c);
+}
+
 int dev_queue_xmit(struct sk_buff *skb)
 {
 	struct net_device *dev = skb->dev;
@@ -274,26 +316,8 @@ int dev_queue_xmit(struct sk_buff *skb)
 		kfree_skb(skb);
 		return -ENETDOWN;
 	}
-	if (!list_empty(&taps)) {
-		/* sent frames reach ETH_P_ALL taps as PACKET_OUTGOING */
-		struct sk_buff *c = skb_copy(skb);
-		if (c) {
-			c->pkt_type = PACKET_OUTGOING;
-			skb_reset_mac_header(c);
-			if (dev->type == ARPHRD_ETHER && c->len >= ETH_HLEN)
-				skb_pull(c, ETH_HLEN);
-			skb_reset_network_header(c);
-			c->tstamp = ktime_real_ns();
-			struct packet_type *pt, *n;
-			list_for_each_entry_safe(pt, n, &taps, list)
-				if (pt->type == ETH_P_ALL && (!pt->dev || pt->dev == dev)) {
-					struct sk_buff *cc = skb_copy(c);
-					if (cc)
-						pt->func(cc, dev, pt);
-				}
-			kfree_skb(c);
-		}
-	}
+	if (!list_empty(&taps))
+		xmit_taps(skb, dev);
 	uint32_t len = skb->len;
 	int err = dev->ops->xmit(skb, dev);
 	if (err == -ENOBUFS) {

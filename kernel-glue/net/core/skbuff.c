@@ -20,6 +20,9 @@ struct sk_buff *alloc_skb(size_t headroom, size_t len)
 
 void kfree_skb(struct sk_buff *skb)
 {
+	if (!skb)
+		return;
+	skb_orphan(skb);
 	kfree(skb);
 }
 
@@ -37,6 +40,7 @@ struct sk_buff *skb_copy(const struct sk_buff *skb)
 	n->data = head + skb_headroom(skb);
 	memcpy(head, skb->head, skb->size);
 	n->owner = NULL;
+	n->destructor = NULL;
 	return n;
 }
 

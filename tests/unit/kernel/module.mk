@@ -19,7 +19,7 @@ KUT_SAN := $(SANITIZE) -fno-sanitize-recover=all
 KUT_HDRS := $(wildcard tests/unit/kernel/*.h)
 
 # NAME: kernel-glue files linked in (without .c), host files linked in.
-KUT_NAMES := vsnprintf string page_alloc slab pgtable vma cmdline cmdline_dup
+KUT_NAMES := vsnprintf string page_alloc slab pgtable vma cmdline cmdline_dup inet filter
 KUT_K_vsnprintf := lib/vsnprintf lib/string
 KUT_K_string := lib/string
 KUT_K_page_alloc := mm/page_alloc lib/string
@@ -27,6 +27,12 @@ KUT_K_slab := mm/slab mm/vmalloc mm/page_alloc lib/string
 KUT_H_slab := arch-um/vmap.c
 KUT_K_pgtable := mm/pgtable mm/page_alloc lib/string
 KUT_K_vma := mm/vma lib/string
+KUT_K_inet := lib/string lib/vsnprintf fs/proc_generic net/core/dev net/core/eth net/core/skbuff \
+	net/core/checksum net/core/loopback net/ipv4/devinet net/ipv4/fib net/ipv4/route net/ipv4/ip_input \
+	net/ipv4/ip_output net/ipv4/ip_forward net/ipv4/ip_fragment net/ipv4/icmp net/ipv4/arp \
+	net/ipv4/neighbour net/ipv4/mcast net/ipv4/sysctl
+KUT_H_inet := tests/unit/kernel/inet_env.c
+KUT_K_filter := net/core/filter net/core/skbuff lib/string
 KUT_H_cmdline := arch-um/cmdline.c
 KUT_H_cmdline_dup := arch-um/cmdline.c
 
