@@ -2,17 +2,20 @@
  * POKETEXT (the tracer's own copy untouched), PTRACE_SINGLESTEP through
  * known instructions (TRAP_TRACE, the trap flag hidden from GETREGS),
  * over a syscall instruction (TRAP_BRKPT after it) and into a signal
- * handler; a program's own trap flag; a hardware watchpoint through the
- * debug registers; FPU registers through GETFPREGS/SETFPREGS and the
+ * handler; a program's own trap flag; a hardware watchpoint and an
+ * execute breakpoint (hit at each call, not again on resuming there)
+ * through the debug registers; FPU registers through GETFPREGS/SETFPREGS and the
  * XSTATE register set. */
 #include "ptrace_t.h"
 #include <elf.h>
 #include <stddef.h>
 #include <sys/uio.h>
 
-extern char step_code[], step_end[], sys_code[], sys_after[], tf_code[], fp_code[];
+extern char step_code[], step_end[], sys_code[], sys_after[], tf_code[], fp_code[], hw_code[];
 __asm__(".text\n"
-	".globl step_code, step_end, sys_code, sys_after, tf_code, fp_code\n"
+	".globl step_code, step_end, sys_code, sys_after, tf_code, fp_code, hw_code\n"
+	/* where an execute breakpoint goes */
+	"hw_code: nop\n ret\n"
 	/* five instructions to step through */
 	"step_code: mov $1, %eax\n add $2, %eax\n nop\n lea 3(%rax), %rcx\n xchg %rcx, %rax\n"
 	"step_end: ret\n"
@@ -42,6 +45,8 @@ static void child(void)
 	raise(SIGUSR2);
 	watched = 1;
 	watched = 2;
+	((void (*)(void))hw_code)();
+	((void (*)(void))hw_code)();
 	static const unsigned char pat[16] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
 	unsigned char out[16];
 	((void (*)(const void *, void *))fp_code)(pat, out);
@@ -172,6 +177,19 @@ int main(void)
 		       (int)(dr6 & 1), (int)v);
 	}
 	CHECK_OK("DR7 off", ptrace(PTRACE_POKEUSER, pid, DR(7), 0));
+
+	/* an execute breakpoint in slot 1: it stops before the instruction,
+	 * and resuming there runs it (RF) rather than trapping again */
+	CHECK_OK("DR1", ptrace(PTRACE_POKEUSER, pid, DR(1), hw_code));
+	CHECK_OK("DR7 slot 1 execute", ptrace(PTRACE_POKEUSER, pid, DR(7), 0x4));
+	for (int i = 0; i < 2; i++) {
+		ptrace(PTRACE_CONT, pid, 0, 0);
+		t_wait(pid, &st);
+		dr6 = ptrace(PTRACE_PEEKUSER, pid, DR(6), 0);
+		printf("execute breakpoint: %s %s, B1 %d B0 %d, at it %d\n", t_status(st), code_name(stop_code()),
+		       (int)(dr6 >> 1 & 1), (int)(dr6 & 1), rip() == (unsigned long long)hw_code);
+	}
+	CHECK_OK("DR7 off again", ptrace(PTRACE_POKEUSER, pid, DR(7), 0));
 
 	/* FPU: xmm0 as the child set it; xmm1 as we set it */
 	ptrace(PTRACE_CONT, pid, 0, 0);
