@@ -52,6 +52,7 @@ static struct {
 	pid_t last_tid;			/* the last stop reported */
 	int last_sig;			/* as a gdb signal number */
 	bool stepping_all;		/* gdb asked to resume all: new threads run too */
+	bool owe_reply;			/* gdb resumed and waits for a stop or exit reply */
 	/* gdbstub_comm=: the program waits in exec until we have it */
 	char comm[16];
 	bool comm_done;
@@ -199,6 +200,26 @@ static void stop_all(void)
 	}
 }
 
+/* While every thread is stopped only a kill (SIGKILL from elsewhere)
+ * moves them: reap what exited, keep the leader's status for gdb's next
+ * resume or '?' (all-stop gdb expects no reply before then). */
+static void reap_stopped(void)
+{
+	int st;
+	pid_t tid;
+	while ((tid = kernel_wait4(-1, &st, __WALL | WNOHANG)) > 0) {
+		struct gthread *g = find_thread(tid);
+		if (WIFSTOPPED(st)) {
+			if (g && !is_interrupt_stop(st))
+				g->pending = st;
+			continue;
+		}
+		drop_thread(tid);
+		if (tid == gs.tgid)
+			gs.exit_status = st;
+	}
+}
+
 /* The process's end, for gdb: W (exit code) or X (signal). */
 static void report_exit(int st)
 {
@@ -210,6 +231,7 @@ static void report_exit(int st)
 	gs.nth = 0;
 	gs.tgid = 0;
 	gs.exit_status = -1;
+	gs.owe_reply = false;
 	rsp_send_str(&gs.rsp, buf);
 }
 
@@ -222,6 +244,7 @@ static int attach_process(pid_t pid)
 	gs.nth = 0;
 	gs.nbp = 0;
 	gs.exit_status = -1;
+	gs.owe_reply = false;
 	struct task *th;
 	if (!r) {
 		gs.tgid = pid;
@@ -275,6 +298,7 @@ static void report_stop(pid_t tid, int gdb_sig)
 	char buf[64];
 	gs.last_tid = tid;
 	gs.last_sig = gdb_sig;
+	gs.owe_reply = false;
 	snprintf(buf, sizeof(buf), "T%02xthread:%x;", gdb_sig, tid);
 	rsp_send_str(&gs.rsp, buf);
 }
@@ -338,6 +362,7 @@ static void resume_all(int (*action)(pid_t tid, int *sig))
 			return;
 		}
 	}
+	gs.owe_reply = true;
 	for (int i = 0; i < gs.nth; i++) {
 		int sig = 0, a = action(gs.th[i].tid, &sig);
 		if (a)
@@ -757,6 +782,14 @@ static void serve(void)
 		while (running && (tid = kernel_wait4(-1, &st, __WALL | WNOHANG)) > 0)
 			if (handle_status(tid, st))
 				running = false;
+		if (!running && gs.tgid) {
+			reap_stopped();
+			/* resumed while a kill was on its way: none could run */
+			if (gs.owe_reply && gs.exit_status != -1) {
+				report_exit(gs.exit_status);
+				return;
+			}
+		}
 		if (!gs.tgid && !running) {
 			/* the process is gone; gdb has been told */
 			return;

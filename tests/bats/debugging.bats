@@ -291,3 +291,85 @@ EOG
 	done
 	[ -z "$failed" ]
 }
+
+# rsp_client PORT ADDR: gdb's remote protocol by hand, for what gdb itself
+# does not show: holds the process stopped, writes 7 at ADDR (the guest
+# then kills it), waits, resumes it with vCont;c and prints each reply.
+# (gdb would first insert its breakpoints again, and stop at the error,
+# as with gdbserver.)
+rsp_client() {
+	python3 - "$@" <<'EOP'
+import socket, sys, time
+port, addr = int(sys.argv[1]), int(sys.argv[2], 16)
+s = socket.create_connection(("127.0.0.1", port), timeout=30)
+buf = b""
+def reply():
+    global buf
+    while True:
+        i = buf.find(b"$")
+        j = buf.find(b"#", i + 1) if i >= 0 else -1
+        if i >= 0 and j >= 0 and len(buf) >= j + 3:
+            body, buf = buf[i + 1:j], buf[j + 3:]
+            s.sendall(b"+")
+            return body.decode()
+        data = s.recv(4096)
+        if not data:
+            return "(connection closed)"
+        buf += data
+def send(p):
+    s.sendall(b"$%s#%02x" % (p.encode(), sum(p.encode()) % 256))
+    r = reply()
+    print("%s -> %s" % (p.split(":")[0], r[:3]))
+send("?")
+send("M%x,4:07000000" % addr)
+time.sleep(3)
+send("vCont;c")
+EOP
+}
+
+@test "gdbstub: a process killed while the stub holds it stopped: the next resume is answered X09 (SIGKILL)" {
+	local addr failed="" mode
+	addr=$(nm "$UMK_BUILD/tests/debug/gdb_target" | sed -n 's/^\([0-9a-f]*\) [bBdD] release$/\1/p')
+	[ -n "$addr" ]
+	for mode in $UMK_MODES; do
+		local port
+		port=$(free_port)
+		# the guest kills the program once the client has written 7
+		# into its release (read through /proc/PID/mem: root may,
+		# tracer or not), and stays up until the stub is done with it
+		stub_boot "$mode" "$port" "/tests/gdb_target >/dev/null &
+pid=\$!
+until [ \"\$(dd if=/proc/\$pid/mem bs=4 skip=\$((0x$addr / 4)) count=1 2>/dev/null | od -An -tu4 | tr -d ' ')\" = 7 ]; do
+	sleep 0.1
+done
+kill -9 \$pid
+wait \$pid
+echo \"guest: exit \$?\"
+until grep -q '^none' /sys/kernel/umk/gdbstub; do sleep 0.1; done" gdbstub_comm=gdb_target || {
+			failed="$failed $mode"
+			continue
+		}
+		timeout 60 bash -c "$(declare -f rsp_client); rsp_client $port $addr" >"$BATS_TEST_TMPDIR/rsp.out" 2>&1 || true
+		stub_done
+		local want
+		for want in '^\? -> T05$' '^M[0-9a-f]+,4 -> OK$' '^vCont;c -> X09$'; do
+			grep -qE "$want" "$BATS_TEST_TMPDIR/rsp.out" || {
+				echo "mode=$mode: the client did not get /$want/"
+				failed="$failed $mode"
+			}
+		done
+		grep -q '^guest: exit 137$' "$BATS_TEST_TMPDIR/stub.out" || {
+			echo "mode=$mode: the guest's wait did not see the kill"
+			failed="$failed $mode"
+		}
+		case $failed in *" $mode"*)
+			echo "--- client (mode=$mode):"
+			cat "$BATS_TEST_TMPDIR/rsp.out"
+			echo "--- guest console:"
+			cat "$BATS_TEST_TMPDIR/stub.out"
+			echo "--- kernel log:"
+			tail -20 "$BATS_TEST_TMPDIR/stub.err" ;;
+		esac
+	done
+	[ -z "$failed" ]
+}
