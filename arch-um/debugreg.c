@@ -2,7 +2,8 @@
  * with PTRACE_POKEUSER (arch-um/kernel/ptrace_arch.c) live in the host
  * thread of the task's stub, which the host checks and arms. Tasks that
  * share a stub (threads, vfork) have them swapped in before they run, as
- * their FPU state is (fpu.c). */
+ * their FPU state is (fpu.c). A stub reused for a new address space
+ * (mmu.c) keeps dr_loaded: its first task clears what is left there. */
 #include <errno.h>
 #include "um.h"
 #include "trap_mode.h"

@@ -4,7 +4,7 @@
  * over a syscall instruction (TRAP_BRKPT after it) and into a signal
  * handler; a program's own trap flag; a hardware watchpoint and an
  * execute breakpoint (hit at each call, not again on resuming there)
- * through the debug registers; FPU registers through GETFPREGS/SETFPREGS and the
+ * through the debug registers (gone with the tracee that had them); FPU registers through GETFPREGS/SETFPREGS and the
  * XSTATE register set. */
 #include "ptrace_t.h"
 #include <elf.h>
@@ -227,5 +227,32 @@ int main(void)
 	CHECK_ERR("SETREGSET XSTATE, not all of it", ptrace(PTRACE_SETREGSET, pid, NT_X86_XSTATE, &iov), EFAULT);
 	ptrace(PTRACE_CONT, pid, 0, 0);
 	t_wait_show("child", pid);
+
+	/* a tracee that ends with a watchpoint armed takes it with it: the
+	 * next process (which may run where it ran) writes there freely */
+	pid = fork();
+	if (pid == 0) {
+		if (ptrace(PTRACE_TRACEME, 0, 0, 0))
+			_exit(90);
+		raise(SIGSTOP);
+		watched = 3;
+		_exit(0);
+	}
+	t_wait_show("armed child", pid);
+	CHECK_OK("its DR0", ptrace(PTRACE_POKEUSER, pid, DR(0), &watched));
+	CHECK_OK("its DR7", ptrace(PTRACE_POKEUSER, pid, DR(7), 0x1 | (0x1 << 16) | (0x3 << 18)));
+	ptrace(PTRACE_CONT, pid, 0, 0);
+	t_wait_show("armed child", pid);
+	ptrace(PTRACE_CONT, pid, 0, 0);
+	t_wait_show("armed child", pid);
+	for (int round = 0; round < 2; round++) {
+		pid = fork();
+		if (pid == 0) {
+			for (int i = 0; i < 3; i++)
+				watched = 10 + i;
+			_exit(watched == 12 ? 0 : 1);
+		}
+		t_wait_show("an untraced child writing there", pid);
+	}
 	return t_done();
 }
