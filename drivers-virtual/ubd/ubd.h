@@ -33,6 +33,12 @@ struct ubd_req {
  * within [0, size), short at the end; a flush fdatasyncs the image (and
  * COW file). */
 ssize_t ubd_host_do(struct ubd_req *r);
+/* A read served on the calling thread from the host's page cache, when
+ * the device's I/O thread has nothing in hand (so the COW bitmap is not
+ * being written): its result, or -EAGAIN (not all cached, or busy: queue
+ * it). The data of most reads of a warm image is in the host's page
+ * cache, and a hand-off to the thread costs two context switches. */
+ssize_t ubd_host_try_cached(struct ubd_req *r);
 /* Start device n's I/O thread: the read end of its completion pipe (an
  * interrupt source for the kernel), or -errno. */
 int ubd_host_thread_start(int n);

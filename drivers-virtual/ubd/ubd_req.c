@@ -38,6 +38,11 @@ static ssize_t run(struct ubd_req *r)
 	int n = r->dev;
 	bool queued = n >= 0 && n < UBD_MAX && threaded[n];
 	struct ubd_req *q;
+	if (queued && r->op == UBD_OP_READ) {
+		ssize_t got = ubd_host_try_cached(r);
+		if (got != -EAGAIN)
+			return got;
+	}
 	if (queued && can_sleep() && ubd_host_submit(r) == 0) {
 		/* often done already (ubd_host_submit lets the thread run) */
 		while (!r->done && (q = ubd_host_reap(n, false)))

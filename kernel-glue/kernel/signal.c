@@ -162,6 +162,27 @@ static void kill_group(struct signal_struct *s)
 	}
 }
 
+/* Init gets no signal it has not asked for (Linux's SIGNAL_UNKILLABLE):
+ * SIGKILL and SIGSTOP never, others only if it has a handler or blocks
+ * them (the handler may be set by the time it unblocks; do_signal drops
+ * a default action then). Its own faults get past: force_sig_fault
+ * queues them directly. Whoever sends (kill, a process group, tgkill,
+ * the kernel), the signal is discarded and the sender sees success. */
+static bool init_ignores(struct task *t, int sig)
+{
+	if (!init_task || t->signal != init_task->signal)
+		return false;
+	if (sig == SIGKILL)
+		return true;
+	if (t->ptrace)	/* a traced init's tracer sees the rest (Linux's sig_ignored) */
+		return false;
+	if (sig == SIGSTOP)
+		return true;
+	if (ksigismember(&t->blocked, sig) || ksigismember(&t->real_blocked, sig))
+		return false;
+	return t->sighand->action[sig - 1].handler == SIG_DFL;
+}
+
 int send_signal(struct task *t, int sig, const struct ksiginfo *info)
 {
 	if (sig < 1 || sig > 64)
@@ -171,6 +192,8 @@ int send_signal(struct task *t, int sig, const struct ksiginfo *info)
 	if (!t->sighand)	/* an exited leader: a live thread stands in */
 		t = list_first_entry(&t->signal->threads, struct task, thread_node);
 	jobctl_prepare_signal(t, sig);
+	if (init_ignores(t, sig))
+		return 0;
 	if (sig == SIGKILL) {
 		/* every thread must see it, not just the first to dequeue */
 		kill_group(t->signal);
@@ -210,8 +233,9 @@ void remove_sig_kill_for_exec(struct task *t)
 }
 
 /* Thread-directed (tkill, faults, ptrace's SIGSTOP): queued on the task
- * itself; SIGCONT and stop signals still act on the whole process. */
-int send_signal_thread(struct task *t, int sig, const struct ksiginfo *info)
+ * itself; SIGCONT and stop signals still act on the whole process. force
+ * (a fault): init gets it too. */
+static int send_signal_thread_force(struct task *t, int sig, const struct ksiginfo *info, bool force)
 {
 	if (!t->signal || t->state == TASK_ZOMBIE || t->state == TASK_DEAD || (t->flags & PF_EXITING))
 		return 0;
@@ -219,6 +243,8 @@ int send_signal_thread(struct task *t, int sig, const struct ksiginfo *info)
 		return send_signal(t, sig, info);
 	jobctl_prepare_signal(t, sig);
 	if (sig_ignored(t, sig))
+		return 0;
+	if (!force && init_ignores(t, sig))
 		return 0;
 	if (sig < 32 && ksigismember(&t->pending, sig))
 		return 0;
@@ -231,6 +257,11 @@ int send_signal_thread(struct task *t, int sig, const struct ksiginfo *info)
 	if (!ksigismember(&t->blocked, sig))
 		signal_wake_up(t, false);
 	return 0;
+}
+
+int send_signal_thread(struct task *t, int sig, const struct ksiginfo *info)
+{
+	return send_signal_thread_force(t, sig, info, false);
 }
 
 /* exit_group and fatal signals: every other thread dies too (SIGKILL,
@@ -288,7 +319,7 @@ void force_sig_fault_regs(int sig, int code, uaddr_t addr)
 	}
 	struct ksiginfo info = { .si_signo = sig, .si_code = code };
 	info.fault.addr = addr;
-	send_signal_thread(t, sig, &info);
+	send_signal_thread_force(t, sig, &info, true);
 }
 
 /* The idx-th queued siginfo of t (shared: of its process), for

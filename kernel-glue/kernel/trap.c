@@ -116,9 +116,9 @@ void user_loop(void)
 		exit_to_user(t);
 		struct trap_info ti;
 		int64_t t0 = ktime_mono_ns();
+		cputime_user_enter(t, t0);
 		arch_run_user(t, &ti);
-		int64_t t1 = ktime_mono_ns();
-		t->utime_ns += t1 - t0;
+		cputime_user_exit(t, t0, ktime_mono_ns());
 		switch (ti.kind) {
 		case TRAP_SYSCALL:
 			do_syscall(t);
@@ -135,7 +135,6 @@ void user_loop(void)
 			       t->pid);
 			do_exit(9);
 		}
-		t->stime_ns += ktime_mono_ns() - t1;
 	}
 }
 

@@ -67,6 +67,7 @@ ext4_guest() {
 @test "ext4 root: unix_stream (socket nodes on ext4)" { ext4_guest unix_stream; }
 @test "ext4 root: tmpfs_mount" { ext4_guest tmpfs_mount; }
 @test "ext4 root: misc" { ext4_guest misc; }
+@test "ext4 root: bigread (extent reads, holes, partial blocks)" { ext4_guest bigread; }
 
 @test "ext4 root: boot from image+COW; files persist across boots; base unchanged; deleting the COW undoes" {
 	need_image

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # Kernel behaviour with no native counterpart: OOM killing, the kernel log,
-# root read-only by default, host-side process naming, hostile packet sockets.
+# root read-only by default, host-side process naming, hostile packet sockets,
+# init's protection from signals.
 
 load ../lib.sh
 
@@ -37,6 +38,43 @@ boot_prog() {
 		[ "$(grep -c '^bogus syscall: -1 Function not implemented$' "$UMK_OUT")" -eq 3 ]
 		grep -q '^syslog has the boot banner: yes$' "$UMK_OUT"
 		grep -q '^ENOSYS lines in syslog: 1$' "$UMK_OUT"
+	done
+}
+
+@test "init gets no signal it did not ask for: kill -9 of pid 1, its group, kill(0), tgkill all leave it running (every mode)" {
+	for mode in $UMK_MODES; do
+		boot_prog "$mode" init_signals
+		echo "# mode=$mode status=$UMK_STATUS" >&3
+		cat "$UMK_OUT"
+		[ "$UMK_STATUS" -eq 0 ]
+		[ -z "$(grep -i 'attempted to kill init' "$UMK_ERR")" ]
+		grep -q '^pid: 1$' "$UMK_OUT"
+		# every kill succeeds, as on Linux, and nothing arrives
+		[ "$(grep -c ': 0$' "$UMK_OUT")" -eq 10 ]
+		grep -q '^SIGHUP pending while blocked: 1$' "$UMK_OUT"
+		grep -q '^SIGUSR1 handled: 1$' "$UMK_OUT"
+		grep -q '^init still running: yes$' "$UMK_OUT"
+	done
+}
+
+@test "CPU time: a guest asleep is idle in /proc/stat, and a sleeping shell is charged nothing (every mode)" {
+	mkdir -p "$root/bin"
+	cp "$UMK_ROOTFS/bin/busybox" "$root/bin/busybox"
+	for a in sh sleep cat head cut echo; do ln -sf busybox "$root/bin/$a"; done
+	for mode in $UMK_MODES; do
+		umk_boot "$mode" "$root" /bin/sh -c 'mount -t proc proc /proc
+			set -- $(head -1 /proc/stat); i0=$5
+			sleep 1
+			set -- $(head -1 /proc/stat); i1=$5
+			echo "idle ticks over 1 s: $((i1 - i0))"
+			echo "shell ticks: $(cut -d" " -f14,15 /proc/$$/stat)"'
+		cat "$UMK_OUT"
+		[ "$UMK_STATUS" -eq 1 ] || [ "$UMK_STATUS" -eq 0 ]
+		idle=$(sed -n 's/^idle ticks over 1 s: //p' "$UMK_OUT")
+		[ "$idle" -ge 80 ]
+		# the shell slept a second in wait4: at most a few ticks
+		read -r u s < <(sed -n 's/^shell ticks: //p' "$UMK_OUT")
+		[ $((u + s)) -le 5 ]
 	done
 }
 

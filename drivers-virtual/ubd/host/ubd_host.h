@@ -19,6 +19,9 @@ struct ubd_slot {
 
 extern struct ubd_slot ubd_slots[UBD_MAX];
 
+/* ubd_io.c: a read with RWF_NOWAIT (-EAGAIN unless all cached). */
+ssize_t ubd_host_read_cached(struct ubd_req *r);
+
 /* ubd_lock.c: an OFD read or write lock on fd (0 or -errno), and the
  * pid of another process holding a lock on fd's file (0: unknown). */
 int ubd_lock(int fd, bool write);

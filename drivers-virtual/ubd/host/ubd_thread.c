@@ -178,6 +178,15 @@ int ubd_host_thread_start(int n)
 	return t->done_r;
 }
 
+ssize_t ubd_host_try_cached(struct ubd_req *r)
+{
+	struct io_thread *t = thread_of(r->dev);
+	/* the test gate holds every request in the thread */
+	if (!t || t->inflight || gate_path)
+		return -EAGAIN;
+	return ubd_host_read_cached(r);
+}
+
 int ubd_host_submit(struct ubd_req *r)
 {
 	struct io_thread *t = thread_of(r->dev);
