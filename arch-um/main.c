@@ -7,6 +7,7 @@
 #include "um.h"
 #include "mmu.h"
 #include "trap_mode.h"
+#include "umid.h"
 #include "placement.h"
 #include <umk/arch.h>
 
@@ -15,6 +16,7 @@ int main(int argc, char **argv)
 	boot_cfg.mem_bytes = 64ULL << 20;
 	parse_cmdline(argc, argv);
 	trap_mode_init();
+	umid_init();
 	placement_init();
 	physmem_init(boot_cfg.mem_bytes);
 	stub_init();

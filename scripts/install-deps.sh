@@ -6,7 +6,7 @@ set -eu
 
 PKGS="
 build-essential gcc make
-bats expect python3 time
+bats expect python3 time gdb
 busybox-static dropbear-bin
 strace gdb
 e2fsprogs libext2fs-dev

@@ -11,6 +11,7 @@
 
 static struct wait_queue_head ubd_wq[UBD_MAX];
 static bool threaded[UBD_MAX];
+static int irq_fd[UBD_MAX];	/* the completion pipe, while threaded */
 
 static void complete(struct ubd_req *r)
 {
@@ -87,4 +88,13 @@ void ubd_req_init(int n)
 		return;
 	}
 	threaded[n] = true;
+	irq_fd[n] = fd;
+}
+
+void ubd_req_exit(int n)
+{
+	if (!threaded[n])
+		return;
+	arch_irq_unregister_fd(irq_fd[n]);
+	threaded[n] = false;
 }

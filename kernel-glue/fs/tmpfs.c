@@ -31,6 +31,7 @@ struct tmpfs_inode {
 	uint64_t npages;		/* slots in pages[] */
 	char *symlink;
 	void *kern_data;		/* kernel-made files (tmpfs_kern_node) */
+	void (*kern_free)(void *data);	/* frees kern_data when the inode goes */
 };
 
 static struct tmpfs_sbi *SBI(struct super_block *sb) { return sb->s_fs_info; }
@@ -138,6 +139,8 @@ static void tmpfs_evict(struct inode *i)
 		uncharge(i->i_sb, 1);
 	kfree(ti->pages);
 	kfree(ti->symlink);
+	if (ti->kern_free)
+		ti->kern_free(ti->kern_data);
 	kfree(ti);
 	SBI(i->i_sb)->used_inodes--;
 }
@@ -643,6 +646,45 @@ struct inode *tmpfs_kern_node(struct inode *dir, const char *name, umode_t mode,
 void *tmpfs_kern_data(struct inode *i)
 {
 	return TI(i)->kern_data;
+}
+
+void tmpfs_kern_set_free(struct inode *i, void (*free_data)(void *))
+{
+	TI(i)->kern_free = free_data;
+}
+
+void tmpfs_walk_kern(struct inode *i, void (*fn)(struct inode *))
+{
+	fn(i);
+	if (S_ISDIR(i->i_mode)) {
+		struct tmpfs_dirent *c;
+		list_for_each_entry(c, &TI(i)->entries, link)
+			tmpfs_walk_kern(c->inode, fn);
+	}
+}
+
+/* Directories first emptied, depth first; open files keep their inodes
+ * (and kern_data) until closed, as after unlink(2). */
+int tmpfs_remove_kern(struct inode *dir, const char *name)
+{
+	struct tmpfs_dirent *d = find(dir, name);
+	if (!d)
+		return -ENOENT;
+	struct inode *i = d->inode;
+	if (S_ISDIR(i->i_mode))
+		while (!list_empty(&TI(i)->entries)) {
+			struct tmpfs_dirent *c = list_first_entry(&TI(i)->entries, struct tmpfs_dirent, link);
+			tmpfs_remove_kern(i, c->name);
+		}
+	i = del_entry(dir, d);
+	if (S_ISDIR(i->i_mode))
+		i->i_nlink = 0;
+	else {
+		unlink_charge(i);
+		i->i_nlink--;
+	}
+	iput(i);
+	return 0;
 }
 
 static struct super_block *tmpfs_mount(const struct file_system_type *type __unused, struct fs_mount *m)

@@ -6,10 +6,11 @@
 #include <umk/mm.h>
 #include <umk/syscall.h>
 #include <umk/uaccess.h>
-#include <linux/utsname.h>
+#include <umk/utsname.h>
 #include <linux/resource.h>
 #include <linux/prctl.h>
 #include <linux/reboot.h>
+#include <umk/reboot.h>
 
 static char hostname[65] = "umk";
 static char domainname[65] = "(none)";
@@ -269,16 +270,21 @@ SYSCALL_DEFINE1(getsid, pid_t, pid)
 	return t->signal->session;
 }
 
+void kernel_uname(struct new_utsname *u)
+{
+	memset(u, 0, sizeof(*u));
+	strlcpy(u->sysname, "Linux", sizeof(u->sysname));
+	strlcpy(u->nodename, hostname, sizeof(u->nodename));
+	strlcpy(u->release, "6.1.0-umk", sizeof(u->release));
+	strlcpy(u->version, "#1 umk " __DATE__, sizeof(u->version));
+	strlcpy(u->machine, "x86_64", sizeof(u->machine));
+	strlcpy(u->domainname, domainname, sizeof(u->domainname));
+}
+
 SYSCALL_DEFINE1(uname, uaddr_t, ubuf)
 {
 	struct new_utsname u;
-	memset(&u, 0, sizeof(u));
-	strlcpy(u.sysname, "Linux", sizeof(u.sysname));
-	strlcpy(u.nodename, hostname, sizeof(u.nodename));
-	strlcpy(u.release, "6.1.0-umk", sizeof(u.release));
-	strlcpy(u.version, "#1 umk " __DATE__, sizeof(u.version));
-	strlcpy(u.machine, "x86_64", sizeof(u.machine));
-	strlcpy(u.domainname, domainname, sizeof(u.domainname));
+	kernel_uname(&u);
 	return copy_to_user(ubuf, &u, sizeof(u)) ? -EFAULT : 0;
 }
 
@@ -510,6 +516,18 @@ SYSCALL_DEFINE1(personality, unsigned, persona)
 	return old;
 }
 
+/* Linux's C_A_D: on at boot, so Ctrl-Alt-Del restarts the machine
+ * until init takes the key for itself (CAD_OFF) and gets SIGINT. */
+static bool cad_reboots = true;
+
+void ctrl_alt_del(void)
+{
+	if (cad_reboots)
+		kernel_stop_async("reboot: Restarting system (Ctrl-Alt-Del)", UMK_EXIT_REBOOT);
+	else if (init_task)
+		send_sig(SIGINT, init_task);
+}
+
 SYSCALL_DEFINE4(reboot, int, magic1, int, magic2, unsigned, cmd, uaddr_t, arg)
 {
 	(void)arg;
@@ -535,6 +553,7 @@ SYSCALL_DEFINE4(reboot, int, magic1, int, magic2, unsigned, cmd, uaddr_t, arg)
 		arch_halt(3);
 	case LINUX_REBOOT_CMD_CAD_ON:
 	case LINUX_REBOOT_CMD_CAD_OFF:
+		cad_reboots = cmd == LINUX_REBOOT_CMD_CAD_ON;
 		return 0;
 	default:
 		return -EINVAL;

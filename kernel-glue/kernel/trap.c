@@ -28,6 +28,14 @@ void syscalls_init(void)
 	}
 }
 
+bool syscall_implemented(const char *name)
+{
+	for (int i = 0; i < NR_SYSCALLS; i++)
+		if (sys_names[i] && !strcmp(sys_names[i], name))
+			return true;
+	return false;
+}
+
 /* A 32-bit entry (int $0x80) from a 64-bit program: never run it. */
 static bool is_int80(struct task *t)
 {

@@ -104,6 +104,22 @@ ls deep | wc -l; ls renamed; poweroff -f'
 	base_unchanged
 }
 
+@test "ext4 root: rcS writes /boot/config-RELEASE, the kernel's /proc/config.gz, and keeps it across boots" {
+	need_image
+	rm -f "$COW"
+	ext4_boot skas '/etc/init.d/rcS >/dev/null 2>&1
+		f=/boot/config-$(uname -r); zcat /proc/config.gz | cmp - "$f" && echo "config mat""ches"
+		stat -c "%Y" "$f" >/root/mtime; sync'
+	cat "$UMK_OUT"
+	grep -q "config matches" "$UMK_OUT"
+	# the next boot finds it unchanged and leaves it alone
+	ext4_boot skas '/etc/init.d/rcS >/dev/null 2>&1
+		[ "$(stat -c %Y /boot/config-$(uname -r))" = "$(cat /root/mtime)" ] && echo "un""touched"'
+	cat "$UMK_OUT"
+	grep -q untouched "$UMK_OUT"
+	base_unchanged
+}
+
 @test "ext4 root: mount -o remount,ro / writes it clean; remount,rw works again" {
 	need_image
 	ext4_boot "${UMK_MODES%% *}" 'mount -t proc proc /proc

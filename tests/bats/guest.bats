@@ -55,6 +55,7 @@ load ../lib.sh
 @test "guest fresh_exec" { guest_check fresh_exec; }
 @test "guest bigread" { guest_check bigread; }
 @test "guest cputime" { guest_check cputime; }
+@test "guest mlock" { guest_check mlock; }
 @test "guest cow" { guest_check cow; }
 @test "guest mmap" { guest_check mmap; }
 @test "guest signals" { guest_check signals; }

@@ -78,6 +78,45 @@ boot_prog() {
 	done
 }
 
+@test "/proc/config.gz is gzip in Linux's format and says which system calls exist, as the guest finds them" {
+	mkdir -p "$root/bin" "$root/out"
+	cp "$UMK_ROOTFS/bin/busybox" "$root/bin/busybox"
+	for a in sh cat mount; do ln -sf busybox "$root/bin/$a"; done
+	cp "$UMK_BUILD/tests/umk/sysprobe" "$root/sysprobe"
+	umk_boot skas "$root" /bin/sh -c 'mount -t proc proc /proc
+		cat /proc/config.gz >/out/config.gz; /sysprobe >/out/probe'
+	zcat "$root/out/config.gz" >"$BATS_TEST_TMPDIR/config"
+	head -5 "$BATS_TEST_TMPDIR/config"
+	grep -q '^# Linux/x86_64 .* Kernel Configuration$' "$BATS_TEST_TMPDIR/config"
+	# every line a comment, CONFIG_X=value or "# CONFIG_X is not set"
+	[ -z "$(grep -vE '^(#( CONFIG_[A-Z0-9_]+ is not set)?.*|CONFIG_[A-Z0-9_]+=(y|[0-9]+|".*"))$' "$BATS_TEST_TMPDIR/config")" ]
+	cat "$root/out/probe"
+	while read -r opt sc; do
+		want=$(awk -v s="$sc" '$1 == s { print $2 }' "$root/out/probe")
+		if [ "$want" = present ]; then
+			grep -qx "CONFIG_$opt=y" "$BATS_TEST_TMPDIR/config" || { echo "$opt: $sc exists"; false; }
+		else
+			grep -qx "# CONFIG_$opt is not set" "$BATS_TEST_TMPDIR/config" || { echo "$opt: $sc is absent"; false; }
+		fi
+	done <<-EOF
+		SYSVIPC shmget
+		POSIX_MQUEUE mq_open
+		EPOLL epoll_create1
+		SIGNALFD signalfd4
+		TIMERFD timerfd_create
+		EVENTFD eventfd2
+		AIO io_setup
+		INOTIFY_USER inotify_init1
+		SECCOMP seccomp
+		MEMFD_CREATE memfd_create
+		FHANDLE name_to_handle_at
+		FILE_LOCKING flock
+		MODULES init_module
+	EOF
+	grep -qx 'CONFIG_PROC_FS=y' "$BATS_TEST_TMPDIR/config"
+	grep -qx 'CONFIG_UNIX=y' "$BATS_TEST_TMPDIR/config"
+}
+
 @test "root is read-only unless rw: EROFS, as on Linux" {
 	mkdir -p "$root/bin"
 	cp "$UMK_ROOTFS/bin/busybox" "$root/bin/busybox"

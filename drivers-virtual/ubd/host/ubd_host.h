@@ -15,6 +15,7 @@ struct ubd_slot {
 	int fd;
 	uint64_t size;
 	struct cow_file *cow;	/* COW layer over the backing file, or NULL */
+	char *backing_alloc;	/* backing when read from the COW header (ours to free) */
 };
 
 extern struct ubd_slot ubd_slots[UBD_MAX];
