@@ -881,6 +881,11 @@ int gdbstub_start(pid_t pid)
 	return 0;
 }
 
+const char *gdbstub_endpoint(void)
+{
+	return gdbstub_host_endpoint();
+}
+
 /* ---- the ways to start it */
 
 /* gdbstub_comm=NAME: the first program of that name stops after its exec */

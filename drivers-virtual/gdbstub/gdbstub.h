@@ -13,6 +13,8 @@
  * -ESRCH (no such process), -EPERM (traced already, or a kernel thread).
  * Returns at once: the stub attaches from its own thread. */
 int gdbstub_start(pid_t pid);
+/* Where gdb connects (gdbstub=): "tcp:ADDR:PORT" or "unix:PATH". */
+const char *gdbstub_endpoint(void);
 
 /* rsp.c: the connection. Input is read when it is there (rsp_fill), split
  * into packets (rsp_next); replies go out whole (rsp_send). */

@@ -373,3 +373,83 @@ until grep -q '^none' /sys/kernel/umk/gdbstub; do sleep 0.1; done" gdbstub_comm=
 	done
 	[ -z "$failed" ]
 }
+
+@test "gdbstub: started from the host through the mconsole (umk-mconsole and uml_mconsole gdbstub PID): refusals, then gdb on the process" {
+	command -v gdb >/dev/null || skip "no gdb on the host"
+	local failed="" mode mc=$UMK_BUILD/umk-mconsole
+	[ -x "$mc" ]
+	for mode in $UMK_MODES; do
+		local port umid=dbg$mode dir=$BATS_TEST_TMPDIR/uml out=$BATS_TEST_TMPDIR/stub.out err=$BATS_TEST_TMPDIR/stub.err
+		port=$(free_port)
+		umk_cmdline "$mode" "$UMK_TEST_ROOTFS" /bin/sh
+		UMK_ARGV+=(loglevel=7 "gdbstub=127.0.0.1:$port" "umid=$umid" "uml_dir=$dir")
+		setsid timeout -k 5 60 "${UMK_ARGV[@]}" -- -c 'PATH=/bin:/sbin:/usr/bin:/usr/sbin
+mount -t proc proc /proc; mount -t sysfs sysfs /sys; mount -t devtmpfs devtmpfs /dev
+/tests/gdb_target hold &
+pid=$!
+echo "target $pid"
+wait $pid
+echo "guest: exit $?"
+poweroff -f' </dev/null >"$out" 2>"$err" &
+		STUB_PID=$!
+		local pid="" i
+		for i in $(seq 300); do
+			pid=$(sed -n 's/^target \([0-9][0-9]*\)$/\1/p' "$out")
+			[ -n "$pid" ] && "$mc" -t 5 -d "$dir" "$umid" version >/dev/null 2>&1 && break
+			sleep 0.1
+		done
+		local r1 r2 r3 r4 s1 s2=0 s3=0
+		r4=$(uml_mconsole "$dir/$umid/mconsole" gdbstub 99999 2>/dev/null) || true
+		r3=$("$mc" -d "$dir" "$umid" gdbstub nonsense 2>&1) || s3=$?
+		r1=$("$mc" -d "$dir" "$umid" gdbstub "$pid" 2>&1) && s1=0 || s1=$?
+		r2=$("$mc" -d "$dir" "$umid" gdbstub "$pid" 2>&1) || s2=$?
+		[ "$s1 $r1" = "0 process $pid stops for gdb at tcp:127.0.0.1:$port" ] || {
+			echo "mode=$mode: gdbstub $pid: status $s1, '$r1'"
+			failed="$failed $mode"
+		}
+		[ "$s2 $r2" = "1 the gdbstub serves another process already" ] || {
+			echo "mode=$mode: a second gdbstub $pid: status $s2, '$r2'"
+			failed="$failed $mode"
+		}
+		[ "$s3 $r3" = "1 gdbstub takes a process id" ] || {
+			echo "mode=$mode: gdbstub nonsense: status $s3, '$r3'"
+			failed="$failed $mode"
+		}
+		case $r4 in *"process 99999: No such process"*) ;; *)
+			echo "mode=$mode: uml_mconsole gdbstub 99999: '$r4'"
+			failed="$failed $mode" ;;
+		esac
+		cat >"$BATS_TEST_TMPDIR/stub.gdb" <<EOG
+set pagination off
+set confirm off
+set remotetimeout 30
+target remote 127.0.0.1:$port
+print release
+set var release = 1
+detach
+EOG
+		(cd "$UMK_TOP" && timeout 60 gdb -nx -batch -x "$BATS_TEST_TMPDIR/stub.gdb" "$UMK_BUILD/tests/debug/gdb_target") \
+			>"$BATS_TEST_TMPDIR/gdb.out" 2>&1
+		stub_done
+		local want
+		for want in '^\$1 = 0$' '^\[Inferior 1 \(Remote target\) detached\]$'; do
+			grep -qE "$want" "$BATS_TEST_TMPDIR/gdb.out" || {
+				echo "mode=$mode: gdb did not print /$want/"
+				failed="$failed $mode"
+			}
+		done
+		grep -q '^sum of squares: 30, counter 4$' "$out" && grep -q '^guest: exit 0$' "$out" || {
+			echo "mode=$mode: the program did not finish right"
+			failed="$failed $mode"
+		}
+		case $failed in *" $mode"*)
+			echo "--- gdb (mode=$mode):"
+			cat "$BATS_TEST_TMPDIR/gdb.out"
+			echo "--- guest console:"
+			cat "$out"
+			echo "--- kernel log:"
+			tail -20 "$err" ;;
+		esac
+	done
+	[ -z "$failed" ]
+}
