@@ -6,7 +6,7 @@
 #include <umk/sched.h>
 #include "mount.h"
 
-struct vfsmount *kern_mount(const char *type_name)
+static struct vfsmount *kern_mount_flags(const char *type_name, int flags)
 {
 	const struct file_system_type *t = get_fs_type(type_name);
 	if (!t || (t->fs_flags & FS_REQUIRES_DEV))
@@ -15,10 +15,21 @@ struct vfsmount *kern_mount(const char *type_name)
 	struct super_block *sb = vfs_get_super(t, &m);
 	if (IS_ERR(sb))
 		return (void *)sb;
-	struct vfsmount *mnt = mnt_alloc(sb, m.root, MNT_READONLY, type_name);
+	struct vfsmount *mnt = mnt_alloc(sb, m.root, flags, type_name);
 	if (m.root)
 		dput(m.root);
 	return mnt;
+}
+
+struct vfsmount *kern_mount(const char *type_name)
+{
+	return kern_mount_flags(type_name, MNT_READONLY);
+}
+
+/* For the kernel's own files on it (memfd_create's tmpfs). */
+struct vfsmount *kern_mount_writable(const char *type_name)
+{
+	return kern_mount_flags(type_name, 0);
 }
 
 /* The walk starts at root and ".." stops there: the current task's

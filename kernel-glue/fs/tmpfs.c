@@ -101,6 +101,8 @@ static struct inode *tmpfs_new_inode(struct super_block *sb, struct inode *dir, 
 	} else if (S_ISREG(mode)) {
 		i->i_op = &tmpfs_file_iops;
 		i->i_fop = &tmpfs_file_fops;
+		i->i_sealable = true;
+		i->i_seals = F_SEAL_SEAL;	/* memfd_create(MFD_ALLOW_SEALING) clears it */
 	} else if (S_ISLNK(mode)) {
 		i->i_op = &tmpfs_link_iops;
 	} else {
@@ -313,6 +315,9 @@ static int tmpfs_setattr(struct inode *inode, const struct iattr *ia)
 	if (ia->valid & ATTR_SIZE) {
 		if (!S_ISREG(inode->i_mode))
 			return -EINVAL;
+		if ((ia->size < inode->i_size && (inode->i_seals & F_SEAL_SHRINK)) ||
+		    (ia->size > inode->i_size && (inode->i_seals & F_SEAL_GROW)))
+			return -EPERM;
 		if (ia->size < inode->i_size) {
 			truncate_pages(inode, ia->size);
 			if (inode->i_pages)
@@ -359,6 +364,10 @@ static ssize_t tmpfs_write(struct file *f, const void *buf, size_t n, loff_t *po
 		*pos = i->i_size;
 	if (*pos < 0 || (uint64_t)*pos + n > (1ull << 46))
 		return -EFBIG;
+	if (i->i_seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE))
+		return -EPERM;
+	if ((i->i_seals & F_SEAL_GROW) && *pos + (loff_t)n > i->i_size)
+		return -EPERM;
 	uint64_t need = ((uint64_t)*pos + n + PAGE_SIZE - 1) >> PAGE_SHIFT;
 	if (need > ti->npages) {
 		uint64_t cap = ti->npages ? ti->npages : 4;
@@ -612,6 +621,15 @@ struct super_block *tmpfs_new_sb(const char *type, unsigned long magic, const ch
 	root->i_gid = s->root_gid;
 	sb->s_root = d_make_root(root);
 	return sb;
+}
+
+/* An unnamed regular file on sb (memfd_create): one reference, no link. */
+struct inode *tmpfs_new_file(struct super_block *sb, umode_t mode)
+{
+	struct inode *i = tmpfs_new_inode(sb, NULL, S_IFREG | (mode & 07777), 0);
+	if (i)
+		i->i_nlink = 0;		/* no name: "(deleted)" from the start, as Linux */
+	return i;
 }
 
 /* For other pseudo filesystems built on tmpfs (sysfs): a fixed dir. */

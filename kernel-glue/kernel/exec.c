@@ -459,6 +459,7 @@ static int exec_binprm(const char *path, struct strvec *argv, struct strvec *env
 		goto out_mm;
 	}
 	mm->exe_file = get_file(f);
+	mm->thp_disable = t->mm->thp_disable;	/* Linux keeps MMF_DISABLE_THP */
 
 	/* Linux's dumpability: a program run with other effective ids than
 	 * the real ones is for root alone to trace */
@@ -486,6 +487,7 @@ static int exec_binprm(const char *path, struct strvec *argv, struct strvec *env
 	}
 	flush_signal_handlers(t);
 	set_comm(t, execfn_buf);
+	t->keep_caps = false;
 	arch_task_exec(t);
 	t->clear_child_tid = 0;
 	struct guest_regs *regs = &t->regs;

@@ -459,7 +459,6 @@ static void mark_has_child_subreaper(struct signal_struct *sig)
 
 SYSCALL_DEFINE5(prctl, int, option, unsigned long, a2, unsigned long, a3, unsigned long, a4, unsigned long, a5)
 {
-	(void)a3; (void)a4; (void)a5;
 	struct task *t = current;
 	switch (option) {
 	case PR_SET_NAME: {
@@ -493,14 +492,42 @@ SYSCALL_DEFINE5(prctl, int, option, unsigned long, a2, unsigned long, a3, unsign
 		return copy_to_user(a2, &v, sizeof(v)) ? -EFAULT : 0;
 	}
 	case PR_SET_DUMPABLE:
-		if (a2 > 1)
+		if (a2 != 0 && a2 != 1)	/* SUID_DUMP_DISABLE, SUID_DUMP_USER */
 			return -EINVAL;
 		t->mm->dumpable = (int)a2;
 		return 0;
-	case PR_SET_NO_NEW_PRIVS:
-		return 0;
 	case PR_GET_DUMPABLE:
 		return t->mm->dumpable;
+	case PR_SET_NO_NEW_PRIVS:
+		if (a2 != 1 || a3 || a4 || a5)
+			return -EINVAL;
+		t->no_new_privs = true;
+		return 0;
+	case PR_GET_NO_NEW_PRIVS:
+		if (a2 || a3 || a4 || a5)
+			return -EINVAL;
+		return t->no_new_privs;
+	case PR_SET_KEEPCAPS:
+		if (a2 > 1)
+			return -EINVAL;
+		t->keep_caps = a2;
+		return 0;
+	case PR_GET_KEEPCAPS:
+		return t->keep_caps;
+	case PR_SET_TIMERSLACK:
+		t->timer_slack_ns = a2;	/* 0: back to the default */
+		return 0;
+	case PR_GET_TIMERSLACK:
+		return t->timer_slack_ns ? (long)t->timer_slack_ns : 50000;
+	case PR_SET_THP_DISABLE:
+		if (a3 || a4 || a5)
+			return -EINVAL;
+		t->mm->thp_disable = a2 != 0;
+		return 0;
+	case PR_GET_THP_DISABLE:
+		if (a2 || a3 || a4 || a5)
+			return -EINVAL;
+		return t->mm->thp_disable;
 	default:
 		return -EINVAL;
 	}

@@ -59,6 +59,9 @@ long do_mmap(struct mm *mm, uaddr_t addr, uint64_t len, unsigned long prot, unsi
 			return -EACCES;
 		if ((vmf & VM_SHARED) && (prot & PROT_WRITE) && !file_writable(file))
 			return -EACCES;
+		if ((vmf & VM_SHARED) && (prot & PROT_WRITE) &&
+		    (file_inode(file)->i_seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)))
+			return -EPERM;	/* a sealed memfd */
 		if (!S_ISREG(file_inode(file)->i_mode)) {
 			if (!file->f_op->mmap)
 				return -ENODEV;
@@ -207,7 +210,8 @@ SYSCALL_DEFINE3(mprotect, uaddr_t, addr, uint64_t, len, unsigned long, prot)
 	for (struct vma *v = mm->vmas; v; v = v->next) {
 		if (v->end <= addr || v->start >= end)
 			continue;
-		if ((v->flags & VM_SHARED) && v->file && (vmf & VM_WRITE) && !file_writable(v->file))
+		if ((v->flags & VM_SHARED) && v->file && (vmf & VM_WRITE) &&
+		    (!file_writable(v->file) || (file_inode(v->file)->i_seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE))))
 			return -EACCES;
 	}
 	vma_isolate(mm, addr, end);

@@ -56,6 +56,9 @@ load ../lib.sh
 @test "guest bigread" { guest_check bigread; }
 @test "guest cputime" { guest_check cputime; }
 @test "guest mlock" { guest_check mlock; }
+@test "guest prctl" { guest_check prctl; }
+@test "guest process_vm" { guest_check process_vm; }
+@test "guest memfd" { guest_check memfd; }
 @test "guest cow" { guest_check cow; }
 @test "guest mmap" { guest_check mmap; }
 @test "guest signals" { guest_check signals; }

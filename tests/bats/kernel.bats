@@ -117,6 +117,28 @@ boot_prog() {
 	grep -qx 'CONFIG_UNIX=y' "$BATS_TEST_TMPDIR/config"
 }
 
+@test "kernel.pid_max and kernel.ns_last_pid: new pids follow them; bad values are EINVAL" {
+	mkdir -p "$root/bin"
+	cp "$UMK_ROOTFS/bin/busybox" "$root/bin/busybox"
+	for a in sh cat mount echo; do ln -sf busybox "$root/bin/$a"; done
+	umk_boot skas "$root" /bin/sh -c 'mount -t proc p /proc
+		echo "pid_max $(cat /proc/sys/kernel/pid_max)"
+		echo 1000 >/proc/sys/kernel/ns_last_pid
+		echo "after ns_last_pid=1000: $(sh -c "echo \$\$")"
+		echo 400 >/proc/sys/kernel/pid_max
+		echo "after pid_max=400: $(sh -c "echo \$\$")"
+		echo 300 >/proc/sys/kernel/pid_max 2>/dev/null || echo "pid_max=300 refused"
+		echo 400 >/proc/sys/kernel/ns_last_pid 2>/dev/null || echo "ns_last_pid=400 refused"
+		echo "ns_last_pid $(cat /proc/sys/kernel/ns_last_pid)"'
+	cat "$UMK_OUT"
+	grep -qx 'pid_max 32768' "$UMK_OUT"
+	grep -qx 'after ns_last_pid=1000: 1001' "$UMK_OUT"
+	# past pid_max, allocation wraps to 300 as Linux (RESERVED_PIDS)
+	grep -qx 'after pid_max=400: 300' "$UMK_OUT"
+	grep -qx 'pid_max=300 refused' "$UMK_OUT"
+	grep -qx 'ns_last_pid=400 refused' "$UMK_OUT"
+}
+
 @test "root is read-only unless rw: EROFS, as on Linux" {
 	mkdir -p "$root/bin"
 	cp "$UMK_ROOTFS/bin/busybox" "$root/bin/busybox"

@@ -47,6 +47,8 @@ struct inode {
 	struct page_cache *i_pages;	/* owned by mm; NULL until mapped */
 	void *i_private;		/* filesystem data */
 	struct list_head i_hash;
+	bool i_sealable;		/* tmpfs files: F_ADD_SEALS/F_GET_SEALS work */
+	unsigned i_seals;		/* F_SEAL_* (memfd.c) */
 };
 
 /* A name in a directory. Dentries are not cached: a lookup makes a fresh
@@ -325,6 +327,9 @@ struct file *filp_open_exec(const char *path);
 /* A private mount of a filesystem type needing no device (kern_mount.c),
  * and an open of path beneath it (".." and symlinks stop at its root). */
 struct vfsmount *kern_mount(const char *type_name);
+struct vfsmount *kern_mount_writable(const char *type_name);
+/* F_ADD_SEALS / F_GET_SEALS (memfd.c) */
+long memfd_fcntl(struct file *f, unsigned cmd, unsigned long arg);
 struct file *file_open_root(struct vfsmount *root, const char *path, unsigned flags);
 ssize_t kernel_read(struct file *f, void *buf, size_t n, loff_t off);
 ssize_t kernel_write(struct file *f, const void *buf, size_t n, loff_t off);

@@ -102,6 +102,9 @@ struct task {
 	int nice;
 	int pdeath_signal;		/* PR_SET_PDEATHSIG: sent when parent (the thread) exits */
 	unsigned personality;		/* personality(2): inherited, kept over exec */
+	bool no_new_privs;		/* PR_SET_NO_NEW_PRIVS: inherited, kept across exec, never unset */
+	bool keep_caps;			/* PR_SET_KEEPCAPS: cleared by exec */
+	uint64_t timer_slack_ns;	/* PR_SET_TIMERSLACK (0: the default, 50 us) */
 
 	struct mm *mm;
 	struct files_struct *files;
