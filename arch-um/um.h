@@ -50,5 +50,6 @@ struct um_mm;
 void fpu_fork(struct task *c, struct task *p);
 void fpu_release(struct task *t);
 void fpu_load(struct task *t, struct um_mm *m);	/* before t runs in m */
+void debugregs_load(struct task *t, struct um_mm *m);	/* before t runs in m */
 void host_terminal_restore(void);
 #endif

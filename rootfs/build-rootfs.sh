@@ -6,7 +6,7 @@
 #   - Debian's own dynamically linked programs copied from the host into
 #     /usr/bin and /usr/sbin (bash, coreutils, grep, sed, mawk, findutils,
 #     procps, a few util-linux and ncurses tools, tcpdump, iproute2 ip, python3 with its
-#     standard library in /usr/lib/python3.X), with their shared
+#     standard library in /usr/lib/python3.X, strace), with their shared
 #     libraries (the ldd closure) in /lib/x86_64-linux-gnu and the dynamic
 #     loader /lib64/ld-linux-x86-64.so.2;
 #   - busybox init with /etc/inittab, /etc/init.d/rcS and rcK, a getty on
@@ -65,54 +65,10 @@ chmod 0755 bin/busybox
 done
 
 # --- Debian's dynamic programs --------------------------------------------
-# copy_lib HOSTPATH: one shared library (symlinks followed) at the same
-# path in the image, /lib and /lib64 being real directories here.
-copy_lib() {
-	case $1 in
-	/usr/lib/*) dst=lib/${1#/usr/lib/} ;;
-	/usr/lib64/*) dst=lib64/${1#/usr/lib64/} ;;
-	/*) dst=${1#/} ;;
-	*) return 0 ;;
-	esac
-	[ -e "$dst" ] && return 0
-	mkdir -p "$(dirname "$dst")"
-	cp -L "$1" "$dst"
-}
-
-# copy_prog DIR NAME...: host program NAME (from PATH) into DIR, with its
-# ldd closure. Programs the host lacks are reported and left out.
+# copy_prog, copy_lib, copy_libs_of (rootfs/host-programs.sh)
 missing=""
 ndeb=0
-copy_prog() {
-	d=$1
-	shift
-	for name in "$@"; do
-		src=""
-		for dir in /usr/bin /bin /usr/sbin /sbin; do
-			if [ -f "$dir/$name" ] && [ -x "$dir/$name" ]; then
-				src=$dir/$name
-				break
-			fi
-		done
-		if [ -z "$src" ]; then
-			missing="$missing $name"
-			continue
-		fi
-		cp -L "$src" "$d/$name"
-		chmod 0755 "$d/$name"
-		ndeb=$((ndeb + 1))
-		if head -c 4 "$src" | grep -q ELF; then
-			copy_libs_of "$src"
-		fi
-	done
-}
-
-# copy_libs_of FILE: the ldd closure of a host program or shared object.
-copy_libs_of() {
-	for lib in $(ldd "$1" 2>/dev/null | sed -n 's/.*=> \(\/[^ ]*\).*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) (.*/\1/p'); do
-		copy_lib "$lib"
-	done
-}
+. "$here/host-programs.sh"
 
 # coreutils: every program of the package.
 coreutils=$(dpkg -L coreutils 2>/dev/null | sed -n 's|^/\(usr/\)\{0,1\}s\{0,1\}bin/\([^/]*\)$|\2|p' | sort -u)
@@ -121,7 +77,7 @@ coreutils=$(dpkg -L coreutils 2>/dev/null | sed -n 's|^/\(usr/\)\{0,1\}s\{0,1\}b
  basename dirname du stat seq printf expr test yes nproc od md5sum sha256sum split tac nl comm join paste"
 copy_prog usr/bin bash $coreutils grep egrep fgrep sed mawk find xargs \
 	ps top free uptime vmstat pgrep pkill pmap pwdx watch w \
-	getopt flock setsid more rev column hostname which clear tput reset
+	getopt flock setsid more rev column hostname which clear tput reset strace
 copy_prog usr/sbin sysctl e2fsck tcpdump ip
 # iproute2's tables (rt_tables, rt_protos, ...): ip names routing tables,
 # protocols and scopes with them

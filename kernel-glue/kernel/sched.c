@@ -93,10 +93,8 @@ static uint64_t vfloor(int64_t below)
 	return min_vruntime > (uint64_t)below ? min_vruntime - below : 0;
 }
 
-void wake_up_task(struct task *t)
+static void wake(struct task *t)
 {
-	if (t->state != TASK_INTERRUPTIBLE && t->state != TASK_UNINTERRUPTIBLE && t->state != TASK_STOPPED)
-		return;
 	t->state = TASK_RUNNING;
 	if (t != current && !on_runqueue(t) && t != &idle_task) {
 		t->vruntime = MAX(t->vruntime, vfloor(SLEEPER_CREDIT_NS));
@@ -113,6 +111,20 @@ void wake_up_task(struct task *t)
 	}
 	if (current == &idle_task)
 		resched = true;
+}
+
+void wake_up_task(struct task *t)
+{
+	if (t->state == TASK_INTERRUPTIBLE || t->state == TASK_UNINTERRUPTIBLE)
+		wake(t);
+}
+
+/* Only SIGCONT, SIGKILL and the tracer end a stop: nothing that merely
+ * wakes sleepers may resume a stopped task. */
+void wake_up_stopped(struct task *t)
+{
+	if (t->state == TASK_STOPPED || t->state == TASK_TRACED)
+		wake(t);
 }
 
 void task_enqueue_new(struct task *t)
@@ -382,6 +394,8 @@ void sched_init_idle(void)
 	INIT_LIST_HEAD(&idle_task.children);
 	INIT_LIST_HEAD(&idle_task.sibling);
 	INIT_LIST_HEAD(&idle_task.sigqueue);
+	INIT_LIST_HEAD(&idle_task.ptraced);
+	INIT_LIST_HEAD(&idle_task.ptrace_entry);
 	idle_task.state = TASK_RUNNING;
 	idle_task.flags = PF_KTHREAD;
 	current = &idle_task;

@@ -108,3 +108,8 @@ load ../lib.sh
 @test "guest net_packet_ring" { guest_check net_packet_ring; }
 @test "guest net_netlink" { guest_check net_netlink; }
 @test "guest hostile" { guest_check hostile; }
+@test "guest ptrace_syscalls" { guest_check ptrace_syscalls; }
+@test "guest ptrace_fork" { guest_check ptrace_fork; }
+@test "guest ptrace_step" { guest_check ptrace_step; }
+@test "guest ptrace_attach" { guest_check ptrace_attach; }
+@test "guest ptrace_errors" { guest_check ptrace_errors; }
