@@ -45,8 +45,12 @@ static void on_sigsys(int sig, siginfo_t *si, void *ucv)
 		futex(&shared[1], FUTEX_WAIT, 0, NULL, NULL, 0);
 }
 
-static void child(void)
+static void child(pid_t parent)
 {
+	/* not left waiting on the futex for ever if umk dies meanwhile */
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	if (getppid() != parent)
+		_exit(1);
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = on_sigsys;
@@ -80,9 +84,9 @@ const char *sc_probe(void)
 	if (p == MAP_FAILED)
 		return "cannot map a memory file";
 	shared = p;
-	pid_t pid = fork();
+	pid_t self = getpid(), pid = fork();
 	if (pid == 0)
-		child();
+		child(self);
 	const char *why = NULL;
 	int st = 0;
 	bool dead = false;
