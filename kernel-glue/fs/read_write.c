@@ -1,7 +1,8 @@
 /* read/write family. File operations take kernel buffers, so guest data
  * is bounced through a kernel buffer of at most RW_CHUNK bytes; regular
  * files loop over chunks, streams (pipes, ttys) return after one op so a
- * read never blocks for more than is available. */
+ * read never blocks for more than is available; memory devices
+ * (FOP_WHOLE_READ) loop like files until a signal is pending. */
 #include <umk/fs.h>
 #include <umk/fdtable.h>
 #include <umk/sched.h>
@@ -28,6 +29,7 @@ ssize_t rw_user(struct file *f, uaddr_t ubuf, size_t n, loff_t *pos, bool write)
 	if (n > (size_t)MAX_RW_COUNT)
 		n = MAX_RW_COUNT;
 	char *kb = kmalloc(MIN(MAX(n, 1), RW_CHUNK));
+	bool whole = write || is_seekable_data(f) || (f->f_op && (f->f_op->fop_flags & FOP_WHOLE_READ));
 	ssize_t total = 0, r = 0;
 	do {
 		size_t chunk = MIN(n - total, RW_CHUNK);
@@ -47,7 +49,10 @@ ssize_t rw_user(struct file *f, uaddr_t ubuf, size_t n, loff_t *pos, bool write)
 		if (r <= 0)
 			break;
 		total += r;
-		if ((size_t)r < chunk || (!write && !is_seekable_data(f)))
+		if ((size_t)r < chunk || !whole)
+			break;
+		/* a signal ends a long device read early, with what it has */
+		if (!write && !is_seekable_data(f) && (size_t)total < n && signal_pending(current))
 			break;
 	} while ((size_t)total < n);
 	kfree(kb);

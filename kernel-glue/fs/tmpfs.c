@@ -638,6 +638,11 @@ int tmpfs_mkdir_kern(struct inode *dir, const char *name, umode_t mode)
 	return tmpfs_mkdir(dir, name, mode);
 }
 
+struct inode *tmpfs_dir_lookup(struct inode *dir, const char *name)
+{
+	return tmpfs_lookup(dir, name);
+}
+
 struct inode *tmpfs_lookup_kern(struct inode *dir, const char *name)
 {
 	struct tmpfs_dirent *d = find(dir, name);

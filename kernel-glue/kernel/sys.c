@@ -389,24 +389,34 @@ SYSCALL_DEFINE0(sched_yield)
 	return 0;
 }
 
+/* Linux 5.18+: one call returns up to MAX_RW_COUNT bytes (the old
+ * 32 MiB - 1 cap is gone); a pending signal ends it early, checked every
+ * page as get_random_bytes_user does. */
 SYSCALL_DEFINE3(getrandom, uaddr_t, buf, size_t, len, unsigned, flags)
 {
 	if (flags & ~7U)
 		return -EINVAL;
-	if (len > 33554431)
-		len = 33554431;
-	uint8_t tmp[256];
+	if ((flags & 6U) == 6U)		/* GRND_INSECURE | GRND_RANDOM */
+		return -EINVAL;
+	if (len > 0x7ffff000UL)		/* MAX_RW_COUNT */
+		len = 0x7ffff000UL;
+	uint8_t *tmp = kmalloc(PAGE_SIZE);
 	size_t done = 0;
+	long r = 0;
 	while (done < len) {
-		size_t c = MIN(len - done, sizeof(tmp));
+		size_t c = MIN(len - done, (size_t)PAGE_SIZE);
 		get_random_bytes(tmp, c);
-		if (copy_to_user(buf + done, tmp, c))
-			return done ? (long)done : -EFAULT;
+		if (copy_to_user(buf + done, tmp, c)) {
+			r = done ? (long)done : -EFAULT;
+			break;
+		}
 		done += c;
+		r = done;
 		if (done < len && signal_pending(current))
-			return done;
+			break;
 	}
-	return done;
+	kfree(tmp);
+	return r;
 }
 
 struct ksysinfo {

@@ -186,7 +186,12 @@ struct file_operations {
 	 * mapping; false if there is none (SIGBUS). */
 	int (*mmap)(struct file *f, uint64_t pgoff, uint64_t len);
 	bool (*map_page)(struct file *f, uint64_t pgoff, uint64_t *pfn);
+	unsigned fop_flags;	/* FOP_* */
 };
+/* read(2) fills the whole buffer (up to MAX_RW_COUNT) from this stream
+ * unless a signal is pending, as Linux's /dev/zero and /dev/urandom do;
+ * other streams return after one read op. */
+#define FOP_WHOLE_READ	0x1
 
 #define FMODE_READ	0x1
 #define FMODE_WRITE	0x2
