@@ -202,7 +202,7 @@ static long vmsplice_iov(struct file *f, const struct iovec *iov, unsigned long 
 	bool to_pipe = f->f_mode & FMODE_WRITE;
 	if (!file_is_pipe(f))
 		return -EBADF;
-	bool nonblock = (flags & SPLICE_F_NONBLOCK) || (to_pipe && (f->f_flags & O_NONBLOCK));
+	bool nonblock = flags & SPLICE_F_NONBLOCK;	/* not O_NONBLOCK, as Linux */
 	long r = to_pipe ? pipe_wait_space(f, nonblock) : pipe_wait_data(f, nonblock);
 	if (r <= 0)
 		return r;

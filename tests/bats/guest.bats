@@ -65,6 +65,7 @@ load ../lib.sh
 @test "guest signals" { guest_check signals; }
 @test "guest faults" { guest_check faults; }
 @test "guest pipes" { guest_check pipes; }
+@test "guest splice" { guest_check splice; }
 @test "guest files" { guest_check files; }
 @test "guest paths" { guest_check paths; }
 @test "guest hostfs_escape" { guest_check hostfs_escape; }

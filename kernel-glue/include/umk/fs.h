@@ -186,6 +186,9 @@ struct file_operations {
 	 * mapping; false if there is none (SIGBUS). */
 	int (*mmap)(struct file *f, uint64_t pgoff, uint64_t len);
 	bool (*map_page)(struct file *f, uint64_t pgoff, uint64_t *pfn);
+	/* fallocate(2) after the generic checks (fs/fallocate.c): mode is
+	 * one Linux accepts; NULL: EOPNOTSUPP. */
+	long (*fallocate)(struct file *f, int mode, loff_t off, loff_t len);
 	unsigned fop_flags;	/* FOP_* */
 };
 /* read(2) fills the whole buffer (up to MAX_RW_COUNT) from this stream
