@@ -66,6 +66,7 @@ load ../lib.sh
 @test "guest faults" { guest_check faults; }
 @test "guest pipes" { guest_check pipes; }
 @test "guest splice" { guest_check splice; }
+@test "guest fallocate" { guest_check fallocate; }
 @test "guest files" { guest_check files; }
 @test "guest paths" { guest_check paths; }
 @test "guest hostfs_escape" { guest_check hostfs_escape; }
