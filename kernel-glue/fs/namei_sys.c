@@ -82,6 +82,8 @@ static long do_mknodat(int dfd, uaddr_t upath, umode_t mode, unsigned dev)
 	umode_t type = mode & S_IFMT;
 	if (type == 0)
 		type = S_IFREG;
+	if (type == S_IFDIR)
+		return -EPERM;		/* as Linux's may_mknod */
 	if (type != S_IFREG && type != S_IFCHR && type != S_IFBLK && type != S_IFIFO && type != S_IFSOCK)
 		return -EINVAL;
 	struct parent pp;

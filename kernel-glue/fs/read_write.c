@@ -20,6 +20,19 @@ static bool is_seekable_data(struct file *f)
 	return S_ISREG(m) || S_ISBLK(m);
 }
 
+/* How many leading bytes of src reach dst, page by page. */
+static size_t copy_to_user_prefix(uaddr_t dst, const char *src, size_t n)
+{
+	size_t done = 0;
+	while (done < n) {
+		size_t c = MIN(n - done, PAGE_SIZE - ((dst + done) & (PAGE_SIZE - 1)));
+		if (copy_to_user(dst + done, src + done, c))
+			break;
+		done += c;
+	}
+	return done;
+}
+
 ssize_t rw_user(struct file *f, uaddr_t ubuf, size_t n, loff_t *pos, bool write)
 {
 	if (!(f->f_mode & (write ? FMODE_WRITE : FMODE_READ)))
@@ -29,7 +42,8 @@ ssize_t rw_user(struct file *f, uaddr_t ubuf, size_t n, loff_t *pos, bool write)
 	if (n > (size_t)MAX_RW_COUNT)
 		n = MAX_RW_COUNT;
 	char *kb = kmalloc(MIN(MAX(n, 1), RW_CHUNK));
-	bool whole = write || is_seekable_data(f) || (f->f_op && (f->f_op->fop_flags & FOP_WHOLE_READ));
+	bool devread = !write && f->f_op && (f->f_op->fop_flags & FOP_WHOLE_READ);
+	bool whole = write || is_seekable_data(f) || devread;
 	ssize_t total = 0, r = 0;
 	do {
 		size_t chunk = MIN(n - total, RW_CHUNK);
@@ -42,6 +56,10 @@ ssize_t rw_user(struct file *f, uaddr_t ubuf, size_t n, loff_t *pos, bool write)
 		} else {
 			r = vfs_read(f, kb, chunk, pos);
 			if (r > 0 && copy_to_user(ubuf + total, kb, r)) {
+				/* a device's bytes cost nothing to drop: keep the
+				 * pages before the bad one, as Linux's iov_iter */
+				ssize_t ok = devread ? copy_to_user_prefix(ubuf + total, kb, r) : 0;
+				total += ok;
 				r = -EFAULT;
 				break;
 			}

@@ -67,6 +67,7 @@ load ../lib.sh
 @test "guest pipes" { guest_check pipes; }
 @test "guest splice" { guest_check splice; }
 @test "guest fallocate" { guest_check fallocate; }
+@test "guest devnodes" { guest_check devnodes; }
 @test "guest files" { guest_check files; }
 @test "guest paths" { guest_check paths; }
 @test "guest hostfs_escape" { guest_check hostfs_escape; }
