@@ -28,6 +28,8 @@ DEVFS_NODE(shm, "shm", S_IFDIR | 0755, 0, 0, NULL);
 
 umk_section_declare(const struct devfs_node, umk_devnodes);
 
+#define DEVFS_BOOT_MAX 64		/* DEVFS_NODE/DEVFS_LINK registrations */
+
 /* Character devices registered at run time, by number (chrdev_open). */
 #define DEVFS_RUNTIME_MAX 128
 static struct { uint64_t rdev; const struct file_operations *fops; char name[32]; } runtime[DEVFS_RUNTIME_MAX];
@@ -86,8 +88,19 @@ static struct super_block *devfs_get_sb(void)
 	devfs_root_iops = *root->i_op;
 	devfs_root_iops.lookup = devfs_root_lookup;
 	root->i_op = &devfs_root_iops;
-	umk_section_foreach(const struct devfs_node, umk_devnodes, d)
-		add_registered(root, d);
+	/* by name (section order is link order), so readdir lists them sorted */
+	const struct devfs_node *sorted[DEVFS_BOOT_MAX];
+	size_t n = 0;
+	umk_section_foreach(const struct devfs_node, umk_devnodes, d) {
+		if (n == DEVFS_BOOT_MAX)
+			panic("devtmpfs: more than %d registered nodes", DEVFS_BOOT_MAX);
+		size_t j = n++;
+		for (; j > 0 && strcmp(sorted[j - 1]->name, d->name) > 0; j--)
+			sorted[j] = sorted[j - 1];
+		sorted[j] = d;
+	}
+	for (size_t i = 0; i < n; i++)
+		add_registered(root, sorted[i]);
 	devfs_sb = sb;
 	return sb;
 }
