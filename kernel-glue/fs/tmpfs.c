@@ -503,16 +503,17 @@ static long tmpfs_fallocate(struct file *f, int mode, loff_t off, loff_t len)
 	struct tmpfs_sbi *s = SBI(i->i_sb);
 	if (s->max_blocks && last - first > s->max_blocks)
 		return -ENOSPC;
-	grow_slots(ti, last);
-	/* all frames first, so a failure leaves the file as it was */
-	uint64_t missing = 0, total, free;
-	for (uint64_t pg = first; pg < last; pg++)
+	/* all frames first, so a failure leaves the file as it was; the
+	 * slots past the array are all missing */
+	uint64_t missing = last > ti->npages ? last - MAX(first, ti->npages) : 0, total, free;
+	for (uint64_t pg = first; pg < MIN(last, ti->npages); pg++)
 		missing += !ti->pages[pg];
 	mem_get_stats(&total, &free);
-	if (missing > free)
-		return -ENOMEM;
+	if (missing > free || (last > ti->npages && last * sizeof(*ti->pages) / PAGE_SIZE > free))
+		return -ENOMEM;		/* the frames, or the slot array, cannot fit */
 	if (!charge(i->i_sb, missing))
 		return -ENOSPC;
+	grow_slots(ti, last);
 	uint64_t *pfns = kmalloc(MAX(missing, 1) * sizeof(*pfns));
 	for (uint64_t k = 0; k < missing; k++) {
 		if (!(pfns[k] = alloc_frame(GFP_USER | GFP_ZERO))) {
