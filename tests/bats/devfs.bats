@@ -86,3 +86,20 @@ fd /proc/self/fd /proc/self/fd/0 /proc/self/fd/1 /proc/self/fd/2 3'
 	grep -qx '/dev/shm tmpfs' "$UMK_OUT" || { umk_explain; false; }
 	grep -qx 'mode 1777' "$UMK_OUT" || { umk_explain; false; }
 }
+
+@test "pipe-max-size: root sets it (rounded up to a power-of-two number of pages, EINVAL past 2 GiB or not a number); non-root may not write it" {
+	need_umk
+	umk_boot skas "$UMK_ROOTFS" /bin/sh -c 'mount -t proc proc /proc
+		cat /proc/sys/fs/pipe-max-size
+		echo 5000 >/proc/sys/fs/pipe-max-size; cat /proc/sys/fs/pipe-max-size
+		echo 0 >/proc/sys/fs/pipe-max-size; cat /proc/sys/fs/pipe-max-size
+		echo 3000000000 >/proc/sys/fs/pipe-max-size 2>/dev/null || echo "too ""big"
+		echo abc >/proc/sys/fs/pipe-max-size 2>/dev/null || echo "not a ""number"
+		echo 1048576 >/proc/sys/fs/pipe-max-size
+		su -s /bin/sh nobody -c "echo 4096 >/proc/sys/fs/pipe-max-size" 2>/dev/null || echo "non-root ""refused"
+		cat /proc/sys/fs/pipe-max-size
+		poweroff -f'
+	local got
+	got=$(sed -n '/^[0-9]*$/p; /^too big$/p; /^not a number$/p; /^non-root refused$/p' "$UMK_OUT" | tr '\n' ' ')
+	[ "$got" = "1048576 8192 4096 too big not a number non-root refused 1048576 " ] || { echo "got: $got"; umk_explain; false; }
+}
