@@ -304,6 +304,9 @@ SYSCALL_DEFINE4(sendfile, int, out_fd, int, in_fd, uaddr_t, uoff, size_t, count)
 	if (!out || !(out->f_mode & FMODE_WRITE))
 		goto out;
 	if (file_is_pipe(out)) {
+		r = -EINVAL;		/* a pipe has no splice_read */
+		if (file_is_pipe(in))
+			goto out;
 		r = count ? file_to_pipe(in, &off, out, count, out->f_flags & O_NONBLOCK) : 0;
 		if (r > 0)
 			total = r;

@@ -196,6 +196,18 @@ static void errors(void)
 	CHECK_ERR("sendfile bad fd", sendfile(g, 99, NULL, 5), EBADF);
 	CHECK_ERR("sendfile negative offset", sendfile(g, f, &(off_t){ -1 }, 5), EINVAL);
 	CHECK_ERR("sendfile bad offset pointer", sendfile(g, f, (off_t *)8, 5), EFAULT);
+	int q[2];
+	if (pipe(q))
+		DIE("pipe");
+	CHECK_ERR("sendfile pipe->pipe", sendfile(q[1], p[0], NULL, 2), EINVAL);
+	int z = open("/dev/zero", O_RDONLY), n = open("/dev/null", O_WRONLY);
+	CHECK("sendfile /dev/zero->pipe", sendfile(q[1], z, NULL, 100) == 100);
+	CHECK("splice /dev/zero->pipe", splice(z, NULL, q[1], NULL, 50, 0) == 50);
+	CHECK("splice pipe->/dev/null", splice(q[0], NULL, n, NULL, 1000, 0) == 150);
+	close(z);
+	close(n);
+	close(q[0]);
+	close(q[1]);
 	CHECK("sendfile at EOF", sendfile(g, f, &(off_t){ 10 }, 5) == 0);
 	CHECK("sendfile count 0", sendfile(g, f, NULL, 0) == 0);
 	close(d);
