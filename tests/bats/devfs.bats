@@ -103,3 +103,17 @@ fd /proc/self/fd /proc/self/fd/0 /proc/self/fd/1 /proc/self/fd/2 3'
 	got=$(sed -n '/^[0-9]*$/p; /^too big$/p; /^not a number$/p; /^non-root refused$/p' "$UMK_OUT" | tr '\n' ' ')
 	[ "$got" = "1048576 8192 4096 too big not a number non-root refused 1048576 " ] || { echo "got: $got"; umk_explain; false; }
 }
+
+@test "devfs: a block node made with mknod opens the disk of its number (ubdb: 98,16); a number without a disk is ENXIO" {
+	need_umk
+	local img=$BATS_TEST_TMPDIR/disk.img out=$BATS_TEST_TMPDIR/out
+	printf 'umk-block-node-data' >"$img"
+	truncate -s 1M "$img"
+	umk_run_timeout "$UMK_TIMEOUT" "$out" "$BATS_TEST_TMPDIR/err" "$UMK_BIN" mem=128M root=/dev/root rootfstype=hostfs \
+		"hostfs=$UMK_ROOTFS" "ubd1=$img" init=/bin/sh mode=skas rw quiet -- -c 'mount -t proc proc /proc
+		mknod /dev/mydisk b 98 16 && echo "read: $(head -c 19 /dev/mydisk)"
+		mknod /dev/nodisk b 98 32 && head -c 1 /dev/nodisk 2>&1 | sed "s/.*: //"
+		poweroff -f'
+	grep -qx 'read: umk-block-node-data' "$out" || { cat "$out" "$BATS_TEST_TMPDIR/err"; false; }
+	grep -qx 'No such device or address' "$out" || { cat "$out" "$BATS_TEST_TMPDIR/err"; false; }
+}
