@@ -41,6 +41,8 @@ ssize_t rw_user(struct file *f, uaddr_t ubuf, size_t n, loff_t *pos, bool write)
 		return -EISDIR;
 	if (n > (size_t)MAX_RW_COUNT)
 		n = MAX_RW_COUNT;
+	if (write && f->f_op && (f->f_op->fop_flags & FOP_DISCARD_WRITE))
+		return n;
 	char *kb = kmalloc(MIN(MAX(n, 1), RW_CHUNK));
 	bool devread = !write && f->f_op && (f->f_op->fop_flags & FOP_WHOLE_READ);
 	bool whole = write || is_seekable_data(f) || devread;
@@ -151,6 +153,8 @@ static ssize_t do_rw_vec(int fd, uaddr_t uvec, unsigned long cnt, loff_t *upos, 
 		r = -ESPIPE;
 	} else if (!(f->f_mode & (write ? FMODE_WRITE : FMODE_READ))) {
 		r = -EBADF;
+	} else if (write && f->f_op && (f->f_op->fop_flags & FOP_DISCARD_WRITE)) {
+		r = MIN(total, (size_t)MAX_RW_COUNT);
 	} else if (total <= RW_CHUNK) {
 		char *kb = kmalloc(MAX(total, 1));
 		size_t off = 0;

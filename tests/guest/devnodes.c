@@ -62,6 +62,14 @@ static void whole_reads(void)
 	CHECK_ERR("getrandom unknown flag", getrandom(big, 100, 0x100), EINVAL);
 	void *volatile nowhere = (void *)8;
 	CHECK_ERR("getrandom bad buffer", getrandom(nowhere, 100, 0), EFAULT);
+	int nul = open("/dev/null", O_WRONLY);
+	CHECK("/dev/null takes a write from no buffer", write(nul, nowhere, 100) == 100);
+	struct iovec bad[2] = { { nowhere, 10 }, { nowhere, 20 } };
+	CHECK("/dev/null takes a writev from no buffers", writev(nul, bad, 2) == 30);
+	close(nul);
+	z = open("/dev/zero", O_WRONLY);
+	CHECK("/dev/zero too", write(z, nowhere, 100) == 100);
+	close(z);
 	z = open("/dev/zero", O_RDONLY);
 	/* a buffer that runs into an inaccessible page: the part before it */
 	char *two = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

@@ -195,6 +195,9 @@ struct file_operations {
  * unless a signal is pending, as Linux's /dev/zero and /dev/urandom do;
  * other streams return after one read op. */
 #define FOP_WHOLE_READ	0x1
+/* write(2) drops the bytes without reading the caller's buffer (Linux's
+ * write_null: /dev/null and /dev/zero take any pointer). */
+#define FOP_DISCARD_WRITE	0x2
 
 #define FMODE_READ	0x1
 #define FMODE_WRITE	0x2
