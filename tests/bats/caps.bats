@@ -4,7 +4,8 @@
 # uids, the bounding, inheritable and ambient sets under umk, and what
 # the programs they run see is what Linux gives (every capability 0..40
 # in umk's root). One boot per trap mode runs the script
-# (init=/init -- /caps.sh).
+# (init=/init -- /caps.sh; busybox sh would run its own setpriv applet
+# for a bare "setpriv", so the paths are spelled out).
 
 load ../lib.sh
 
@@ -17,22 +18,22 @@ setup_file() {
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C
 cd /
 echo "== id"
-setpriv --reuid=1000 --regid=1000 --clear-groups id 2>&1
+/usr/bin/setpriv --reuid=1000 --regid=1000 --clear-groups id 2>&1
 echo "== user"
-setpriv --reuid=1000 --regid=1000 --clear-groups grep Cap /proc/self/status 2>&1
+/usr/bin/setpriv --reuid=1000 --regid=1000 --clear-groups grep Cap /proc/self/status 2>&1
 echo "== bounding"
-setpriv --inh-caps=-all --bounding-set=-net_raw grep Cap /proc/self/status 2>&1
+/usr/bin/setpriv --inh-caps=-all --bounding-set=-net_raw grep Cap /proc/self/status 2>&1
 echo "== ambient"
-setpriv --inh-caps=+net_bind_service --ambient-caps=+net_bind_service --reuid=1000 --regid=1000 \
+/usr/bin/setpriv --inh-caps=+net_bind_service --ambient-caps=+net_bind_service --reuid=1000 --regid=1000 \
 	--clear-groups grep Cap /proc/self/status 2>&1
 echo "== nnp"
-setpriv --nnp grep NoNewPrivs /proc/self/status 2>&1
+/usr/bin/setpriv --nnp grep NoNewPrivs /proc/self/status 2>&1
 echo "== capsh"
-capsh --print 2>&1
+/usr/sbin/capsh --print 2>&1
 echo "== capsh drop"
-capsh --shell=/bin/sh --drop=cap_net_raw -- -c 'grep CapBnd /proc/self/status' 2>&1
+/usr/sbin/capsh --shell=/bin/sh --drop=cap_net_raw -- -c 'grep CapBnd /proc/self/status' 2>&1
 echo "== capsh user"
-capsh --shell=/bin/sh --user=nobody -- -c 'id -u; grep CapEff /proc/self/status' 2>&1
+/usr/sbin/capsh --shell=/bin/sh --user=nobody -- -c 'id -u; grep CapEff /proc/self/status' 2>&1
 echo "== e""nd"
 EOS
 }

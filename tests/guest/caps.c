@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
@@ -488,6 +489,11 @@ static void perms(void)
 	CHECK_ERR("reboot", syscall(SYS_reboot, 0xfee1dead, 672274793, 0x7e57, NULL), EPERM);
 	CHECK_OK("drop CAP_NET_RAW", set(full & ~BIT(CAP_NET_RAW), full, 0));
 	CHECK_ERR("packet socket", socket(AF_PACKET, SOCK_RAW, 0), EPERM);
+	CHECK_OK("drop CAP_NET_BIND_SERVICE", set(full & ~BIT(CAP_NET_BIND_SERVICE), full, 0));
+	int us = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(80) };
+	CHECK_ERR("bind port 80", bind(us, (struct sockaddr *)&sin, sizeof(sin)), EACCES);
+	close(us);
 	CHECK_OK("drop CAP_KILL", set(full & ~BIT(CAP_KILL), full, 0));
 	int ready[2], never[2];
 	if (pipe(ready) || pipe(never))
