@@ -278,6 +278,18 @@ static int chown_path(const struct path *p, uid_t uid, gid_t gid)
 		if (ia.valid && current->cred.fsuid != i->i_uid)
 			return -EPERM;
 	}
+	/* as Linux's chown_common (ATTR_KILL_SUID/SGID): any chown of a
+	 * non-directory, by root too, drops set-user-ID, and set-group-ID
+	 * where it means one (group execute) */
+	if (!S_ISDIR(i->i_mode)) {
+		umode_t m = i->i_mode & ~S_ISUID;
+		if ((m & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP))
+			m &= ~S_ISGID;
+		if (m != i->i_mode) {
+			ia.valid |= ATTR_MODE;
+			ia.mode = m;
+		}
+	}
 	if (!ia.valid)
 		return 0;
 	return notify_change(p, &ia);

@@ -463,6 +463,20 @@ static void perms(void)
 	CHECK_ERR("exec bit: not even for CAP_DAC_OVERRIDE", access(D "/f644", X_OK), EACCES);
 	CHECK_OK("a 0010 file of another: x through DAC_OVERRIDE", faccessat(AT_FDCWD, D "/f010", X_OK, AT_EACCESS));
 
+	/* chown drops set-id bits, root's chown too (with g+x for setgid) */
+	static const int sid[] = { 04755, 02755, 02745, 06711 };
+	for (unsigned k = 0; k < sizeof(sid) / sizeof(sid[0]); k++) {
+		chmod(D "/f644", sid[k]);
+		CHECK_OK("chown -1 -1", chown(D "/f644", -1, -1));
+		stat(D "/f644", &st);
+		printf("chown of %04o leaves %04o\n", sid[k], st.st_mode & 07777);
+	}
+	chmod(D "/d000", 02700);
+	CHECK_OK("chown a setgid dir", chown(D "/d000", 0, 0));
+	stat(D "/d000", &st);
+	printf("setgid dir keeps %04o\n", st.st_mode & 07777);
+	chmod(D "/d000", 0);
+	chmod(D "/f644", 0644);
 	CHECK_OK("drop CAP_CHOWN", set(full & ~BIT(CAP_CHOWN), full, 0));
 	CHECK_ERR("chown without CAP_CHOWN", chown(D "/f644", 1000, -1), EPERM);
 	CHECK_OK("drop CAP_FOWNER", set(full & ~BIT(CAP_FOWNER), full, 0));
