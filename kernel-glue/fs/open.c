@@ -170,6 +170,8 @@ static int do_truncate_path(const struct path *p, loff_t len)
 		err = inode_permission(i, MAY_WRITE);
 	if (err)
 		return err;
+	if ((err = file_remove_privs(i)))
+		return err;
 	struct iattr ia = { .valid = ATTR_SIZE, .size = len };
 	return notify_change(p, &ia);
 }
@@ -197,7 +199,9 @@ SYSCALL_DEFINE2(ftruncate, int, fd, loff_t, len)
 	int err = -EINVAL;
 	if (S_ISREG(f->f_inode->i_mode) && (f->f_mode & FMODE_WRITE) && f->f_path.mnt) {
 		struct iattr ia = { .valid = ATTR_SIZE, .size = len };
-		err = (f->f_flags & O_APPEND) ? -EPERM : notify_change(&f->f_path, &ia);
+		err = (f->f_flags & O_APPEND) ? -EPERM : file_remove_privs(f->f_inode);
+		if (!err)
+			err = notify_change(&f->f_path, &ia);
 	}
 	fput(f);
 	return err;

@@ -59,6 +59,19 @@ bool inode_owner_or_capable(struct inode *inode)
 	return capable(CAP_FOWNER) || current->cred.fsuid == inode->i_uid;
 }
 
+int file_remove_privs(struct inode *inode)
+{
+	umode_t m = inode->i_mode & ~S_ISUID;
+	if ((m & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP))
+		m &= ~S_ISGID;
+	if (!S_ISREG(inode->i_mode) || m == inode->i_mode || capable(CAP_FSETID))
+		return 0;
+	if (!inode->i_op || !inode->i_op->setattr)
+		return 0;
+	struct iattr ia = { .valid = ATTR_MODE, .mode = m };
+	return inode->i_op->setattr(inode, &ia);
+}
+
 int mnt_want_write(struct vfsmount *mnt)
 {
 	return (mnt->mnt_flags & MNT_READONLY) ? -EROFS : 0;

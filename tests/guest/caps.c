@@ -487,6 +487,25 @@ static void perms(void)
 	CHECK_OK("chmod g+s, not in the group", chmod(D "/g1000", 02755));
 	stat(D "/g1000", &st);
 	printf("setgid kept without CAP_FSETID: %s\n", (st.st_mode & S_ISGID) ? "yes" : "no");
+	/* a write drops set-id bits unless CAP_FSETID */
+	chmod(D "/f644", 06755);
+	fd = open(D "/f644", O_WRONLY);
+	CHECK("write without CAP_FSETID", write(fd, "x", 1) == 1);
+	stat(D "/f644", &st);
+	printf("written 6755 leaves %04o\n", st.st_mode & 07777);
+	chmod(D "/f644", 04755);
+	CHECK_OK("ftruncate without CAP_FSETID", ftruncate(fd, 0));
+	stat(D "/f644", &st);
+	printf("truncated 4755 leaves %04o\n", st.st_mode & 07777);
+	close(fd);
+	chmod(D "/f644", 04755);
+	CHECK_OK("back to all", set(full, full, 0));
+	fd = open(D "/f644", O_WRONLY);
+	CHECK("write with CAP_FSETID", write(fd, "x", 1) == 1);
+	close(fd);
+	stat(D "/f644", &st);
+	printf("written with CAP_FSETID: %04o\n", st.st_mode & 07777);
+	chmod(D "/f644", 0644);
 	CHECK_OK("drop CAP_MKNOD", set(full & ~BIT(CAP_MKNOD), full, 0));
 	CHECK_ERR("mknod a char device", mknod(D "/null", S_IFCHR | 0666, makedev(1, 3)), EPERM);
 	CHECK_OK("drop CAP_SYS_ADMIN", set(full & ~BIT(CAP_SYS_ADMIN), full, 0));
