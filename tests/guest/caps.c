@@ -9,6 +9,7 @@
 #include <grp.h>
 #include <sys/auxv.h>
 #include <sys/mount.h>
+#include <sys/ptrace.h>
 #include <sys/stat.h>
 
 #define D "/tmp/umk-caps-test"
@@ -282,6 +283,26 @@ static void exec_setuid_nnp(void)
 	exec_report(D "/suid/prog", "uid 1000 exec of setuid-root under no_new_privs");
 }
 
+/* traced by a tracer without CAP_SYS_PTRACE: the exec gains nothing */
+static void exec_setuid_traced(void)
+{
+	setgroups(0, NULL);
+	setresgid(1000, 1000, 1000);
+	setresuid(1000, 1000, 1000);
+	pid_t pid = fork();
+	if (pid == 0) {
+		if (ptrace(PTRACE_TRACEME, 0, NULL, NULL))
+			DIE("PTRACE_TRACEME");
+		exec_report(D "/suid/prog", "uid 1000 traced exec of a setuid-root program");
+	}
+	int st;
+	waitpid(pid, &st, 0);
+	CHECK("tracee stops at exec", WIFSTOPPED(st) && WSTOPSIG(st) == SIGTRAP);
+	ptrace(PTRACE_DETACH, pid, NULL, NULL);
+	waitpid(pid, &st, 0);
+	CHECK("tracee exits 0", WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
 static void report(const char *label)
 {
 	show(label);
@@ -353,6 +374,7 @@ int main(int argc, char **argv)
 	in_child(exec_setuid_bin);
 	in_child(exec_setuid_nosuid);
 	in_child(exec_setuid_nnp);
+	in_child(exec_setuid_traced);
 
 	umount2(D "/nosuid", MNT_DETACH);
 	umount2(D, MNT_DETACH);
