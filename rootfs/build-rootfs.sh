@@ -77,8 +77,8 @@ coreutils=$(dpkg -L coreutils 2>/dev/null | sed -n 's|^/\(usr/\)\{0,1\}s\{0,1\}b
  basename dirname du stat seq printf expr test yes nproc od md5sum sha256sum split tac nl comm join paste"
 copy_prog usr/bin bash $coreutils grep egrep fgrep sed mawk find xargs \
 	ps top free uptime vmstat pgrep pkill pmap pwdx watch w \
-	getopt flock setsid more rev column hostname which clear tput reset strace
-copy_prog usr/sbin sysctl e2fsck tcpdump ip
+	getopt flock setsid setpriv more rev column hostname which clear tput reset strace
+copy_prog usr/sbin sysctl e2fsck tcpdump ip capsh
 # iproute2's tables (rt_tables, rt_protos, ...): ip names routing tables,
 # protocols and scopes with them
 [ -d /etc/iproute2 ] && cp -a /etc/iproute2 etc/iproute2

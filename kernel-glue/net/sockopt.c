@@ -1,5 +1,6 @@
 /* setsockopt/getsockopt: the SOL_SOCKET options every family shares;
  * other levels go to the family (EOPNOTSUPP if it has none, as AF_UNIX). */
+#include <umk/capability.h>
 #include <umk/net.h>
 #include <umk/sched.h>
 #include <umk/syscall.h>
@@ -42,8 +43,8 @@ static int set_timeout(int64_t *t, uaddr_t val, int len)
  * sock_setbindtodevice; only families with devices (AF_INET) use it. */
 static int bind_to_device(struct socket *s, uaddr_t val, int len)
 {
-	if (current->cred.euid != 0)
-		return -EPERM;	/* CAP_NET_RAW */
+	if (!capable(CAP_NET_RAW))
+		return -EPERM;
 	char name[IFNAMSIZ];
 	memset(name, 0, sizeof(name));
 	if (len > IFNAMSIZ - 1)
@@ -85,8 +86,8 @@ static int sol_socket_set(struct socket *s, int name, uaddr_t val, int len)
 	if (copy_from_user(&v, val, sizeof(v)))
 		return -EFAULT;
 	if (name == SO_BINDTOIFINDEX) {
-		if (current->cred.euid != 0)
-			return -EPERM;	/* CAP_NET_RAW */
+		if (!capable(CAP_NET_RAW))
+			return -EPERM;
 		if (v < 0 || (v && !dev_get_by_index(v)))
 			return -ENODEV;
 		s->bound_dev_if = v;

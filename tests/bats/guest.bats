@@ -92,6 +92,8 @@ load ../lib.sh
 @test "guest nproc_limit" { guest_check nproc_limit; }
 @test "guest locks" { guest_check locks; }
 @test "guest perms" { guest_check perms; }
+@test "guest caps" { guest_check caps; }
+@test "guest caps_perms" { guest_check caps_perms; }
 @test "guest unix_stream" { guest_check unix_stream; }
 @test "guest unix_dgram" { guest_check unix_dgram; }
 @test "guest wait_threads" { guest_check wait_threads; }

@@ -280,7 +280,9 @@ void path_to_sbuf(const struct path *p, struct sbuf *out);
 #define MAY_READ 4
 int inode_permission(struct inode *inode, int mask);
 bool inode_owner_or_capable(struct inode *inode);
-bool capable_fs(void);			/* fsuid 0 */
+/* A write or truncate without CAP_FSETID drops the file's set-user-ID
+ * and group-executable set-group-ID bits (Linux's file_remove_privs). */
+int file_remove_privs(struct inode *inode);
 int mnt_want_write(struct vfsmount *mnt);	/* -EROFS on read-only mounts */
 int vfs_getattr(struct inode *inode, struct kstat *st);
 

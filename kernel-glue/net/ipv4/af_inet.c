@@ -146,8 +146,8 @@ static int inet_bind(struct socket *s, const void *addr, int len)
 	if (!inet_addr_valid_or_nonlocal(sk, a->sin_addr.s_addr, type))
 		return -EADDRNOTAVAIL;
 	uint16_t snum = ntohs(a->sin_port);
-	if (snum && snum < sysctl_ip_unprivileged_port_start && !net_admin())
-		return -EACCES;	/* CAP_NET_BIND_SERVICE */
+	if (snum && snum < sysctl_ip_unprivileged_port_start && !capable(CAP_NET_BIND_SERVICE))
+		return -EACCES;
 	if (sk->connected || sk->num)
 		return -EINVAL;
 	sk->rcv_saddr = sk->saddr = a->sin_addr.s_addr;
