@@ -112,10 +112,12 @@ static int sol_socket_set(struct socket *s, int name, uaddr_t val, int len)
 	case SO_SNDBUFFORCE:
 		/* Linux doubles the value to allow for bookkeeping overhead */
 		s->sndbuf = MAX(MIN((unsigned)v, SOCK_MAX_BUF) * 2, SOCK_MIN_SNDBUF);
+		s->userlocks |= SOCK_SNDBUF_LOCK;
 		return 0;
 	case SO_RCVBUF:
 	case SO_RCVBUFFORCE:
 		s->rcvbuf = MAX(MIN((unsigned)v, SOCK_MAX_BUF) * 2, SOCK_MIN_RCVBUF);
+		s->userlocks |= SOCK_RCVBUF_LOCK;
 		return 0;
 	case SO_RCVLOWAT:
 		s->rcvlowat = v < 1 ? 1 : v;

@@ -6,6 +6,7 @@
 #include <linux/route.h>
 #include <linux/if_arp.h>
 #include "inet_sock.h"
+void tcp_snmp_show(struct sbuf *o);
 
 static const char *const ip_names[] = {
 	"InReceives", "InHdrErrors", "InAddrErrors", "ForwDatagrams", "InUnknownProtos", "InDiscards", "InDelivers",
@@ -78,10 +79,7 @@ static int snmp_show(struct sbuf *o, void *data __unused)
 		}
 	}
 	icmpmsg_line(o, types, vals, n);
-	/* no TCP yet: its counters are all zero */
-	sbuf_printf(o, "Tcp: RtoAlgorithm RtoMin RtoMax MaxConn ActiveOpens PassiveOpens AttemptFails EstabResets "
-		       "CurrEstab InSegs OutSegs RetransSegs InErrs OutRsts InCsumErrors\n"
-		       "Tcp: 1 200 120000 -1 0 0 0 0 0 0 0 0 0 0 0\n");
+	tcp_snmp_show(o);
 	for (int lite = 0; lite < 2; lite++) {
 		const char *tag = lite ? "UdpLite:" : "Udp:";
 		sbuf_printf(o, "%s", tag);
