@@ -1,0 +1,121 @@
+#!/usr/bin/env bats
+# TCP between real guests: two umk guests on one umk-switch move files
+# both ways with busybox nc (sha256 compared), and the host reaches a
+# guest through slirp's port forwarding both ways. The socket API itself
+# is tested against native Linux by tests/guest/net_tcp.c.
+
+load net-lib
+
+setup() {
+	net_setup
+}
+
+teardown() {
+	sw_teardown
+}
+
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# sum_of NAME KEY: a sha256 a guest printed as KEY=<hex>
+sum_of() {
+	out_field "$1" "$2" | cut -c1-64
+}
+
+# guest shell code: work in a private tmpfs (the guests share their
+# hostfs root)
+PRIV='mount -t tmpfs none /mnt && cd /mnt'
+
+# guest shell code: a file of random data and its sum as KEY=<sha256>
+make_file() {
+	echo "dd if=/dev/urandom of=$1 bs=64k count=$2 2>/dev/null && echo \"$3=\$(sha256sum <$1 | cut -d' ' -f1)\""
+}
+
+@test "two umk guests on umk-switch: nc transfers 8 MiB each way, sha256 equal" {
+	start_switch sw
+	# b: receives on 5000, then serves its own file on 5001. At the end
+	# of its input busybox nc half-closes, and a peer nc stops when it
+	# sees that: so the receiving nc sends zeros (which the sender drops)
+	# until the sender's FIN; TCP carries data both ways at once.
+	boot_umk b "$PRIV && ifconfig eth0 10.0.0.2 netmask 255.255.255.0 up && $(make_file b.bin 128 bsrc) && \
+		echo \"lis\"\"tening\" && nc -l -p 5000 </dev/zero >got && echo \"bgot=\$(sha256sum <got | cut -d' ' -f1)\" && \
+		nc -l -p 5001 <b.bin >/dev/null && echo b-done" \
+		"eth0=daemon,,unix,$T/sw.ctl" mem=128M
+	# a: sends to b:5000 (retrying until b listens), then fetches b:5001
+	boot_umk a "$PRIV && ifconfig eth0 10.0.0.1 netmask 255.255.255.0 up && $(make_file a.bin 128 asrc) && \
+		n=0; until nc 10.0.0.2 5000 <a.bin >/dev/null; do n=\$((n+1)); [ \$n -gt 100 ] && exit 1; sleep 0.2; done; \
+		n=0; until nc 10.0.0.2 5001 </dev/zero >got; do n=\$((n+1)); [ \$n -gt 100 ] && exit 1; sleep 0.2; done; \
+		echo \"agot=\$(sha256sum <got | cut -d' ' -f1)\"; cat /proc/net/snmp | grep Tcp:" \
+		"eth0=daemon,,unix,$T/sw.ctl" mem=128M
+	wait_umk a 120
+	wait_umk b 30
+	explain a
+	explain b
+	[ "$(guest_exit a)" = 0 ]
+	[ "$(guest_exit b)" = 0 ]
+	[ -n "$(sum_of a asrc)" ]
+	[ "$(sum_of a asrc)" = "$(sum_of b bgot)" ]
+	[ -n "$(sum_of b bsrc)" ]
+	[ "$(sum_of b bsrc)" = "$(sum_of a agot)" ]
+}
+
+@test "slirp hostfwd: the host fetches 8 MiB from a guest and sends 8 MiB to it, sha256 equal" {
+	local p1 p2
+	p1=$(free_port)
+	p2=$(free_port)
+	boot_umk g "$PRIV && ifconfig eth0 10.0.2.15 netmask 255.255.255.0 up && route add default gw 10.0.2.2 && \
+		$(make_file g.bin 128 gsrc) && echo \"lis\"\"tening\" && nc -l -p 5000 <g.bin && \
+		nc -l -p 5001 >got && echo \"ggot=\$(sha256sum <got | cut -d' ' -f1)\"" \
+		"eth0=slirp,hostfwd=tcp:127.0.0.1:$p1-:5000,hostfwd=tcp:127.0.0.1:$p2-:5001" mem=128M
+	wait_out g listening 60
+	# the guest's file, read to its end by the host
+	local got
+	got=$(python3 - "$p1" <<'EOF'
+import hashlib, socket, sys, time
+for attempt in range(50):
+    try:
+        s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=30)
+    except OSError:
+        time.sleep(0.2)
+        continue
+    h = hashlib.sha256()
+    n = 0
+    while True:
+        b = s.recv(65536)
+        if not b:
+            break
+        h.update(b)
+        n += len(b)
+    if n:
+        print(h.hexdigest())
+        break
+    s.close()
+    time.sleep(0.2)
+EOF
+	)
+	# a file from the host, sent and closed
+	head -c 8388608 /dev/urandom >"$T/h.bin"
+	local hsum
+	hsum=$(sha256sum <"$T/h.bin" | cut -d' ' -f1)
+	python3 - "$p2" "$T/h.bin" <<'EOF'
+import socket, sys, time
+data = open(sys.argv[2], "rb").read()
+for attempt in range(50):
+    try:
+        s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=30)
+        s.sendall(data)
+        s.shutdown(socket.SHUT_WR)
+        while s.recv(65536):
+            pass
+        break
+    except OSError:
+        time.sleep(0.2)
+EOF
+	wait_umk g 60
+	explain g
+	[ "$(guest_exit g)" = 0 ]
+	[ -n "$got" ]
+	[ "$got" = "$(sum_of g gsrc)" ]
+	[ "$hsum" = "$(sum_of g ggot)" ]
+}
