@@ -677,34 +677,51 @@ ssize_t tcp_sendmsg(struct inet_sock *sk, struct kmsg *m, unsigned flags)
 			goto out_push;
 		}
 		uint32_t mss = tcp_current_mss(tp);
-		struct sk_buff *skb = tp->wq.qlen ? list_last_entry(&tp->wq.list, struct sk_buff, list) : NULL;
-		size_t room = 0;
-		if (skb && tp->send_head && !(TCP_SKB_CB(skb)->flags & (TCPHDR_SYN | TCPHDR_FIN)) && skb->len < mss)
-			room = MIN((size_t)(mss - skb->len), skb_tailroom(skb));
-		if (!room) {
-			if (sk->wmem >= (size_t)tcp_sndbuf(tp)) {
-				/* wait for memory (sk_stream_wait_memory) */
-				tcp_push(tp, 1);
-				if (!deadline) {
-					ret = copied ? (ssize_t)copied : -EAGAIN;
-					goto out;
-				}
-				long r = wait_event_interruptible_deadline(sk->wq, sk->wmem < (size_t)tcp_sndbuf(tp) || s->err ||
-									 (tp->shutdown & SEND_SHUTDOWN) ||
-									 (tp->state != TCP_ESTABLISHED &&
-									  tp->state != TCP_CLOSE_WAIT), deadline);
-				if (r) {
-					ret = copied ? (ssize_t)copied : wait_error(s, r, false);
-					goto out;
-				}
-				continue;
+		if (sk->wmem >= (size_t)tcp_sndbuf(tp)) {
+			/* wait for memory (sk_stream_wait_memory) */
+			tcp_push(tp, 1);
+			if (!deadline) {
+				ret = copied ? (ssize_t)copied : -EAGAIN;
+				goto out;
 			}
-			size_t want = MIN((size_t)mss, MAX(len - copied, (size_t)4096));
-			skb = alloc_skb(0, want);
-			if (!skb) {
-				ret = copied ? (ssize_t)copied : -ENOBUFS;
-				goto out_push;
+			long r = wait_event_interruptible_deadline(sk->wq, sk->wmem < (size_t)tcp_sndbuf(tp) || s->err ||
+								 (tp->shutdown & SEND_SHUTDOWN) ||
+								 (tp->state != TCP_ESTABLISHED &&
+								  tp->state != TCP_CLOSE_WAIT), deadline);
+			if (r) {
+				ret = copied ? (ssize_t)copied : wait_error(s, r, false);
+				goto out;
 			}
+			continue;
+		}
+		/* The user's bytes go into a new buffer first: the copy may
+		 * sleep (a page fault), and meanwhile the connection may be
+		 * reset and its queue freed. Only then is it queued, or added
+		 * to the unsent tail if that still has room. */
+		size_t want = MIN((size_t)mss, MAX(len - copied, (size_t)4096));
+		struct sk_buff *skb = alloc_skb(0, want);
+		if (!skb) {
+			ret = copied ? (ssize_t)copied : -ENOBUFS;
+			goto out_push;
+		}
+		size_t chunk = MIN(MIN((size_t)mss, skb_tailroom(skb)), len - copied);
+		if (miter_from(&m->it, copied, skb_put(skb, chunk), chunk)) {
+			kfree_skb(skb);
+			ret = copied ? (ssize_t)copied : -EFAULT;
+			goto out_push;
+		}
+		if (s->err || (tp->shutdown & SEND_SHUTDOWN) ||
+		    (tp->state != TCP_ESTABLISHED && tp->state != TCP_CLOSE_WAIT)) {
+			kfree_skb(skb);
+			continue;	/* reported at the top of the loop */
+		}
+		struct sk_buff *tail = tp->wq.qlen ? list_last_entry(&tp->wq.list, struct sk_buff, list) : NULL;
+		if (tail && tp->send_head && !(TCP_SKB_CB(tail)->flags & (TCPHDR_SYN | TCPHDR_FIN)) &&
+		    tail->len + chunk <= mss && chunk <= skb_tailroom(tail)) {
+			memcpy(skb_put(tail, chunk), skb->data, chunk);
+			kfree_skb(skb);
+			skb = tail;
+		} else {
 			struct tcp_cb *cb = TCP_SKB_CB(skb);
 			memset(cb, 0, sizeof(*cb));
 			cb->seq = cb->end_seq = tp->write_seq;
@@ -712,14 +729,6 @@ ssize_t tcp_sendmsg(struct inet_sock *sk, struct kmsg *m, unsigned flags)
 			skb_queue_tail(&tp->wq, skb);
 			if (!tp->send_head)
 				tp->send_head = skb;
-			room = MIN((size_t)mss, skb_tailroom(skb));
-		}
-		size_t chunk = MIN(room, len - copied);
-		uint8_t *dst = skb_put(skb, chunk);
-		if (miter_from(&m->it, copied, dst, chunk)) {
-			skb_trim(skb, skb->len - chunk);
-			ret = copied ? (ssize_t)copied : -EFAULT;
-			goto out_push;
 		}
 		TCP_SKB_CB(skb)->end_seq += (uint32_t)chunk;
 		tp->write_seq += (uint32_t)chunk;
