@@ -119,3 +119,26 @@ EOF
 	[ "$got" = "$(sum_of g gsrc)" ]
 	[ "$hsum" = "$(sum_of g ggot)" ]
 }
+
+@test "through umk-switch impairments (5% loss, 20 ms delay with jitter, 1% duplicates) 20 MiB arrive intact" {
+	start_switch sw -impair loss=5%,delay=20ms,jitter=5ms,dup=1% -seed 7
+	# b only receives (its nc's input never ends), and closes when all is there
+	boot_umk b "$PRIV && ifconfig eth0 10.0.0.2 netmask 255.255.255.0 up && echo \"lis\"\"tening\" && \
+		{ sleep 900 | nc -l -p 5000 >got & } && \
+		while [ \$(wc -c <got 2>/dev/null || echo 0) -lt 20971520 ]; do sleep 1; done; killall nc; sleep 5; \
+		echo \"bgot=\$(sha256sum <got | cut -d' ' -f1)\"; grep Tcp: /proc/net/snmp" \
+		"eth0=daemon,,unix,$T/sw.ctl" mem=128M
+	boot_umk a "$PRIV && ifconfig eth0 10.0.0.1 netmask 255.255.255.0 up && $(make_file a.bin 320 asrc) && \
+		t0=\$(cut -d. -f1 /proc/uptime); \
+		n=0; until nc 10.0.0.2 5000 <a.bin >/dev/null; do n=\$((n+1)); [ \$n -gt 100 ] && exit 1; sleep 0.5; done; \
+		echo \"secs=\$((\$(cut -d. -f1 /proc/uptime) - t0))\"; grep Tcp: /proc/net/snmp" \
+		"eth0=daemon,,unix,$T/sw.ctl" mem=128M
+	wait_umk a 400
+	wait_umk b 60
+	explain a
+	explain b
+	[ "$(guest_exit a)" = 0 ]
+	[ -n "$(sum_of a asrc)" ]
+	[ "$(sum_of a asrc)" = "$(sum_of b bgot)" ]
+	echo "# 20 MiB in $(out_field a secs) s" >&3
+}
