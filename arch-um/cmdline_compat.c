@@ -21,11 +21,8 @@ static const char *not_yet(int kind, const char *key, const char *v, const char 
 	static const char *compat_##id(const char *v) { return not_yet(kind, key, v, what); } \
 	static const struct setup_entry __compat_##id __umk_entry(umk_setup) = { key, kind, compat_##id, NULL, NULL, 0 }
 
-COMPAT(ssl, SETUP_PREFIX, "ssl", "the serial lines ssl=/sslN=");
 COMPAT(ssl_non_raw, SETUP_FLAG, "ssl-non-raw", "ssl-non-raw (serial lines)");
-COMPAT(xterm, SETUP_VALUE, "xterm", "the xterm console channel");
-COMPAT(mconsole, SETUP_VALUE, "mconsole", "the management console (mconsole=notify:)");
-COMPAT(uml_dir, SETUP_VALUE, "uml_dir", "the instance directory uml_dir=");
+COMPAT(xterm, SETUP_VALUE, "xterm", "xterm= (another terminal emulator for the xterm channel)");
 COMPAT(iomem, SETUP_VALUE, "iomem", "iomem= host memory regions");
 COMPAT(initrd, SETUP_VALUE, "initrd", "an initrd");
 COMPAT(dtb, SETUP_VALUE, "dtb", "a device tree blob");

@@ -27,7 +27,11 @@ struct irq_fd {
 	void (*handler)(void *);
 	void *data;
 };
-static struct irq_fd irq_fds[64];
+/* Every host fd the kernel waits on: each console or serial line's
+ * channel (up to 80), each disk's completion pipe, each card, the
+ * mconsole, listening ports. */
+#define IRQ_FDS_MAX 192
+static struct irq_fd irq_fds[IRQ_FDS_MAX];
 static unsigned n_irq_fds;
 
 static void raise_irq(unsigned bit)
@@ -166,12 +170,14 @@ static unsigned fill_pollfds(struct pollfd *p)
 
 void arch_irq_dispatch_fds(void)
 {
-	struct pollfd p[64];
+	/* static, not on the (kernel) stack: interrupts are taken one
+	 * dispatch at a time */
+	static struct pollfd p[IRQ_FDS_MAX];
 	unsigned n = fill_pollfds(p);
 	if (n == 0 || poll(p, n, 0) <= 0)
 		return;
 	/* Copy first: a handler may unregister its own fd. */
-	struct irq_fd ready[64];
+	static struct irq_fd ready[IRQ_FDS_MAX];
 	int nr = 0;
 	for (unsigned i = 0; i < n; i++)
 		if (p[i].revents)
@@ -186,7 +192,7 @@ void arch_idle(void)
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &old);
 	if (!irq_pending) {
-		struct pollfd p[64];
+		static struct pollfd p[IRQ_FDS_MAX];
 		unsigned n = fill_pollfds(p);
 		sigset_t open = old;
 		sigdelset(&open, SIGALRM);

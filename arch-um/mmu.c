@@ -15,8 +15,52 @@
 
 _Static_assert(STUB_CODE == TASK_SIZE, "the stub sits just above guest user space");
 
+/* Stubs of ended address spaces, cleaned and kept for the next one: a
+ * fork or exec then costs no host process creation (vfork, exec of the
+ * stub image, its set-up and seccomp filters) and no teardown. A reused
+ * stub must carry nothing of its last guest: its guest mappings go (one
+ * munmap of all user space), its FPU state is the host's initial one
+ * (saved from the first fresh stub), and the mode forgets what it cached
+ * of the host thread (mm_reset). A few suffice: a fork+exit or a
+ * fork+exec loop needs one or two. */
+#define STUB_POOL_MAX 4
+static struct um_mm *stub_pool[STUB_POOL_MAX];
+static int stub_pooled;
+static void *init_fp;		/* a fresh stub's FPU state (XSAVE layout) */
+static size_t init_fp_len;
+
+static void save_init_fp(struct um_mm *m)
+{
+	size_t sz = arch_fpstate_size(), len;
+	void *buf = kmalloc(sz);
+	if (buf && sz && um_trap->fpstate_get(m, buf, sz, &len) == 0) {
+		init_fp = buf;
+		init_fp_len = len;
+	} else {
+		kfree(buf);
+	}
+}
+
+static bool stub_recycle(struct um_mm *m)
+{
+	if (!um_trap->mm_reset || !init_fp || stub_pooled == STUB_POOL_MAX)
+		return false;
+	m->nops = 0;	/* what was queued for the dead mm is moot */
+	m->ops[m->nops++] = (struct stub_op){ SYS_munmap, { 0, TASK_SIZE } };
+	um_trap->flush(m, NULL);
+	if (um_trap->fpstate_set(m, init_fp, init_fp_len) || um_trap->mm_reset(m))
+		return false;
+	m->fpu_owner = NULL;
+	stub_pool[stub_pooled++] = m;
+	return true;
+}
+
 int arch_mm_create(struct mm *mm)
 {
+	if (stub_pooled) {
+		mm->arch = stub_pool[--stub_pooled];
+		return 0;
+	}
 	struct um_mm *m = kzalloc(sizeof(*m));
 	m->data_pfn = page_alloc_contig(STUB_DATA_SIZE / PAGE_SIZE);
 	if (!m->data_pfn) {
@@ -32,6 +76,8 @@ int arch_mm_create(struct mm *mm)
 		kfree(m);
 		return -ENOMEM;
 	}
+	if (!init_fp && um_trap->mm_reset)
+		save_init_fp(m);
 	mm->arch = m;
 	return 0;
 }
@@ -48,10 +94,12 @@ void arch_mm_destroy(struct mm *mm)
 	struct um_mm *m = mm->arch;
 	if (!m)
 		return;
+	mm->arch = NULL;
+	if (stub_recycle(m))
+		return;
 	um_trap->mm_stop(m);
 	page_free_contig(m->data_pfn, STUB_DATA_SIZE / PAGE_SIZE);
 	kfree(m);
-	mm->arch = NULL;
 }
 
 static void queue_op(struct mm *mm, uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,

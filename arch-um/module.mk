@@ -12,3 +12,18 @@ $(B)/stub.bin.h: $(B)/stub/umk-stub
 	@{ echo "/* generated from $< */"; echo "static const unsigned char stub_image[] = {"; \
 	   od -An -v -tx1 $< | sed 's/ *\([0-9a-f][0-9a-f]\)/0x\1,/g'; echo "};"; \
 	   nm $< | awk '$$2=="T" && $$3 ~ /^stub_/ {printf "static const unsigned long %s_addr = 0x%s;\n", $$3, $$1}'; } > $@
+# The instance directory (umid.c, umid_dir.c) shares its rules with
+# umk-mconsole through host-helpers/lib/instdir.c; default umids come
+# from libuuid.
+$(B)/umk: $(B)/obj/host-helpers/lib/instdir.o
+UMK_LDLIBS += -luuid
+
+# Unit test of CPU placement's decisions (arch-um/placement_policy.c).
+PLACEUT := $(B)/tests/unit/arch-placement
+$(PLACEUT): tests/unit/arch/test_placement.c arch-um/placement_policy.c arch-um/placement.h tests/unit/common/check.h
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -o $@ $(filter %.c,$^)
+$(PLACEUT)-asan: tests/unit/arch/test_placement.c arch-um/placement_policy.c arch-um/placement.h tests/unit/common/check.h
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) $(SANITIZE) -fno-sanitize-recover=all -o $@ $(filter %.c,$^)
+TEST_DEPS += $(PLACEUT) $(PLACEUT)-asan

@@ -26,6 +26,12 @@ struct trap_mode {
 	 * with m->data set up): 0 or -errno. */
 	int (*mm_start)(struct um_mm *m);
 	void (*mm_stop)(struct um_mm *m);
+	/* Ready a stub whose address space ended for another one (mmu.c has
+	 * run the munmap of all guest memory and reset its FPU state):
+	 * forget what the mode caches about the host thread. 0 if the stub
+	 * is alive and clean, else -1 (mm_stop follows). NULL: the mode
+	 * does not reuse stubs. */
+	int (*mm_reset)(struct um_mm *m);
 	/* Run m's queued map/unmap/protect operations (m->ops, m->nops)
 	 * now. regs: the guest registers of the task about to run there,
 	 * if known (they are set again before it resumes), else NULL. */

@@ -53,6 +53,14 @@ static void ptrace_mm_stop(struct um_mm *m)
 		;
 }
 
+/* A reused stub: registers (TLS included) and FPU state are set before
+ * each run; the munmap of the old guest's memory must have run (the stub
+ * counts the operations it finished). */
+static int ptrace_mm_reset(struct um_mm *m)
+{
+	return m->data[STUB_OP_DONE / 8] == 1 ? 0 : -1;
+}
+
 static void ptrace_flush(struct um_mm *m, struct guest_regs *gregs)
 {
 	_Static_assert(sizeof(struct guest_regs) == sizeof(struct user_regs_struct), "guest_regs layout");
@@ -216,13 +224,15 @@ static const char *tt_probe(void) { return probe(PTRACE_SYSCALL); }
 static const struct trap_mode skas_mode = {
 	.name = "skas", .alias = "skas0", .rank = 20, .probe = skas_probe,
 	.help = "PTRACE_SYSEMU, mapping changes batched in the stub",
-	.mm_start = ptrace_mm_start, .mm_stop = ptrace_mm_stop, .flush = ptrace_flush, .run = skas_run,
+	.mm_start = ptrace_mm_start, .mm_stop = ptrace_mm_stop, .mm_reset = ptrace_mm_reset,
+	.flush = ptrace_flush, .run = skas_run,
 	.fpstate_get = ptrace_fpstate_get, .fpstate_set = ptrace_fpstate_set, .kick = ptrace_kick,
 };
 static const struct trap_mode tt_mode = {
 	.name = "tt", .rank = 10, .probe = tt_probe,
 	.help = "PTRACE_SYSCALL trace thread, each call nullified",
-	.mm_start = ptrace_mm_start, .mm_stop = ptrace_mm_stop, .flush = ptrace_flush, .run = tt_run,
+	.mm_start = ptrace_mm_start, .mm_stop = ptrace_mm_stop, .mm_reset = ptrace_mm_reset,
+	.flush = ptrace_flush, .run = tt_run,
 	.fpstate_get = ptrace_fpstate_get, .fpstate_set = ptrace_fpstate_set, .kick = ptrace_kick,
 };
 TRAP_MODE(skas_mode);

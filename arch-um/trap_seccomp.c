@@ -370,6 +370,18 @@ static void sc_mm_stop(struct um_mm *m)
 	m->mode_priv = NULL;
 }
 
+/* A reused stub: the guest may have set its TLS through the stub's
+ * arch_prctl, so the cached values are not to be trusted; a value no
+ * guest can have (not canonical) loads both on the next run. */
+static int sc_mm_reset(struct um_mm *m)
+{
+	struct sc_mm *sc = m->mode_priv;
+	if (!sc || !sc->uc || sc->mapper_busy || stub_dead(m->pid))
+		return -1;
+	sc->host_fs = sc->host_gs = 0x8000000000000000ull;
+	return 0;
+}
+
 /* Before a run the operations go with the release (run); a full queue
  * in the middle of the kernel's work is run now, the guest still parked. */
 static void sc_flush(struct um_mm *m, struct guest_regs *regs)
@@ -455,7 +467,8 @@ static int sc_fpstate_set(struct um_mm *m, const void *buf, size_t len)
 static const struct trap_mode seccomp_mode = {
 	.name = "seccomp", .rank = 30, .probe = sc_probe,
 	.help = "a seccomp filter, SIGSYS in the stub, futex\nhand-off, no ptrace stop (secure)",
-	.mm_start = sc_mm_start, .mm_stop = sc_mm_stop, .flush = sc_flush, .run = sc_run,
+	.mm_start = sc_mm_start, .mm_stop = sc_mm_stop, .mm_reset = sc_mm_reset,
+	.flush = sc_flush, .run = sc_run,
 	.fpstate_get = sc_fpstate_get, .fpstate_set = sc_fpstate_set, .kick = sc_kick,
 };
 TRAP_MODE(seccomp_mode);

@@ -276,6 +276,8 @@ cat >etc/inittab <<'X'
 # The console is the host terminal (umk's /dev/console). getty prints the
 # login prompt and runs /bin/login; respawned after every logout.
 ::respawn:/sbin/getty -L 0 console linux
+# The other lines umk was given (conN=, sslN=: /dev/ttyN, /dev/ttySN).
+::once:/etc/init.d/gettys
 ::ctrlaltdel:/sbin/reboot
 ::shutdown:/etc/init.d/rcK
 ::restart:/sbin/init
@@ -335,6 +337,13 @@ mnt devpts /dev/pts gid=5,mode=620,ptmxmode=0666
 mnt tmpfs /dev/shm mode=1777
 mnt tmpfs /tmp mode=1777
 mnt tmpfs /run mode=0755
+# /boot/config-RELEASE, as Debian ships it: the kernel's own (/proc/config.gz),
+# written when the root is writable and it changed
+cfg=/boot/config-$(uname -r 2>/dev/null)
+if [ -r /proc/config.gz ] && zcat /proc/config.gz >/run/config 2>/dev/null; then
+	cmp -s /run/config "$cfg" || { mkdir -p /boot 2>/dev/null && cp /run/config "$cfg" 2>/dev/null; }
+	rm -f /run/config
+fi
 # lo: 127.0.0.1/8 and up, as Debian's ifupdown configures it (quietly if
 # the kernel has no IPv4)
 ifconfig lo 127.0.0.1 netmask 255.0.0.0 up 2>/dev/null
@@ -372,7 +381,31 @@ for d in /run /tmp /dev/shm /dev/pts; do
 done
 true
 X
-chmod 0755 etc/init.d/rcS etc/init.d/rcK
+cat >etc/init.d/gettys <<'X'
+#!/bin/sh
+# A getty on every line the kernel has besides the console: the virtual
+# consoles (conN=: /dev/ttyN) and serial lines (sslN=: /dev/ttySN) umk
+# was started with. inittab cannot name them (which exist is known at
+# boot), so each gets a loop here doing what init's respawn does, and,
+# as sysvinit, giving up on a line whose getty dies at once three times
+# over (a line with no input: null, file:).
+export PATH=/sbin:/bin:/usr/sbin:/usr/bin
+for dev in /dev/tty[1-9] /dev/tty[1-9][0-9] /dev/ttyS[0-9] /dev/ttyS[0-9][0-9]; do
+	[ -c "$dev" ] || continue
+	line=${dev#/dev/}
+	case $line in ttyS*) term=vt100 ;; *) term=linux ;; esac
+	(
+		fast=0
+		while [ -c "$dev" ] && [ "$fast" -lt 3 ]; do
+			t0=$(date +%s)
+			setsid getty -L 0 "$line" "$term"
+			if [ $(($(date +%s) - t0)) -lt 2 ]; then fast=$((fast + 1)); else fast=0; fi
+			sleep 1
+		done
+	) </dev/null >/dev/null 2>&1 &
+done
+X
+chmod 0755 etc/init.d/rcS etc/init.d/rcK etc/init.d/gettys
 
 cp "$here/init" init
 chmod 0755 init

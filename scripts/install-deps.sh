@@ -6,7 +6,7 @@ set -eu
 
 PKGS="
 build-essential gcc make
-bats expect python3 time
+bats expect python3 time gdb
 busybox-static dropbear-bin
 e2fsprogs libext2fs-dev
 libpcap-dev libcap-ng-dev libncurses-dev uuid-dev

@@ -242,3 +242,23 @@ guest_check() {
 		return 1
 	fi
 }
+
+# umk_wait_exit SECS FILE...: the umk started in the background as
+# $GUEST has ended within SECS seconds (else it is killed, the FILEs are
+# shown, and this fails); its exit status in STATUS.
+umk_wait_exit() {
+	local secs=$1 i
+	shift
+	for i in $(seq 1 $((secs * 10))); do
+		kill -0 "$GUEST" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$GUEST" 2>/dev/null; then
+		kill -KILL "$GUEST"
+		echo "umk still running after $secs s"
+		cat "$@"
+		return 1
+	fi
+	STATUS=0
+	wait "$GUEST" || STATUS=$?
+}

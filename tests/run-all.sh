@@ -67,9 +67,8 @@ elif [ -e "${files[0]}" ]; then
 		left=$((suite_timeout - (SECONDS - suite_start)))
 		[ "$left" -gt "$file_timeout" ] && left=$file_timeout
 		start=$SECONDS
-		timeout -k 10 "$left" bats --tap "$f" </dev/null >"$log" 2>&1
-		rc=$?
-		cat "$log"
+		timeout -k 10 "$left" bats --tap "$f" </dev/null 2>&1 | tee "$log"
+		rc=${PIPESTATUS[0]}
 		[ "$rc" = 124 ] && echo "# $f hit its ${left}s timeout"
 		echo "# $f: $((SECONDS - start)) s"
 		count_tap "$log"

@@ -112,6 +112,7 @@ static void ext4_put_super(struct super_block *sb)
 	close_handle(sbi);
 	writeback_forget(sb);
 	list_del(&sbi->node);
+	blkdev_put(sbi->bdev);
 	printk(KERN_INFO "%s: %s unmounted\n", sb->s_type, sbi->bdev->name);
 	/* sbi stays allocated: cached inodes may still point at sb */
 }
@@ -216,6 +217,7 @@ static struct super_block *ext4_mount(const struct file_system_type *type, struc
 	}
 	sb->s_root = d_make_root(root);
 	list_add_tail(&sbi->node, &mounted);
+	blkdev_get(b);
 	printk(KERN_INFO "%s: mounted filesystem on %s %s\n", sb->s_type, b->name, rw ? "read-write" : "read-only");
 	return sb;
 }

@@ -28,6 +28,13 @@ struct net_buf {
 	size_t len;
 };
 
+/* Hot-plug (mconsole): the option ethN=.../vecN:... checked and made a
+ * card as at boot: NULL with *n its number, or why not. */
+const char *net_host_config(const char *word, int *n);
+/* Card n's option as given, or NULL if there is no card n. */
+const char *net_host_describe(int n);
+/* Card n (closed) is gone: its number is free. */
+void net_host_forget(int n);
 /* Card n (0 .. NET_CARDS_MAX-1, in command-line order): false if none. */
 bool net_host_card(int n, struct net_card_info *info);
 /* The card is brought up: open its transport. Returns the host fd that

@@ -7,6 +7,7 @@
  * Nothing polls: an idle card costs no host CPU. */
 #include <umk/arch.h>
 #include <umk/sched.h>
+#include <umk/devconf.h>
 #include "card.h"
 
 static void log_messages(struct card *c)
@@ -115,11 +116,13 @@ static const struct net_device_ops card_ops = {
 	.set_mac = card_set_mac, .set_rx_mode = card_set_rx_mode,
 };
 
-static void add_card(int n, const struct net_card_info *info)
+static struct card *cards[NET_CARDS_MAX];
+
+static int add_card(int n, const struct net_card_info *info)
 {
 	struct card *c = kzalloc(sizeof(*c));
 	if (!c)
-		return;
+		return -ENOMEM;
 	c->n = n;
 	c->fd = -1;
 	ktimer_init(&c->timer, card_timer, c);
@@ -139,12 +142,82 @@ static void add_card(int n, const struct net_card_info *info)
 	if (err) {
 		printk(KERN_ERR "%s: not registered (error %d)\n", info->name, -err);
 		kfree(c);
-		return;
+		return err;
 	}
+	cards[n] = c;
 	const uint8_t *m = info->mac;
 	printk(KERN_INFO "%s: %s, MAC %02x:%02x:%02x:%02x:%02x:%02x\n", d->name, info->desc, m[0], m[1], m[2], m[3],
 	       m[4], m[5]);
+	return 0;
 }
+
+/* ---- hot-plug: mconsole config ethN=... / config ethN / remove ethN ---- */
+
+static int card_index(const char *dev)
+{
+	for (int n = 0; n < NET_CARDS_MAX; n++)
+		if (cards[n] && !strcmp(cards[n]->dev.name, dev))
+			return n;
+	return -1;
+}
+
+static int net_config(const char *word, struct sbuf *err)
+{
+	int n;
+	const char *why = net_host_config(word, &n);
+	if (why) {
+		sbuf_printf(err, "%s: %s", word, why);
+		return -EINVAL;
+	}
+	struct net_card_info info;
+	int e = net_host_card(n, &info) ? add_card(n, &info) : -ENODEV;
+	if (e) {
+		net_host_forget(n);
+		sbuf_printf(err, "%s: cannot add the card (error %d)", word, -e);
+	}
+	return e;
+}
+
+static int net_get_config(const char *dev, struct sbuf *out)
+{
+	int n = card_index(dev);
+	const char *word = n >= 0 ? net_host_describe(n) : NULL;
+	if (!word) {
+		sbuf_printf(out, "%s: no such device", dev);
+		return -ENODEV;
+	}
+	sbuf_printf(out, "%s", word);
+	return 0;
+}
+
+/* As Linux's unplug of a card in use: down, gone; sockets bound to it
+ * hear nothing more. */
+static int net_remove(const char *dev, struct sbuf *err)
+{
+	int n = card_index(dev);
+	if (n < 0) {
+		sbuf_printf(err, "%s: no such device", dev);
+		return -ENODEV;
+	}
+	struct card *c = cards[n];
+	unregister_netdev(&c->dev);	/* down first: card_stop closes the host side */
+	ktimer_cancel(&c->timer);
+	ktimer_cancel(&c->flush);
+	cards[n] = NULL;
+	net_host_forget(n);
+	printk(KERN_INFO "%s: removed\n", c->dev.name);
+	kfree(c);
+	return 0;
+}
+
+static const struct devconf eth_devconf = {
+	.name = "eth", .config = net_config, .get_config = net_get_config, .remove = net_remove,
+};
+static const struct devconf vec_devconf = {
+	.name = "vec", .config = net_config, .get_config = net_get_config, .remove = net_remove,
+};
+DEFINE_DEVCONF(eth_devconf);
+DEFINE_DEVCONF(vec_devconf);
 
 static int net_cards_init(void)
 {

@@ -12,6 +12,15 @@
 #define UBD_MAJOR 98
 
 /* ---- host half ---- */
+/* ubdN[rsdct]=... (the option, or mconsole's config at run time): open
+ * and lock the image; NULL with *n the device, or why not. */
+const char *ubd_host_config(const char *word, int *n);
+/* What device n is on: "FILE" or "COW,BACKING", into buf. */
+void ubd_host_describe(int n, char *buf, size_t len);
+/* Device n goes (hot-unplug, nothing in flight): its thread is joined,
+ * its files closed. */
+void ubd_host_remove(int n);
+void ubd_host_thread_stop(int n);
 bool ubd_host_present(int n);
 bool ubd_host_readonly(int n);
 uint64_t ubd_host_size(int n);		/* bytes */
@@ -33,6 +42,12 @@ struct ubd_req {
  * within [0, size), short at the end; a flush fdatasyncs the image (and
  * COW file). */
 ssize_t ubd_host_do(struct ubd_req *r);
+/* A read served on the calling thread from the host's page cache, when
+ * the device's I/O thread has nothing in hand (so the COW bitmap is not
+ * being written): its result, or -EAGAIN (not all cached, or busy: queue
+ * it). The data of most reads of a warm image is in the host's page
+ * cache, and a hand-off to the thread costs two context switches. */
+ssize_t ubd_host_try_cached(struct ubd_req *r);
 /* Start device n's I/O thread: the read end of its completion pipe (an
  * interrupt source for the kernel), or -errno. */
 int ubd_host_thread_start(int n);
@@ -54,4 +69,9 @@ ssize_t ubd_read(int n, void *buf, size_t len, uint64_t off);
 ssize_t ubd_write(int n, const void *buf, size_t len, uint64_t off);
 int ubd_flush(int n);
 void ubd_req_init(int n);	/* device n's host thread and interrupt */
+void ubd_req_exit(int n);	/* and their end (hot-unplug) */
+/* ubd.c: device n (its host side open) becomes /dev/ubdX, or goes
+ * (-EBUSY while open or mounted). */
+int ubd_add(int n);
+int ubd_del(int n);
 #endif

@@ -11,6 +11,7 @@
 
 static struct wait_queue_head ubd_wq[UBD_MAX];
 static bool threaded[UBD_MAX];
+static int irq_fd[UBD_MAX];	/* the completion pipe, while threaded */
 
 static void complete(struct ubd_req *r)
 {
@@ -38,6 +39,11 @@ static ssize_t run(struct ubd_req *r)
 	int n = r->dev;
 	bool queued = n >= 0 && n < UBD_MAX && threaded[n];
 	struct ubd_req *q;
+	if (queued && r->op == UBD_OP_READ) {
+		ssize_t got = ubd_host_try_cached(r);
+		if (got != -EAGAIN)
+			return got;
+	}
 	if (queued && can_sleep() && ubd_host_submit(r) == 0) {
 		/* often done already (ubd_host_submit lets the thread run) */
 		while (!r->done && (q = ubd_host_reap(n, false)))
@@ -82,4 +88,13 @@ void ubd_req_init(int n)
 		return;
 	}
 	threaded[n] = true;
+	irq_fd[n] = fd;
+}
+
+void ubd_req_exit(int n)
+{
+	if (!threaded[n])
+		return;
+	arch_irq_unregister_fd(irq_fd[n]);
+	threaded[n] = false;
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 #include <linux/fs.h>
 
@@ -435,12 +436,16 @@ static int pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
 	return 0;
 }
 
-/* Reads len bytes; what lies past EOF reads as zeros. */
-static int pread_zero(int fd, void *buf, size_t len, uint64_t off)
+/* Reads len bytes; what lies past EOF reads as zeros. rwf: preadv2
+ * flags (RWF_NOWAIT: -EAGAIN unless the host's page cache has it all). */
+static int pread_zero_flags(int fd, void *buf, size_t len, uint64_t off, int rwf)
 {
 	uint8_t *p = buf;
 	while (len) {
-		ssize_t r = pread(fd, p, len, (off_t)off);
+		struct iovec iov = { p, len };
+		ssize_t r = rwf ? preadv2(fd, &iov, 1, (off_t)off, rwf) : pread(fd, p, len, (off_t)off);
+		if (rwf && r >= 0 && (size_t)r < len && r != 0)
+			return -EAGAIN;	/* partly cached: all or nothing */
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
@@ -455,6 +460,11 @@ static int pread_zero(int fd, void *buf, size_t len, uint64_t off)
 		off += (uint64_t)r;
 	}
 	return 0;
+}
+
+static int pread_zero(int fd, void *buf, size_t len, uint64_t off)
+{
+	return pread_zero_flags(fd, buf, len, off, 0);
 }
 
 int cow_create(int cow_fd, const char *cow_name, const char *backing_path,
@@ -598,6 +608,12 @@ static size_t sector_bytes(const struct cow_info *in, uint64_t s)
 int cow_read(struct cow_file *cf, void *buf, uint64_t sector, uint64_t nsect,
 	     struct cow_err *err)
 {
+	return cow_read_flags(cf, buf, sector, nsect, 0, err);
+}
+
+int cow_read_flags(struct cow_file *cf, void *buf, uint64_t sector, uint64_t nsect,
+		   int rwf, struct cow_err *err)
+{
 	const struct cow_info *in = &cf->info;
 	uint64_t mappable = cow_mappable_sectors(in);
 	uint8_t *p = buf;
@@ -634,7 +650,9 @@ int cow_read(struct cow_file *cf, void *buf, uint64_t sector, uint64_t nsect,
 			if (fd < 0)
 				return fail(err, -EBADF, "%s: no backing file open", cf->name);
 		}
-		rc = pread_zero(fd, p, (size_t)bytes, off);
+		rc = pread_zero_flags(fd, p, (size_t)bytes, off, rwf);
+		if (rc == -EAGAIN && rwf)
+			return rc;
 		if (rc)
 			return fail(err, rc, "%s: reading sectors %llu+%llu: %s",
 				    in_cow ? cf->name : in->backing_file,

@@ -202,6 +202,10 @@ uint64_t cow_mappable_sectors(const struct cow_info *info);
  * end of a (short) file, read as zeros. Needs cf->backing_fd. */
 int cow_read(struct cow_file *cf, void *buf, uint64_t sector, uint64_t nsect,
 	     struct cow_err *err);
+/* The same with preadv2 flags: with RWF_NOWAIT, -EAGAIN (and no error
+ * recorded) unless every byte comes from the host's page cache. */
+int cow_read_flags(struct cow_file *cf, void *buf, uint64_t sector, uint64_t nsect,
+		   int rwf, struct cow_err *err);
 
 /* Write nsect sectors at `sector` into the COW: the data goes to the COW
  * area first; only after it was written are the bits set and the affected

@@ -5,6 +5,8 @@
 #include <umk/blkdev.h>
 #include <umk/fs.h>
 #include <umk/uaccess.h>
+#include <umk/sysfs.h>
+#include <umk/uevent.h>
 
 static LIST_HEAD(blkdevs);
 
@@ -67,8 +69,15 @@ static int blk_open(struct inode *inode, struct file *f)
 		return -EROFS;
 	f->f_op = &def_blk_fops;	/* opened through another filesystem's node */
 	f->private_data = b;
+	b->openers++;
 	f->f_mode |= FMODE_LSEEK | FMODE_PREAD;
 	return 0;
+}
+
+static void blk_release(struct inode *inode __unused, struct file *f)
+{
+	struct block_device *b = f->private_data;
+	b->openers--;
 }
 
 static ssize_t blk_read(struct file *f, void *buf, size_t n, loff_t *pos)
@@ -139,8 +148,44 @@ static long blk_ioctl(struct file *f, unsigned cmd, unsigned long arg)
 
 const struct file_operations def_blk_fops = {
 	.open = blk_open, .read = blk_read, .write = blk_write, .llseek = blk_llseek,
-	.ioctl = blk_ioctl, .fsync = blk_fsync,
+	.ioctl = blk_ioctl, .fsync = blk_fsync, .release = blk_release,
 };
+
+void blkdev_get(struct block_device *b)
+{
+	b->holders++;
+}
+
+void blkdev_put(struct block_device *b)
+{
+	b->holders--;
+}
+
+/* /sys/block/NAME: what mdev -s and lsblk read. */
+#define B(o) ((struct block_device *)(o))
+static int show_dev(void *o, struct sbuf *s)
+{
+	sbuf_printf(s, "%u:%u\n", (unsigned)(B(o)->rdev >> 8 & 0xfff), (unsigned)(B(o)->rdev & 0xff));
+	return 0;
+}
+static int show_size(void *o, struct sbuf *s) { sbuf_printf(s, "%llu\n", (unsigned long long)(B(o)->size / SECTOR_SIZE)); return 0; }
+static int show_ro(void *o, struct sbuf *s) { sbuf_printf(s, "%d\n", B(o)->readonly); return 0; }
+static int show_zero(void *o __unused, struct sbuf *s) { sbuf_printf(s, "0\n"); return 0; }
+static const struct sysfs_attr blk_attrs[] = {
+	{ "dev", 0444, show_dev, NULL }, { "size", 0444, show_size, NULL },
+	{ "ro", 0444, show_ro, NULL }, { "removable", 0444, show_zero, NULL },
+};
+
+static void blk_uevent(struct block_device *b, const char *action)
+{
+	char path[64], name[32], major[16], minor[16];
+	snprintf(path, sizeof(path), "/devices/virtual/block/%s", b->name);
+	snprintf(name, sizeof(name), "DEVNAME=%s", b->name);
+	snprintf(major, sizeof(major), "MAJOR=%u", (unsigned)(b->rdev >> 8 & 0xfff));
+	snprintf(minor, sizeof(minor), "MINOR=%u", (unsigned)(b->rdev & 0xff));
+	const char *vars[] = { name, major, minor, "DEVTYPE=disk", NULL };
+	uevent_send(action, path, "block", vars);
+}
 
 int blkdev_register(struct block_device *b)
 {
@@ -149,9 +194,28 @@ int blkdev_register(struct block_device *b)
 		       (unsigned long long)(b->rdev >> 8 & 0xfff), (unsigned long long)(b->rdev & 0xff));
 		return -EEXIST;
 	}
-	int err = devfs_add_node(b->name, S_IFBLK | 0660, b->rdev, &def_blk_fops);
+	int err = devfs_add_node(b->name, S_IFBLK | 0660, b->rdev, 0, &def_blk_fops);
 	if (err)
 		return err;
+	b->openers = b->holders = 0;
 	list_add_tail(&b->list, &blkdevs);
+	char dir[48];
+	snprintf(dir, sizeof(dir), "block/%s", b->name);
+	for (size_t i = 0; i < ARRAY_SIZE(blk_attrs); i++)
+		sysfs_create_file(dir, &blk_attrs[i], b);
+	blk_uevent(b, "add");
+	return 0;
+}
+
+int blkdev_unregister(struct block_device *b)
+{
+	if (b->openers || b->holders)
+		return -EBUSY;
+	list_del(&b->list);
+	devfs_remove_node(b->name);
+	char dir[48];
+	snprintf(dir, sizeof(dir), "block/%s", b->name);
+	sysfs_remove(dir);
+	blk_uevent(b, "remove");
 	return 0;
 }

@@ -18,9 +18,10 @@ DEVFS_NODE(shm, "shm", S_IFDIR | 0755, 0, 0, NULL);
 
 umk_section_declare(const struct devfs_node, umk_devnodes);
 
-#define DEVFS_MAX 64
+#define DEVFS_MAX 256
 static struct { char name[16]; struct inode *inode; const struct devfs_node *node; } nodes[DEVFS_MAX];
 static size_t nnodes;
+static uint64_t next_ino = 2;	/* never reused: a removed node's inode may still be open */
 
 static struct super_block devfs_sb = { .s_type = "devtmpfs", .s_dev = MKDEV(0, 5), .s_magic = 0x01021994 };
 static struct inode *devfs_root;
@@ -93,6 +94,14 @@ static int chrdev_open(struct inode *inode, struct file *f)
 			return f->f_op->open ? f->f_op->open(inode, f) : 0;
 		}
 	}
+	/* devices added at run time (devfs_add_node): serial lines, consoles */
+	for (size_t i = 0; i < nnodes; i++) {
+		struct inode *in = nodes[i].inode;
+		if (S_ISCHR(in->i_mode) && in->i_rdev == inode->i_rdev && in->i_fop && in->i_fop != &chrdev_fops) {
+			f->f_op = in->i_fop;
+			return f->f_op->open ? f->f_op->open(inode, f) : 0;
+		}
+	}
 	return -ENXIO;
 }
 
@@ -106,7 +115,7 @@ static struct inode *add_node(const char *name, umode_t mode, uint64_t rdev, con
 		if (!strcmp(nodes[i].name, name))
 			panic("devtmpfs: /dev/%s is registered twice", name);
 	bool is_new;
-	struct inode *in = iget(&devfs_sb, 2 + nnodes, &is_new);
+	struct inode *in = iget(&devfs_sb, next_ino++, &is_new);
 	in->i_mode = mode;
 	in->i_rdev = rdev;
 	in->i_op = &devfs_iops;
@@ -117,9 +126,29 @@ static struct inode *add_node(const char *name, umode_t mode, uint64_t rdev, con
 	return in;
 }
 
-int devfs_add_node(const char *name, umode_t mode, uint64_t rdev, const struct file_operations *fops)
+int devfs_add_node(const char *name, umode_t mode, uint64_t rdev, gid_t gid, const struct file_operations *fops)
 {
-	return add_node(name, mode, rdev, fops) ? 0 : -ENOSPC;
+	struct inode *in = add_node(name, mode, rdev, fops);
+	if (!in)
+		return -ENOSPC;
+	in->i_gid = gid;
+	return 0;
+}
+
+/* A device that went away (hot-unplug): its node goes; files already
+ * open on it keep the inode. */
+int devfs_remove_node(const char *name)
+{
+	for (size_t i = 0; i < nnodes; i++)
+		if (!strcmp(nodes[i].name, name)) {
+			struct inode *in = nodes[i].inode;
+			memmove(&nodes[i], &nodes[i + 1], (nnodes - i - 1) * sizeof(nodes[0]));
+			nnodes--;
+			in->i_nlink = 0;
+			iput(in);	/* the pin */
+			return 0;
+		}
+	return -ENOENT;
 }
 
 static int devfs_init(void)

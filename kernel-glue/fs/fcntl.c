@@ -83,6 +83,11 @@ SYSCALL_DEFINE3(fcntl, int, fd, unsigned, cmd, unsigned long, arg)
 			return -EBADF;
 		f->f_flags = (f->f_flags & ~SETFL_MASK) | (arg & SETFL_MASK);
 		return 0;
+	case F_ADD_SEALS:
+	case F_GET_SEALS:
+		if (path_only)
+			return -EBADF;
+		return memfd_fcntl(f, cmd, arg);
 	case F_GETLK:
 	case F_SETLK:
 	case F_SETLKW:

@@ -248,7 +248,9 @@ static void show_status(struct task *t, struct sbuf *o)
 	sbuf_printf(o, "\n");
 	if (mm) {
 		unsigned long long vm = mm_total_pages(mm) * 4, rss = mm->rss_pages * 4;
-		sbuf_printf(o, "VmPeak:\t%8llu kB\nVmSize:\t%8llu kB\nVmHWM:\t%8llu kB\nVmRSS:\t%8llu kB\n", vm, vm, rss, rss);
+		unsigned long long lck = mm_locked_pages(mm) * 4;
+		sbuf_printf(o, "VmPeak:\t%8llu kB\nVmSize:\t%8llu kB\nVmLck:\t%8llu kB\nVmPin:\t%8llu kB\n"
+			       "VmHWM:\t%8llu kB\nVmRSS:\t%8llu kB\n", vm, vm, lck, 0ull, rss, rss);
 	}
 	uint64_t sigign = 0, sigcgt = 0;
 	for (int i = 0; t->sighand && i < 64; i++) {
@@ -261,6 +263,7 @@ static void show_status(struct task *t, struct sbuf *o)
 		    nr_threads(t), (unsigned long long)t->pending.sig,
 		    (unsigned long long)(t->signal ? t->signal->shared_pending.sig : 0),
 		    (unsigned long long)t->blocked.sig, (unsigned long long)sigign, (unsigned long long)sigcgt);
+	sbuf_printf(o, "NoNewPrivs:\t%d\n", t->no_new_privs);
 	sbuf_printf(o, "voluntary_ctxt_switches:\t%llu\nnonvoluntary_ctxt_switches:\t%llu\n",
 		    (unsigned long long)t->nvcsw, (unsigned long long)t->nivcsw);
 }

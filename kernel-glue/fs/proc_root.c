@@ -228,18 +228,17 @@ static void show_loadavg(struct sbuf *o)
 
 static void show_stat(struct sbuf *o)
 {
-	uint64_t user = 0, sys = 0;
+	int64_t user, sys;
 	int procs = 0, running = 0;
 	struct task *t;
+	cputime_totals(&user, &sys);
 	for_each_task(t) {
-		user += t->utime_ns;
-		sys += t->stime_ns;
 		procs++;
 		if (t->state == TASK_RUNNING)
 			running++;
 	}
 	int64_t up = ktime_boot_ns();
-	int64_t idle = up - (int64_t)(user + sys);
+	int64_t idle = up - (user + sys);
 	if (idle < 0)
 		idle = 0;
 	unsigned long long u = user / 10000000, s = sys / 10000000, id = idle / 10000000;

@@ -56,6 +56,11 @@ struct sysfs_file {
 	void *obj;
 };
 
+static void kfree_data(void *p)
+{
+	kfree(p);
+}
+
 /* An open attribute: the text, made at the first read. */
 struct sysfs_open {
 	struct sbuf text;
@@ -149,7 +154,42 @@ int sysfs_create_file(const char *dir, const struct sysfs_attr *attr, void *obj)
 	}
 	i->i_size = PAGE_SIZE;	/* as Linux reports every attribute */
 	i->i_uid = i->i_gid = 0;
+	tmpfs_kern_set_free(i, kfree_data);
 	return 0;
+}
+
+/* An attribute of an object that went away: reads fail as Linux's do
+ * for a removed kobject's open attribute. */
+static int gone_show(void *obj __unused, struct sbuf *out __unused) { return -ENODEV; }
+static const struct sysfs_attr gone_attr = { "", 0, gone_show, NULL };
+
+static void orphan_attrs(struct inode *i)
+{
+	if (S_ISREG(i->i_mode)) {
+		struct sysfs_file *sf = tmpfs_kern_data(i);
+		if (sf) {
+			sf->attr = &gone_attr;
+			sf->obj = NULL;
+		}
+	}
+}
+
+int sysfs_remove(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char parent[256];
+	size_t n = slash ? (size_t)(slash - path) : 0;
+	if (n >= sizeof(parent))
+		return -ENAMETOOLONG;
+	memcpy(parent, path, n);
+	parent[n] = 0;
+	struct inode *dir = walk(parent, false);
+	const char *name = slash ? slash + 1 : path;
+	struct inode *victim = dir ? tmpfs_lookup_kern(dir, name) : NULL;
+	if (!victim)
+		return -ENOENT;
+	tmpfs_walk_kern(victim, orphan_attrs);
+	return tmpfs_remove_kern(dir, name);
 }
 
 static struct super_block *sysfs_mount(const struct file_system_type *type __unused, struct fs_mount *m __unused)

@@ -31,6 +31,7 @@ struct tmpfs_inode {
 	uint64_t npages;		/* slots in pages[] */
 	char *symlink;
 	void *kern_data;		/* kernel-made files (tmpfs_kern_node) */
+	void (*kern_free)(void *data);	/* frees kern_data when the inode goes */
 };
 
 static struct tmpfs_sbi *SBI(struct super_block *sb) { return sb->s_fs_info; }
@@ -100,6 +101,8 @@ static struct inode *tmpfs_new_inode(struct super_block *sb, struct inode *dir, 
 	} else if (S_ISREG(mode)) {
 		i->i_op = &tmpfs_file_iops;
 		i->i_fop = &tmpfs_file_fops;
+		i->i_sealable = true;
+		i->i_seals = F_SEAL_SEAL;	/* memfd_create(MFD_ALLOW_SEALING) clears it */
 	} else if (S_ISLNK(mode)) {
 		i->i_op = &tmpfs_link_iops;
 	} else {
@@ -138,6 +141,8 @@ static void tmpfs_evict(struct inode *i)
 		uncharge(i->i_sb, 1);
 	kfree(ti->pages);
 	kfree(ti->symlink);
+	if (ti->kern_free)
+		ti->kern_free(ti->kern_data);
 	kfree(ti);
 	SBI(i->i_sb)->used_inodes--;
 }
@@ -310,6 +315,9 @@ static int tmpfs_setattr(struct inode *inode, const struct iattr *ia)
 	if (ia->valid & ATTR_SIZE) {
 		if (!S_ISREG(inode->i_mode))
 			return -EINVAL;
+		if ((ia->size < inode->i_size && (inode->i_seals & F_SEAL_SHRINK)) ||
+		    (ia->size > inode->i_size && (inode->i_seals & F_SEAL_GROW)))
+			return -EPERM;
 		if (ia->size < inode->i_size) {
 			truncate_pages(inode, ia->size);
 			if (inode->i_pages)
@@ -356,6 +364,10 @@ static ssize_t tmpfs_write(struct file *f, const void *buf, size_t n, loff_t *po
 		*pos = i->i_size;
 	if (*pos < 0 || (uint64_t)*pos + n > (1ull << 46))
 		return -EFBIG;
+	if (i->i_seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE))
+		return -EPERM;
+	if ((i->i_seals & F_SEAL_GROW) && *pos + (loff_t)n > i->i_size)
+		return -EPERM;
 	uint64_t need = ((uint64_t)*pos + n + PAGE_SIZE - 1) >> PAGE_SHIFT;
 	if (need > ti->npages) {
 		uint64_t cap = ti->npages ? ti->npages : 4;
@@ -611,6 +623,15 @@ struct super_block *tmpfs_new_sb(const char *type, unsigned long magic, const ch
 	return sb;
 }
 
+/* An unnamed regular file on sb (memfd_create): one reference, no link. */
+struct inode *tmpfs_new_file(struct super_block *sb, umode_t mode)
+{
+	struct inode *i = tmpfs_new_inode(sb, NULL, S_IFREG | (mode & 07777), 0);
+	if (i)
+		i->i_nlink = 0;		/* no name: "(deleted)" from the start, as Linux */
+	return i;
+}
+
 /* For other pseudo filesystems built on tmpfs (sysfs): a fixed dir. */
 int tmpfs_mkdir_kern(struct inode *dir, const char *name, umode_t mode)
 {
@@ -643,6 +664,45 @@ struct inode *tmpfs_kern_node(struct inode *dir, const char *name, umode_t mode,
 void *tmpfs_kern_data(struct inode *i)
 {
 	return TI(i)->kern_data;
+}
+
+void tmpfs_kern_set_free(struct inode *i, void (*free_data)(void *))
+{
+	TI(i)->kern_free = free_data;
+}
+
+void tmpfs_walk_kern(struct inode *i, void (*fn)(struct inode *))
+{
+	fn(i);
+	if (S_ISDIR(i->i_mode)) {
+		struct tmpfs_dirent *c;
+		list_for_each_entry(c, &TI(i)->entries, link)
+			tmpfs_walk_kern(c->inode, fn);
+	}
+}
+
+/* Directories first emptied, depth first; open files keep their inodes
+ * (and kern_data) until closed, as after unlink(2). */
+int tmpfs_remove_kern(struct inode *dir, const char *name)
+{
+	struct tmpfs_dirent *d = find(dir, name);
+	if (!d)
+		return -ENOENT;
+	struct inode *i = d->inode;
+	if (S_ISDIR(i->i_mode))
+		while (!list_empty(&TI(i)->entries)) {
+			struct tmpfs_dirent *c = list_first_entry(&TI(i)->entries, struct tmpfs_dirent, link);
+			tmpfs_remove_kern(i, c->name);
+		}
+	i = del_entry(dir, d);
+	if (S_ISDIR(i->i_mode))
+		i->i_nlink = 0;
+	else {
+		unlink_charge(i);
+		i->i_nlink--;
+	}
+	iput(i);
+	return 0;
 }
 
 static struct super_block *tmpfs_mount(const struct file_system_type *type __unused, struct fs_mount *m)

@@ -23,4 +23,14 @@ struct inode *tmpfs_lookup_kern(struct inode *dir, const char *name);
 struct inode *tmpfs_kern_node(struct inode *dir, const char *name, umode_t mode, const struct inode_operations *iops,
 			      const struct file_operations *fops, void *data);
 void *tmpfs_kern_data(struct inode *i);
+/* An unnamed regular file on sb (memfd_create): one reference, no link;
+ * NULL when sb has no inode left. */
+struct inode *tmpfs_new_file(struct super_block *sb, umode_t mode);
+/* free_data(kern_data) when the inode is evicted (the last close after
+ * its removal). */
+void tmpfs_kern_set_free(struct inode *i, void (*free_data)(void *));
+/* fn on i and, for a directory, everything below it. */
+void tmpfs_walk_kern(struct inode *i, void (*fn)(struct inode *));
+/* Remove name from dir, a directory with everything below it. */
+int tmpfs_remove_kern(struct inode *dir, const char *name);
 #endif

@@ -450,6 +450,7 @@ static int exec_binprm(const char *path, struct strvec *argv, struct strvec *env
 		goto out_mm;
 	}
 	mm->exe_file = get_file(f);
+	mm->thp_disable = t->mm->thp_disable;	/* Linux keeps MMF_DISABLE_THP */
 
 	/* point of no return */
 	de_thread();
@@ -471,6 +472,7 @@ static int exec_binprm(const char *path, struct strvec *argv, struct strvec *env
 	}
 	flush_signal_handlers(t);
 	set_comm(t, execfn_buf);
+	t->keep_caps = false;
 	arch_task_exec(t);
 	t->clear_child_tid = 0;
 	struct guest_regs *regs = &t->regs;

@@ -4,6 +4,7 @@
  * them exits they pass to another live thread of it (PR_SET_PDEATHSIG
  * fires then: it is about the parent thread), or to init with the last. */
 #include <umk/internal.h>
+#include <umk/reboot.h>
 #include <umk/arch.h>
 #include <umk/mm.h>
 #include <umk/fdtable.h>
@@ -202,8 +203,15 @@ void do_exit(int code)
 	if (t->flags & PF_EXITING)
 		panic("recursive exit of pid %d", t->pid);
 	t->flags |= PF_EXITING;
-	if (sig == init_task->signal && sig->live == 1)	/* init's last thread */
+	if (sig == init_task->signal && sig->live == 1) {	/* init's last thread */
+		/* the machine is going down anyway (kernel_stop killed what init
+		 * waited for): init waits for the end, as Linux's never exits */
+		while (system_stopping) {
+			t->state = TASK_UNINTERRUPTIBLE;
+			schedule();
+		}
 		panic("Attempted to kill init! exitcode=0x%08x", code);
+	}
 	t->exit_code = code;
 	exit_robust_list(t);
 	if (t->clear_child_tid && t->mm->refs > 1) {

@@ -53,6 +53,9 @@ static long do_fork(unsigned long flags, uaddr_t newsp, uaddr_t parent_tid, uadd
 	c->pid = c->tgid = pid;
 	memcpy(c->comm, p->comm, sizeof(c->comm));
 	c->cred = p->cred;
+	c->no_new_privs = p->no_new_privs;
+	c->keep_caps = p->keep_caps;
+	c->timer_slack_ns = p->timer_slack_ns;
 	c->flags = 0;
 	if (flags & CLONE_FILES) {
 		c->files = p->files;

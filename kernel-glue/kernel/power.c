@@ -12,8 +12,8 @@
 #include <umk/fs.h>
 #include <umk/init.h>
 #include <umk/timer.h>
+#include <umk/reboot.h>
 
-#define SHUTDOWN_FORCED_STATUS 4
 static long long timeout_s = 10;
 static bool requested, forcing;
 static struct ktimer deadline;
@@ -30,20 +30,41 @@ __setup(shutdown_timeout, shutdown_timeout_setup, "shutdown_timeout=SECS",
 	"on SIGTERM/SIGHUP/SIGINT umk runs the guest's /sbin/poweroff;\n"
 	"after SECS (default 10) it syncs the disks and stops");
 
-/* In a kernel thread, so it may sleep: the guest's processes get
- * SIGKILL and a moment to leave their system calls, then every
- * filesystem is written out and marked clean. */
-static void forced_stop(void *why)
+bool system_stopping;
+
+void kernel_stop(const char *msg, int status)
 {
-	printk(KERN_WARNING "umk: %s: syncing the disks and stopping now\n", (const char *)why);
+	system_stopping = true;
 	struct task *t;
 	for_each_task(t)
-		if (t != init_task && t->state != TASK_ZOMBIE && t->state != TASK_DEAD)
+		if (t != init_task && t->state != TASK_ZOMBIE && t->state != TASK_DEAD && !(t->flags & PF_KTHREAD))
 			send_sig(9, t);
 	sleep_until(ktime_mono_ns() + 200 * 1000000LL);
 	vfs_shutdown();
-	printk(KERN_NOTICE "reboot: Power down (forced)\n");
-	arch_halt(SHUTDOWN_FORCED_STATUS);
+	printk(KERN_NOTICE "%s\n", msg);
+	arch_halt(status);
+}
+
+struct stop_req {
+	const char *msg;
+	int status;
+};
+
+static void stop_thread(void *data)
+{
+	struct stop_req *r = data;
+	kernel_stop(r->msg, r->status);
+}
+
+void kernel_stop_async(const char *msg, int status)
+{
+	static struct stop_req req;
+	static bool started;
+	if (started)
+		return;
+	started = true;
+	req = (struct stop_req){ msg, status };
+	kthread_run(stop_thread, &req, "kshutdown");
 }
 
 static void force(const char *why)
@@ -52,7 +73,8 @@ static void force(const char *why)
 		return;
 	forcing = true;
 	ktimer_cancel(&deadline);
-	kthread_run(forced_stop, (void *)why, "kshutdown");
+	printk(KERN_WARNING "umk: %s: syncing the disks and stopping now\n", why);
+	kernel_stop_async("reboot: Power down (forced)", UMK_EXIT_FORCED);
 }
 
 static void deadline_passed(struct ktimer *tm __unused)

@@ -126,6 +126,7 @@ void schedule(void)
 		prev->nivcsw++;
 	else
 		prev->nvcsw++;
+	cputime_switch(prev, next, next == &idle_task);
 	current = next;
 	arch_switch_to(prev, next);
 	/* back on prev's stack */

@@ -150,6 +150,23 @@ static void do_continue(struct task *t)
 	}
 }
 
+/* Init gets no signal it has not asked for (Linux's SIGNAL_UNKILLABLE):
+ * SIGKILL and SIGSTOP never, others only if it has a handler or blocks
+ * them (the handler may be set by the time it unblocks; do_signal drops
+ * a default action then). Its own faults get past: force_sig_fault
+ * queues them directly. Whoever sends (kill, a process group, tgkill,
+ * the kernel), the signal is discarded and the sender sees success. */
+static bool init_ignores(struct task *t, int sig)
+{
+	if (!init_task || t->signal != init_task->signal)
+		return false;
+	if (sig == SIGKILL || sig == SIGSTOP)
+		return true;
+	if (ksigismember(&t->blocked, sig) || ksigismember(&t->real_blocked, sig))
+		return false;
+	return t->sighand->action[sig - 1].handler == SIG_DFL;
+}
+
 int send_signal(struct task *t, int sig, const struct ksiginfo *info)
 {
 	if (sig < 1 || sig > 64)
@@ -162,6 +179,8 @@ int send_signal(struct task *t, int sig, const struct ksiginfo *info)
 		do_continue(t);
 	else if (ksigmask(sig) & STOP_MASK)
 		remove_sig(t, ksigmask(SIGCONT));
+	if (init_ignores(t, sig))
+		return 0;
 	if (sig == SIGKILL) {
 		/* every thread must see it, not just the first to dequeue */
 		struct task *th;
@@ -211,13 +230,15 @@ void remove_sig_kill_for_exec(struct task *t)
 }
 
 /* Thread-directed (tkill, faults): queued on the task itself. */
-static int send_signal_thread(struct task *t, int sig, const struct ksiginfo *info)
+static int send_signal_thread_force(struct task *t, int sig, const struct ksiginfo *info, bool force)
 {
 	if (!t->signal || t->state == TASK_ZOMBIE || t->state == TASK_DEAD || (t->flags & PF_EXITING))
 		return 0;
 	if (sig == SIGCONT || (ksigmask(sig) & STOP_MASK) || sig == SIGKILL)
 		return send_signal(t, sig, info);
 	if (!ksigismember(&t->blocked, sig) && !ksigismember(&t->real_blocked, sig) && sig_handler_ignored(t, sig))
+		return 0;
+	if (!force && init_ignores(t, sig))
 		return 0;
 	if (sig < 32 && ksigismember(&t->pending, sig))
 		return 0;
@@ -230,6 +251,11 @@ static int send_signal_thread(struct task *t, int sig, const struct ksiginfo *in
 	if (!ksigismember(&t->blocked, sig))
 		signal_wake(t, sig);
 	return 0;
+}
+
+static int send_signal_thread(struct task *t, int sig, const struct ksiginfo *info)
+{
+	return send_signal_thread_force(t, sig, info, false);
 }
 
 int send_sig(int sig, struct task *t)
@@ -264,7 +290,7 @@ void force_sig_fault(int sig, int code, uaddr_t addr, int trapno)
 	info.fault.addr = addr;
 	t->regs.orig_rax = (uint64_t)-1;
 	(void)trapno;
-	send_signal_thread(t, sig, &info);
+	send_signal_thread_force(t, sig, &info, true);
 }
 
 /* Dequeue the lowest unblocked pending signal (synchronous ones first). */

@@ -6,10 +6,11 @@
 #include <umk/mm.h>
 #include <umk/syscall.h>
 #include <umk/uaccess.h>
-#include <linux/utsname.h>
+#include <umk/utsname.h>
 #include <linux/resource.h>
 #include <linux/prctl.h>
 #include <linux/reboot.h>
+#include <umk/reboot.h>
 
 static char hostname[65] = "umk";
 static char domainname[65] = "(none)";
@@ -264,16 +265,21 @@ SYSCALL_DEFINE1(getsid, pid_t, pid)
 	return t->signal->session;
 }
 
+void kernel_uname(struct new_utsname *u)
+{
+	memset(u, 0, sizeof(*u));
+	strlcpy(u->sysname, "Linux", sizeof(u->sysname));
+	strlcpy(u->nodename, hostname, sizeof(u->nodename));
+	strlcpy(u->release, "6.1.0-umk", sizeof(u->release));
+	strlcpy(u->version, "#1 umk " __DATE__, sizeof(u->version));
+	strlcpy(u->machine, "x86_64", sizeof(u->machine));
+	strlcpy(u->domainname, domainname, sizeof(u->domainname));
+}
+
 SYSCALL_DEFINE1(uname, uaddr_t, ubuf)
 {
 	struct new_utsname u;
-	memset(&u, 0, sizeof(u));
-	strlcpy(u.sysname, "Linux", sizeof(u.sysname));
-	strlcpy(u.nodename, hostname, sizeof(u.nodename));
-	strlcpy(u.release, "6.1.0-umk", sizeof(u.release));
-	strlcpy(u.version, "#1 umk " __DATE__, sizeof(u.version));
-	strlcpy(u.machine, "x86_64", sizeof(u.machine));
-	strlcpy(u.domainname, domainname, sizeof(u.domainname));
+	kernel_uname(&u);
 	return copy_to_user(ubuf, &u, sizeof(u)) ? -EFAULT : 0;
 }
 
@@ -448,7 +454,6 @@ static void mark_has_child_subreaper(struct signal_struct *sig)
 
 SYSCALL_DEFINE5(prctl, int, option, unsigned long, a2, unsigned long, a3, unsigned long, a4, unsigned long, a5)
 {
-	(void)a3; (void)a4; (void)a5;
 	struct task *t = current;
 	switch (option) {
 	case PR_SET_NAME: {
@@ -482,13 +487,57 @@ SYSCALL_DEFINE5(prctl, int, option, unsigned long, a2, unsigned long, a3, unsign
 		return copy_to_user(a2, &v, sizeof(v)) ? -EFAULT : 0;
 	}
 	case PR_SET_DUMPABLE:
-	case PR_SET_NO_NEW_PRIVS:
+		if (a2 != 0 && a2 != 1)	/* SUID_DUMP_DISABLE, SUID_DUMP_USER */
+			return -EINVAL;
+		t->mm->dumpable = (int)a2;
 		return 0;
 	case PR_GET_DUMPABLE:
-		return 1;
+		return t->mm->dumpable;
+	case PR_SET_NO_NEW_PRIVS:
+		if (a2 != 1 || a3 || a4 || a5)
+			return -EINVAL;
+		t->no_new_privs = true;
+		return 0;
+	case PR_GET_NO_NEW_PRIVS:
+		if (a2 || a3 || a4 || a5)
+			return -EINVAL;
+		return t->no_new_privs;
+	case PR_SET_KEEPCAPS:
+		if (a2 > 1)
+			return -EINVAL;
+		t->keep_caps = a2;
+		return 0;
+	case PR_GET_KEEPCAPS:
+		return t->keep_caps;
+	case PR_SET_TIMERSLACK:
+		t->timer_slack_ns = a2;	/* 0: back to the default */
+		return 0;
+	case PR_GET_TIMERSLACK:
+		return t->timer_slack_ns ? (long)t->timer_slack_ns : 50000;
+	case PR_SET_THP_DISABLE:
+		if (a3 || a4 || a5)
+			return -EINVAL;
+		t->mm->thp_disable = a2 != 0;
+		return 0;
+	case PR_GET_THP_DISABLE:
+		if (a2 || a3 || a4 || a5)
+			return -EINVAL;
+		return t->mm->thp_disable;
 	default:
 		return -EINVAL;
 	}
+}
+
+/* Linux's C_A_D: on at boot, so Ctrl-Alt-Del restarts the machine
+ * until init takes the key for itself (CAD_OFF) and gets SIGINT. */
+static bool cad_reboots = true;
+
+void ctrl_alt_del(void)
+{
+	if (cad_reboots)
+		kernel_stop_async("reboot: Restarting system (Ctrl-Alt-Del)", UMK_EXIT_REBOOT);
+	else if (init_task)
+		send_sig(SIGINT, init_task);
 }
 
 SYSCALL_DEFINE4(reboot, int, magic1, int, magic2, unsigned, cmd, uaddr_t, arg)
@@ -516,6 +565,7 @@ SYSCALL_DEFINE4(reboot, int, magic1, int, magic2, unsigned, cmd, uaddr_t, arg)
 		arch_halt(3);
 	case LINUX_REBOOT_CMD_CAD_ON:
 	case LINUX_REBOOT_CMD_CAD_OFF:
+		cad_reboots = cmd == LINUX_REBOOT_CMD_CAD_ON;
 		return 0;
 	default:
 		return -EINVAL;

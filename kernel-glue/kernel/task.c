@@ -1,11 +1,14 @@
 /* Task allocation, pid numbers and lookup. */
 #include <umk/internal.h>
 #include <umk/arch.h>
+#include <umk/proc.h>
 
 LIST_HEAD(task_list);
 struct task *init_task;
 static pid_t last_pid;
-#define PID_MAX 32768
+#define RESERVED_PIDS 300
+#define PID_MAX_LIMIT (4 * 1024 * 1024)
+static int pid_max = 32768;	/* Linux's default below 32 CPUs */
 
 static bool pid_in_use(pid_t pid)
 {
@@ -18,16 +21,39 @@ static bool pid_in_use(pid_t pid)
 
 pid_t alloc_pid(void)
 {
-	for (int tries = 0; tries < PID_MAX; tries++) {
+	for (int tries = 0; tries < pid_max; tries++) {
 		pid_t p = last_pid + 1;
-		if (p >= PID_MAX)
-			p = 300;	/* like Linux, skip low numbers after wrapping */
+		if (p >= pid_max)
+			p = RESERVED_PIDS;	/* like Linux, skip low numbers after wrapping */
 		last_pid = p;
 		if (!pid_in_use(p))
 			return p;
 	}
 	return -EAGAIN;
 }
+
+/* kernel.pid_max: new pids stay below it (existing ones keep theirs). */
+DEFINE_SYSCTL_INT(pid_max, "kernel/pid_max", pid_max, RESERVED_PIDS + 1, PID_MAX_LIMIT, NULL);
+
+/* kernel.ns_last_pid: the last pid handed out; writing it makes the next
+ * fork try the one after (checkpoint/restore tools), below pid_max. */
+static int last_pid_show(struct sbuf *o, void *data)
+{
+	(void)data;
+	sbuf_printf(o, "%d\n", last_pid);
+	return 0;
+}
+
+static int last_pid_write(const char *buf, size_t len, void *data)
+{
+	(void)data;
+	long long v;
+	if (sysctl_parse_ints(buf, len, &v, 1) != 1 || v < 0 || v >= pid_max)
+		return -EINVAL;
+	last_pid = (pid_t)v;
+	return 0;
+}
+DEFINE_PROC_FILE(ns_last_pid, "sys/kernel/ns_last_pid", 0644, last_pid_show, last_pid_write, NULL);
 
 struct task *task_alloc(void)
 {

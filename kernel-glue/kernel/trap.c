@@ -27,6 +27,14 @@ void syscalls_init(void)
 	}
 }
 
+bool syscall_implemented(const char *name)
+{
+	for (int i = 0; i < NR_SYSCALLS; i++)
+		if (sys_names[i] && !strcmp(sys_names[i], name))
+			return true;
+	return false;
+}
+
 /* A 32-bit entry (int $0x80) from a 64-bit program: never run it. */
 static bool is_int80(struct task *t)
 {
@@ -106,9 +114,9 @@ void user_loop(void)
 		exit_to_user(t);
 		struct trap_info ti;
 		int64_t t0 = ktime_mono_ns();
+		cputime_user_enter(t, t0);
 		arch_run_user(t, &ti);
-		int64_t t1 = ktime_mono_ns();
-		t->utime_ns += t1 - t0;
+		cputime_user_exit(t, t0, ktime_mono_ns());
 		switch (ti.kind) {
 		case TRAP_SYSCALL:
 			do_syscall(t);
@@ -125,7 +133,6 @@ void user_loop(void)
 			       t->pid);
 			do_exit(9);
 		}
-		t->stime_ns += ktime_mono_ns() - t1;
 	}
 }
 

@@ -13,6 +13,7 @@ struct umh {
 	const char *const *argv;
 	const char *const *envp;
 	void (*failed)(int err);
+	void *owned;	/* freed once the program runs (or failed to) */
 };
 
 static void umh_main(void *data)
@@ -26,17 +27,25 @@ static void umh_main(void *data)
 	}
 	int err = kernel_execve(u->path, u->argv, u->envp);
 	if (!err) {
+		kfree(u->owned);
 		kfree(u);
 		user_loop();
 	}
 	printk(KERN_ERR "umk: cannot run %s (error %d)\n", u->path, -err);
 	if (u->failed)
 		u->failed(err);
+	kfree(u->owned);
 	kfree(u);
 	do_exit(127 << 8);	/* as a shell's "command not found" */
 }
 
 int call_usermodehelper(const char *path, const char *const *argv, const char *const *envp, void (*failed)(int))
+{
+	return call_usermodehelper_owned(path, argv, envp, failed, NULL);
+}
+
+int call_usermodehelper_owned(const char *path, const char *const *argv, const char *const *envp,
+			      void (*failed)(int), void *owned)
 {
 	if (!init_task || !init_task->fs)
 		return -EAGAIN;	/* init is not up yet */
@@ -50,7 +59,7 @@ int call_usermodehelper(const char *path, const char *const *argv, const char *c
 		return -ENOMEM;
 	}
 	struct umh *u = kzalloc(sizeof(*u));
-	*u = (struct umh){ path, argv, envp, failed };
+	*u = (struct umh){ path, argv, envp, failed, owned };
 	t->pid = t->tgid = pid;
 	strlcpy(t->comm, "kworker/umh", sizeof(t->comm));
 	t->files = files_alloc();

@@ -8,6 +8,9 @@
 #include <umk/syscall.h>
 #include <umk/uaccess.h>
 #include <umk/init.h>
+#include <umk/reboot.h>
+
+umk_section_declare(const struct panic_notifier *const, umk_panic_notifiers);
 
 #define LOG_BUF_SIZE (128 * 1024)
 static char log_buf[LOG_BUF_SIZE];
@@ -16,6 +19,7 @@ static size_t log_clear;		/* offset after SYSLOG_ACTION_CLEAR */
 #define CONSOLE_LOGLEVEL_DEFAULT 7
 #define CONSOLE_LOGLEVEL_QUIET 4
 static int console_loglevel = CONSOLE_LOGLEVEL_DEFAULT;
+static struct sbuf *capture;
 
 static const char *quiet_setup(const char *v __unused)
 {
@@ -71,6 +75,8 @@ static void vprintk(const char *fmt, va_list ap)
 	char pfx[4] = { '<', (char)('0' + level), '>', 0 };
 	log_put(pfx, 3);
 	log_put(line, len);
+	if (capture)
+		sbuf_putmem(capture, line, len);
 	if (level < console_loglevel)
 		arch_console_write_raw(line, len);
 }
@@ -82,6 +88,11 @@ int printk(const char *fmt, ...)
 	vprintk(fmt, ap);
 	va_end(ap);
 	return 0;
+}
+
+void printk_capture(struct sbuf *out)
+{
+	capture = out;
 }
 
 /* Keys already logged by printk_once_key (small: one per distinct event). */
@@ -110,6 +121,12 @@ void panic(const char *fmt, ...)
 	va_end(ap);
 	console_loglevel = CONSOLE_LOGLEVEL_DEFAULT;
 	printk(KERN_EMERG "Kernel panic - not syncing: %s\n", text);
+	static bool in_panic;
+	if (!in_panic) {
+		in_panic = true;
+		umk_section_foreach(const struct panic_notifier *const, umk_panic_notifiers, n)
+			(*n)->fn(text);
+	}
 	arch_halt(1);
 }
 

@@ -9,6 +9,7 @@ struct mm *mm_alloc(void)
 {
 	struct mm *mm = kzalloc(sizeof(*mm));
 	mm->refs = 1;
+	mm->dumpable = 1;
 	if (arch_mm_create(mm)) {
 		kfree(mm);
 		return NULL;
@@ -21,6 +22,7 @@ struct dup_ctx { struct mm *child; struct vma *v; };
 static void dup_pte(struct mm *parent, uaddr_t va, uint64_t *pte, void *arg)
 {
 	struct dup_ctx *c = arg;
+	c->child->rss_pages++;
 	uint64_t *cp = pte_lookup(c->child, va, true);
 	uint64_t pfn = PTE_PFN(*pte);
 	page_get(pfn);
@@ -41,15 +43,20 @@ struct mm *mm_dup(struct mm *old)
 		return NULL;
 	struct vma **tail = &mm->vmas;
 	for (struct vma *v = old->vmas; v; v = v->next) {
-		struct vma *n = vma_new(v->start, v->end, v->flags, v->file, v->pgoff);
+		if (v->flags & VM_DONTCOPY)
+			continue;	/* MADV_DONTFORK */
+		/* memory locks are not inherited (mlock(2)) */
+		struct vma *n = vma_new(v->start, v->end, v->flags & ~VM_LOCKED_MASK, v->file, v->pgoff);
 		memcpy(n->name, v->name, sizeof(n->name));
 		*tail = n;
 		tail = &n->next;
+		if (v->flags & VM_WIPEONFORK)
+			continue;	/* the child faults in zero pages */
 		struct dup_ctx c = { mm, v };
 		pte_walk(old, v->start, v->end, dup_pte, &c);
 	}
-	mm->rss_pages = old->rss_pages;
 	memcpy(&mm->start_code, &old->start_code, offsetof(struct mm, exe_file) - offsetof(struct mm, start_code));
+	mm->def_flags = 0;	/* nor is mlockall(MCL_FUTURE) */
 	mm->exe_file = old->exe_file ? get_file(old->exe_file) : NULL;
 	return mm;
 }
@@ -72,6 +79,15 @@ void mm_put(struct mm *mm)
 	if (mm->exe_file)
 		fput(mm->exe_file);
 	kfree(mm);
+}
+
+uint64_t mm_locked_pages(struct mm *mm)
+{
+	uint64_t n = 0;
+	for (struct vma *v = mm->vmas; v; v = v->next)
+		if (v->flags & VM_LOCKED)
+			n += (v->end - v->start) >> PAGE_SHIFT;
+	return n;
 }
 
 uint64_t mm_total_pages(struct mm *mm)

@@ -8,6 +8,7 @@
 #include <umk/syscall.h>
 #include <umk/uaccess.h>
 #include <linux/mman.h>
+#include <linux/resource.h>
 #include <asm-generic/fcntl.h>
 
 /* The VMA keeps the protection as asked, as Linux's vm_flags do, so that
@@ -44,11 +45,23 @@ long do_mmap(struct mm *mm, uaddr_t addr, uint64_t len, unsigned long prot, unsi
 		vmf |= VM_SHARED;
 	if (flags & MAP_GROWSDOWN)
 		vmf |= VM_GROWSDOWN;
+	vmf |= mm->def_flags;	/* mlockall(MCL_FUTURE) */
+	if (flags & MAP_LOCKED) {
+		if (current->cred.euid && !current->signal->rlim[RLIMIT_MEMLOCK].cur)
+			return -EPERM;
+		if (current->cred.euid && (mm_locked_pages(mm) + (len >> PAGE_SHIFT)) >
+					      current->signal->rlim[RLIMIT_MEMLOCK].cur >> PAGE_SHIFT)
+			return -EAGAIN;
+		vmf |= VM_LOCKED;
+	}
 	if (file) {
 		if (!file_readable(file))
 			return -EACCES;
 		if ((vmf & VM_SHARED) && (prot & PROT_WRITE) && !file_writable(file))
 			return -EACCES;
+		if ((vmf & VM_SHARED) && (prot & PROT_WRITE) &&
+		    (file_inode(file)->i_seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)))
+			return -EPERM;	/* a sealed memfd */
 		if (!S_ISREG(file_inode(file)->i_mode)) {
 			if (!file->f_op->mmap)
 				return -ENODEV;
@@ -81,11 +94,26 @@ long do_mmap(struct mm *mm, uaddr_t addr, uint64_t len, unsigned long prot, unsi
 	if (file && file->f_op->map_page)
 		for (uaddr_t a = addr; a < addr + len; a += PAGE_SIZE)
 			handle_mm_fault(mm, a, FAULT_READ);
-	if ((flags & MAP_POPULATE) && !file)
-		for (uaddr_t a = addr; a < addr + len; a += PAGE_SIZE)
-			if (handle_mm_fault(mm, a, (vmf & VM_WRITE) ? FAULT_WRITE : FAULT_READ) == -ENOMEM)
-				break;
+	if ((vmf & VM_LOCKED_MASK) == VM_LOCKED || ((flags & MAP_POPULATE) && !file))
+		mm_populate(mm, addr, addr + len);
 	return addr;
+}
+
+void mm_populate(struct mm *mm, uaddr_t start, uaddr_t end)
+{
+	for (uaddr_t a = start; a < end;) {
+		struct vma *v = find_vma(mm, a);
+		if (!v)
+			return;
+		uaddr_t e = MIN(end, v->end);
+		/* private writable: write faults, so no copy is left to make */
+		int kind = (v->flags & (VM_WRITE | VM_SHARED)) == VM_WRITE ? FAULT_WRITE : FAULT_READ;
+		if (v->flags & (VM_READ | VM_WRITE | VM_EXEC))
+			for (; a < e; a += PAGE_SIZE)
+				if (handle_mm_fault(mm, a, kind) == -ENOMEM)
+					return;
+		a = e;
+	}
 }
 
 SYSCALL_DEFINE6(mmap, uaddr_t, addr, uint64_t, len, unsigned long, prot, unsigned long, flags, int, fd,
@@ -182,7 +210,8 @@ SYSCALL_DEFINE3(mprotect, uaddr_t, addr, uint64_t, len, unsigned long, prot)
 	for (struct vma *v = mm->vmas; v; v = v->next) {
 		if (v->end <= addr || v->start >= end)
 			continue;
-		if ((v->flags & VM_SHARED) && v->file && (vmf & VM_WRITE) && !file_writable(v->file))
+		if ((v->flags & VM_SHARED) && v->file && (vmf & VM_WRITE) &&
+		    (!file_writable(v->file) || (file_inode(v->file)->i_seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE))))
 			return -EACCES;
 	}
 	vma_isolate(mm, addr, end);
@@ -295,33 +324,78 @@ SYSCALL_DEFINE1(brk, uaddr_t, brk)
 	return brk;
 }
 
+/* The fork behaviour flags of madvise: on every mapping in the range,
+ * skipping holes (ENOMEM at the end, as Linux). WIPEONFORK only on
+ * private anonymous memory. */
+static long madvise_flags(struct mm *mm, uaddr_t addr, uaddr_t end, uint32_t set, uint32_t clear)
+{
+	long err = 0;
+	if (set & VM_WIPEONFORK)
+		for (struct vma *v = mm->vmas; v; v = v->next)
+			if (v->end > addr && v->start < end && (v->file || (v->flags & VM_SHARED)))
+				return -EINVAL;
+	for (uaddr_t a = addr; a < end;) {
+		struct vma *v = find_vma_above(mm, a);
+		if (!v || v->start >= end) {
+			err = -ENOMEM;
+			break;
+		}
+		if (v->start > a)
+			err = -ENOMEM;
+		a = v->end;
+	}
+	vma_isolate(mm, addr, end);
+	for (struct vma *v = mm->vmas; v; v = v->next)
+		if (v->start >= addr && v->end <= end)
+			v->flags = (v->flags & ~clear) | set;
+	vma_merge_adjacent(mm);
+	return err;
+}
+
 SYSCALL_DEFINE3(madvise, uaddr_t, addr, uint64_t, len, int, advice)
 {
 	struct mm *mm = current->mm;
-	if (addr & ~PAGE_MASK)
-		return -EINVAL;
-	len = PAGE_ALIGN(len);
-	uaddr_t end = addr + len;
-	if (end < addr)
-		return -EINVAL;
 	switch (advice) {
 	case MADV_NORMAL: case MADV_RANDOM: case MADV_SEQUENTIAL: case MADV_WILLNEED:
 	case MADV_FREE: case MADV_DONTFORK: case MADV_DOFORK: case MADV_HUGEPAGE: case MADV_NOHUGEPAGE:
 	case MADV_DONTDUMP: case MADV_DODUMP: case MADV_MERGEABLE: case MADV_UNMERGEABLE:
+	case MADV_DONTNEED: case MADV_WIPEONFORK: case MADV_KEEPONFORK:
 		break;
+	default:
+		return -EINVAL;
+	}
+	if (addr & ~PAGE_MASK)
+		return -EINVAL;
+	uint64_t alen = PAGE_ALIGN(len);
+	if (len && !alen)
+		return -EINVAL;
+	uaddr_t end = addr + alen;
+	if (end < addr)
+		return -EINVAL;
+	if (end == addr)
+		return 0;
+	switch (advice) {
+	case MADV_DONTFORK:
+		return madvise_flags(mm, addr, end, VM_DONTCOPY, 0);
+	case MADV_DOFORK:
+		return madvise_flags(mm, addr, end, 0, VM_DONTCOPY);
+	case MADV_WIPEONFORK:
+		return madvise_flags(mm, addr, end, VM_WIPEONFORK, 0);
+	case MADV_KEEPONFORK:
+		return madvise_flags(mm, addr, end, 0, VM_WIPEONFORK);
 	case MADV_DONTNEED:
 		for (uaddr_t a = addr; a < end;) {
 			struct vma *v = find_vma(mm, a);
 			if (!v)
 				return -ENOMEM;
 			uaddr_t e = MIN(end, v->end);
+			if (v->flags & VM_LOCKED)
+				return -EINVAL;	/* Linux refuses to drop locked pages */
 			if (!(v->flags & VM_SHARED))
 				mm_zap_range(mm, a, e);
 			a = e;
 		}
 		return 0;
-	default:
-		return -EINVAL;
 	}
 	for (uaddr_t a = addr; a < end;) {
 		struct vma *v = find_vma(mm, a);

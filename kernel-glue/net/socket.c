@@ -27,6 +27,11 @@ static const struct net_family *find_family(int family)
 	return found;
 }
 
+bool net_family_registered(int family)
+{
+	return find_family(family) != NULL;
+}
+
 static struct super_block sockfs_sb = { .s_type = "sockfs", .s_dev = 0x08, .s_magic = 0x534F434B };
 static uint64_t next_ino = 20000;
 

@@ -153,16 +153,16 @@ bad_option() {
 @test "UML options umk does not implement yet: one warning line each, never init's environment" {
 	need_umk
 	rootfs_with_script <<'EOF2'
-echo "env: $(env | grep -c -e '^uml_dir=' -e '^con1=' -e '^ssl=' -e '^xterm=' -e '^mconsole=')"
+echo "env: $(env | grep -c -e '^initrd=' -e '^iomem=' -e '^ncpus=' -e '^xterm=')"
 EOF2
 	umk_cmdline skas "$ROOT" /init
-	UMK_ARGV+=(uml_dir=/tmp/x con1=pty ssl=pts xterm=gnome-terminal,-t,-x mconsole=notify:/tmp/x -- /boot-test.sh)
+	UMK_ARGV+=(initrd=/tmp/x iomem=x,/tmp/y ncpus=2 xterm=gnome-terminal,-t,-x -- /boot-test.sh)
 	umk_run_timeout "$UMK_TIMEOUT" "$BATS_TEST_TMPDIR/out" "$BATS_TEST_TMPDIR/err" "${UMK_ARGV[@]}"
 	cat "$BATS_TEST_TMPDIR/out" "$BATS_TEST_TMPDIR/err"
 	[ "$UMK_STATUS" = 0 ]
 	grep -qx "env: 0" "$BATS_TEST_TMPDIR/out"
 	local w
-	for w in uml_dir=/tmp/x con1=pty ssl=pts xterm=gnome-terminal,-t,-x mconsole=notify:/tmp/x; do
+	for w in initrd=/tmp/x iomem=x,/tmp/y ncpus=2 xterm=gnome-terminal,-t,-x; do
 		[ "$(grep -c "^umk: warning: $w: .* not implemented by umk yet; ignored$" "$BATS_TEST_TMPDIR/err")" = 1 ]
 	done
 }

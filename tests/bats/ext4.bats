@@ -67,6 +67,7 @@ ext4_guest() {
 @test "ext4 root: unix_stream (socket nodes on ext4)" { ext4_guest unix_stream; }
 @test "ext4 root: tmpfs_mount" { ext4_guest tmpfs_mount; }
 @test "ext4 root: misc" { ext4_guest misc; }
+@test "ext4 root: bigread (extent reads, holes, partial blocks)" { ext4_guest bigread; }
 
 @test "ext4 root: boot from image+COW; files persist across boots; base unchanged; deleting the COW undoes" {
 	need_image
@@ -100,6 +101,22 @@ ls deep | wc -l; ls renamed; poweroff -f'
 	ext4_boot "$mode" 'ls /root/work 2>&1; poweroff -f'
 	cat "$UMK_OUT"
 	grep -q "No such file or directory" "$UMK_OUT"
+	base_unchanged
+}
+
+@test "ext4 root: rcS writes /boot/config-RELEASE, the kernel's /proc/config.gz, and keeps it across boots" {
+	need_image
+	rm -f "$COW"
+	ext4_boot skas '/etc/init.d/rcS >/dev/null 2>&1
+		f=/boot/config-$(uname -r); zcat /proc/config.gz | cmp - "$f" && echo "config mat""ches"
+		stat -c "%Y" "$f" >/root/mtime; sync'
+	cat "$UMK_OUT"
+	grep -q "config matches" "$UMK_OUT"
+	# the next boot finds it unchanged and leaves it alone
+	ext4_boot skas '/etc/init.d/rcS >/dev/null 2>&1
+		[ "$(stat -c %Y /boot/config-$(uname -r))" = "$(cat /root/mtime)" ] && echo "un""touched"'
+	cat "$UMK_OUT"
+	grep -q untouched "$UMK_OUT"
 	base_unchanged
 }
 

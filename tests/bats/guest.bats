@@ -52,6 +52,13 @@ load ../lib.sh
 
 @test "guest fork_wait" { guest_check fork_wait; }
 @test "guest exec" { guest_check exec; }
+@test "guest fresh_exec" { guest_check fresh_exec; }
+@test "guest bigread" { guest_check bigread; }
+@test "guest cputime" { guest_check cputime; }
+@test "guest mlock" { guest_check mlock; }
+@test "guest prctl" { guest_check prctl; }
+@test "guest process_vm" { guest_check process_vm; }
+@test "guest memfd" { guest_check memfd; }
 @test "guest cow" { guest_check cow; }
 @test "guest mmap" { guest_check mmap; }
 @test "guest signals" { guest_check signals; }

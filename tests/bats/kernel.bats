@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # Kernel behaviour with no native counterpart: OOM killing, the kernel log,
-# root read-only by default, host-side process naming, hostile packet sockets.
+# root read-only by default, host-side process naming, hostile packet sockets,
+# init's protection from signals.
 
 load ../lib.sh
 
@@ -38,6 +39,104 @@ boot_prog() {
 		grep -q '^syslog has the boot banner: yes$' "$UMK_OUT"
 		grep -q '^ENOSYS lines in syslog: 1$' "$UMK_OUT"
 	done
+}
+
+@test "init gets no signal it did not ask for: kill -9 of pid 1, its group, kill(0), tgkill all leave it running (every mode)" {
+	for mode in $UMK_MODES; do
+		boot_prog "$mode" init_signals
+		echo "# mode=$mode status=$UMK_STATUS" >&3
+		cat "$UMK_OUT"
+		[ "$UMK_STATUS" -eq 0 ]
+		[ -z "$(grep -i 'attempted to kill init' "$UMK_ERR")" ]
+		grep -q '^pid: 1$' "$UMK_OUT"
+		# every kill succeeds, as on Linux, and nothing arrives
+		[ "$(grep -c ': 0$' "$UMK_OUT")" -eq 10 ]
+		grep -q '^SIGHUP pending while blocked: 1$' "$UMK_OUT"
+		grep -q '^SIGUSR1 handled: 1$' "$UMK_OUT"
+		grep -q '^init still running: yes$' "$UMK_OUT"
+	done
+}
+
+@test "CPU time: a guest asleep is idle in /proc/stat, and a sleeping shell is charged nothing (every mode)" {
+	mkdir -p "$root/bin"
+	cp "$UMK_ROOTFS/bin/busybox" "$root/bin/busybox"
+	for a in sh sleep cat head cut echo; do ln -sf busybox "$root/bin/$a"; done
+	for mode in $UMK_MODES; do
+		umk_boot "$mode" "$root" /bin/sh -c 'mount -t proc proc /proc
+			set -- $(head -1 /proc/stat); i0=$5
+			sleep 1
+			set -- $(head -1 /proc/stat); i1=$5
+			echo "idle ticks over 1 s: $((i1 - i0))"
+			echo "shell ticks: $(cut -d" " -f14,15 /proc/$$/stat)"'
+		cat "$UMK_OUT"
+		[ "$UMK_STATUS" -eq 1 ] || [ "$UMK_STATUS" -eq 0 ]
+		idle=$(sed -n 's/^idle ticks over 1 s: //p' "$UMK_OUT")
+		[ "$idle" -ge 80 ]
+		# the shell slept a second in wait4: at most a few ticks
+		read -r u s < <(sed -n 's/^shell ticks: //p' "$UMK_OUT")
+		[ $((u + s)) -le 5 ]
+	done
+}
+
+@test "/proc/config.gz is gzip in Linux's format and says which system calls exist, as the guest finds them" {
+	mkdir -p "$root/bin" "$root/out"
+	cp "$UMK_ROOTFS/bin/busybox" "$root/bin/busybox"
+	for a in sh cat mount; do ln -sf busybox "$root/bin/$a"; done
+	cp "$UMK_BUILD/tests/umk/sysprobe" "$root/sysprobe"
+	umk_boot skas "$root" /bin/sh -c 'mount -t proc proc /proc
+		cat /proc/config.gz >/out/config.gz; /sysprobe >/out/probe'
+	zcat "$root/out/config.gz" >"$BATS_TEST_TMPDIR/config"
+	head -5 "$BATS_TEST_TMPDIR/config"
+	grep -q '^# Linux/x86_64 .* Kernel Configuration$' "$BATS_TEST_TMPDIR/config"
+	# every line a comment, CONFIG_X=value or "# CONFIG_X is not set"
+	[ -z "$(grep -vE '^(#( CONFIG_[A-Z0-9_]+ is not set)?.*|CONFIG_[A-Z0-9_]+=(y|[0-9]+|".*"))$' "$BATS_TEST_TMPDIR/config")" ]
+	cat "$root/out/probe"
+	while read -r opt sc; do
+		want=$(awk -v s="$sc" '$1 == s { print $2 }' "$root/out/probe")
+		if [ "$want" = present ]; then
+			grep -qx "CONFIG_$opt=y" "$BATS_TEST_TMPDIR/config" || { echo "$opt: $sc exists"; false; }
+		else
+			grep -qx "# CONFIG_$opt is not set" "$BATS_TEST_TMPDIR/config" || { echo "$opt: $sc is absent"; false; }
+		fi
+	done <<-EOF
+		SYSVIPC shmget
+		POSIX_MQUEUE mq_open
+		EPOLL epoll_create1
+		SIGNALFD signalfd4
+		TIMERFD timerfd_create
+		EVENTFD eventfd2
+		AIO io_setup
+		INOTIFY_USER inotify_init1
+		SECCOMP seccomp
+		MEMFD_CREATE memfd_create
+		FHANDLE name_to_handle_at
+		FILE_LOCKING flock
+		MODULES init_module
+	EOF
+	grep -qx 'CONFIG_PROC_FS=y' "$BATS_TEST_TMPDIR/config"
+	grep -qx 'CONFIG_UNIX=y' "$BATS_TEST_TMPDIR/config"
+}
+
+@test "kernel.pid_max and kernel.ns_last_pid: new pids follow them; bad values are EINVAL" {
+	mkdir -p "$root/bin"
+	cp "$UMK_ROOTFS/bin/busybox" "$root/bin/busybox"
+	for a in sh cat mount echo; do ln -sf busybox "$root/bin/$a"; done
+	umk_boot skas "$root" /bin/sh -c 'mount -t proc p /proc
+		echo "pid_max $(cat /proc/sys/kernel/pid_max)"
+		echo 1000 >/proc/sys/kernel/ns_last_pid
+		echo "after ns_last_pid=1000: $(sh -c "echo \$\$")"
+		echo 400 >/proc/sys/kernel/pid_max
+		echo "after pid_max=400: $(sh -c "echo \$\$")"
+		echo 300 >/proc/sys/kernel/pid_max 2>/dev/null || echo "pid_max=300 refused"
+		echo 400 >/proc/sys/kernel/ns_last_pid 2>/dev/null || echo "ns_last_pid=400 refused"
+		echo "ns_last_pid $(cat /proc/sys/kernel/ns_last_pid)"'
+	cat "$UMK_OUT"
+	grep -qx 'pid_max 32768' "$UMK_OUT"
+	grep -qx 'after ns_last_pid=1000: 1001' "$UMK_OUT"
+	# past pid_max, allocation wraps to 300 as Linux (RESERVED_PIDS)
+	grep -qx 'after pid_max=400: 300' "$UMK_OUT"
+	grep -qx 'pid_max=300 refused' "$UMK_OUT"
+	grep -qx 'ns_last_pid=400 refused' "$UMK_OUT"
 }
 
 @test "root is read-only unless rw: EROFS, as on Linux" {

@@ -48,19 +48,7 @@ wait_for_line() {
 
 # stopped_within SECS: wait for the guest to end; its status in STATUS.
 stopped_within() {
-	local i
-	for i in $(seq 1 $(($1 * 10))); do
-		kill -0 "$GUEST" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$GUEST" 2>/dev/null; then
-		kill -KILL "$GUEST"
-		echo "umk still running after $1 s"
-		cat "$OUT"
-		false
-	fi
-	STATUS=0
-	wait "$GUEST" || STATUS=$?
+	umk_wait_exit "$1" "$OUT"
 }
 
 # the merged image is clean and holds the file written before the stop

@@ -26,7 +26,7 @@ extern int net_ncards;
 
 static struct net_if *card(int n)
 {
-	return n >= 0 && n < net_ncards ? &net_cards[n] : NULL;
+	return n >= 0 && n < net_ncards && net_cards[n].t ? &net_cards[n] : NULL;
 }
 
 int64_t net_now(void)

@@ -95,12 +95,16 @@ static const char *new_card(const char *word, const char *kind, int n, struct ne
 {
 	char name[16];
 	snprintf(name, sizeof(name), "%s%d", kind, n);
-	for (int i = 0; i < net_ncards; i++)
+	int slot = net_ncards;
+	for (int i = net_ncards - 1; i >= 0; i--) {
 		if (!strcmp(net_cards[i].name, name))
 			return net_err("%s is already configured", name);
-	if (net_ncards == NET_CARDS_MAX)
+		if (!net_cards[i].t)
+			slot = i;	/* a removed card's: reused */
+	}
+	if (slot == NET_CARDS_MAX)
 		return "too many network cards";
-	struct net_if *nif = &net_cards[net_ncards];
+	struct net_if *nif = &net_cards[slot];
 	memset(nif, 0, sizeof(*nif));
 	snprintf(nif->name, sizeof(nif->name), "%s", name);
 	nif->word = word;
@@ -116,7 +120,8 @@ static void finish(struct net_if *nif)
 		nif->max_mtu = nif->t->max_mtu;
 	if (!nif->mtu)
 		nif->mtu = nif->max_mtu < 1500 ? nif->max_mtu : 1500;
-	net_ncards++;
+	if (nif == &net_cards[net_ncards])
+		net_ncards++;
 }
 
 static const char *eth_setup(const char *word)
@@ -229,7 +234,10 @@ static const char *vec_setup(const char *word)
 	nif->mtu = 0;
 	finish(nif);
 	if (mtu && mtu > nif->max_mtu) {
-		net_ncards--;
+		if (nif == &net_cards[net_ncards - 1])
+			net_ncards--;
+		nif->t = NULL;
+		nif->name[0] = 0;
 		static char msg[96];
 		snprintf(msg, sizeof(msg), "mtu=%u: the %s transport carries at most %u", mtu, tname, nif->max_mtu);
 		return msg;
@@ -242,3 +250,50 @@ __setup_prefix(vec, vec_setup, "vecN:transport=T,...",
 	       "vector network card vecN, as UML's:\n"
 	       "transport=tap,ifname=TAP | transport=vde,vnl=URL |\n"
 	       "transport=raw,ifname=IF (CAP_NET_RAW); also mac=, mtu=");
+
+/* Hot-plug (mconsole config ethN=... / vecN:...): the option, parsed and
+ * checked as at boot; *n is the new card. A card the parser rejected
+ * leaves no trace. */
+const char *net_host_config(const char *word, int *n)
+{
+	bool vec = !strncmp(word, "vec", 3);
+	int before = net_ncards;
+	int free_slots[NET_CARDS_MAX], nfree = 0;
+	for (int i = 0; i < net_ncards; i++)
+		if (!net_cards[i].t)
+			free_slots[nfree++] = i;
+	const char *err = vec ? vec_setup(word) : strncmp(word, "eth", 3) ? "expected ethN=... or vecN:..." : eth_setup(word);
+	/* the card now in use: a free slot that got a transport, or the new last one */
+	int got = -1;
+	for (int i = 0; i < nfree; i++)
+		if (net_cards[free_slots[i]].t)
+			got = free_slots[i];
+	if (got < 0 && net_ncards > before)
+		got = net_ncards - 1;
+	if (err) {
+		if (got >= 0)
+			net_host_forget(got);
+		else if (net_ncards == before && before < NET_CARDS_MAX && net_cards[before].t)
+			memset(&net_cards[before], 0, sizeof(net_cards[before]));	/* rejected half-way */
+		return err;
+	}
+	char *copy = strdup(word);	/* word is the request's buffer */
+	if (copy)
+		net_cards[got].word = copy;
+	*n = got;
+	return NULL;
+}
+
+/* The card's slot is free again (after net_host_close). */
+void net_host_forget(int n)
+{
+	struct net_if *nif = &net_cards[n];
+	free(nif->priv);
+	memset(nif, 0, sizeof(*nif));
+	nif->epfd = nif->kick[0] = nif->kick[1] = nif->write_fd = -1;
+}
+
+const char *net_host_describe(int n)
+{
+	return n >= 0 && n < net_ncards && net_cards[n].t ? net_cards[n].word : NULL;
+}

@@ -15,9 +15,13 @@ struct ubd_slot {
 	int fd;
 	uint64_t size;
 	struct cow_file *cow;	/* COW layer over the backing file, or NULL */
+	char *backing_alloc;	/* backing when read from the COW header (ours to free) */
 };
 
 extern struct ubd_slot ubd_slots[UBD_MAX];
+
+/* ubd_io.c: a read with RWF_NOWAIT (-EAGAIN unless all cached). */
+ssize_t ubd_host_read_cached(struct ubd_req *r);
 
 /* ubd_lock.c: an OFD read or write lock on fd (0 or -errno), and the
  * pid of another process holding a lock on fd's file (0: unknown). */

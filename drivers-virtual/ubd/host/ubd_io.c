@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <unistd.h>
 #include "ubd_host.h"
 
@@ -21,14 +22,14 @@ uint64_t ubd_host_size(int n) { return slot(n) ? slot(n)->size : 0; }
 /* Through the COW layer, in whole sectors: the covering sectors are read
  * (COW area or backing file), patched for a write, and written to the COW
  * area (data first, then the bitmap: cow_write). len is already clipped. */
-static ssize_t cow_io(struct ubd_slot *s, void *buf, size_t len, uint64_t off, bool write)
+static ssize_t cow_io(struct ubd_slot *s, void *buf, size_t len, uint64_t off, bool write, int rwf)
 {
 	uint32_t ss = s->cow->info.sectorsize;
 	uint64_t first = off / ss, last = (off + len + ss - 1) / ss;
 	uint8_t *b = malloc((last - first) * ss);
 	if (!b)
 		return -ENOMEM;
-	int r = cow_read(s->cow, b, first, last - first, NULL);
+	int r = cow_read_flags(s->cow, b, first, last - first, rwf, NULL);
 	if (!r && write) {
 		memcpy(b + (off - first * ss), buf, len);
 		r = cow_write(s->cow, b, first, last - first, NULL);
@@ -39,17 +40,24 @@ static ssize_t cow_io(struct ubd_slot *s, void *buf, size_t len, uint64_t off, b
 	return r < 0 ? r : (ssize_t)len;
 }
 
-static ssize_t do_read(struct ubd_slot *s, void *buf, size_t len, uint64_t off)
+/* rwf: preadv2 flags; with RWF_NOWAIT, -EAGAIN unless the host's page
+ * cache holds every byte (then nothing is half done that matters: the
+ * caller hands the whole request to the I/O thread). */
+static ssize_t do_read(struct ubd_slot *s, void *buf, size_t len, uint64_t off, int rwf)
 {
 	if (off >= s->size)
 		return 0;
 	if (len > s->size - off)
 		len = s->size - off;
 	if (s->cow)
-		return cow_io(s, buf, len, off, false);
+		return cow_io(s, buf, len, off, false, rwf);
 	size_t done = 0;
 	while (done < len) {
-		ssize_t r = pread(s->fd, (char *)buf + done, len - done, (off_t)(off + done));
+		struct iovec iov = { (char *)buf + done, len - done };
+		ssize_t r = rwf ? preadv2(s->fd, &iov, 1, (off_t)(off + done), rwf)
+				: pread(s->fd, iov.iov_base, iov.iov_len, (off_t)(off + done));
+		if (rwf && (r < 0 ? errno == EAGAIN : (r > 0 && (size_t)r < len - done)))
+			return -EAGAIN;
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
@@ -72,7 +80,7 @@ static ssize_t do_write(struct ubd_slot *s, const void *buf, size_t len, uint64_
 	if (len > s->size - off)
 		len = s->size - off;
 	if (s->cow)
-		return cow_io(s, (void *)buf, len, off, true);
+		return cow_io(s, (void *)buf, len, off, true, 0);
 	size_t done = 0;
 	while (done < len) {
 		ssize_t r = pwrite(s->fd, (const char *)buf + done, len - done, (off_t)(off + done));
@@ -94,6 +102,14 @@ static int do_flush(struct ubd_slot *s)
 	return fdatasync(s->fd) < 0 ? -errno : 0;
 }
 
+ssize_t ubd_host_read_cached(struct ubd_req *r)
+{
+	struct ubd_slot *s = slot(r->dev);
+	if (!s || r->op != UBD_OP_READ)
+		return -EAGAIN;
+	return do_read(s, r->buf, r->len, r->off, RWF_NOWAIT);
+}
+
 ssize_t ubd_host_do(struct ubd_req *r)
 {
 	struct ubd_slot *s = slot(r->dev);
@@ -101,7 +117,7 @@ ssize_t ubd_host_do(struct ubd_req *r)
 		return -ENXIO;
 	switch (r->op) {
 	case UBD_OP_READ:
-		return do_read(s, r->buf, r->len, r->off);
+		return do_read(s, r->buf, r->len, r->off, 0);
 	case UBD_OP_WRITE:
 		return do_write(s, r->buf, r->len, r->off);
 	case UBD_OP_FLUSH:

@@ -90,6 +90,8 @@ static const char *open_cow(struct ubd_slot *s, int fd)
 		free(cf);
 		return cerr.msg;
 	}
+	if (!s->backing)
+		s->backing_alloc = (char *)backing;
 	s->backing = backing;
 	s->cow = cf;
 	return NULL;
@@ -168,7 +170,7 @@ static const char *open_image(struct ubd_slot *s)
 	return err;
 }
 
-static const char *ubd_setup(const char *opt)
+const char *ubd_host_config(const char *opt, int *np)
 {
 	const char *p = opt + 3;
 	int n;
@@ -198,6 +200,7 @@ static const char *ubd_setup(const char *opt)
 		return "expected ubdN[rsdct]=[COWFILE,]FILE";
 	if (ubd_slots[n].present)
 		return "this ubd device is already given";
+	*np = n;
 	char *val = strdup(p + 1);
 	char *second = strpbrk(val, ",:");
 	if (second) {
@@ -209,16 +212,26 @@ static const char *ubd_setup(const char *opt)
 			second = NULL;
 		}
 	}
-	if (!*val)
+	if (!*val) {
+		free(val);
 		return "expected ubdN[rsdct]=[COWFILE,]FILE";
+	}
 	s.file = val;
 	s.backing = second;
 	const char *err = open_image(&s);
-	if (err)
+	if (err) {
+		free(val);
 		return err;
+	}
 	s.present = true;
 	ubd_slots[n] = s;
 	return NULL;
+}
+
+static const char *ubd_setup(const char *opt)
+{
+	int n;
+	return ubd_host_config(opt, &n);
 }
 __setup_prefix(ubd, ubd_setup, "ubdN[rsdct]=[COW,]FILE",
 	       "block device /dev/ubdX (N 0-15 or a-p) on a host\n"

@@ -110,27 +110,35 @@ static void *io_thread_main(void *arg)
 	return NULL;
 }
 
-/* At exit (arch_halt -> exit): let each thread finish what is queued, so
- * writes the guest issued reach the image, then join it. The completions
- * are read and dropped: no task will run again. */
+/* Let device n's thread finish what is queued, so writes the guest
+ * issued reach the image, then join it. The completions are read and
+ * dropped: nobody waits for them (umk is exiting, or the device is
+ * unplugged with nothing in flight). */
+void ubd_host_thread_stop(int n)
+{
+	struct io_thread *t = thread_of(n);
+	if (!t)
+		return;
+	t->running = false;
+	close(t->req_w);
+	struct ubd_req *r;
+	int k;
+	while ((k = get_ptr(t->done_r, &r)) != 0)
+		if (k == -EAGAIN)
+			wait_readable(t->done_r);
+		else if (k < 0)
+			break;
+	pthread_join(t->tid, NULL);
+	t->inflight = 0;
+	close(t->req_r);
+	close(t->done_r);
+}
+
+/* At exit (arch_halt -> exit): every device. */
 static void ubd_host_stop(void)
 {
-	for (int n = 0; n < UBD_MAX; n++) {
-		struct io_thread *t = thread_of(n);
-		if (!t)
-			continue;
-		t->running = false;
-		close(t->req_w);
-		struct ubd_req *r;
-		int k;
-		while ((k = get_ptr(t->done_r, &r)) != 0)
-			if (k == -EAGAIN)
-				wait_readable(t->done_r);
-			else if (k < 0)
-				break;
-		pthread_join(t->tid, NULL);
-		t->inflight = 0;
-	}
+	for (int n = 0; n < UBD_MAX; n++)
+		ubd_host_thread_stop(n);
 }
 
 int ubd_host_thread_start(int n)
@@ -176,6 +184,15 @@ int ubd_host_thread_start(int n)
 	pthread_setname_np(t->tid, name);	/* for ps -T, gdb */
 	t->running = true;
 	return t->done_r;
+}
+
+ssize_t ubd_host_try_cached(struct ubd_req *r)
+{
+	struct io_thread *t = thread_of(r->dev);
+	/* the test gate holds every request in the thread */
+	if (!t || t->inflight || gate_path)
+		return -EAGAIN;
+	return ubd_host_read_cached(r);
 }
 
 int ubd_host_submit(struct ubd_req *r)

@@ -26,10 +26,20 @@ struct block_device {
 	const struct block_device_operations *ops;
 	void *private;			/* the driver's */
 	struct list_head list;
+	int openers;			/* open files on its node */
+	int holders;			/* filesystems on it (blkdev_get) */
 };
 
-/* Add b (filled in by the driver, kept by it) and its /dev node. */
+/* Add b (filled in by the driver, kept by it), its /dev node and
+ * /sys/block/NAME; after boot, a uevent tells user space. */
 int blkdev_register(struct block_device *b);
+/* Take b away (hot-unplug): -EBUSY while it is open or mounted, else
+ * its node and sysfs entry go, a uevent says so, and the driver may
+ * free it. */
+int blkdev_unregister(struct block_device *b);
+/* A filesystem holds b while mounted on it. */
+void blkdev_get(struct block_device *b);
+void blkdev_put(struct block_device *b);
 struct block_device *blkdev_by_rdev(uint64_t rdev);	/* NULL: none */
 /* "/dev/ubda", "ubda", an alias or "MAJOR:MINOR" (root=); NULL: none. Used at
  * boot, before any path can be walked. */

@@ -47,6 +47,8 @@ struct inode {
 	struct page_cache *i_pages;	/* owned by mm; NULL until mapped */
 	void *i_private;		/* filesystem data */
 	struct list_head i_hash;
+	bool i_sealable;		/* tmpfs files: F_ADD_SEALS/F_GET_SEALS work */
+	unsigned i_seals;		/* F_SEAL_* (memfd.c) */
 };
 
 /* A name in a directory. Dentries are not cached: a lookup makes a fresh
@@ -322,6 +324,13 @@ int vfs_subtree(struct super_block *sb, const char *path, struct dentry **out);
 
 /* ---- interfaces for the core ---- */
 struct file *filp_open_exec(const char *path);
+/* A private mount of a filesystem type needing no device (kern_mount.c),
+ * and an open of path beneath it (".." and symlinks stop at its root). */
+struct vfsmount *kern_mount(const char *type_name);
+struct vfsmount *kern_mount_writable(const char *type_name);
+/* F_ADD_SEALS / F_GET_SEALS (memfd.c) */
+long memfd_fcntl(struct file *f, unsigned cmd, unsigned long arg);
+struct file *file_open_root(struct vfsmount *root, const char *path, unsigned flags);
 ssize_t kernel_read(struct file *f, void *buf, size_t n, loff_t off);
 ssize_t kernel_write(struct file *f, const void *buf, size_t n, loff_t off);
 struct file *get_file(struct file *f);
@@ -359,7 +368,8 @@ struct devfs_node {
 	static const struct devfs_node __devnode_##id __umk_entry(umk_devnodes) = { name, mode, rdev, gid, fops, NULL }
 #define DEVFS_LINK(id, name, target) \
 	static const struct devfs_node __devnode_##id __umk_entry(umk_devnodes) = { name, S_IFLNK | 0777, 0, 0, NULL, target }
-int devfs_add_node(const char *name, umode_t mode, uint64_t rdev, const struct file_operations *fops);
+int devfs_add_node(const char *name, umode_t mode, uint64_t rdev, gid_t gid, const struct file_operations *fops);
+int devfs_remove_node(const char *name);	/* 0 or -ENOENT */
 /* Character device nodes outside /dev (tmpfs mknod): open by rdev. */
 extern const struct file_operations chrdev_fops;
 /* Advisory locks (fs/locks.c): release on close / last fput. */

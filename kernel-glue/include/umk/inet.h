@@ -73,13 +73,15 @@ struct neigh_parms {
 };
 
 /* The IPv4 state of a device, created when the device registers and
- * freed never (devices are not unregistered yet). */
+ * freed when it unregisters (hot-unplug), with its addresses, routes,
+ * neighbours, groups and sysctl directories. */
 struct in_device {
 	struct net_device *dev;
 	struct list_head ifa_list;	/* primaries first, then secondaries, as Linux */
 	struct list_head mc_list;	/* struct ip_mc_group: groups joined on it */
 	struct neigh_parms arp_parms;
 	int forwarding;			/* net.ipv4.conf.DEV.forwarding */
+	struct inet_dev_sysctl *sysctl;	/* conf/DEV and neigh/DEV (sysctl.c) */
 };
 
 static inline struct in_device *in_dev_get(const struct net_device *dev) { return dev->ip_ptr; }

@@ -61,6 +61,10 @@ void kthread_start(void);	/* entry of a task with kthread_fn set */
 /* umh.c: start path as a child of init (0 or -errno); if the exec
  * fails, failed(err) runs in that process before it exits. */
 int call_usermodehelper(const char *path, const char *const *argv, const char *const *envp, void (*failed)(int));
+/* The same, kfree(owned) once the program runs or failed to (argv and
+ * envp may live in it); on an error return the caller still owns it. */
+int call_usermodehelper_owned(const char *path, const char *const *argv, const char *const *envp,
+			      void (*failed)(int), void *owned);
 
 /* power.c: the host asked the machine to stop (IRQ_POWER). */
 void power_button(void);

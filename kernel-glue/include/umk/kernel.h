@@ -44,6 +44,9 @@ void sbuf_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(pri
 void sbuf_putmem(struct sbuf *b, const void *p, size_t n);
 void sbuf_free(struct sbuf *b);
 
+/* lib/crc32.c: CRC-32 as gzip computes it (start with crc 0). */
+uint32_t crc32_le(uint32_t crc, const void *p, size_t n);
+
 /* printk: level prefix as in Linux, e.g. printk(KERN_ERR "...") */
 #define KERN_EMERG "<0>"
 #define KERN_ALERT "<1>"
@@ -55,6 +58,10 @@ void sbuf_free(struct sbuf *b);
 #define KERN_DEBUG "<7>"
 int printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void printk_once_key(const char *key, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Copy every line printk logs (with its timestamp) into out as well,
+ * until printk_capture(NULL): a command's log output as its answer
+ * (mconsole's sysrq, as UML's with_console). */
+void printk_capture(struct sbuf *out);
 __attribute__((noreturn, format(printf, 1, 2))) void panic(const char *fmt, ...);
 /* At most burst messages per interval (lib/ratelimit.c, Linux's
  * printk_ratelimit defaults: 10 per 5 s); ratelimit() says whether to

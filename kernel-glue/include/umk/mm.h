@@ -46,6 +46,11 @@ void slab_get_stats(uint64_t *slab, uint64_t *large, uint64_t *table);
 #define VM_SHARED	0x8
 #define VM_GROWSDOWN	0x100
 #define VM_STACK	VM_GROWSDOWN
+#define VM_LOCKED	0x200	/* mlock: kept in memory (and populated) */
+#define VM_LOCKONFAULT	0x400	/* mlock2(MLOCK_ONFAULT): locked as faulted in */
+#define VM_LOCKED_MASK	(VM_LOCKED | VM_LOCKONFAULT)
+#define VM_DONTCOPY	0x800	/* MADV_DONTFORK: a child has nothing here */
+#define VM_WIPEONFORK	0x1000	/* MADV_WIPEONFORK: a child gets zeros here */
 
 struct vma {
 	struct vma *next;	/* sorted by start */
@@ -67,6 +72,9 @@ struct mm {
 	uaddr_t start_brk, brk, start_stack;
 	uaddr_t arg_start, arg_end, env_start, env_end;
 	uaddr_t mmap_base;
+	uint32_t def_flags;		/* VM_* every new mapping gets (mlockall MCL_FUTURE) */
+	int dumpable;			/* PR_SET_DUMPABLE: 1 from exec, copied by fork */
+	bool thp_disable;		/* PR_SET_THP_DISABLE: copied by fork, kept across exec */
 	uint64_t auxv[48];
 	struct file *exe_file;
 	/* arch-um: host stub process and pending host mapping operations */
@@ -82,6 +90,9 @@ void mm_put(struct mm *mm);
 struct vma *find_vma(struct mm *mm, uaddr_t addr);	/* vma containing addr */
 void mm_show_maps(struct mm *mm, struct sbuf *out);	/* /proc/PID/maps text */
 uint64_t mm_total_pages(struct mm *mm);
+uint64_t mm_locked_pages(struct mm *mm);	/* in VM_LOCKED mappings (VmLck) */
+/* Fault in [start, end) of mm as mlock and MAP_POPULATE do. */
+void mm_populate(struct mm *mm, uaddr_t start, uaddr_t end);
 
 /* Page cache hooks for filesystems: an inode's cached pages (used by
  * MAP_SHARED mappings) stay coherent with read()/write()/truncate(). */

@@ -154,6 +154,8 @@ struct net_family {
 #define DEFINE_NET_FAMILY(var) \
 	static const struct net_family *const __net_family_##var __umk_entry(umk_net_families) = &(var)
 
+bool net_family_registered(int family);	/* a DEFINE_NET_FAMILY for it */
+
 #define SOCKF_PASSCRED	0x1
 #define SOCKF_REUSEADDR	0x2
 #define SOCKF_KEEPALIVE	0x4

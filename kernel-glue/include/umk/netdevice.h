@@ -60,6 +60,9 @@ struct net_device {
 /* Registration by drivers (an initcall). Names ending in "%d" get the
  * first free number ("eth%d" -> eth0). 0 or -errno. */
 int register_netdev(struct net_device *dev);
+/* Hot-unplug: brought down, notified (NETDEV_UNREGISTER: sysfs, packet
+ * sockets), taken off the list; the driver may free it afterwards. */
+void unregister_netdev(struct net_device *dev);
 struct net_device *dev_get_by_name(const char *name);	/* NULL: none */
 struct net_device *dev_get_by_index(int ifindex);
 /* Walk every device in ifindex order: NULL first, then the previous. */
@@ -122,7 +125,8 @@ void dev_remove_pack(struct packet_type *pt);
 
 /* Changes others want to hear of (rtnetlink's RTM_NEWLINK/DELLINK and
  * the IPv4 layer): register a notifier (from its own file). */
-enum netdev_event { NETDEV_REGISTER, NETDEV_UP, NETDEV_DOWN, NETDEV_CHANGE, NETDEV_CHANGEMTU, NETDEV_CHANGEADDR };
+enum netdev_event { NETDEV_REGISTER, NETDEV_UP, NETDEV_DOWN, NETDEV_CHANGE, NETDEV_CHANGEMTU, NETDEV_CHANGEADDR,
+		   NETDEV_UNREGISTER };
 struct netdev_notifier {
 	void (*fn)(struct net_device *dev, enum netdev_event ev);
 };

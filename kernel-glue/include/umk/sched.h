@@ -96,6 +96,9 @@ struct task {
 	uint64_t robust_list;		/* set_robust_list head */
 	int nice;
 	int pdeath_signal;		/* PR_SET_PDEATHSIG: sent when parent (the thread) exits */
+	bool no_new_privs;		/* PR_SET_NO_NEW_PRIVS: inherited, kept across exec, never unset */
+	bool keep_caps;			/* PR_SET_KEEPCAPS: cleared by exec */
+	uint64_t timer_slack_ns;	/* PR_SET_TIMERSLACK (0: the default, 50 us) */
 
 	struct mm *mm;
 	struct files_struct *files;
@@ -124,6 +127,7 @@ struct task {
 
 	uint64_t clear_child_tid;	/* set_tid_address */
 	uint64_t utime_ns, stime_ns;	/* user / system time */
+	int64_t kstart_ns;		/* its running kernel stretch began (0: none) */
 	int64_t start_time_ns;
 	uint64_t nvcsw, nivcsw, min_flt, maj_flt;
 
@@ -196,6 +200,15 @@ bool pgrp_exists(pid_t pgrp);
 
 /* Time */
 int64_t ktime_mono_ns(void);		/* CLOCK_MONOTONIC */
+
+/* kernel/cputime.c: CPU time accounting. The scheduler calls
+ * cputime_switch when prev leaves the CPU to next (next_idle: nobody
+ * runs); the trap loop brackets each run of user code. */
+void cputime_switch(struct task *prev, struct task *next, bool next_idle);
+void cputime_user_enter(struct task *t, int64_t now);
+void cputime_user_exit(struct task *t, int64_t entered, int64_t now);
+/* Every task's user and system time since boot (the dead's included). */
+void cputime_totals(int64_t *user, int64_t *system);
 int64_t ktime_real_ns(void);		/* CLOCK_REALTIME */
 int64_t ktime_boot_ns(void);		/* since boot */
 

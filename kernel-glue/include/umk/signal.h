@@ -17,6 +17,7 @@
 #define SIGSEGV 11
 #define SIGPIPE 13
 #define SIGALRM 14
+#define SIGTERM 15
 #define SIGCHLD 17
 #define SIGCONT 18
 #define SIGSTOP 19

@@ -53,4 +53,6 @@ struct syscall_entry { long nr; const char *name; syscall_fn fn; };
 	static long __se_sys_##name(long x1, long x2, long x3, long x4, long x5, long x6) \
 	{ return do_sys_##name((t1)x1, (t2)x2, (t3)x3, (t4)x4, (t5)x5, (t6)x6); } \
 	static long do_sys_##name(t1 a1, t2 a2, t3 a3, t4 a4, t5 a5, t6 a6)
+/* Is there a system call of this name (its SYSCALL_DEFINE)? */
+bool syscall_implemented(const char *name);
 #endif

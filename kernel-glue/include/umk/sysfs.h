@@ -22,4 +22,7 @@ struct sysfs_attr {
 int sysfs_mkdir(const char *path);
 /* Attribute attr of obj in directory dir (made first if missing). */
 int sysfs_create_file(const char *dir, const struct sysfs_attr *attr, void *obj);
+/* Remove path (a directory with everything in it, or one attribute) when
+ * its object goes: 0 or -ENOENT. Files still open read as ENODEV. */
+int sysfs_remove(const char *path);
 #endif

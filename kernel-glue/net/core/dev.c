@@ -5,6 +5,7 @@
  * what it sends on lo is delivered by the same loop, after it returns. */
 #include <umk/netdevice.h>
 #include <umk/sched.h>
+#include <umk/uevent.h>
 
 static LIST_HEAD(devices);
 static int next_ifindex = 1;
@@ -64,6 +65,16 @@ static int pick_name(struct net_device *dev)
 	return -ENFILE;
 }
 
+static void net_uevent(struct net_device *dev, const char *action)
+{
+	char path[64], ifname[32], ifindex[24];
+	snprintf(path, sizeof(path), "/devices/virtual/net/%s", dev->name);
+	snprintf(ifname, sizeof(ifname), "INTERFACE=%s", dev->name);
+	snprintf(ifindex, sizeof(ifindex), "IFINDEX=%d", dev->ifindex);
+	const char *vars[] = { ifname, ifindex, NULL };
+	uevent_send(action, path, "net", vars);
+}
+
 int register_netdev(struct net_device *dev)
 {
 	int err = pick_name(dev);
@@ -75,7 +86,17 @@ int register_netdev(struct net_device *dev)
 	dev->change_time = (uint64_t)ktime_boot_ns();
 	list_add_tail(&dev->list, &devices);
 	notify(dev, NETDEV_REGISTER);
+	net_uevent(dev, "add");
 	return 0;
+}
+
+void unregister_netdev(struct net_device *dev)
+{
+	if (dev->flags & IFF_UP)
+		dev_change_flags(dev, dev->flags & ~(unsigned)IFF_UP);
+	notify(dev, NETDEV_UNREGISTER);
+	list_del(&dev->list);
+	net_uevent(dev, "remove");
 }
 
 unsigned dev_get_flags(const struct net_device *dev)

@@ -132,9 +132,14 @@ static const struct sysfs_attr stat_attrs[] = {
 
 static void net_sysfs_add(struct net_device *dev, enum netdev_event ev)
 {
+	char dir[64], stats[80];
+	if (ev == NETDEV_UNREGISTER) {
+		snprintf(dir, sizeof(dir), "class/net/%s", dev->name);
+		sysfs_remove(dir);
+		return;
+	}
 	if (ev != NETDEV_REGISTER)
 		return;
-	char dir[64], stats[80];
 	int err = 0;
 	snprintf(dir, sizeof(dir), "class/net/%s", dev->name);
 	snprintf(stats, sizeof(stats), "%s/statistics", dir);

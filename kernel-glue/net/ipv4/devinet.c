@@ -369,8 +369,6 @@ int inet_gifconf(struct net_device *dev, void *buf, int max)
 
 /* ---- devices coming and going ---- */
 
-void inet_sysctl_add_dev(struct in_device *idev);
-
 static void inetdev_up(struct net_device *dev, struct in_device *idev)
 {
 	if (dev->mtu < IPV4_MIN_MTU)
@@ -386,6 +384,23 @@ static void inetdev_up(struct net_device *dev, struct in_device *idev)
 	if (dev->type == ARPHRD_ETHER && !(dev->flags & IFF_NOARP))
 		in_dev_for_each_ifa(ifa, idev)
 			arp_send_garp(dev, ifa->local);
+}
+
+/* The device is going (hot-unplug; it is down already): as Linux's
+ * inetdev_destroy and fib_disable_ip, its addresses, every route
+ * through it (static and local ones too), its neighbours and groups,
+ * and its sysctl directories go. Sockets keep the ifindex they were
+ * given (bound, multicast): it is never reused, so they find nothing. */
+static void inetdev_destroy(struct net_device *dev, struct in_device *idev)
+{
+	while (!list_empty(&idev->ifa_list))
+		inet_ifa_delete(list_first_entry(&idev->ifa_list, struct in_ifaddr, list));
+	fib_sync_down_dev(dev, true);
+	neigh_ifdown(dev, false);
+	ip_mc_destroy_dev(idev);
+	inet_sysctl_del_dev(idev);
+	dev->ip_ptr = NULL;
+	kfree(idev);
 }
 
 static void inetdev_event(struct net_device *dev, enum netdev_event ev)
@@ -428,6 +443,9 @@ static void inetdev_event(struct net_device *dev, enum netdev_event ev)
 		break;
 	case NETDEV_CHANGEADDR:
 		neigh_ifdown(dev, false);
+		break;
+	case NETDEV_UNREGISTER:
+		inetdev_destroy(dev, idev);
 		break;
 	default:
 		break;

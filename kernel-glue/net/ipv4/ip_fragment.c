@@ -24,6 +24,7 @@ struct ipq {
 	unsigned max_size;		/* largest fragment (header included) */
 	struct list_head frags;		/* struct frag, by offset */
 	struct sk_buff *head_hdr;	/* the first fragment (offset 0): its header */
+	int head_iif;			/* ... received on: a removed device is not kept */
 	size_t mem;
 	struct ktimer timer;
 };
@@ -59,10 +60,15 @@ static void ipq_expire(struct ktimer *t)
 	/* only a destination that got the first fragment says so (RFC 792).
 	 * Linux routes the head again first, as if it came from outside:
 	 * a loopback or local source is then martian, so datagrams we sent
-	 * ourselves (on lo) time out without an ICMP message. */
-	if (q->first_in && q->head_hdr && INET_CB(q->head_hdr)->rt_type == RTN_LOCAL && !ipv4_is_loopback(q->saddr) &&
-	    !ipv4_is_loopback(q->daddr) && inet_addr_type(q->saddr) != RTN_LOCAL)
+	 * ourselves (on lo) time out without an ICMP message.
+	 * The head's device may have gone since (hot-unplug): then no
+	 * message, as Linux's ip_expire. */
+	struct net_device *dev = q->head_hdr ? dev_get_by_index(q->head_iif) : NULL;
+	if (q->first_in && dev && INET_CB(q->head_hdr)->rt_type == RTN_LOCAL && !ipv4_is_loopback(q->saddr) &&
+	    !ipv4_is_loopback(q->daddr) && inet_addr_type(q->saddr) != RTN_LOCAL) {
+		q->head_hdr->dev = dev;
 		icmp_send(q->head_hdr, ICMP_TIME_EXCEEDED, ICMP_EXC_FRAGTIME, 0);
+	}
 	ipq_free(q);
 }
 
@@ -122,8 +128,10 @@ static int insert_pos(struct ipq *q, unsigned offset, unsigned end, struct list_
 	return INSERT_OK;
 }
 
-/* Build the whole datagram: the first fragment's header, every payload. */
-static struct sk_buff *reassemble(struct ipq *q)
+/* Build the whole datagram: the first fragment's header, every payload;
+ * it arrived on dev, the device of the fragment that completed it (the
+ * head's may be gone), as Linux's ip_frag_reasm. */
+static struct sk_buff *reassemble(struct ipq *q, struct net_device *dev)
 {
 	struct iphdr *hiph = ip_hdr(q->head_hdr);
 	unsigned ihl = hiph->ihl * 4u;
@@ -143,7 +151,7 @@ static struct sk_buff *reassemble(struct ipq *q)
 		memcpy(p + ihl + f->offset, f->skb->data, f->end - f->offset);
 	skb_reset_network_header(skb);
 	memcpy(skb->cb, q->head_hdr->cb, sizeof(skb->cb));
-	skb->dev = q->head_hdr->dev;
+	skb->dev = dev;
 	skb->pkt_type = q->head_hdr->pkt_type;
 	skb->tstamp = q->head_hdr->tstamp;
 	skb->protocol = ETH_P_IP;
@@ -202,6 +210,8 @@ struct sk_buff *ip_defrag(struct sk_buff *skb)
 		if (!q->head_hdr)
 			goto discard;
 		skb_trim(q->head_hdr, (size_t)(skb->data - skb_network_header(skb)) + ihl);
+		q->head_hdr->dev = NULL;	/* looked up again by head_iif when needed */
+		q->head_iif = skb->dev ? skb->dev->ifindex : 0;
 		q->first_in = true;
 	}
 	skb_pull(skb, (size_t)(skb_network_header(skb) - skb->data) + ihl);
@@ -217,7 +227,7 @@ struct sk_buff *ip_defrag(struct sk_buff *skb)
 	if (fragsize > q->max_size)
 		q->max_size = fragsize;
 	if (q->first_in && q->last_in && q->meat == q->len) {
-		struct sk_buff *whole = reassemble(q);
+		struct sk_buff *whole = reassemble(q, skb->dev);
 		ipq_free(q);
 		return whole;
 	}

@@ -229,4 +229,10 @@ int ip_mc_join(struct net_device *dev, __be32 group);
 void ip_mc_leave(struct net_device *dev, __be32 group);
 void ip_mc_up(struct net_device *dev);
 void ip_mc_down(struct net_device *dev);
+/* The device goes: every group on it is forgotten (Linux's ip_mc_destroy_dev). */
+void ip_mc_destroy_dev(struct in_device *idev);
+
+/* ---- sysctl.c: a device's conf/DEV and neigh/DEV ---- */
+void inet_sysctl_add_dev(struct in_device *idev);
+void inet_sysctl_del_dev(struct in_device *idev);
 #endif

@@ -65,6 +65,15 @@ void ip_mc_down(struct net_device *dev)
 	ip_mc_leave(dev, IGMP_ALL_HOSTS);
 }
 
+void ip_mc_destroy_dev(struct in_device *idev)
+{
+	while (!list_empty(&idev->mc_list)) {
+		struct ip_mc_group *g = list_first_entry(&idev->mc_list, struct ip_mc_group, link);
+		list_del(&g->link);
+		kfree(g);
+	}
+}
+
 static int igmp_show(struct sbuf *o, void *data __unused)
 {
 	sbuf_printf(o, "Idx\tDevice    : Count Querier\tGroup    Users Timer\tReporter\n");

@@ -126,28 +126,59 @@ static int scaled_write(const char *buf, size_t len, void *data)
 	return 0;
 }
 
-static void add_scaled(const char *dir, const char *name, int *val, int scale, int min)
+/* A device's conf/DEV and neigh/DEV: their directories and values, so
+ * that they go with the device. */
+#define DEV_SYSCTLS 9
+struct inet_dev_sysctl {
+	struct proc_entry *conf, *neigh;
+	struct scaled vals[DEV_SYSCTLS];
+	int n;
+};
+
+static void add_scaled(struct inet_dev_sysctl *ds, struct proc_entry *dir, const char *dir_path, const char *name,
+		       int *val, int scale, int min)
 {
-	struct scaled *s = kzalloc(sizeof(*s));
+	if (!dir || ds->n == DEV_SYSCTLS)
+		return;
+	struct scaled *s = &ds->vals[ds->n++];
 	*s = (struct scaled){ val, scale, min };
 	char path[96];
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	snprintf(path, sizeof(path), "%s/%s", dir_path, name);
 	proc_create(path, 0644, scaled_show, scaled_write, s);
 }
 
 void inet_sysctl_add_dev(struct in_device *idev)
 {
+	struct inet_dev_sysctl *ds = kzalloc(sizeof(*ds));
 	char dir[64];
 	snprintf(dir, sizeof(dir), "sys/net/ipv4/conf/%s", idev->dev->name);
-	add_scaled(dir, "forwarding", &idev->forwarding, 1, 0);
+	ds->conf = proc_create(dir, 0, NULL, NULL, NULL);
+	add_scaled(ds, ds->conf, dir, "forwarding", &idev->forwarding, 1, 0);
 	snprintf(dir, sizeof(dir), "sys/net/ipv4/neigh/%s", idev->dev->name);
+	ds->neigh = proc_create(dir, 0, NULL, NULL, NULL);
 	struct neigh_parms *p = &idev->arp_parms;
-	add_scaled(dir, "base_reachable_time_ms", &p->base_reachable_time_ms, 1, 0);
-	add_scaled(dir, "base_reachable_time", &p->base_reachable_time_ms, 1000, 0);
-	add_scaled(dir, "retrans_time_ms", &p->retrans_time_ms, 1, 0);
-	add_scaled(dir, "delay_first_probe_time", &p->delay_first_probe_time_ms, 1000, 0);
-	add_scaled(dir, "gc_stale_time", &p->gc_stale_time_ms, 1000, 0);
-	add_scaled(dir, "ucast_solicit", &p->ucast_solicit, 1, 0);
-	add_scaled(dir, "mcast_solicit", &p->mcast_solicit, 1, 0);
-	add_scaled(dir, "unres_qlen_bytes", &p->unres_qlen_bytes, 1, 0);
+	add_scaled(ds, ds->neigh, dir, "base_reachable_time_ms", &p->base_reachable_time_ms, 1, 0);
+	add_scaled(ds, ds->neigh, dir, "base_reachable_time", &p->base_reachable_time_ms, 1000, 0);
+	add_scaled(ds, ds->neigh, dir, "retrans_time_ms", &p->retrans_time_ms, 1, 0);
+	add_scaled(ds, ds->neigh, dir, "delay_first_probe_time", &p->delay_first_probe_time_ms, 1000, 0);
+	add_scaled(ds, ds->neigh, dir, "gc_stale_time", &p->gc_stale_time_ms, 1000, 0);
+	add_scaled(ds, ds->neigh, dir, "ucast_solicit", &p->ucast_solicit, 1, 0);
+	add_scaled(ds, ds->neigh, dir, "mcast_solicit", &p->mcast_solicit, 1, 0);
+	add_scaled(ds, ds->neigh, dir, "unres_qlen_bytes", &p->unres_qlen_bytes, 1, 0);
+	idev->sysctl = ds;
+}
+
+/* The device goes: its directories go (open files of them get ENOENT on
+ * a write, umk/proc.h), then the values they pointed at. */
+void inet_sysctl_del_dev(struct in_device *idev)
+{
+	struct inet_dev_sysctl *ds = idev->sysctl;
+	if (!ds)
+		return;
+	if (ds->conf)
+		proc_remove(ds->conf);
+	if (ds->neigh)
+		proc_remove(ds->neigh);
+	kfree(ds);
+	idev->sysctl = NULL;
 }

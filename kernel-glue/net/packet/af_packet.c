@@ -206,19 +206,28 @@ static const struct net_family packet_family = { .family = AF_PACKET, .create = 
 DEFINE_NET_FAMILY(packet_family);
 
 /* A bound device going down takes the tap off (ENETDOWN pending), its
- * coming back up puts it back, as Linux's packet_notifier. */
+ * coming back up puts it back; a device going away (hot-unplug) also
+ * takes the socket's memberships on it, and leaves the socket bound to
+ * nothing (ifindex -1: it hears nothing, sends fail), as Linux's
+ * packet_notifier. */
 static void packet_netdev_event(struct net_device *dev, enum netdev_event ev)
 {
 	struct packet_sock *po;
 	list_for_each_entry(po, &packet_socks, all) {
+		if (ev == NETDEV_UNREGISTER)
+			packet_mc_dev_gone(po, dev);
 		if (po->ifindex != dev->ifindex)
 			continue;
-		if (ev == NETDEV_DOWN && po->running) {
+		if ((ev == NETDEV_DOWN || ev == NETDEV_UNREGISTER) && po->running) {
 			packet_unhook(po);
 			po->sock->err = ENETDOWN;
 			wake_up(&po->wq);
 		} else if (ev == NETDEV_UP && po->num) {
 			packet_hook(po);
+		}
+		if (ev == NETDEV_UNREGISTER) {
+			po->ifindex = -1;
+			po->pt.dev = NULL;
 		}
 	}
 }

@@ -86,3 +86,16 @@ void packet_mc_flush(struct packet_sock *po)
 		kfree(ml);
 	}
 }
+
+void packet_mc_dev_gone(struct packet_sock *po, struct net_device *dev)
+{
+	for (struct packet_mclist **mlp = &po->mclist, *ml; (ml = *mlp);) {
+		if (ml->ifindex != dev->ifindex) {
+			mlp = &ml->next;
+			continue;
+		}
+		*mlp = ml->next;
+		dev_mc(dev, ml, -1);
+		kfree(ml);
+	}
+}

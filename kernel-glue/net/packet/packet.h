@@ -99,6 +99,8 @@ ssize_t packet_sendmsg(struct socket *s, struct kmsg *m, unsigned flags);
 int packet_mc_add(struct packet_sock *po, const struct packet_mreq_max *mr);
 int packet_mc_drop(struct packet_sock *po, const struct packet_mreq_max *mr);
 void packet_mc_flush(struct packet_sock *po);
+/* dev is going away: the memberships on it go (Linux's packet_dev_mclist_delete). */
+void packet_mc_dev_gone(struct packet_sock *po, struct net_device *dev);
 /* sockopt.c */
 int packet_setsockopt(struct socket *s, int level, int name, uaddr_t val, int len);
 int packet_getsockopt(struct socket *s, int level, int name, uaddr_t val, uaddr_t ulen);

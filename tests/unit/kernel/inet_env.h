@@ -13,6 +13,7 @@ struct inet_env_log {
 	int icmp_errors, err_type, err_code;
 	uint32_t err_info;
 	int echo_replies;
+	int uevents;			/* device add/remove events sent */
 };
 extern struct inet_env_log inet_env_log;
 #endif

@@ -18,6 +18,7 @@
 #include <umk/init.h>
 #include <umk/netdevice.h>
 #include <umk/inet.h>
+#include <umk/proc.h>
 #include "../../../kernel-glue/net/ipv4/ipv4.h"
 #include "unrename.h"
 
@@ -553,6 +554,124 @@ static void addresses_and_routes(void)
 	EQ_I(inet_addr_type(t.local), RTN_UNICAST, "gone after 10 s");
 }
 
+static int on_dev;
+static const struct net_device *counted_dev;
+static int count_on_dev(const struct fib_route *r, void *arg)
+{
+	(void)arg;
+	on_dev += r->dev == counted_dev;
+	return 0;
+}
+static int count_neigh_on_dev(const struct neighbour *n, void *arg)
+{
+	(void)arg;
+	on_dev += n->dev == counted_dev;
+	return 0;
+}
+static int routes_on(const struct net_device *dev)
+{
+	on_dev = 0;
+	counted_dev = dev;
+	fib_route_walk(0, count_on_dev, NULL);
+	return on_dev;
+}
+static int neighbours_on(const struct net_device *dev)
+{
+	on_dev = 0;
+	counted_dev = dev;
+	neigh_walk(NULL, count_neigh_on_dev, NULL);
+	return on_dev;
+}
+
+/* Is /proc/PATH (a directory) there? proc_create refuses a taken path. */
+static bool proc_dir_exists(const char *path)
+{
+	struct proc_entry *e = proc_create(path, 0, NULL, NULL, NULL);
+	if (e)
+		proc_remove(e);
+	return !e;
+}
+
+/* A card unplugged (mconsole remove eth2): its IPv4 goes with it, as
+ * Linux's inetdev_destroy. The card's memory is freed at once, so the
+ * ASan build catches anything still holding it (a route, a neighbour, a
+ * reassembly queue timing out later). */
+static void device_gone(void)
+{
+	static const uint8_t mac2[6] = { 2, 0, 0, 0, 2, 1 }, peer2[6] = { 2, 0, 0, 0, 2, 2 };
+	struct card *c2 = calloc(1, sizeof(*c2));
+	card_init(c2, mac2);
+	struct net_device *dev = &c2->dev;
+	OK(!strcmp(dev->name, "eth2") && in_dev_get(dev), "a third card, eth2, with its in_device");
+	OK(proc_dir_exists("sys/net/ipv4/conf/eth2") && proc_dir_exists("sys/net/ipv4/neigh/eth2"),
+	   "and its conf/eth2, neigh/eth2");
+	dev_change_flags(dev, IFF_UP | IFF_BROADCAST | IFF_MULTICAST);
+	struct inet_addr_cfg a = { .local = ip4(172, 30, 0, 1), .prefixlen = 24, .broadcast = ip4(172, 30, 0, 255) };
+	EQ_I(inet_addr_add(dev, &a, NLM_F_CREATE), 0, "172.30.0.1/24 on eth2");
+	struct inet_addr_cfg a2 = { .local = ip4(172, 30, 0, 9), .prefixlen = 24 };
+	EQ_I(inet_addr_add(dev, &a2, NLM_F_CREATE), 0, "and a secondary");
+	struct fib_route_cfg st = { .table = RT_TABLE_MAIN, .type = RTN_UNICAST, .scope = RT_SCOPE_UNIVERSE,
+				    .dst = ip4(10, 9, 0, 0), .dst_len = 16, .gw = ip4(172, 30, 0, 254),
+				    .protocol = RTPROT_BOOT, .nlflags = NLM_F_CREATE };
+	EQ_I(fib_route_add(&st), 0, "a static route through it");
+	EQ_I(ip_mc_join(dev, ip4(224, 1, 2, 3)), 0, "a multicast group on it");
+	inject(c2, arp(1, peer2, ip4(172, 30, 0, 2), bcast, ip4(172, 30, 0, 1), bcast));
+	OK(neighbours_on(dev) >= 1, "an ARP entry for its asker");
+	/* the first fragment of a datagram from it waits for the rest */
+	size_t n = ipv4(mac2, peer2, ip4(172, 30, 0, 2), ip4(172, 30, 0, 1), 64, 253, 16, false);
+	struct iphdr *h = (struct iphdr *)(frame + 14);
+	h->frag_off = htons(IP_MF);
+	h->check = 0;
+	h->check = ip_compute_csum(h, 20);
+	int queues = ip_frag_queues();
+	inject(c2, n);
+	EQ_I(ip_frag_queues(), queues + 1, "a reassembly queue holds its first fragment");
+	OK(routes_on(dev) > 0, "routes through eth2 (%d)", routes_on(dev));
+	clear(c2);
+
+	int ev = inet_env_log.uevents;
+	unregister_netdev(dev);
+	EQ_I(inet_env_log.uevents - ev, 1, "unregistered: one remove event");
+	OK(!dev_get_by_name("eth2") && !in_dev_get(dev), "eth2 and its in_device are gone");
+	EQ_I(inet_addr_type(ip4(172, 30, 0, 1)), RTN_UNICAST, "its address is no longer local");
+	EQ_I(inet_addr_type(ip4(172, 30, 0, 9)), RTN_UNICAST, "nor its secondary");
+	EQ_I(routes_on(dev), 0, "no route names it, static and local ones included");
+	struct fib_result r;
+	EQ_I(fib_lookup(ip4(10, 9, 1, 1), 0, 0, 0, &r) == 0 && r.dev == dev, 0, "the static route's destination no longer leads there");
+	EQ_I(neighbours_on(dev), 0, "no ARP entry names it");
+	OK(!proc_dir_exists("sys/net/ipv4/conf/eth2") && !proc_dir_exists("sys/net/ipv4/neigh/eth2"),
+	   "conf/eth2 and neigh/eth2 are gone");
+	memset(c2, 0x5a, sizeof(*c2));
+	free(c2);	/* as the driver does: anything left pointing at it is a use after free */
+
+	/* the queue times out with its device gone: no message, no touch */
+	uint64_t to = ipv4_mib.ip[IPSTATS_REASMTIMEOUT];
+	inet_env_advance(31000);
+	EQ_I(ip_frag_queues(), queues, "the orphaned reassembly queue timed out");
+	EQ_I(ipv4_mib.ip[IPSTATS_REASMTIMEOUT] - to, 1, "counted as a timeout");
+	/* the stack carries on: the others still route and answer */
+	OK(!fib_lookup(ip4(10, 0, 0, 7), 0, 0, 0, &r) && r.dev == &c1.dev, "eth1 still routes");
+	clear(&c1);
+	inject(&c1, arp(1, far, ip4(10, 0, 0, 5), bcast, ip4(10, 0, 0, 1), bcast));
+	OK(c1.nsent == 1 && sent_arp_op(&c1, 0) == 2, "and answers ARP");
+	clear(&c1);
+
+	/* the same name again starts afresh */
+	c2 = calloc(1, sizeof(*c2));
+	card_init(c2, mac2);
+	dev = &c2->dev;
+	OK(!strcmp(dev->name, "eth2") && in_dev_get(dev) && list_empty(&in_dev_get(dev)->ifa_list),
+	   "plugged again: eth2, a new in_device, no addresses");
+	OK(proc_dir_exists("sys/net/ipv4/conf/eth2"), "conf/eth2 is back");
+	dev_change_flags(dev, IFF_UP | IFF_BROADCAST | IFF_MULTICAST);
+	EQ_I(inet_addr_add(dev, &a, NLM_F_CREATE), 0, "the old address can be given again");
+	EQ_I(fib_route_add(&st), 0, "and the old static route");
+	unregister_netdev(dev);
+	clear(c2);
+	free(c2);
+	EQ_I(routes_on(dev), 0, "gone again, cleanly");
+}
+
 int main(void)
 {
 	setup();
@@ -563,5 +682,6 @@ int main(void)
 	malformed();
 	cache_limit();
 	addresses_and_routes();
+	device_gone();
 	return t_done();
 }
