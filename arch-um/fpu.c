@@ -11,6 +11,43 @@
 #include <umk/sched.h>
 
 static size_t xstate_size;
+/* what Linux's ptrace puts in an XSAVE area it hands out: the xfeatures
+ * word (XCR0, in fxsave's software bytes) and the CPU's mxcsr_mask. Read
+ * from the CPU here, not from a stub's area: a signal frame's software
+ * bytes (mode=seccomp) say something else. */
+static uint64_t host_xfeatures;
+static uint32_t host_mxcsr_mask;
+static bool host_fpu_probed;
+
+static void host_fpu_probe(void)
+{
+	if (host_fpu_probed)
+		return;
+	host_fpu_probed = true;
+	unsigned a, b, c, d;
+	__asm__("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+	if (c & (1u << 27)) {	/* OSXSAVE: xgetbv works */
+		uint32_t lo, hi;
+		__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+		host_xfeatures = (uint64_t)hi << 32 | lo;
+	}
+	uint8_t fx[512] __attribute__((aligned(16)));
+	memset(fx, 0, sizeof(fx));
+	__asm__ volatile("fxsave64 %0" : "=m"(fx));
+	memcpy(&host_mxcsr_mask, fx + 28, 4);
+}
+
+uint64_t arch_fpstate_xfeatures(void)
+{
+	host_fpu_probe();
+	return host_xfeatures;
+}
+
+uint32_t arch_fpstate_mxcsr_mask(void)
+{
+	host_fpu_probe();
+	return host_mxcsr_mask;
+}
 
 size_t arch_fpstate_size(void)
 {

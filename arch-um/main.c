@@ -1,5 +1,6 @@
 /* umk entry point: parse the command line, set up the host side of the
  * machine (memory file, stub image, interrupts) and start the kernel. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,8 +12,22 @@
 #include "placement.h"
 #include <umk/arch.h>
 
+/* A stop request (SIGTERM, SIGHUP, SIGINT) that comes before irq_init has
+ * its handler waits for it, blocked: umk is then never ended by the
+ * default action (and the trap-mode probe's child is not orphaned). */
+static void hold_stop_requests(void)
+{
+	sigset_t s;
+	sigemptyset(&s);
+	sigaddset(&s, SIGTERM);
+	sigaddset(&s, SIGHUP);
+	sigaddset(&s, SIGINT);
+	sigprocmask(SIG_BLOCK, &s, NULL);
+}
+
 int main(int argc, char **argv)
 {
+	hold_stop_requests();
 	boot_cfg.mem_bytes = 64ULL << 20;
 	parse_cmdline(argc, argv);
 	trap_mode_init();

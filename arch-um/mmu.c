@@ -87,6 +87,8 @@ void arch_mm_task_leave(struct mm *mm, struct task *t)
 	struct um_mm *m = mm->arch;
 	if (m && m->fpu_owner == t)
 		m->fpu_owner = NULL;
+	if (m && m->dr_owner == t)
+		m->dr_owner = NULL;
 }
 
 void arch_mm_destroy(struct mm *mm)

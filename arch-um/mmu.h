@@ -19,6 +19,8 @@ struct um_mm {
 	int nops;
 	struct task *fpu_owner;		/* whose FPU state the stub's thread holds */
 	void *mode_priv;		/* the trap mode's own state, if it keeps any */
+	struct task *dr_owner;		/* whose debug registers it holds */
+	bool dr_loaded;			/* and whether any is set */
 };
 
 /* Start a stub process for m: vfork, the memory file as fd 3, the stub

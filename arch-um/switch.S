@@ -26,4 +26,18 @@ um_task_trampoline:
 	xor %ebp, %ebp
 	call *%r12
 	ud2
+
+	/* void um_call_on_stack(void (*fn)(void *), void *arg, void *top):
+	 * fn(arg) on the stack below top (16-aligned), back on ours after */
+	.globl um_call_on_stack
+um_call_on_stack:
+	push %rbp
+	mov %rsp, %rbp
+	mov %rdx, %rsp
+	mov %rdi, %rax
+	mov %rsi, %rdi
+	call *%rax
+	mov %rbp, %rsp
+	pop %rbp
+	ret
 	.section .note.GNU-stack,"",@progbits

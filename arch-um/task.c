@@ -42,6 +42,9 @@ void arch_switch_to(struct task *prev, struct task *next)
 void arch_task_fork(struct task *c, struct task *p)
 {
 	fpu_fork(c, p);
+	/* the child has the parent's registers; ptrace clears the trap flag
+	 * there if it was the debugger's (no hardware breakpoints inherited) */
+	c->thread.forced_tf = p->thread.forced_tf;
 }
 
 void arch_task_exec(struct task *t)

@@ -122,5 +122,6 @@ void arch_run_user(struct task *t, struct trap_info *ti)
 	memset(ti, 0, sizeof(*ti));
 	um_trap->flush(m, &t->regs);
 	fpu_load(t, m);
+	debugregs_load(t, m);
 	um_trap->run(t, m, ti);
 }

@@ -46,6 +46,10 @@ struct trap_mode {
 	/* Make the guest running in m's stub (pid) trap back to the kernel
 	 * at once: called from a signal handler, so async-signal-safe. */
 	void (*kick)(pid_t pid);
+	/* Load the debug registers DR0-DR3 and DR7 of the guest thread in m
+	 * (ptrace's hardware breakpoints): 0 or the host's -errno. A mode
+	 * that reports a debug trap (SIGTRAP) updates the task's DR6. */
+	int (*debugregs_set)(struct um_mm *m, const uint64_t dr[8]);
 };
 
 #define TRAP_MODE(var) \

@@ -79,6 +79,7 @@ static void ptrace_flush(struct um_mm *m, struct guest_regs *gregs)
 		goto dead;
 	r.rip = stub_run_ops_entry();
 	r.rsp = STUB_STACK_TOP - 64;
+	r.eflags &= ~0x100ULL;	/* a guest being single-stepped: not the stub */
 	if (ptrace(PTRACE_SETREGS, m->pid, 0, &r) || ptrace(PTRACE_CONT, m->pid, 0, 0))
 		goto dead;
 	for (;;) {
@@ -99,7 +100,9 @@ dead:
 	m->nops = 0;
 }
 
-static void fill_fault(pid_t pid, int sig, struct trap_info *ti)
+#define DEBUGREG(n) (offsetof(struct user, u_debugreg) + (n) * sizeof(long))
+
+static void fill_fault(struct task *t, pid_t pid, int sig, struct trap_info *ti)
 {
 	siginfo_t si;
 	memset(&si, 0, sizeof(si));
@@ -109,6 +112,29 @@ static void fill_fault(pid_t pid, int sig, struct trap_info *ti)
 	ti->code = si.si_code;
 	ti->addr = (uaddr_t)si.si_addr;
 	ti->trapno = 0;
+	/* a debug trap (a step, a hardware breakpoint): DR6 says which, as
+	 * the host's ptrace reads it (the task keeps it flipped: see
+	 * arch-um/kernel/ptrace_arch.c) */
+	if (sig == SIGTRAP && (si.si_code == TRAP_TRACE || si.si_code == TRAP_HWBKPT || si.si_code == TRAP_BRKPT)) {
+		errno = 0;
+		long dr6 = ptrace(PTRACE_PEEKUSER, pid, DEBUGREG(6), 0);
+		if (errno == 0)
+			t->thread.debugreg[6] = (uint64_t)dr6 ^ 0xffff0ff0ULL;
+	}
+}
+
+/* DR7 off first: the host checks each address against the breakpoints
+ * DR7 enables, then DR7 with the new addresses. */
+static int ptrace_debugregs_set(struct um_mm *m, const uint64_t dr[8])
+{
+	if (ptrace(PTRACE_POKEUSER, m->pid, DEBUGREG(7), 0))
+		return -errno;
+	for (int i = 0; i < 4; i++)
+		if (ptrace(PTRACE_POKEUSER, m->pid, DEBUGREG(i), dr[i]))
+			return -errno;
+	if (dr[7] && ptrace(PTRACE_POKEUSER, m->pid, DEBUGREG(7), dr[7]))
+		return -errno;
+	return 0;
 }
 
 /* tt: at a syscall-entry stop, nullify the call into getpid and let it
@@ -159,7 +185,7 @@ static void ptrace_run(struct task *t, struct um_mm *m, struct trap_info *ti, bo
 	else if (sig == STUB_KICK_SIG || sig == SIGSTOP || sig == SIGWINCH || sig == SIGCHLD)
 		ti->kind = TRAP_IRQ;
 	else
-		fill_fault(m->pid, sig, ti);
+		fill_fault(t, m->pid, sig, ti);
 	return;
 died:
 	irq_set_running(0);
@@ -227,6 +253,7 @@ static const struct trap_mode skas_mode = {
 	.mm_start = ptrace_mm_start, .mm_stop = ptrace_mm_stop, .mm_reset = ptrace_mm_reset,
 	.flush = ptrace_flush, .run = skas_run,
 	.fpstate_get = ptrace_fpstate_get, .fpstate_set = ptrace_fpstate_set, .kick = ptrace_kick,
+	.debugregs_set = ptrace_debugregs_set,
 };
 static const struct trap_mode tt_mode = {
 	.name = "tt", .rank = 10, .probe = tt_probe,
@@ -234,6 +261,7 @@ static const struct trap_mode tt_mode = {
 	.mm_start = ptrace_mm_start, .mm_stop = ptrace_mm_stop, .mm_reset = ptrace_mm_reset,
 	.flush = ptrace_flush, .run = tt_run,
 	.fpstate_get = ptrace_fpstate_get, .fpstate_set = ptrace_fpstate_set, .kick = ptrace_kick,
+	.debugregs_set = ptrace_debugregs_set,
 };
 TRAP_MODE(skas_mode);
 TRAP_MODE(tt_mode);

@@ -71,6 +71,7 @@ struct sc_mm {
 	uint32_t seen;			/* SC_UWORD at the last release */
 	bool mapper_busy;		/* released with ops, not seen parked since */
 	uint64_t host_fs, host_gs;	/* what the stub's thread has loaded */
+	struct sc_bps bps;		/* the guest's hardware breakpoints */
 };
 
 static volatile uint32_t *ro32(struct sc_mm *sc, unsigned off) { return (volatile uint32_t *)(sc->ro + off); }
@@ -219,7 +220,8 @@ static bool take_frame(struct sc_mm *sc)
 	return true;
 }
 
-static void frame_to_regs(struct sc_mm *sc, struct guest_regs *r, struct trap_info *ti)
+/* *perf_data: a SIGTRAP's si_perf_data (TRAP_PERF: the breakpoint slot) */
+static void frame_to_regs(struct sc_mm *sc, struct guest_regs *r, struct trap_info *ti, uint64_t *perf_data)
 {
 	struct sc_ucontext u;
 	struct sc_siginfo si;
@@ -247,6 +249,7 @@ static void frame_to_regs(struct sc_mm *sc, struct guest_regs *r, struct trap_in
 			ti->code = si.code;
 			ti->addr = si.addr;
 			ti->trapno = (int)c->trapno;
+			memcpy(perf_data, &si.syscall, 8);	/* _sigfault._perf._data */
 			return;
 		}
 		break;
@@ -361,6 +364,7 @@ fail:
 static void sc_mm_stop(struct um_mm *m)
 {
 	struct sc_mm *sc = m->mode_priv;
+	sc_bps_close(&sc->bps);
 	kill(m->pid, SIGKILL);
 	int st;
 	while (waitpid(m->pid, &st, __WALL) < 0 && errno == EINTR)
@@ -432,7 +436,10 @@ static void sc_run(struct task *t, struct um_mm *m, struct trap_info *ti)
 		kill(m->pid, SIGKILL);
 		goto died;
 	}
-	frame_to_regs(sc, &t->regs, ti);
+	uint64_t perf_data = 0;
+	frame_to_regs(sc, &t->regs, ti, &perf_data);
+	if (ti->kind == TRAP_FAULT && ti->signo == SIGTRAP)
+		sc_debug_trap(t, ti, t->regs.rip, perf_data);
 	return;
 died:
 	ti->kind = TRAP_DIED;
@@ -464,11 +471,19 @@ static int sc_fpstate_set(struct um_mm *m, const void *buf, size_t len)
 	return 0;
 }
 
+/* The guest thread's tid is the stub's pid (the kick's target too). */
+static int sc_debugregs_set(struct um_mm *m, const uint64_t dr[8])
+{
+	struct sc_mm *sc = m->mode_priv;
+	return sc_bps_set(&sc->bps, m->pid, dr);
+}
+
 static const struct trap_mode seccomp_mode = {
 	.name = "seccomp", .rank = 30, .probe = sc_probe,
 	.help = "a seccomp filter, SIGSYS in the stub, futex\nhand-off, no ptrace stop (secure)",
 	.mm_start = sc_mm_start, .mm_stop = sc_mm_stop, .mm_reset = sc_mm_reset,
 	.flush = sc_flush, .run = sc_run,
 	.fpstate_get = sc_fpstate_get, .fpstate_set = sc_fpstate_set, .kick = sc_kick,
+	.debugregs_set = sc_debugregs_set,
 };
 TRAP_MODE(seccomp_mode);

@@ -35,6 +35,14 @@ void host_exit_hooks(void);
  * first switch to a new task "returns" into the trampoline */
 void um_switch_stacks(uint64_t *save_rsp, uint64_t new_rsp);
 void um_task_trampoline(void);
+void um_call_on_stack(void (*fn)(void *), void *arg, void *top);
+
+/* Run host library code whose stack depth is not ours to bound (libslirp
+ * and glib under it) on a stack of its own, 1 MiB of host memory with a
+ * guard page: a guest task's kernel stack is 32 KiB of guest memory,
+ * where an overflow would corrupt guest pages silently. fn must not
+ * sleep (no task switch happens on that stack). Host halves may call it. */
+void um_call_deep(void (*fn)(void *), void *arg);
 
 /* per-task FPU state (fpu.c) */
 struct task;
@@ -42,5 +50,6 @@ struct um_mm;
 void fpu_fork(struct task *c, struct task *p);
 void fpu_release(struct task *t);
 void fpu_load(struct task *t, struct um_mm *m);	/* before t runs in m */
+void debugregs_load(struct task *t, struct um_mm *m);	/* before t runs in m */
 void host_terminal_restore(void);
 #endif

@@ -5,8 +5,8 @@
 #     /usr/sbin go to /bin and /sbin too: /usr is Debian's);
 #   - Debian's own dynamically linked programs copied from the host into
 #     /usr/bin and /usr/sbin (bash, coreutils, grep, sed, mawk, findutils,
-#     procps, a few util-linux and ncurses tools, tcpdump, python3 with its
-#     standard library in /usr/lib/python3.X), with their shared
+#     procps, a few util-linux and ncurses tools, tcpdump, iproute2 ip, python3 with its
+#     standard library in /usr/lib/python3.X, strace), with their shared
 #     libraries (the ldd closure) in /lib/x86_64-linux-gnu and the dynamic
 #     loader /lib64/ld-linux-x86-64.so.2;
 #   - busybox init with /etc/inittab, /etc/init.d/rcS and rcK, a getty on
@@ -65,54 +65,10 @@ chmod 0755 bin/busybox
 done
 
 # --- Debian's dynamic programs --------------------------------------------
-# copy_lib HOSTPATH: one shared library (symlinks followed) at the same
-# path in the image, /lib and /lib64 being real directories here.
-copy_lib() {
-	case $1 in
-	/usr/lib/*) dst=lib/${1#/usr/lib/} ;;
-	/usr/lib64/*) dst=lib64/${1#/usr/lib64/} ;;
-	/*) dst=${1#/} ;;
-	*) return 0 ;;
-	esac
-	[ -e "$dst" ] && return 0
-	mkdir -p "$(dirname "$dst")"
-	cp -L "$1" "$dst"
-}
-
-# copy_prog DIR NAME...: host program NAME (from PATH) into DIR, with its
-# ldd closure. Programs the host lacks are reported and left out.
+# copy_prog, copy_lib, copy_libs_of (rootfs/host-programs.sh)
 missing=""
 ndeb=0
-copy_prog() {
-	d=$1
-	shift
-	for name in "$@"; do
-		src=""
-		for dir in /usr/bin /bin /usr/sbin /sbin; do
-			if [ -f "$dir/$name" ] && [ -x "$dir/$name" ]; then
-				src=$dir/$name
-				break
-			fi
-		done
-		if [ -z "$src" ]; then
-			missing="$missing $name"
-			continue
-		fi
-		cp -L "$src" "$d/$name"
-		chmod 0755 "$d/$name"
-		ndeb=$((ndeb + 1))
-		if head -c 4 "$src" | grep -q ELF; then
-			copy_libs_of "$src"
-		fi
-	done
-}
-
-# copy_libs_of FILE: the ldd closure of a host program or shared object.
-copy_libs_of() {
-	for lib in $(ldd "$1" 2>/dev/null | sed -n 's/.*=> \(\/[^ ]*\).*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) (.*/\1/p'); do
-		copy_lib "$lib"
-	done
-}
+. "$here/host-programs.sh"
 
 # coreutils: every program of the package.
 coreutils=$(dpkg -L coreutils 2>/dev/null | sed -n 's|^/\(usr/\)\{0,1\}s\{0,1\}bin/\([^/]*\)$|\2|p' | sort -u)
@@ -121,8 +77,11 @@ coreutils=$(dpkg -L coreutils 2>/dev/null | sed -n 's|^/\(usr/\)\{0,1\}s\{0,1\}b
  basename dirname du stat seq printf expr test yes nproc od md5sum sha256sum split tac nl comm join paste"
 copy_prog usr/bin bash $coreutils grep egrep fgrep sed mawk find xargs \
 	ps top free uptime vmstat pgrep pkill pmap pwdx watch w \
-	getopt flock setsid more rev column hostname which clear tput reset
-copy_prog usr/sbin sysctl e2fsck tcpdump dropbear
+	getopt flock setsid more rev column hostname which clear tput reset strace
+copy_prog usr/sbin sysctl e2fsck tcpdump ip dropbear
+# iproute2's tables (rt_tables, rt_protos, ...): ip names routing tables,
+# protocols and scopes with them
+[ -d /etc/iproute2 ] && cp -a /etc/iproute2 etc/iproute2
 # ssh access and network tools: dropbear's sshd (started by rcS), its
 # client and key tool, scp (the remote end of an scp), iperf3
 copy_prog usr/bin dbclient dropbearkey scp iperf3
@@ -348,16 +307,9 @@ fi
 # the kernel has no IPv4)
 ifconfig lo 127.0.0.1 netmask 255.0.0.0 up 2>/dev/null
 hostname -F /etc/hostname 2>/dev/null
-# eth0 on slirp (make run): slirp's fixed network, the address its DHCP
-# would give (10.0.2.15/24, gateway and DNS 10.0.2.2 and 10.0.2.3). Cards
-# on switches are the lab's to configure.
-case " $(cat /proc/cmdline 2>/dev/null) " in
-*" eth0=slirp"*)
-	ifconfig eth0 10.0.2.15 netmask 255.255.255.0 up 2>/dev/null &&
-		route add default gw 10.0.2.2 2>/dev/null
-	[ -s /etc/resolv.conf ] || echo "nameserver 10.0.2.3" >/etc/resolv.conf
-	;;
-esac
+# ip= on the kernel command line: DHCP or a static address (after the
+# hostname: ip= may name the host)
+/etc/init.d/ipconfig
 # sshd: dropbear on port 22. Its host keys are made at the first boot and
 # kept in /etc/dropbear (on the disk, or its COW file).
 if [ -x /usr/sbin/dropbear ]; then
@@ -370,6 +322,91 @@ fi
 echo "umk: $(uname -sr 2>/dev/null) on $(hostname 2>/dev/null)"
 true
 X
+cat >etc/init.d/ipconfig <<'X'
+#!/bin/sh
+# ip= from the kernel command line (Linux's nfsroot syntax, checked by
+# the kernel at boot), carried out as Linux's in-kernel ipconfig would:
+#   ip=dhcp | on | any               DHCP (udhcpc) on the first card
+#   ip=CLIENT:SERVER:GW:NETMASK:HOSTNAME:DEVICE:AUTOCONF:DNS0:DNS1
+# A CLIENT address means a static configuration; without one, AUTOCONF
+# (default any) asks DHCP, off/none leaves the card alone. DEVICE
+# defaults to the first ethN card. Run by rcS and by /init.
+export PATH=/sbin:/bin:/usr/sbin:/usr/bin
+v=""
+for w in $(cat /proc/cmdline 2>/dev/null); do
+	case $w in ip=*) v=${w#ip=} ;; esac
+done
+case $v in
+"" | off | none) exit 0 ;;
+on | any | dhcp) set -- "" "" "" "" "" "" dhcp ;;
+*)
+	oldifs=$IFS
+	IFS=:
+	# shellcheck disable=SC2086 # split on the colons
+	set -- $v
+	IFS=$oldifs
+	;;
+esac
+client=${1:-} gw=${3:-} mask=${4:-} host=${5:-} dev=${6:-} auto=${7:-any} dns0=${8:-} dns1=${9:-}
+cards=$(sed -n 's/^ *\([^ :]*\):.*/\1/p' /proc/net/dev 2>/dev/null)
+if [ -z "$dev" ]; then
+	for d in $cards; do
+		case $d in eth*) dev=$d && break ;; esac
+	done
+fi
+case " $(echo $cards) " in
+*" ${dev:-/} "*) ;;
+*)
+	echo "ipconfig: ip=$v: no network card${dev:+ $dev}" >&2
+	exit 1
+	;;
+esac
+[ -n "$host" ] && hostname "$host"
+if [ -n "$dns0$dns1" ]; then
+	{ [ -n "$dns0" ] && echo "nameserver $dns0"; [ -n "$dns1" ] && echo "nameserver $dns1"; } >/etc/resolv.conf 2>/dev/null
+fi
+if [ -n "$client" ]; then
+	# shellcheck disable=SC2086 # no netmask: the address class's, as ifconfig
+	ifconfig "$dev" "$client" ${mask:+netmask "$mask"} up || exit 1
+	[ -z "$gw" ] || route add default gw "$gw" dev "$dev" || exit 1
+	exit 0
+fi
+case $auto in
+off | none) exit 0 ;;
+esac
+ifconfig "$dev" up || exit 1
+# a lease within about 10 s, then udhcpc stays in the background to renew it
+exec udhcpc -i "$dev" -t 5 -T 2 -A 5 -b -p "/run/udhcpc.$dev.pid" -s /etc/udhcpc/default.script
+X
+mkdir -p etc/udhcpc
+cat >etc/udhcpc/default.script <<'X'
+#!/bin/sh
+# udhcpc's hook (busybox): applies a lease to $interface, takes it back.
+export PATH=/sbin:/bin:/usr/sbin:/usr/bin
+case $1 in
+deconfig)
+	ifconfig "$interface" 0.0.0.0
+	;;
+bound | renew)
+	# shellcheck disable=SC2086,SC2154 # udhcpc sets these
+	ifconfig "$interface" "$ip" ${subnet:+netmask "$subnet"} ${broadcast:+broadcast "$broadcast"} up
+	if [ -n "${router:-}" ]; then
+		while route del default gw 0.0.0.0 dev "$interface" 2>/dev/null; do :; done
+		metric=0
+		for r in $router; do
+			route add default gw "$r" dev "$interface" metric "$metric"
+			metric=$((metric + 1))
+		done
+	fi
+	if [ -n "${dns:-}" ]; then
+		{ [ -n "${domain:-}" ] && echo "search $domain"; for d in $dns; do echo "nameserver $d"; done; } >/etc/resolv.conf 2>/dev/null
+	fi
+	echo "udhcpc: $interface: $ip${subnet:+/$subnet}${router:+ router $router}"
+	;;
+esac
+exit 0
+X
+chmod 0755 etc/init.d/ipconfig etc/udhcpc/default.script
 cat >etc/init.d/rcK <<'X'
 #!/bin/sh
 # Shutdown (busybox init runs this before killing everything and powering off).

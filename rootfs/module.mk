@@ -17,7 +17,7 @@ define ROOTFS_BUILD
 	@sh rootfs/build-image.sh $(ROOTFS_DIR) $(ROOTFS_IMAGE)
 endef
 
-$(ROOTFS_STAMP): rootfs/build-rootfs.sh rootfs/init rootfs/build-image.sh rootfs/mke2fs.conf
+$(ROOTFS_STAMP): rootfs/build-rootfs.sh rootfs/host-programs.sh rootfs/init rootfs/build-image.sh rootfs/mke2fs.conf
 	$(ROOTFS_BUILD)
 
 $(ROOTFS_IMAGE): $(ROOTFS_STAMP)

@@ -8,6 +8,7 @@ PKGS="
 build-essential gcc make
 bats expect python3 time gdb
 busybox-static dropbear-bin
+strace gdb
 e2fsprogs libext2fs-dev
 libpcap-dev libcap-ng-dev libncurses-dev uuid-dev
 libslirp-dev libvdeplug-dev vde2

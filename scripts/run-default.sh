@@ -11,10 +11,11 @@
 #
 # The guest has a network card, eth0, on slirp (user networking: NAT to
 # the host's networks, DHCP and DNS, no privileges) with the host's port
-# 2222 on 127.0.0.1 forwarded to the guest's port 22
-# (Documentation/networking.md). UMK_NET= changes it: UMK_NET=none for no
-# card, or the card options to use instead, e.g.
-# UMK_NET='eth0=daemon,,unix,/tmp/lab.ctl'. An eth0= argument wins too.
+# 2222 on 127.0.0.1 forwarded to the guest's port 22, and ip=dhcp, so the
+# image's rcS configures it with udhcpc (Documentation/networking.md).
+# UMK_NET= changes it: UMK_NET=none for no card, or the options to use
+# instead, e.g. UMK_NET='eth0=daemon,,unix,/tmp/lab.ctl ip=10.0.0.2::10.0.0.1'.
+# An eth0= argument wins too (and drops the ip=dhcp), as does an ip= one.
 #
 # Extra arguments are added to the kernel command line, e.g.
 # `bash scripts/run-default.sh mode=tt mem=256M`; `--hostfs` as the first
@@ -30,9 +31,12 @@ if [ "${1:-}" = --hostfs ]; then
 fi
 net=()
 if [ "${UMK_NET-}" != none ]; then
-	read -r -a net <<<"${UMK_NET:-eth0=slirp,hostfwd=tcp:127.0.0.1:2222-:22}"
+	read -r -a net <<<"${UMK_NET:-eth0=slirp,hostfwd=tcp:127.0.0.1:2222-:22 ip=dhcp}"
 	for a in "$@"; do
-		case $a in eth0=*) net=() ;; esac
+		case $a in
+		eth0=*) net=() ;;
+		ip=*) for i in "${!net[@]}"; do case ${net[$i]} in ip=*) unset "net[$i]" ;; esac; done ;;
+		esac
 	done
 fi
 if $hostfs; then

@@ -6,9 +6,10 @@
 #include <umk/uaccess.h>
 #include <asm/prctl.h>
 
-SYSCALL_DEFINE2(arch_prctl, int, code, uint64_t, addr)
+/* For t itself, or for its tracer (PTRACE_ARCH_PRCTL): addr is in the
+ * tracer's memory then, as on Linux. */
+long arch_prctl_task(struct task *t, int code, uint64_t addr)
 {
-	struct task *t = current;
 	switch (code) {
 	case ARCH_SET_FS:
 		if (addr >= TASK_SIZE)
@@ -27,4 +28,9 @@ SYSCALL_DEFINE2(arch_prctl, int, code, uint64_t, addr)
 	default:
 		return -EINVAL;
 	}
+}
+
+SYSCALL_DEFINE2(arch_prctl, int, code, uint64_t, addr)
+{
+	return arch_prctl_task(current, code, addr);
 }

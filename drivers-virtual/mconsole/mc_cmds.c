@@ -5,6 +5,7 @@
 #include <umk/sysrq.h>
 #include <umk/utsname.h>
 #include "mc_internal.h"
+#include "../gdbstub/gdbstub.h"
 
 static void cmd_version(struct mc_req *r, const char *arg __unused)
 {
@@ -67,6 +68,28 @@ static void cmd_log(struct mc_req *r, const char *arg)
 	mc_reply(r, false, "%s", "");
 }
 
+/* A guest process for host gdb (Documentation/debugging-guest.md): the
+ * stub stops it and serves it on gdbstub='s endpoint. */
+static void cmd_gdbstub(struct mc_req *r, const char *arg)
+{
+	long long pid;
+	if (kstrtoll(arg, 10, &pid) || pid <= 0 || pid > 0x7fffffff) {
+		mc_reply(r, true, "gdbstub takes a process id");
+		return;
+	}
+	int e = gdbstub_start((pid_t)pid);
+	if (e == -ENODEV)
+		mc_reply(r, true, "no gdbstub= on the command line");
+	else if (e == -EBUSY)
+		mc_reply(r, true, "the gdbstub serves another process already");
+	else if (e == -EPERM)
+		mc_reply(r, true, "process %lld is traced already or a kernel thread", pid);
+	else if (e)
+		mc_reply(r, true, "process %lld: %s", pid, e == -ESRCH ? "No such process" : mc_strerror(-e));
+	else
+		mc_reply(r, false, "process %lld stops for gdb at %s", pid, gdbstub_endpoint());
+}
+
 const struct mc_cmd mc_cmds[] = {
 	{ "version", cmd_version, true, "version - Get kernel version" },
 	{ "help", cmd_help, true, "help - Print this message" },
@@ -81,6 +104,7 @@ const struct mc_cmd mc_cmds[] = {
 	{ "go", mc_cmd_go, true, "go - continue the UML after a 'stop'" },
 	{ "log", cmd_log, true, "log <string> - make UML enter <string> into the kernel log" },
 	{ "proc", mc_cmd_proc, false, "proc <file> - returns the contents of the UML's /proc/<file>" },
+	{ "gdbstub", cmd_gdbstub, false, "gdbstub <pid> - stop a guest process and serve it to host gdb (gdbstub=)" },
 };
 const size_t mc_ncmds = ARRAY_SIZE(mc_cmds);
 

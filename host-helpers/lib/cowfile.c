@@ -446,6 +446,10 @@ static int pread_zero_flags(int fd, void *buf, size_t len, uint64_t off, int rwf
 		ssize_t r = rwf ? preadv2(fd, &iov, 1, (off_t)off, rwf) : pread(fd, p, len, (off_t)off);
 		if (rwf && r >= 0 && (size_t)r < len && r != 0)
 			return -EAGAIN;	/* partly cached: all or nothing */
+		/* not cached, or a file that cannot say (tmpfs: EOPNOTSUPP):
+		 * either way, the caller reads it the ordinary way */
+		if (rwf && r < 0 && errno != EINTR)
+			return -EAGAIN;
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;

@@ -35,7 +35,7 @@ static int timeout_ms = 60000;
 static const char *const commands[][2] = {
 	{ "version", "" }, { "help", "" }, { "halt", "" }, { "reboot", "" }, { "cad", "" },
 	{ "sysrq", "KEY" }, { "stop", "" }, { "go", "" }, { "config", "DEV[=SPEC]" }, { "remove", "DEV" },
-	{ "log", "TEXT" }, { "proc", "FILE" },
+	{ "log", "TEXT" }, { "proc", "FILE" }, { "gdbstub", "PID" },
 };
 
 static void usage(FILE *f)

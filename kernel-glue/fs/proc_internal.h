@@ -12,6 +12,7 @@ enum proc_kind {
 	P_PID_DIR = 0x20, P_PID_STAT, P_PID_STATUS, P_PID_CMDLINE, P_PID_MAPS, P_PID_COMM,
 	P_PID_ENVIRON, P_PID_EXE, P_PID_CWD, P_PID_ROOT, P_PID_FD_DIR, P_PID_FD_LINK, P_PID_MOUNTS,
 	P_PID_MOUNTINFO, P_PID_STATM, P_PID_LIMITS, P_PID_FDINFO_DIR, P_PID_FDINFO,
+	P_PID_MEM, P_PID_TASK_DIR,	/* the memory as a debugger sees it; the threads */
 };
 
 struct proc_ino {
@@ -38,4 +39,7 @@ bool proc_generic_iterate(unsigned dir_id, struct dir_context *ctx, loff_t base)
 int proc_generic_show(unsigned id, struct sbuf *out);
 ssize_t proc_generic_write(unsigned id, const void *buf, size_t n, loff_t *pos);
 bool proc_generic_writable(unsigned id);
+
+/* /proc/PID/mem (proc_mem.c) */
+extern const struct file_operations proc_mem_fops;
 #endif

@@ -1,5 +1,6 @@
-/* /proc/PID: stat, status, cmdline, environ, comm, maps, mounts, the
- * exe/cwd/root links and the fd/ directory. Formats follow proc(5). */
+/* /proc/PID: stat, status, cmdline, environ, comm, maps, mem, mounts,
+ * the exe/cwd/root links, the fd/ directory and task/ (a directory per
+ * thread, as /proc/TID). Formats follow proc(5). */
 #include <umk/fs.h>
 #include <umk/fdtable.h>
 #include <umk/mm.h>
@@ -11,9 +12,9 @@
 static const struct { const char *name; enum proc_kind kind; } pid_ents[] = {
 	{ "cmdline", P_PID_CMDLINE }, { "comm", P_PID_COMM }, { "cwd", P_PID_CWD },
 	{ "environ", P_PID_ENVIRON }, { "exe", P_PID_EXE }, { "fd", P_PID_FD_DIR }, { "fdinfo", P_PID_FDINFO_DIR },
-	{ "limits", P_PID_LIMITS }, { "maps", P_PID_MAPS }, { "mountinfo", P_PID_MOUNTINFO },
+	{ "limits", P_PID_LIMITS }, { "maps", P_PID_MAPS }, { "mem", P_PID_MEM }, { "mountinfo", P_PID_MOUNTINFO },
 	{ "mounts", P_PID_MOUNTS }, { "root", P_PID_ROOT }, { "stat", P_PID_STAT },
-	{ "statm", P_PID_STATM }, { "status", P_PID_STATUS },
+	{ "statm", P_PID_STATM }, { "status", P_PID_STATUS }, { "task", P_PID_TASK_DIR },
 };
 
 umode_t proc_pid_mode(enum proc_kind k)
@@ -22,6 +23,8 @@ umode_t proc_pid_mode(enum proc_kind k)
 	case P_PID_DIR: return S_IFDIR | 0555;
 	case P_PID_FD_DIR: return S_IFDIR | 0500;
 	case P_PID_FDINFO_DIR: return S_IFDIR | 0555;
+	case P_PID_TASK_DIR: return S_IFDIR | 0555;
+	case P_PID_MEM: return S_IFREG | 0600;
 	case P_PID_EXE: case P_PID_CWD: case P_PID_ROOT: return S_IFLNK | 0777;
 	case P_PID_FD_LINK: return S_IFLNK | 0700;
 	case P_PID_ENVIRON: return S_IFREG | 0400;
@@ -40,6 +43,15 @@ struct inode *proc_pid_lookup(struct inode *dir, const char *name)
 			if (!strcmp(pid_ents[i].name, name))
 				return proc_iget(pid_ents[i].kind, pi->pid, 0);
 		return ERR_PTR(-ENOENT);
+	}
+	if (pi->kind == P_PID_TASK_DIR) {
+		long long tid;
+		if (kstrtoll(name, 10, &tid) || tid <= 0 || tid > 0x7fffffff)
+			return ERR_PTR(-ENOENT);
+		struct task *th = find_task_by_pid(tid);
+		if (!th || th->tgid != t->tgid || th->state == TASK_DEAD)
+			return ERR_PTR(-ENOENT);
+		return proc_iget(P_PID_DIR, tid, 0);
 	}
 	if (pi->kind == P_PID_FD_DIR || pi->kind == P_PID_FDINFO_DIR) {
 		long long fd;
@@ -78,6 +90,24 @@ int proc_pid_iterate(struct file *f, struct dir_context *ctx)
 			ctx->pos++;
 		}
 		return 0;
+	}
+	/* task/: the threads, by tid (position = tid + 2) */
+	if (pi->kind == P_PID_TASK_DIR) {
+		for (;;) {
+			struct task *th, *next = NULL;
+			for_each_task(th)
+				if (th->tgid == t->tgid && th->state != TASK_DEAD && th->pid >= ctx->pos - 2 &&
+				    (!next || th->pid < next->pid))
+					next = th;
+			if (!next)
+				return 0;
+			char name[16];
+			int len = snprintf(name, sizeof(name), "%d", next->pid);
+			uint64_t ino = ((uint64_t)next->pid << 32) | ((uint64_t)P_PID_DIR << 24) | 1;
+			if (!ctx->actor(ctx, name, len, ino, IFTODT(S_IFDIR)))
+				return 0;
+			ctx->pos = next->pid + 3;
+		}
 	}
 	/* fd/ and fdinfo/: position = fd + 2 */
 	enum proc_kind entry = pi->kind == P_PID_FD_DIR ? P_PID_FD_LINK : P_PID_FDINFO;
@@ -167,6 +197,7 @@ static char state_char(struct task *t)
 	case TASK_INTERRUPTIBLE: return 'S';
 	case TASK_UNINTERRUPTIBLE: return 'D';
 	case TASK_STOPPED: return 'T';
+	case TASK_TRACED: return 't';
 	case TASK_ZOMBIE: return 'Z';
 	default: return 'X';
 	}
@@ -179,6 +210,7 @@ static const char *state_name(char c)
 	case 'S': return "sleeping";
 	case 'D': return "disk sleep";
 	case 'T': return "stopped";
+	case 't': return "tracing stop";
 	case 'Z': return "zombie";
 	default: return "dead";
 	}
@@ -215,15 +247,17 @@ static void show_stat(struct task *t, struct sbuf *o)
 		    0x400040u, (unsigned long long)t->min_flt, 0ull, (unsigned long long)t->maj_flt, 0ull,
 		    TICKS(t->utime_ns), TICKS(t->stime_ns),
 		    TICKS(sig ? sig->cutime : 0), TICKS(sig ? sig->cstime : 0),
-		    20, 0, nr_threads(t), 0, TICKS(t->start_time_ns));
+		    RT_POLICY(t->policy) ? -1 - t->rt_priority : 20 + t->nice, t->nice,
+		    nr_threads(t), 0, TICKS(t->start_time_ns));
 	sbuf_printf(o, "%llu %llu %llu %llu %llu %llu 0 0 ",
 		    (unsigned long long)(mm ? mm_total_pages(mm) * PAGE_SIZE : 0),
 		    (unsigned long long)(mm ? mm->rss_pages : 0), 18446744073709551615ull,
 		    (unsigned long long)(mm ? mm->start_code : 0), (unsigned long long)(mm ? mm->end_code : 0),
 		    (unsigned long long)(mm ? mm->start_stack : 0));
-	sbuf_printf(o, "%llu %llu %llu %llu 0 0 0 %d 0 0 0 0 0 0 ",
+	sbuf_printf(o, "%llu %llu %llu %llu 0 0 0 %d 0 %d %d 0 0 0 ",
 		    (unsigned long long)t->pending.sig, (unsigned long long)t->blocked.sig,
-		    (unsigned long long)sigign, (unsigned long long)sigcgt, t->exit_signal);
+		    (unsigned long long)sigign, (unsigned long long)sigcgt, t->exit_signal,
+		    t->rt_priority, t->policy);
 	sbuf_printf(o, "%llu %llu %llu %llu %llu %llu %llu %d\n",
 		    (unsigned long long)(mm ? mm->start_data : 0), (unsigned long long)(mm ? mm->end_data : 0),
 		    (unsigned long long)(mm ? mm->start_brk : 0),
@@ -237,9 +271,9 @@ static void show_status(struct task *t, struct sbuf *o)
 	char st = state_char(t);
 	struct cred *c = &t->cred;
 	struct mm *mm = t->mm;
-	sbuf_printf(o, "Name:\t%s\nUmask:\t%04o\nState:\t%c (%s)\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n",
+	sbuf_printf(o, "Name:\t%s\nUmask:\t%04o\nState:\t%c (%s)\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t%d\n",
 		    t->comm, t->fs ? t->fs->umask : 022, st, state_name(st), t->tgid, t->pid,
-		    ppid_of(t));
+		    ppid_of(t), t->ptracer ? t->ptracer->tgid : 0);
 	sbuf_printf(o, "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t%u\nGroups:\t",
 		    c->uid, c->euid, c->suid, c->fsuid, c->gid, c->egid, c->sgid, c->fsgid,
 		    t->files ? t->files->max : 0);

@@ -56,7 +56,7 @@ struct inode *proc_iget(enum proc_kind kind, pid_t pid, int fd)
 	i->i_mode = mode;
 	i->i_nlink = S_ISDIR(mode) ? 2 : 1;
 	i->i_op = S_ISDIR(mode) ? &proc_dir_iops : S_ISLNK(mode) ? &proc_link_iops : &proc_file_iops;
-	i->i_fop = S_ISDIR(mode) ? &proc_dir_fops : S_ISLNK(mode) ? NULL : &proc_file_fops;
+	i->i_fop = S_ISDIR(mode) ? &proc_dir_fops : S_ISLNK(mode) ? NULL : kind == P_PID_MEM ? &proc_mem_fops : &proc_file_fops;
 	if (pid) {
 		struct task *t = proc_task(i);
 		if (t) {

@@ -9,10 +9,15 @@
 #include <umk/fdtable.h>
 #include <umk/syscall.h>
 #include <umk/uaccess.h>
+#include <umk/ptrace.h>
+#include <umk/init.h>
 #include <linux/elf.h>
 #include <linux/auxvec.h>
 #include <linux/mman.h>
+#include <linux/personality.h>
 #include <asm-generic/fcntl.h>
+
+umk_section_declare(const struct exec_hook, umk_exec_hooks);
 
 #define MAX_ARG_STRLEN (128 * 1024)
 #define MAX_ARG_TOTAL (2 * 1024 * 1024)
@@ -214,8 +219,12 @@ static int read_elf(struct file *f, Elf64_Ehdr *eh, Elf64_Phdr **ph)
 	return 0;
 }
 
+/* ASLR: a random offset of bits pages, none under personality(2)'s
+ * ADDR_NO_RANDOMIZE (gdb runs programs so: the same addresses each run). */
 static uint64_t rand_pages(unsigned bits)
 {
+	if (current->personality & ADDR_NO_RANDOMIZE)
+		return 0;
 	uint64_t r;
 	get_random_bytes(&r, sizeof(r));
 	return (r & ((1ULL << bits) - 1)) << PAGE_SHIFT;
@@ -452,7 +461,13 @@ static int exec_binprm(const char *path, struct strvec *argv, struct strvec *env
 	mm->exe_file = get_file(f);
 	mm->thp_disable = t->mm->thp_disable;	/* Linux keeps MMF_DISABLE_THP */
 
-	/* point of no return */
+	/* Linux's dumpability: a program run with other effective ids than
+	 * the real ones is for root alone to trace */
+	mm->dumpable = t->cred.euid == t->cred.uid && t->cred.egid == t->cred.gid;
+
+	/* point of no return; the tracer hears the tid it knew (the exec
+	 * from a thread takes the leader's) */
+	pid_t old_tid = t->pid;
 	de_thread();
 	struct mm *old = t->mm;
 	arch_mm_task_leave(old, t);
@@ -476,14 +491,23 @@ static int exec_binprm(const char *path, struct strvec *argv, struct strvec *env
 	arch_task_exec(t);
 	t->clear_child_tid = 0;
 	struct guest_regs *regs = &t->regs;
+	/* a tracer still sees execve's number (not so for init's exec) */
+	uint64_t nr = t->in_syscall ? regs->orig_rax : (uint64_t)-1;
 	memset(regs, 0, sizeof(*regs));
 	regs->rip = interp_file ? in.entry : main.entry;
 	regs->rsp = sp;
 	regs->cs = 0x33;
 	regs->ss = 0x2b;
 	regs->eflags = 0x202;
-	regs->orig_rax = (uint64_t)-1;
+	regs->orig_rax = nr;
+	/* what a tracer sees at the exec event stop, before the result */
+	if (t->in_syscall)
+		regs->rax = (uint64_t)-ENOSYS;
 	t->in_syscall = false;
+	arch_ptrace_exec(t);
+	ptrace_event(PTRACE_EVENT_EXEC, (uint64_t)old_tid);
+	umk_section_foreach(const struct exec_hook, umk_exec_hooks, h)
+		h->fn(t);
 	r = 0;
 	goto out_interp;
 out_mm:

@@ -12,6 +12,7 @@
 #include <umk/tty.h>
 #include <umk/syscall.h>
 #include <umk/uaccess.h>
+#include <umk/ptrace.h>
 #include <linux/wait.h>
 #include <asm/siginfo.h>
 
@@ -25,8 +26,10 @@ static bool parent_ignores_chld(struct task *parent)
 	return ka->handler == SIG_IGN || (ka->flags & SA_NOCLDWAIT);
 }
 
-static void release_task(struct task *t)
+void release_task(struct task *t)
 {
+	if (t->ptrace)
+		ptrace_unlink(t);
 	list_del(&t->sibling);
 	list_del(&t->tasks);
 	t->state = TASK_DEAD;
@@ -37,16 +40,17 @@ static void release_task(struct task *t)
 		task_free(t);
 }
 
-/* Linux's do_notify_parent: the exit signal to the parent's process and
- * a wakeup of its waiters. True when the child is to be reaped at once:
- * it reports with SIGCHLD and the parent ignores that (SIG_IGN: no
- * signal either; SA_NOCLDWAIT: the handler still runs). */
-static bool notify_parent_exit(struct task *t)
+/* Linux's do_notify_parent: exit signal sig to the process of t's
+ * tracer, or parent, and a wakeup of its waiters. True when t is to be
+ * reaped at once: untraced, it reports with SIGCHLD and the parent
+ * ignores that (SIG_IGN: no signal either; SA_NOCLDWAIT: the handler
+ * still runs). */
+bool do_notify_parent(struct task *t, int sig)
 {
-	struct task *p = t->parent;
-	int status = t->exit_code, sig = t->exit_signal;
+	struct task *p = task_wait_parent(t);
+	int status = t->exit_code;
 	bool autoreap = false;
-	if (sig == SIGCHLD && parent_ignores_chld(p)) {
+	if (!t->ptrace && sig == SIGCHLD && parent_ignores_chld(p)) {
 		autoreap = true;
 		if (p->sighand->action[SIGCHLD - 1].handler == SIG_IGN)
 			sig = 0;
@@ -68,24 +72,6 @@ static bool notify_parent_exit(struct task *t)
 		send_signal(p, sig, &info);
 	wake_up(&p->signal->wait_chldexit);
 	return autoreap;
-}
-
-void task_notify_parent_stop(struct task *t, int why, int sig)
-{
-	struct task *p = t->parent;
-	if (!p)
-		return;
-	struct k_sigaction *ka = &p->sighand->action[SIGCHLD - 1];
-	if (!(ka->flags & SA_NOCLDSTOP)) {
-		struct ksiginfo info = { 0 };
-		info.si_signo = SIGCHLD;
-		info.si_code = why;
-		info.chld.pid = t->pid;
-		info.chld.uid = t->cred.uid;
-		info.chld.status = sig;
-		send_signal(p, SIGCHLD, &info);
-	}
-	wake_up(&p->signal->wait_chldexit);
 }
 
 /* A thread of sig that is not exiting, other than except (Linux's
@@ -172,7 +158,8 @@ static void reparent_children(struct task *t)
 		if (reaper->signal == t->signal)
 			continue;
 		c->exit_signal = SIGCHLD;
-		if (c->state == TASK_ZOMBIE && !process_alive(c) && notify_parent_exit(c))
+		/* a traced zombie is its tracer's to report first */
+		if (c->state == TASK_ZOMBIE && !process_alive(c) && !c->ptrace && do_notify_parent(c, c->exit_signal))
 			release_task(c);
 	}
 }
@@ -189,7 +176,7 @@ static void group_dead(struct task *leader)
 		leader->exit_code = sig->group_exit_code;
 	p->signal->cutime += leader->utime_ns + sig->cutime;
 	p->signal->cstime += leader->stime_ns + sig->cstime;
-	if (notify_parent_exit(leader)) {
+	if (do_notify_parent(leader, ptrace_reparented(leader) ? SIGCHLD : leader->exit_signal)) {
 		release_task(leader);
 		if (leader == current)
 			task_set_dead(leader);
@@ -202,6 +189,8 @@ void do_exit(int code)
 	struct signal_struct *sig = t->signal;
 	if (t->flags & PF_EXITING)
 		panic("recursive exit of pid %d", t->pid);
+	/* registers and memory are still there for the tracer to see */
+	ptrace_event(PTRACE_EVENT_EXIT, (uint64_t)(unsigned)code);
 	t->flags |= PF_EXITING;
 	if (sig == init_task->signal && sig->live == 1) {	/* init's last thread */
 		/* the machine is going down anyway (kernel_stop killed what init
@@ -232,6 +221,8 @@ void do_exit(int code)
 		t->vfork_done = true;
 		wake_up(&t->vfork_wait);
 	}
+	if (!list_empty(&t->ptraced))
+		exit_ptrace(t);
 	reparent_children(t);
 	list_del(&t->thread_node);
 	INIT_LIST_HEAD(&t->thread_node);
@@ -242,20 +233,25 @@ void do_exit(int code)
 		wake_up_task(sig->group_exec_task);
 	struct task *leader = sig->leader;
 	if (t != leader) {
-		/* a thread: nobody waits for it */
-		t->state = TASK_DEAD;
-		list_del(&t->tasks);
-		list_del(&t->sibling);
-		signal_put(sig);
-		t->signal = NULL;
-		task_set_dead(t);
+		/* a thread: nobody waits for it, but a tracer (with SIGCHLD) */
+		if (t->ptrace && !do_notify_parent(t, SIGCHLD)) {
+			t->state = TASK_ZOMBIE;
+		} else {
+			t->state = TASK_DEAD;
+			list_del(&t->tasks);
+			list_del(&t->sibling);
+			signal_put(sig);
+			t->signal = NULL;
+			task_set_dead(t);
+		}
 		if (sig->live == 0 && leader->state == TASK_ZOMBIE)
 			group_dead(leader);
 	} else {
 		t->state = TASK_ZOMBIE;
 		if (sig->live == 0)
 			group_dead(t);
-		/* else: a zombie leader waits for its threads */
+		else if (t->ptrace)	/* the tracer hears now, reaps once the threads are gone */
+			do_notify_parent(t, SIGCHLD);
 	}
 	schedule();
 	panic("zombie %d scheduled", t->pid);
@@ -265,16 +261,14 @@ void do_exit(int code)
 void do_group_exit(int code)
 {
 	struct signal_struct *sig = current->signal;
-	if (sig->group_exec_task && sig->group_exec_task != current)
-		do_exit(code);	/* killed by another thread's execve */
 	if (sig->group_exiting) {
 		code = sig->group_exit_code;
+	} else if (sig->group_exec_task && sig->group_exec_task != current) {
+		code = 0;	/* killed by another thread's execve: as if by _exit(0) */
 	} else {
 		sig->group_exiting = true;
 		sig->group_exit_code = code;
-		/* a process-directed SIGKILL wakes every thread */
-		struct ksiginfo info = { .si_signo = 9, .si_code = SI_KERNEL };
-		send_signal(current, 9, &info);
+		zap_other_threads(current);
 	}
 	do_exit(code);
 }
@@ -300,21 +294,96 @@ struct wait_opts {
 };
 
 /* Linux's eligible_child: the id matches, and __WCLONE picks children
- * reporting with a signal other than SIGCHLD (or none), __WALL both. */
-static bool child_matches(struct task *c, struct wait_opts *wo)
+ * reporting with a signal other than SIGCHLD (or none), __WALL both; a
+ * tracer waits for its tracees whatever they report with. */
+static bool child_matches(struct task *c, struct wait_opts *wo, bool ptrace)
 {
 	if (wo->which == P_PID && c->pid != wo->id)
 		return false;
 	if (wo->which == P_PGID && !(c->signal && c->signal->pgrp == wo->id))
 		return false;
-	if (wo->options & __WALL)
+	if (ptrace || (wo->options & __WALL))
 		return true;
 	return !!(wo->options & __WCLONE) == (c->exit_signal != SIGCHLD);
 }
 
-/* Checks one child; returns true if it produced a result. */
-static bool wait_one(struct task *c, struct wait_opts *wo)
+/* A zombie leader whose threads still run is not reaped yet. */
+static bool delay_group_leader(struct task *p)
 {
+	return p->signal && p->signal->leader == p && process_alive(p);
+}
+
+static void fill_status(struct wait_opts *wo, struct task *c, int status, int code, int cld_status)
+{
+	wo->status = status;
+	wo->pid = c->pid;
+	wo->info.si_code = code;
+	wo->info.chld.status = cld_status;
+}
+
+/* Linux's wait_task_zombie. A tracer reaping a leader it is not the
+ * parent of only unlinks it: the real parent hears of the exit now. */
+static pid_t wait_task_zombie(struct wait_opts *wo, struct task *c)
+{
+	if (!(wo->options & WEXITED))
+		return 0;
+	int st = c->exit_code;
+	if ((st & 0x7f) == 0)
+		fill_status(wo, c, st, CLD_EXITED, (st >> 8) & 0xff);
+	else
+		fill_status(wo, c, st, (st & 0x80) ? CLD_DUMPED : CLD_KILLED, st & 0x7f);
+	if (wo->options & WNOWAIT)
+		return c->pid;
+	if (ptrace_reparented(c) && c->signal && c->signal->leader == c) {
+		ptrace_unlink(c);
+		if (do_notify_parent(c, c->exit_signal))
+			release_task(c);
+	} else {
+		release_task(c);
+	}
+	return wo->pid;
+}
+
+/* Linux's wait_task_stopped: a tracer sees each ptrace stop of its
+ * tracees (whatever the options), the parent the group stop once every
+ * thread stopped (WUNTRACED); each report is consumed. */
+static pid_t wait_task_stopped(struct wait_opts *wo, bool ptrace, struct task *c)
+{
+	int *code;
+	if (ptrace) {
+		if (c->state != TASK_TRACED || (c->jobctl & JOBCTL_LISTENING))
+			return 0;
+		code = &c->ptrace_code;
+	} else {
+		if (!(wo->options & WSTOPPED) || !c->signal || !(c->signal->flags & SIGNAL_STOP_STOPPED))
+			return 0;
+		code = &c->signal->group_stop_code;
+	}
+	int exit_code = *code;
+	if (!exit_code)
+		return 0;
+	if (!(wo->options & WNOWAIT))
+		*code = 0;
+	fill_status(wo, c, (exit_code << 8) | 0x7f, ptrace ? CLD_TRAPPED : CLD_STOPPED, exit_code);
+	return c->pid;
+}
+
+static pid_t wait_task_continued(struct wait_opts *wo, struct task *c)
+{
+	if (!(wo->options & WCONTINUED) || !c->signal || !(c->signal->flags & SIGNAL_STOP_CONTINUED))
+		return 0;
+	if (!(wo->options & WNOWAIT))
+		c->signal->flags &= ~SIGNAL_STOP_CONTINUED;
+	fill_status(wo, c, 0xffff, CLD_CONTINUED, SIGCONT);
+	return c->pid;
+}
+
+/* Linux's wait_consider_task: a pid, or 0; *any is set when c matches
+ * and may report later. ptrace: c is looked at as a tracee. */
+static pid_t wait_consider(struct task *c, struct wait_opts *wo, bool ptrace, bool *any)
+{
+	if (c->state == TASK_DEAD || !child_matches(c, wo, ptrace))
+		return 0;
 	memset(&wo->info, 0, sizeof(wo->info));
 	wo->info.si_signo = SIGCHLD;
 	wo->info.chld.pid = c->pid;
@@ -324,58 +393,33 @@ static bool wait_one(struct task *c, struct wait_opts *wo)
 		wo->utime = c->utime_ns + c->signal->cutime;
 		wo->stime = c->stime_ns + c->signal->cstime;
 	}
-	if (c->state == TASK_ZOMBIE && !process_alive(c) && (wo->options & WEXITED)) {
-		int st = c->exit_code;
-		wo->status = st;
-		wo->pid = c->pid;
-		if ((st & 0x7f) == 0) {
-			wo->info.si_code = CLD_EXITED;
-			wo->info.chld.status = (st >> 8) & 0xff;
-		} else {
-			wo->info.si_code = (st & 0x80) ? CLD_DUMPED : CLD_KILLED;
-			wo->info.chld.status = st & 0x7f;
-		}
-		if (!(wo->options & WNOWAIT))
-			release_task(c);
-		return true;
+	/* traced by its own parent's process: the parent is the tracer */
+	if (!ptrace && c->ptrace && !ptrace_reparented(c))
+		ptrace = true;
+	if (c->state == TASK_ZOMBIE) {
+		/* a traced zombie is its tracer's to reap first */
+		if (!delay_group_leader(c) && (ptrace || !c->ptrace))
+			return wait_task_zombie(wo, c);
+		if (!ptrace || (wo->options & (WCONTINUED | WEXITED)))
+			*any = true;
+	} else {
+		*any = true;
 	}
-	if (c->signal && c->signal->group_stop && (wo->options & WSTOPPED) && !c->waited_stop_reported) {
-		int sig = c->signal->stop_state;
-		wo->status = (sig << 8) | 0x7f;
-		wo->pid = c->pid;
-		wo->info.si_code = CLD_STOPPED;
-		wo->info.chld.status = sig;
-		if (!(wo->options & WNOWAIT))
-			c->waited_stop_reported = true;
-		return true;
-	}
-	if ((wo->options & WCONTINUED) && c->waited_cont_reported == false && c->signal &&
-	    c->signal->stop_state == -1) {
-		wo->status = 0xffff;
-		wo->pid = c->pid;
-		wo->info.si_code = CLD_CONTINUED;
-		wo->info.chld.status = 18;	/* SIGCONT */
-		if (!(wo->options & WNOWAIT)) {
-			c->waited_cont_reported = true;
-			c->signal->stop_state = 0;
-		}
-		return true;
-	}
-	return false;
+	pid_t r = wait_task_stopped(wo, ptrace, c);
+	return r ? r : wait_task_continued(wo, c);
 }
 
-/* The children of one thread: a reported pid, or 0; *any is set when
- * one of them matches (and may report later). */
+/* The children of one thread, then its tracees: a reported pid, or 0. */
 static pid_t wait_children_of(struct task *th, struct wait_opts *wo, bool *any)
 {
 	struct task *c, *n;
-	list_for_each_entry_safe(c, n, &th->children, sibling) {
-		if (!child_matches(c, wo))
-			continue;
-		*any = true;
-		if (wait_one(c, wo))
-			return wo->pid;
-	}
+	pid_t r;
+	list_for_each_entry_safe(c, n, &th->children, sibling)
+		if ((r = wait_consider(c, wo, false, any)))
+			return r;
+	list_for_each_entry_safe(c, n, &th->ptraced, ptrace_entry)
+		if ((r = wait_consider(c, wo, true, any)))
+			return r;
 	return 0;
 }
 
@@ -411,6 +455,19 @@ static long do_wait(struct wait_opts *wo)
 		interrupted = wait_sleep(&sig->wait_chldexit, &we, true, -1);
 		wait_dequeue(&we);
 	}
+}
+
+/* wait4 for kernel code (a kernel tracer); status may be NULL. */
+long kernel_wait4(pid_t pid, int *status, int options)
+{
+	struct wait_opts wo = { 0 };
+	wo.which = pid == -1 ? P_ALL : P_PID;
+	wo.id = pid;
+	wo.options = options | WEXITED;
+	long r = do_wait(&wo);
+	if (r > 0 && status)
+		*status = wo.status;
+	return r;
 }
 
 struct rusage_k {
@@ -564,6 +621,9 @@ void de_thread(void)
 		t->exit_signal = SIGCHLD;	/* as Linux's de_thread */
 		list_add_tail(&t->sibling, &leader->sibling);
 		sig->leader = t;
+		/* released silently: a tracer waiting for it must look again */
+		if (leader->ptracer)
+			wake_up(&leader->ptracer->signal->wait_chldexit);
 		release_task(leader);
 	}
 	sig->group_exec_task = NULL;

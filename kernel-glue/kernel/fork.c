@@ -5,11 +5,12 @@
 #include <umk/fdtable.h>
 #include <umk/syscall.h>
 #include <umk/uaccess.h>
+#include <umk/ptrace.h>
 #include <linux/sched.h>
 
 #define CLONE_SUPPORTED (CSIGNAL | CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_VFORK | CLONE_THREAD | \
 			 CLONE_PARENT | CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID | \
-			 CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID | CLONE_DETACHED)
+			 CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID | CLONE_DETACHED | CLONE_PTRACE | CLONE_UNTRACED)
 
 static long do_fork(unsigned long flags, uaddr_t newsp, uaddr_t parent_tid, uaddr_t child_tid, uint64_t tls)
 {
@@ -34,6 +35,19 @@ static long do_fork(unsigned long flags, uaddr_t newsp, uaddr_t parent_tid, uadd
 	long err = fork_check_limits(p);
 	if (err)
 		return err;
+	/* which event, if any, the tracer asked to hear of (Linux's
+	 * kernel_clone): the child is traced too then */
+	int trace = 0;
+	if (!(flags & CLONE_UNTRACED)) {
+		if (flags & CLONE_VFORK)
+			trace = PTRACE_EVENT_VFORK;
+		else if ((flags & CSIGNAL) != SIGCHLD)
+			trace = PTRACE_EVENT_CLONE;
+		else
+			trace = PTRACE_EVENT_FORK;
+		if (!ptrace_event_enabled(p, trace))
+			trace = 0;
+	}
 	pid_t pid = alloc_pid();
 	if (pid < 0)
 		return pid;
@@ -53,7 +67,21 @@ static long do_fork(unsigned long flags, uaddr_t newsp, uaddr_t parent_tid, uadd
 	c->pid = c->tgid = pid;
 	memcpy(c->comm, p->comm, sizeof(c->comm));
 	c->cred = p->cred;
+	c->personality = p->personality;
 	c->no_new_privs = p->no_new_privs;
+	/* scheduling: inherited, unless SCHED_RESET_ON_FORK (Linux's sched_fork) */
+	c->policy = p->policy;
+	c->rt_priority = p->rt_priority;
+	c->nice = p->nice;
+	if (p->sched_reset_on_fork) {
+		if (RT_POLICY(c->policy)) {
+			c->policy = SCHED_NORMAL_POLICY;
+			c->rt_priority = 0;
+			c->nice = 0;
+		} else if (c->nice < 0) {
+			c->nice = 0;
+		}
+	}
 	c->keep_caps = p->keep_caps;
 	c->timer_slack_ns = p->timer_slack_ns;
 	c->flags = 0;
@@ -103,6 +131,7 @@ static long do_fork(unsigned long flags, uaddr_t newsp, uaddr_t parent_tid, uadd
 	if (flags & CLONE_SETTLS)
 		c->regs.fs_base = tls;
 	arch_task_fork(c, p);	/* the child starts with the parent's FPU state */
+	ptrace_init_task(c, p, (flags & CLONE_PTRACE) || trace);
 
 	if (flags & CLONE_THREAD) {
 		/* threads are nobody's children: the group leader is */
@@ -128,10 +157,14 @@ static long do_fork(unsigned long flags, uaddr_t newsp, uaddr_t parent_tid, uadd
 	arch_task_init_kstack(c, ret_from_fork);
 	task_enqueue_new(c);
 
+	/* forking done and the child may run: tell the tracer */
+	if (trace)
+		ptrace_event(trace, (uint64_t)pid);
 	if (flags & CLONE_VFORK) {
 		/* the parent sleeps (uninterruptibly for signals other than
 		 * fatal ones, as on Linux) until the child execs or exits */
 		wait_event(c->vfork_wait, c->vfork_done);
+		ptrace_event(PTRACE_EVENT_VFORK_DONE, (uint64_t)pid);
 	}
 	return pid;
 }

@@ -8,6 +8,13 @@
  * behind the least. So a shell that mostly sleeps answers at once even
  * when a thousand tasks spin (a fork bomb), and those share the rest
  * evenly. No timer at all when there is nothing to preempt (tickless).
+ * Nice values weigh the runtime as CFS's table does (nice 0: 1024;
+ * SCHED_IDLE: 3); SCHED_BATCH and SCHED_IDLE tasks do not preempt on
+ * wakeup. Real-time tasks (SCHED_FIFO, SCHED_RR) run before all others,
+ * the highest priority first, FIFO until it blocks or yields, RR in
+ * 100 ms turns among its priority; together they get at most 950 ms of
+ * each second while others wait (sched_rt_runtime_us), as Linux, so a
+ * runaway real-time loop cannot lock a root shell out.
  * The boot context is the idle task. */
 #include <umk/sched.h>
 #include <umk/arch.h>
@@ -19,6 +26,32 @@
 #define MIN_SLICE_NS (1 * 1000000LL)
 #define SLEEPER_CREDIT_NS (3 * 1000000LL)
 #define WAKEUP_GRAN_NS (1 * 1000000LL)
+#define RR_SLICE_NS (100 * 1000000LL)		/* sched_rr_timeslice_ms */
+#define RT_PERIOD_NS (1000 * 1000000LL)		/* sched_rt_period_us */
+#define RT_RUNTIME_NS (950 * 1000000LL)		/* sched_rt_runtime_us */
+
+/* CFS's sched_prio_to_weight, nice -20..19 */
+static const int prio_to_weight[40] = {
+	88761, 71755, 56483, 46273, 36291, 29154, 23254, 18705, 14949, 11916,
+	9548, 7620, 6100, 4904, 3906, 3121, 2501, 1991, 1586, 1277,
+	1024, 820, 655, 526, 423, 335, 272, 215, 172, 137,
+	110, 87, 70, 56, 45, 36, 29, 23, 18, 15,
+};
+#define WEIGHT_IDLEPRIO 3
+
+static bool rt_task(const struct task *t)
+{
+	return RT_POLICY(t->policy);
+}
+
+static uint64_t weighted(int64_t delta, const struct task *t)
+{
+	int w = t->policy == SCHED_IDLE_POLICY ? WEIGHT_IDLEPRIO : prio_to_weight[t->nice + 20];
+	return (uint64_t)delta * 1024 / (uint64_t)w;
+}
+
+static int64_t rt_period_end = -1;	/* the current throttling period */
+static int64_t rt_used;			/* real-time runtime in it */
 
 struct task *current;
 static struct task idle_task;
@@ -60,20 +93,38 @@ static uint64_t vfloor(int64_t below)
 	return min_vruntime > (uint64_t)below ? min_vruntime - below : 0;
 }
 
-void wake_up_task(struct task *t)
+static void wake(struct task *t)
 {
-	if (t->state != TASK_INTERRUPTIBLE && t->state != TASK_UNINTERRUPTIBLE && t->state != TASK_STOPPED)
-		return;
 	t->state = TASK_RUNNING;
 	if (t != current && !on_runqueue(t) && t != &idle_task) {
 		t->vruntime = MAX(t->vruntime, vfloor(SLEEPER_CREDIT_NS));
 		list_add_tail(&t->runq, &runqueue);
-		if (current != &idle_task &&
-		    t->vruntime + WAKEUP_GRAN_NS < current->vruntime + (uint64_t)(ktime_mono_ns() - run_start))
+		if (current == &idle_task)
+			;
+		else if (rt_task(t))
+			resched |= !rt_task(current) || t->rt_priority > current->rt_priority;
+		else if (rt_task(current) || t->policy != SCHED_NORMAL_POLICY)
+			;	/* only SCHED_NORMAL wakeups preempt, and never real-time */
+		else if (current->policy == SCHED_IDLE_POLICY ||
+			 t->vruntime + WAKEUP_GRAN_NS < current->vruntime + weighted(ktime_mono_ns() - run_start, current))
 			resched = true;
 	}
 	if (current == &idle_task)
 		resched = true;
+}
+
+void wake_up_task(struct task *t)
+{
+	if (t->state == TASK_INTERRUPTIBLE || t->state == TASK_UNINTERRUPTIBLE)
+		wake(t);
+}
+
+/* Only SIGCONT, SIGKILL and the tracer end a stop: nothing that merely
+ * wakes sleepers may resume a stopped task. */
+void wake_up_stopped(struct task *t)
+{
+	if (t->state == TASK_STOPPED || t->state == TASK_TRACED)
+		wake(t);
 }
 
 void task_enqueue_new(struct task *t)
@@ -102,24 +153,57 @@ void schedule(void)
 	struct task *prev = current, *next = &idle_task, *t;
 	int64_t now = ktime_mono_ns();
 	resched = false;
-	if (prev != &idle_task)
-		prev->vruntime += now - run_start;
+	if (prev != &idle_task) {
+		if (rt_task(prev))
+			rt_used += now - run_start;
+		else
+			prev->vruntime += weighted(now - run_start, prev);
+	}
 	run_start = now;
-	if (prev->state == TASK_RUNNING && prev != &idle_task && !on_runqueue(prev))
-		list_add_tail(&prev->runq, &runqueue);
+	if (prev->state == TASK_RUNNING && prev != &idle_task && !on_runqueue(prev)) {
+		/* a real-time task preempted keeps its place (Linux); an RR
+		 * one whose turn ran out goes behind its equals */
+		bool turn_over = prev->policy == SCHED_RR_POLICY && now >= prev->rr_slice_end;
+		if (rt_task(prev) && !turn_over && prev != yielding)
+			list_add(&prev->runq, &runqueue);
+		else
+			list_add_tail(&prev->runq, &runqueue);
+	}
+	if (now >= rt_period_end) {
+		rt_period_end = now + RT_PERIOD_NS;
+		rt_used = 0;
+	}
+	bool rt_allowed = rt_used < RT_RUNTIME_NS;
+	struct task *rt = NULL;
 	int64_t nr = 0;
 	list_for_each_entry(t, &runqueue, runq) {
+		if (rt_task(t)) {
+			if (rt_allowed && (!rt || t->rt_priority > rt->rt_priority))
+				rt = t;
+			continue;
+		}
 		nr++;
 		if (next == &idle_task || next == yielding || (t->vruntime < next->vruntime && t != yielding))
 			next = t;
 	}
 	yielding = NULL;
-	if (next != &idle_task) {
+	if (rt) {
+		next = rt;
 		list_del(&next->runq);
-		min_vruntime = MAX(min_vruntime, next->vruntime);
+		int64_t left = RT_RUNTIME_NS - rt_used;
+		slice_end = now + (next->policy == SCHED_RR_POLICY ? MIN(left, RR_SLICE_NS) : left);
+		next->rr_slice_end = now + RR_SLICE_NS;
+	} else {
+		if (next != &idle_task) {
+			list_del(&next->runq);
+			min_vruntime = MAX(min_vruntime, next->vruntime);
+		}
+		/* the period shared by those waiting, the one chosen among them */
+		slice_end = now + (nr ? MAX(MIN(PERIOD_NS / nr, SLICE_NS), MIN_SLICE_NS) : SLICE_NS);
+		/* throttled real-time tasks wait for the next period */
+		if (!rt_allowed && rt_period_end < slice_end)
+			slice_end = rt_period_end;
 	}
-	/* the period shared by those waiting, the one chosen among them */
-	slice_end = now + (nr ? MAX(MIN(PERIOD_NS / nr, SLICE_NS), MIN_SLICE_NS) : SLICE_NS);
 	if (next == prev)
 		return;
 	if (prev->state == TASK_RUNNING)
@@ -134,6 +218,14 @@ void schedule(void)
 		task_free(dead_task);
 		dead_task = NULL;
 	}
+}
+
+void sched_policy_changed(struct task *t)
+{
+	if (!rt_task(t))
+		t->vruntime = MAX(t->vruntime, min_vruntime);	/* no credit from its time as real-time */
+	if (t == current || on_runqueue(t))
+		resched = true;
 }
 
 void sched_yield_current(void)
@@ -185,6 +277,16 @@ static void run_timers(int64_t now)
 	}
 }
 
+/* Is there a task the CPU may run now (not only throttled real-time ones)? */
+static bool have_runnable(int64_t now)
+{
+	struct task *t;
+	list_for_each_entry(t, &runqueue, runq)
+		if (!rt_task(t) || rt_used < RT_RUNTIME_NS || now >= rt_period_end)
+			return true;
+	return false;
+}
+
 static void program_host_timer(void)
 {
 	int64_t d = -1;
@@ -192,6 +294,8 @@ static void program_host_timer(void)
 		d = list_first_entry(&timers, struct ktimer, link)->deadline;
 	if (!list_empty(&runqueue) && current != &idle_task && (d < 0 || slice_end < d))
 		d = slice_end;
+	else if (!list_empty(&runqueue) && current == &idle_task && (d < 0 || rt_period_end < d))
+		d = rt_period_end;	/* throttled real-time tasks wait for it */
 	if (d != programmed) {
 		arch_timer_program(d);
 		programmed = d;
@@ -290,6 +394,8 @@ void sched_init_idle(void)
 	INIT_LIST_HEAD(&idle_task.children);
 	INIT_LIST_HEAD(&idle_task.sibling);
 	INIT_LIST_HEAD(&idle_task.sigqueue);
+	INIT_LIST_HEAD(&idle_task.ptraced);
+	INIT_LIST_HEAD(&idle_task.ptrace_entry);
 	idle_task.state = TASK_RUNNING;
 	idle_task.flags = PF_KTHREAD;
 	current = &idle_task;
@@ -301,7 +407,7 @@ __attribute__((noreturn)) void cpu_idle(void)
 {
 	for (;;) {
 		handle_irqs();
-		if (!list_empty(&runqueue)) {
+		if (have_runnable(ktime_mono_ns())) {
 			schedule();
 			continue;
 		}

@@ -4,6 +4,7 @@
 #include <umk/syscall.h>
 #include <umk/uaccess.h>
 #include <linux/sched.h>
+#include <linux/resource.h>
 
 #define SCHED_OTHER SCHED_NORMAL	/* the uapi header names it NORMAL */
 
@@ -45,52 +46,220 @@ SYSCALL_DEFINE3(getcpu, uaddr_t, ucpu, uaddr_t, unode, uaddr_t, cache)
 	return 0;
 }
 
-SYSCALL_DEFINE1(sched_getscheduler, pid_t, pid)
+/* ---- policies (kernel/sched.c runs them) ---- */
+
+#define SCHED_DEADLINE_POLICY 6
+#define SETPARAM_POLICY -1
+#define SCHED_ATTR_SIZE_VER0 48
+#define SCHED_ATTR_SIZE_VER1 56
+
+struct sched_attr_k {
+	uint32_t size, policy;
+	uint64_t flags;
+	int32_t nice;
+	uint32_t priority;
+	uint64_t runtime, deadline, period;
+	uint32_t util_min, util_max;
+};
+_Static_assert(sizeof(struct sched_attr_k) == SCHED_ATTR_SIZE_VER1, "sched_attr");
+
+static bool fair_policy(int p)
 {
-	return task_or_current(pid) ? SCHED_OTHER : (pid < 0 ? -EINVAL : -ESRCH);
+	return p == SCHED_NORMAL_POLICY || p == SCHED_BATCH_POLICY || p == SCHED_IDLE_POLICY;
+}
+
+static bool valid_policy(int p)
+{
+	return fair_policy(p) || RT_POLICY(p) || p == SCHED_DEADLINE_POLICY;
+}
+
+static bool root(void)
+{
+	return current->cred.euid == 0;	/* CAP_SYS_NICE */
+}
+
+/* Linux's check_same_owner */
+static bool same_owner(struct task *p)
+{
+	return current->cred.euid == p->cred.euid || current->cred.euid == p->cred.uid;
+}
+
+/* May p's nice go down to nice (RLIMIT_NICE)? */
+static bool can_nice(struct task *p, int nice)
+{
+	return (uint64_t)(20 - nice) <= p->signal->rlim[RLIMIT_NICE].cur || root();
+}
+
+static bool dl_params_ok(const struct sched_attr_k *a)
+{
+	if (!a->deadline || a->runtime < (1 << 10) || a->deadline < a->runtime)
+		return false;
+	if ((a->deadline | a->period) & (1ull << 63))
+		return false;
+	return !a->period || a->period >= a->deadline;
+}
+
+/* Linux's __sched_setscheduler, in its order of checks. */
+static long set_sched(struct task *p, int policy, const struct sched_attr_k *a)
+{
+	bool reset;
+	if (policy < 0) {
+		reset = p->sched_reset_on_fork;
+		policy = p->policy;
+	} else {
+		reset = a->flags & SCHED_FLAG_RESET_ON_FORK;
+		if (!valid_policy(policy))
+			return -EINVAL;
+	}
+	if (a->flags & ~(uint64_t)SCHED_FLAG_ALL)
+		return -EINVAL;
+	if (a->priority > 99)
+		return -EINVAL;
+	if ((policy == SCHED_DEADLINE_POLICY && !dl_params_ok(a)) ||
+	    (RT_POLICY(policy) != (a->priority != 0)))
+		return -EINVAL;
+	if (!root()) {
+		if (fair_policy(policy) && a->nice < p->nice && !can_nice(p, a->nice))
+			return -EPERM;
+		if (RT_POLICY(policy)) {
+			uint64_t lim = p->signal->rlim[RLIMIT_RTPRIO].cur;
+			if (policy != p->policy && !lim)
+				return -EPERM;
+			if (a->priority > (uint32_t)p->rt_priority && a->priority > lim)
+				return -EPERM;
+		}
+		if (policy == SCHED_DEADLINE_POLICY)
+			return -EPERM;
+		if (p->policy == SCHED_IDLE_POLICY && policy != SCHED_IDLE_POLICY && !can_nice(p, p->nice))
+			return -EPERM;
+		if (!same_owner(p))
+			return -EPERM;
+		if (p->sched_reset_on_fork && !reset)
+			return -EPERM;
+	}
+	if (a->flags & SCHED_FLAG_UTIL_CLAMP)
+		return -EOPNOTSUPP;	/* no utilization clamping (CONFIG_UCLAMP_TASK) */
+	if (policy == SCHED_DEADLINE_POLICY)
+		return -EBUSY;		/* no deadline class: admission fails */
+	p->policy = policy;
+	p->rt_priority = RT_POLICY(policy) ? (int)a->priority : 0;
+	if (fair_policy(policy) && !(a->flags & SCHED_FLAG_KEEP_PARAMS))
+		p->nice = a->nice;
+	p->sched_reset_on_fork = reset;
+	sched_policy_changed(p);
+	return 0;
+}
+
+static long setscheduler_common(pid_t pid, int policy, uaddr_t uparam)
+{
+	int prio;
+	if (!uparam || pid < 0)
+		return -EINVAL;
+	if (copy_from_user(&prio, uparam, 4))
+		return -EFAULT;
+	struct task *p = task_or_current(pid);
+	if (!p)
+		return -ESRCH;
+	struct sched_attr_k a = { .priority = (uint32_t)prio, .nice = p->nice };
+	if (policy >= 0 && (policy & SCHED_RESET_ON_FORK)) {
+		a.flags |= SCHED_FLAG_RESET_ON_FORK;
+		policy &= ~SCHED_RESET_ON_FORK;
+	}
+	return set_sched(p, policy, &a);
 }
 
 SYSCALL_DEFINE3(sched_setscheduler, pid_t, pid, int, policy, uaddr_t, uparam)
 {
-	int prio;
-	if (pid < 0 || !uparam)
+	if (policy < 0)
 		return -EINVAL;
-	if (!task_or_current(pid))
-		return -ESRCH;
-	if (copy_from_user(&prio, uparam, 4))
-		return -EFAULT;
-	switch (policy & ~SCHED_RESET_ON_FORK) {
-	case SCHED_OTHER: case SCHED_BATCH: case SCHED_IDLE:
-		return prio == 0 ? 0 : -EINVAL;
-	case SCHED_FIFO: case SCHED_RR:
-		if (prio < 1 || prio > 99)
-			return -EINVAL;
-		return current->cred.euid ? -EPERM : 0;	/* accepted, not honoured */
-	default:
-		return -EINVAL;
-	}
-}
-
-SYSCALL_DEFINE2(sched_getparam, pid_t, pid, uaddr_t, uparam)
-{
-	if (pid < 0 || !uparam)
-		return -EINVAL;
-	if (!task_or_current(pid))
-		return -ESRCH;
-	int zero = 0;
-	return copy_to_user(uparam, &zero, 4) ? -EFAULT : 0;
+	return setscheduler_common(pid, policy, uparam);
 }
 
 SYSCALL_DEFINE2(sched_setparam, pid_t, pid, uaddr_t, uparam)
 {
-	if (pid < 0 || !uparam)
+	return setscheduler_common(pid, SETPARAM_POLICY, uparam);
+}
+
+SYSCALL_DEFINE1(sched_getscheduler, pid_t, pid)
+{
+	if (pid < 0)
 		return -EINVAL;
-	if (!task_or_current(pid))
+	struct task *p = task_or_current(pid);
+	if (!p)
 		return -ESRCH;
-	int prio;
-	if (copy_from_user(&prio, uparam, 4))
+	return p->policy | (p->sched_reset_on_fork ? SCHED_RESET_ON_FORK : 0);
+}
+
+SYSCALL_DEFINE2(sched_getparam, pid_t, pid, uaddr_t, uparam)
+{
+	if (!uparam || pid < 0)
+		return -EINVAL;
+	struct task *p = task_or_current(pid);
+	if (!p)
+		return -ESRCH;
+	int prio = RT_POLICY(p->policy) ? p->rt_priority : 0;
+	return copy_to_user(uparam, &prio, 4) ? -EFAULT : 0;
+}
+
+SYSCALL_DEFINE3(sched_setattr, pid_t, pid, uaddr_t, uattr, unsigned, flags)
+{
+	if (!uattr || pid < 0 || flags)
+		return -EINVAL;
+	uint32_t size;
+	if (copy_from_user(&size, uattr, 4))
 		return -EFAULT;
-	return prio == 0 ? 0 : -EINVAL;
+	if (!size)
+		size = SCHED_ATTR_SIZE_VER0;
+	struct sched_attr_k a = { 0 };
+	bool too_big = size < SCHED_ATTR_SIZE_VER0 || size > PAGE_SIZE;
+	if (!too_big) {
+		if (copy_from_user(&a, uattr, MIN(size, (uint32_t)sizeof(a))))
+			return -EFAULT;
+		/* a newer caller's extra bytes must be zero (copy_struct_from_user) */
+		for (uint32_t off = sizeof(a); off < size && !too_big; off++) {
+			uint8_t b;
+			if (copy_from_user(&b, uattr + off, 1))
+				return -EFAULT;
+			too_big = b != 0;
+		}
+	}
+	if (too_big) {
+		uint32_t want = sizeof(a);
+		copy_to_user(uattr, &want, 4);
+		return -E2BIG;
+	}
+	if ((a.flags & SCHED_FLAG_UTIL_CLAMP) && size < SCHED_ATTR_SIZE_VER1)
+		return -EINVAL;
+	a.nice = a.nice < -20 ? -20 : a.nice > 19 ? 19 : a.nice;
+	if ((int32_t)a.policy < 0)
+		return -EINVAL;
+	int policy = (a.flags & SCHED_FLAG_KEEP_POLICY) ? SETPARAM_POLICY : (int)a.policy;
+	struct task *p = task_or_current(pid);
+	if (!p)
+		return -ESRCH;
+	if (a.flags & SCHED_FLAG_KEEP_PARAMS) {
+		a.nice = p->nice;
+		a.priority = RT_POLICY(p->policy) ? p->rt_priority : 0;
+	}
+	return set_sched(p, policy, &a);
+}
+
+SYSCALL_DEFINE4(sched_getattr, pid_t, pid, uaddr_t, uattr, unsigned, usize, unsigned, flags)
+{
+	if (!uattr || pid < 0 || usize > PAGE_SIZE || usize < SCHED_ATTR_SIZE_VER0 || flags)
+		return -EINVAL;
+	struct task *p = task_or_current(pid);
+	if (!p)
+		return -ESRCH;
+	struct sched_attr_k a = { .policy = (uint32_t)p->policy };
+	if (p->sched_reset_on_fork)
+		a.flags |= SCHED_FLAG_RESET_ON_FORK;
+	if (RT_POLICY(p->policy))
+		a.priority = (uint32_t)p->rt_priority;
+	else
+		a.nice = p->nice;
+	a.size = MIN(usize, (unsigned)sizeof(a));
+	return copy_to_user(uattr, &a, a.size) ? -EFAULT : 0;
 }
 
 SYSCALL_DEFINE1(sched_get_priority_max, int, policy)
@@ -111,46 +280,59 @@ SYSCALL_DEFINE2(sched_rr_get_interval, pid_t, pid, uaddr_t, uts)
 		return -EINVAL;
 	if (!task_or_current(pid))
 		return -ESRCH;
-	int64_t ts[2] = { 0, 10000000 };	/* the 10 ms slice */
+	struct task *p = task_or_current(pid);
+	/* RR: its 100 ms turn; FIFO: none; others: CFS's 10 ms slice */
+	int64_t ts[2] = { 0, p->policy == SCHED_RR_POLICY ? 100000000 : p->policy == SCHED_FIFO_POLICY ? 0 : 10000000 };
 	return copy_to_user(uts, ts, sizeof(ts)) ? -EFAULT : 0;
 }
 
-/* Nice values are kept but do not weigh in the round-robin scheduler. */
+/* getpriority/setpriority: nice values, which weigh in CFS (sched.c).
+ * PRIO_PROCESS names a thread, PRIO_PGRP a process group, PRIO_USER a
+ * user (who 0: the caller's). */
+static bool prio_match(struct task *t, int which, int who)
+{
+	if (t->state == TASK_ZOMBIE || t->state == TASK_DEAD || !t->signal)
+		return false;
+	switch (which) {
+	case PRIO_PROCESS: return t->pid == (who ? who : current->pid);
+	case PRIO_PGRP: return t->signal->pgrp == (who ? who : current->signal->pgrp);
+	default: return t->cred.uid == (uid_t)(who ? who : (int)current->cred.uid);
+	}
+}
+
 SYSCALL_DEFINE2(getpriority, int, which, int, who)
 {
-	if (which < 0 || which > 2)
+	if (which < PRIO_PROCESS || which > PRIO_USER)
 		return -EINVAL;
-	if (which == 0 && !task_or_current(who))
-		return -ESRCH;
-	return 20 - current->nice;
+	long best = -ESRCH;
+	struct task *t;
+	for_each_task(t)
+		if (prio_match(t, which, who) && 20 - t->nice > best)
+			best = 20 - t->nice;
+	return best;
 }
 
 SYSCALL_DEFINE3(setpriority, int, which, int, who, int, niceval)
 {
-	if (which < 0 || which > 2)
+	if (which < PRIO_PROCESS || which > PRIO_USER)
 		return -EINVAL;
-	struct task *t = which == 0 ? task_or_current(who) : current;
-	if (!t)
-		return -ESRCH;
 	niceval = niceval < -20 ? -20 : niceval > 19 ? 19 : niceval;
-	if (niceval < t->nice && current->cred.euid != 0)
-		return -EACCES;
-	t->nice = niceval;
-	return 0;
-}
-
-/* One CPU: every barrier is already complete when the call is made. */
-SYSCALL_DEFINE3(membarrier, int, cmd, unsigned, flags, int, cpu_id)
-{
-	(void)cpu_id;
-	if (flags & ~1U)
-		return -EINVAL;
-	switch (cmd) {
-	case 0:		/* MEMBARRIER_CMD_QUERY */
-		return 1 | 8 | 16 | 32 | 64;	/* GLOBAL, PRIVATE_EXPEDITED (+REGISTER), SYNC_CORE */
-	case 1: case 8: case 16: case 32: case 64: case 2: case 4:
-		return 0;
-	default:
-		return -EINVAL;
+	long err = -ESRCH;
+	struct task *t;
+	for_each_task(t) {
+		if (!prio_match(t, which, who))
+			continue;
+		const struct cred *c = &current->cred;
+		if (c->uid != t->cred.euid && c->euid != t->cred.euid && !root())
+			err = -EPERM;
+		else if (niceval < t->nice && !can_nice(t, niceval))
+			err = -EACCES;
+		else {
+			if (err == -ESRCH)
+				err = 0;
+			t->nice = niceval;
+			sched_policy_changed(t);
+		}
 	}
+	return err;
 }

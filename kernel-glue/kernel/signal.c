@@ -1,6 +1,6 @@
-/* Signals: generation, queueing, default actions, job-control stops, and
- * delivery to guest handlers (the frame itself is the arch's:
- * arch-um/kernel/signal_frame.c). */
+/* Signals: generation, queueing, default actions and delivery to guest
+ * handlers (the frame itself is the arch's: arch-um/kernel/signal_frame.c).
+ * Group stops are in jobctl.c, a tracer's part in ptrace_stops.c. */
 #include <umk/internal.h>
 #include <umk/arch.h>
 #include <umk/mm.h>
@@ -8,9 +8,8 @@
 #include <umk/uaccess.h>
 #include <umk/timer.h>
 #include <umk/signal.h>
+#include <umk/ptrace.h>
 #include <asm/siginfo.h>
-
-#define STOP_MASK (ksigmask(SIGSTOP) | ksigmask(SIGTSTP) | ksigmask(SIGTTIN) | ksigmask(SIGTTOU))
 
 struct sigqueue {
 	struct list_head link;
@@ -99,54 +98,67 @@ static uint64_t pending_mask(struct task *t)
 	return t->pending.sig | (t->signal ? t->signal->shared_pending.sig : 0);
 }
 
+/* Linux's TIF_SIGPENDING: a signal to take, or a job-control or ptrace
+ * duty (a stop, a trap) for the way back to guest mode. */
 bool signal_pending(struct task *t)
 {
-	return (pending_mask(t) & ~t->blocked.sig) != 0;
+	return (pending_mask(t) & ~t->blocked.sig) != 0 || (t->jobctl & JOBCTL_PENDING_MASK);
+}
+
+bool fatal_signal_pending(struct task *t)
+{
+	return ksigismember(&t->pending, SIGKILL);
+}
+
+static void flush_queue_mask(struct list_head *q, uint64_t mask)
+{
+	struct sigqueue *e, *n;
+	list_for_each_entry_safe(e, n, q, link)
+		if (mask & ksigmask(e->info.si_signo)) {
+			list_del(&e->link);
+			kfree(e);
+		}
+}
+
+/* Drop the pending signals of mask from the process and all its threads. */
+void signal_flush_group(struct signal_struct *s, uint64_t mask)
+{
+	flush_queue_mask(&s->shared_queue, mask);
+	s->shared_pending.sig &= ~mask;
+	struct task *th;
+	for_each_thread(s, th) {
+		flush_queue_mask(&th->sigqueue, mask);
+		th->pending.sig &= ~mask;
+	}
 }
 
 static void remove_sig(struct task *t, uint64_t mask)
 {
-	struct list_head *queues[2] = { &t->sigqueue, &t->signal->shared_queue };
-	for (int i = 0; i < 2; i++) {
-		struct sigqueue *e, *n;
-		list_for_each_entry_safe(e, n, queues[i], link)
-			if (mask & ksigmask(e->info.si_signo)) {
-				list_del(&e->link);
-				kfree(e);
-			}
-	}
+	flush_queue_mask(&t->sigqueue, mask);
+	flush_queue_mask(&t->signal->shared_queue, mask);
 	t->pending.sig &= ~mask;
 	t->signal->shared_pending.sig &= ~mask;
 }
 
-/* Wake a task for a signal: sleeping interruptibly, or stopped (SIGKILL). */
-static void signal_wake(struct task *t, int sig)
+/* Linux's sig_ignored: discarded at once, unless blocked (the handler
+ * may change by then) or traced (the tracer sees every signal). */
+static bool sig_ignored(struct task *t, int sig)
 {
-	if (t->state == TASK_INTERRUPTIBLE)
-		wake_up_task(t);
-	else if (t->state == TASK_STOPPED && sig == SIGKILL)
-		wake_up_task(t);
+	if (ksigismember(&t->blocked, sig) || ksigismember(&t->real_blocked, sig))
+		return false;
+	if (t->ptrace && sig != SIGKILL)
+		return false;
+	return sig_handler_ignored(t, sig);
 }
 
-static void do_continue(struct task *t)
+/* SIGKILL: every thread takes it, out of any stop. */
+static void kill_group(struct signal_struct *s)
 {
-	remove_sig(t, STOP_MASK);
-	struct signal_struct *sig = t->signal;
-	bool was_stopped = sig->group_stop;
+	jobctl_kill(s);
 	struct task *th;
-	for_each_thread(sig, th)
-		if (th->state == TASK_STOPPED) {
-			was_stopped = true;
-			wake_up_task(th);
-		}
-	sig->group_stop = false;
-	if (was_stopped) {
-		sig->stop_state = -1;
-		sig->leader->waited_cont_reported = false;
-		sig->leader->waited_stop_reported = false;
-		task_notify_parent_stop(sig->leader, CLD_CONTINUED, SIGCONT);
-	} else if (sig->stop_state > 0) {
-		sig->stop_state = 0;
+	for_each_thread(s, th) {
+		ksigaddset(&th->pending, SIGKILL);
+		signal_wake_up(th, true);
 	}
 }
 
@@ -160,7 +172,11 @@ static bool init_ignores(struct task *t, int sig)
 {
 	if (!init_task || t->signal != init_task->signal)
 		return false;
-	if (sig == SIGKILL || sig == SIGSTOP)
+	if (sig == SIGKILL)
+		return true;
+	if (t->ptrace)	/* a traced init's tracer sees the rest (Linux's sig_ignored) */
+		return false;
+	if (sig == SIGSTOP)
 		return true;
 	if (ksigismember(&t->blocked, sig) || ksigismember(&t->real_blocked, sig))
 		return false;
@@ -175,27 +191,15 @@ int send_signal(struct task *t, int sig, const struct ksiginfo *info)
 		return 0;
 	if (!t->sighand)	/* an exited leader: a live thread stands in */
 		t = list_first_entry(&t->signal->threads, struct task, thread_node);
-	if (sig == SIGCONT)
-		do_continue(t);
-	else if (ksigmask(sig) & STOP_MASK)
-		remove_sig(t, ksigmask(SIGCONT));
+	jobctl_prepare_signal(t, sig);
 	if (init_ignores(t, sig))
 		return 0;
 	if (sig == SIGKILL) {
 		/* every thread must see it, not just the first to dequeue */
-		struct task *th;
-		for_each_thread(t->signal, th) {
-			ksigaddset(&th->pending, SIGKILL);
-			if (th->state == TASK_STOPPED)
-				th->state = TASK_INTERRUPTIBLE;
-			signal_wake(th, SIGKILL);
-		}
-		t->signal->group_stop = false;
+		kill_group(t->signal);
 		return 0;
 	}
-	/* Ignored, unblocked signals are discarded at once (Linux). */
-	if (!ksigismember(&t->blocked, sig) && !ksigismember(&t->real_blocked, sig) && sig_handler_ignored(t, sig) &&
-	    sig != SIGKILL)
+	if (sig_ignored(t, sig))
 		return 0;
 	/* Standard signals do not queue twice. */
 	if (sig < 32 && ksigismember(&t->signal->shared_pending, sig))
@@ -213,10 +217,9 @@ int send_signal(struct task *t, int sig, const struct ksiginfo *info)
 	/* any thread not blocking it may take a process-directed signal */
 	struct task *th;
 	for_each_thread(t->signal, th) {
-		if (!ksigismember(&th->blocked, sig) || sig == SIGKILL) {
-			signal_wake(th, sig);
-			if (sig != SIGKILL)
-				break;
+		if (!ksigismember(&th->blocked, sig)) {
+			signal_wake_up(th, false);
+			break;
 		}
 	}
 	return 0;
@@ -229,14 +232,17 @@ void remove_sig_kill_for_exec(struct task *t)
 	remove_sig(t, ksigmask(SIGKILL));
 }
 
-/* Thread-directed (tkill, faults): queued on the task itself. */
+/* Thread-directed (tkill, faults, ptrace's SIGSTOP): queued on the task
+ * itself; SIGCONT and stop signals still act on the whole process. force
+ * (a fault): init gets it too. */
 static int send_signal_thread_force(struct task *t, int sig, const struct ksiginfo *info, bool force)
 {
 	if (!t->signal || t->state == TASK_ZOMBIE || t->state == TASK_DEAD || (t->flags & PF_EXITING))
 		return 0;
-	if (sig == SIGCONT || (ksigmask(sig) & STOP_MASK) || sig == SIGKILL)
+	if (sig == SIGKILL)
 		return send_signal(t, sig, info);
-	if (!ksigismember(&t->blocked, sig) && !ksigismember(&t->real_blocked, sig) && sig_handler_ignored(t, sig))
+	jobctl_prepare_signal(t, sig);
+	if (sig_ignored(t, sig))
 		return 0;
 	if (!force && init_ignores(t, sig))
 		return 0;
@@ -249,13 +255,29 @@ static int send_signal_thread_force(struct task *t, int sig, const struct ksigin
 	ksigaddset(&t->pending, sig);
 	wake_up(&t->signal->signalfd_wqh);
 	if (!ksigismember(&t->blocked, sig))
-		signal_wake(t, sig);
+		signal_wake_up(t, false);
 	return 0;
 }
 
-static int send_signal_thread(struct task *t, int sig, const struct ksiginfo *info)
+int send_signal_thread(struct task *t, int sig, const struct ksiginfo *info)
 {
 	return send_signal_thread_force(t, sig, info, false);
+}
+
+/* exit_group and fatal signals: every other thread dies too (SIGKILL,
+ * out of any stop); current goes on to exit. */
+void zap_other_threads(struct task *t)
+{
+	struct signal_struct *s = t->signal;
+	s->group_stop_count = 0;
+	struct task *th;
+	for_each_thread(s, th) {
+		if (th == t)
+			continue;
+		task_clear_jobctl_pending(th, JOBCTL_PENDING_MASK);
+		ksigaddset(&th->pending, SIGKILL);
+		signal_wake_up(th, true);
+	}
 }
 
 int send_sig(int sig, struct task *t)
@@ -280,6 +302,15 @@ int kill_pgrp(pid_t pgrp, int sig)
 /* A synchronous fault: the handler cannot be blocked or ignored away. */
 void force_sig_fault(int sig, int code, uaddr_t addr, int trapno)
 {
+	current->regs.orig_rax = (uint64_t)-1;
+	(void)trapno;
+	force_sig_fault_regs(sig, code, addr);
+}
+
+/* As force_sig_fault, the registers as they are (a trap after a system
+ * call still shows the call's number in orig_rax, as on Linux). */
+void force_sig_fault_regs(int sig, int code, uaddr_t addr)
+{
 	struct task *t = current;
 	struct k_sigaction *ka = &t->sighand->action[sig - 1];
 	if (ksigismember(&t->blocked, sig) || ka->handler == SIG_IGN) {
@@ -288,13 +319,40 @@ void force_sig_fault(int sig, int code, uaddr_t addr, int trapno)
 	}
 	struct ksiginfo info = { .si_signo = sig, .si_code = code };
 	info.fault.addr = addr;
-	t->regs.orig_rax = (uint64_t)-1;
-	(void)trapno;
 	send_signal_thread_force(t, sig, &info, true);
 }
 
-/* Dequeue the lowest unblocked pending signal (synchronous ones first). */
-static int dequeue_signal(struct task *t, const ksigset_t *mask, struct ksiginfo *info)
+/* The idx-th queued siginfo of t (shared: of its process), for
+ * PTRACE_PEEKSIGINFO: 0, or -ENOENT past the end. */
+int signal_peek_queued(struct task *t, bool shared, uint64_t idx, struct ksiginfo *out)
+{
+	struct list_head *q = shared ? &t->signal->shared_queue : &t->sigqueue;
+	struct sigqueue *e;
+	list_for_each_entry(e, q, link)
+		if (idx-- == 0) {
+			*out = e->info;
+			return 0;
+		}
+	return -ENOENT;
+}
+
+/* Queue sig on t alone, with no side effect on the process (Linux's
+ * sigaddset on a task's private pending set: ptrace's SIGSTOP for an
+ * auto-attached child). */
+void signal_queue_private(struct task *t, int sig, const struct ksiginfo *info)
+{
+	if (sig < 32 && ksigismember(&t->pending, sig))
+		return;
+	struct sigqueue *q = kzalloc(sizeof(*q));
+	q->info = *info;
+	q->info.si_signo = sig;
+	list_add_tail(&q->link, &t->sigqueue);
+	ksigaddset(&t->pending, sig);
+}
+
+/* Dequeue the lowest unblocked pending signal (synchronous ones first);
+ * *shared says whether it came from the process's queue. */
+static int dequeue_signal(struct task *t, const ksigset_t *mask, struct ksiginfo *info, bool *shared)
 {
 	uint64_t sync = ksigmask(SIGSEGV) | ksigmask(SIGBUS) | ksigmask(SIGILL) | ksigmask(SIGTRAP) |
 			ksigmask(SIGFPE) | ksigmask(SIGSYS);
@@ -327,6 +385,11 @@ static int dequeue_signal(struct task *t, const ksigset_t *mask, struct ksiginfo
 		}
 		if (!more)
 			ksigdelset(sets[i], sig);
+		/* a SIGCONT from now on cancels the stop (jobctl.c) */
+		if (ksigmask(sig) & STOP_MASK)
+			t->jobctl |= JOBCTL_STOP_DEQUEUED;
+		if (shared)
+			*shared = i == 1;
 		return sig;
 	}
 	return 0;
@@ -340,7 +403,7 @@ bool signal_pending_in(struct task *t, uint64_t mask)
 int signal_dequeue_in(struct task *t, uint64_t mask, struct ksiginfo *info)
 {
 	ksigset_t notwanted = { ~mask };
-	return dequeue_signal(t, &notwanted, info);
+	return dequeue_signal(t, &notwanted, info, NULL);
 }
 
 bool on_sig_stack(struct task *t, uint64_t sp)
@@ -389,50 +452,54 @@ static void handle_restart(struct task *t, struct k_sigaction *ka)
 	r->rip -= 2;
 }
 
-/* Job-control stop of the whole thread group; the parent hears once. */
-static void do_stop(struct task *t, int sig)
+/* Put a signal the tracer changed back (it is blocked now, or SIGKILL
+ * came in the meantime), as Linux's ptrace_signal does. */
+void signal_requeue(struct task *t, int sig, struct ksiginfo *info, bool shared)
 {
-	struct signal_struct *s = t->signal;
-	if (!s->group_stop) {
-		s->group_stop = true;
-		s->stop_state = sig;
-		s->leader->waited_stop_reported = false;
-		struct task *th;
-		for_each_thread(s, th)
-			if (th != t && th->state == TASK_INTERRUPTIBLE)
-				wake_up_task(th);	/* they stop on their way out */
-		task_notify_parent_stop(s->leader, CLD_STOPPED, sig);
-	}
-	while (s->group_stop && !ksigismember(&t->pending, SIGKILL) && !ksigismember(&s->shared_pending, SIGKILL)) {
-		t->state = TASK_STOPPED;
-		schedule();
-	}
-	t->state = TASK_RUNNING;
+	if (shared)
+		send_signal(t, sig, info);
+	else
+		send_signal_thread(t, sig, info);
 }
 
-/* A thread passing a group stop in progress joins it. */
-void signal_join_group_stop(void)
-{
-	struct task *t = current;
-	if (t->signal->group_stop)
-		do_stop(t, t->signal->stop_state);
-}
-
-/* Called on the way back to guest mode. */
+/* Called on the way back to guest mode (Linux's get_signal and the
+ * arch's handle_signal): group stops, ptrace traps and signal-delivery
+ * stops, then at most one handler set up, or the default action. */
 void do_signal(void)
 {
 	struct task *t = current;
-	while (signal_pending(t)) {
+	for (;;) {
+		if (jobctl_notify_parent(t))
+			continue;
+		/* SIGKILL: a kill, exit_group or another thread's execve */
+		if (fatal_signal_pending(t)) {
+			ksigdelset(&t->pending, SIGKILL);
+			do_group_exit(SIGKILL);
+		}
+		if ((t->jobctl & JOBCTL_STOP_PENDING) && do_signal_stop(0))
+			continue;
+		if (t->jobctl & JOBCTL_TRAP_MASK) {
+			do_jobctl_trap();
+			continue;
+		}
 		struct ksiginfo info;
-		int sig = dequeue_signal(t, &t->blocked, &info);
+		bool shared = false;
+		int sig = dequeue_signal(t, &t->blocked, &info, &shared);
 		if (!sig)
 			break;
+		if (t->ptrace) {
+			sig = ptrace_signal(sig, &info, shared);
+			if (!sig)
+				continue;
+		}
 		struct k_sigaction *ka = &t->sighand->action[sig - 1];
 		if (ka->handler == SIG_IGN)
 			continue;
 		if (ka->handler != SIG_DFL) {
 			struct k_sigaction saved = *ka;
 			handle_restart(t, ka);
+			/* the debugger's trap flag is not saved in the frame */
+			bool stepping = ptrace_step_off();
 			ksigset_t old = t->restore_sigmask ? t->saved_sigmask : t->blocked;
 			t->restore_sigmask = false;
 			if (arch_setup_rt_frame(t, sig, &saved, &info, &old)) {
@@ -445,6 +512,8 @@ void do_signal(void)
 			if (!(saved.flags & SA_NODEFER))
 				ksigaddset(&t->blocked, sig);
 			t->blocked.sig &= ~KERNEL_ONLY_MASK;
+			if (stepping)
+				ptrace_notify(SIGTRAP, 0);	/* at the handler's first instruction */
 			return;
 		}
 		switch (sig_default_action(sig)) {
@@ -456,7 +525,7 @@ void do_signal(void)
 				continue;
 			if (sig != SIGSTOP && is_orphaned_pgrp(t->signal->pgrp))
 				continue;
-			do_stop(t, sig);
+			do_signal_stop(sig);
 			continue;
 		case SD_CORE:
 		case SD_TERM:
@@ -721,7 +790,7 @@ SYSCALL_DEFINE4(rt_sigtimedwait, uaddr_t, uset, uaddr_t, uinfo, uaddr_t, uts, si
 	}
 	ksigset_t notwanted = { ~set.sig };
 	struct ksiginfo info;
-	int sig = dequeue_signal(t, &notwanted, &info);
+	int sig = dequeue_signal(t, &notwanted, &info, NULL);
 	if (!sig) {
 		/* temporarily unblock the wanted set so sending wakes us */
 		ksigset_t saved = t->blocked;
@@ -733,7 +802,7 @@ SYSCALL_DEFINE4(rt_sigtimedwait, uaddr_t, uset, uaddr_t, uinfo, uaddr_t, uts, si
 		long r = wait_event_interruptible_deadline(wq, false, deadline);
 		t->blocked = saved;
 		t->real_blocked.sig = 0;
-		sig = dequeue_signal(t, &notwanted, &info);
+		sig = dequeue_signal(t, &notwanted, &info, NULL);
 		if (!sig)
 			return r == -ETIMEDOUT ? -EAGAIN : -EINTR;
 	}

@@ -51,13 +51,18 @@ static bool id_ok(uint32_t v, uint32_t a, uint32_t b, uint32_t c)
 
 /* As Linux's commit_creds: a change of the effective or filesystem ids
  * forgets PR_SET_PDEATHSIG, so that a parent cannot signal a process
- * whose privilege changed. Returns r, for the setters' tail calls. */
+ * whose privilege changed, and makes it not dumpable, so that only root
+ * may trace it. Returns r, for the setters' tail calls. */
 static long creds_committed(const struct cred *old, long r)
 {
 	struct task *t = current;
 	const struct cred *c = &t->cred;
-	if (c->euid != old->euid || c->egid != old->egid || c->fsuid != old->fsuid || c->fsgid != old->fsgid)
+	if (c->euid != old->euid || c->egid != old->egid || c->fsuid != old->fsuid || c->fsgid != old->fsgid) {
 		t->pdeath_signal = 0;
+		/* and no longer to be traced by the user it now is */
+		if (t->mm)
+			t->mm->dumpable = 0;
+	}
 	return r;
 }
 
@@ -526,6 +531,16 @@ SYSCALL_DEFINE5(prctl, int, option, unsigned long, a2, unsigned long, a3, unsign
 	default:
 		return -EINVAL;
 	}
+}
+
+/* The execution domain: Linux's only, with its flags (ADDR_NO_RANDOMIZE
+ * is the one exec heeds); 0xffffffff asks without changing it. */
+SYSCALL_DEFINE1(personality, unsigned, persona)
+{
+	unsigned old = current->personality;
+	if (persona != 0xffffffff)
+		current->personality = persona;
+	return old;
 }
 
 /* Linux's C_A_D: on at boot, so Ctrl-Alt-Del restarts the machine

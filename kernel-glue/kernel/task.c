@@ -64,7 +64,10 @@ struct task *task_alloc(void)
 	INIT_LIST_HEAD(&t->runq);
 	INIT_LIST_HEAD(&t->sigqueue);
 	INIT_LIST_HEAD(&t->thread_node);
+	INIT_LIST_HEAD(&t->ptraced);
+	INIT_LIST_HEAD(&t->ptrace_entry);
 	init_waitqueue_head(&t->vfork_wait);
+	init_waitqueue_head(&t->ptrace_wait);
 	t->exit_signal = 17;	/* SIGCHLD */
 	t->start_time_ns = ktime_boot_ns();
 	return t;

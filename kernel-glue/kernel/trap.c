@@ -8,6 +8,7 @@
 #include <umk/syscall.h>
 #include <umk/init.h>
 #include <umk/uaccess.h>
+#include <umk/ptrace.h>
 #include <asm/siginfo.h>
 
 #define NR_SYSCALLS 512
@@ -47,9 +48,19 @@ static bool is_int80(struct task *t)
 static void do_syscall(struct task *t)
 {
 	struct guest_regs *r = &t->regs;
+	/* a tracer sees the call first (and may change or skip it, or the
+	 * call is PTRACE_SYSEMU's to emulate); rax is -ENOSYS then */
+	if (t->syscall_work & (SYSCALL_WORK_TRACE | SYSCALL_WORK_EMU)) {
+		if (ptrace_report_syscall_entry()) {
+			ptrace_report_syscall_exit();
+			return;
+		}
+	}
 	uint64_t nr = r->orig_rax;
 	long ret;
-	if (is_int80(t)) {
+	if (nr == (uint64_t)-1) {
+		ret = r->rax;	/* the tracer skipped it: rax is its result */
+	} else if (is_int80(t)) {
 		printk_once_key("int80", KERN_WARNING "%s[%d]: 32-bit syscall (int $0x80) refused with ENOSYS\n",
 				t->comm, t->pid);
 		ret = -ENOSYS;
@@ -66,6 +77,7 @@ static void do_syscall(struct task *t)
 	/* execve and rt_sigreturn replace the registers wholesale; rax is
 	 * still their return value. */
 	r->rax = ret;
+	ptrace_report_syscall_exit();
 }
 
 static void do_fault(struct task *t, struct trap_info *ti)
@@ -100,8 +112,6 @@ static void exit_to_user(struct task *t)
 			do_signal();
 			t->in_syscall = false;
 		}
-		if (t->signal->group_stop)
-			signal_join_group_stop();
 		if (!need_resched() && !signal_pending(t))
 			return;
 	}

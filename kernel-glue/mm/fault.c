@@ -184,7 +184,9 @@ static struct vma *grow_stack(struct mm *mm, uaddr_t addr)
 int handle_mm_fault(struct mm *mm, uaddr_t addr, int kind)
 {
 	unsigned gfp = (kind & FAULT_UACCESS) ? GFP_KERNEL : GFP_USER;
-	kind &= ~FAULT_UACCESS;
+	/* a debugger reads any mapping and writes private ones (COW) */
+	bool force = kind & FAULT_FORCE;
+	kind &= ~(FAULT_UACCESS | FAULT_FORCE);
 	if (addr >= TASK_SIZE)
 		return SEGV_MAPERR;
 	uaddr_t va = addr & PAGE_MASK;
@@ -193,20 +195,24 @@ int handle_mm_fault(struct mm *mm, uaddr_t addr, int kind)
 		v = grow_stack(mm, addr);
 	if (!v)
 		return SEGV_MAPERR;
-	if (!(v->flags & (VM_READ | VM_WRITE | VM_EXEC)))
+	if (!(v->flags & (VM_READ | VM_WRITE | VM_EXEC)) && !force)
 		return SEGV_ACCERR;
-	if (kind == FAULT_WRITE && !(v->flags & VM_WRITE))
+	bool may_write = (v->flags & VM_WRITE) || (force && !(v->flags & VM_SHARED));
+	if (kind == FAULT_WRITE && !may_write)
 		return SEGV_ACCERR;
 	uint64_t *pte = pte_lookup(mm, va, true);
 	if (!(*pte & PTE_PRESENT)) {
 		int r = fault_in(mm, v, va, pte, gfp);
 		if (r == 0 && (kind != FAULT_WRITE || !v->file))
 			fault_around(mm, v, va);
+		/* a debugger's write to a read-only page: its own copy */
+		if (r == 0 && kind == FAULT_WRITE && !(*pte & PTE_WRITE))
+			return cow_break(mm, v, va, pte, gfp);
 		return r;	/* -EFAULT means SIGBUS */
 	}
 	bool write = kind == FAULT_WRITE || (kind == FAULT_HOST_ACCERR && (*pte & PTE_MAPPED));
 	if (write && !(*pte & PTE_WRITE)) {
-		if (!(v->flags & VM_WRITE))
+		if (!may_write)
 			return SEGV_ACCERR;
 		return cow_break(mm, v, va, pte, gfp);
 	}

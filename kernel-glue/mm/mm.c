@@ -7,9 +7,11 @@
 
 struct mm *mm_alloc(void)
 {
+	static uint64_t last_id;
 	struct mm *mm = kzalloc(sizeof(*mm));
 	mm->refs = 1;
 	mm->dumpable = 1;
+	mm->id = ++last_id;
 	if (arch_mm_create(mm)) {
 		kfree(mm);
 		return NULL;
@@ -41,6 +43,7 @@ struct mm *mm_dup(struct mm *old)
 	struct mm *mm = mm_alloc();
 	if (!mm)
 		return NULL;
+	mm->dumpable = old->dumpable;
 	struct vma **tail = &mm->vmas;
 	for (struct vma *v = old->vmas; v; v = v->next) {
 		if (v->flags & VM_DONTCOPY)

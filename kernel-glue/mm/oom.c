@@ -20,11 +20,6 @@ static int64_t victim_deadline;
 static bool in_oom;
 static struct ratelimit_state oom_rs = RATELIMIT_STATE_INIT;
 
-static bool fatal_signal_pending(struct task *t)
-{
-	return ksigismember(&t->pending, SIGKILL) || (t->signal && ksigismember(&t->signal->shared_pending, SIGKILL));
-}
-
 static bool exiting(struct task *t)
 {
 	return t->state == TASK_ZOMBIE || t->state == TASK_DEAD || (t->flags & PF_EXITING) || !t->mm;

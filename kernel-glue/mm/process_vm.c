@@ -8,6 +8,7 @@
  * for an address either side cannot reach). */
 #include <umk/internal.h>
 #include <umk/mm.h>
+#include <umk/ptrace.h>
 #include <umk/sched.h>
 #include <umk/syscall.h>
 #include <umk/uaccess.h>
@@ -37,14 +38,10 @@ static long fetch_iovec(uaddr_t uvec, unsigned long cnt, struct iovec **out, siz
 	return 0;
 }
 
-/* May current read and write t's memory (ptrace's attach check)? */
+/* May current read and write t's memory? ptrace's attach check. */
 static bool may_access(struct task *t)
 {
-	const struct cred *c = &current->cred, *tc = &t->cred;
-	if (t->signal == current->signal || c->euid == 0)
-		return true;
-	return c->uid == tc->uid && c->uid == tc->euid && c->uid == tc->suid && c->gid == tc->gid &&
-	       c->gid == tc->egid && c->gid == tc->sgid && t->mm->dumpable;
+	return ptrace_may_access(t) == 0;
 }
 
 struct cursor { const struct iovec *v; unsigned long n, i; size_t off; };

@@ -6,13 +6,13 @@
 #include <umk/sched.h>
 
 /* Returns the kernel address of guest va in mm, faulting it in. */
-static void *uva(struct mm *mm, uaddr_t va, bool write)
+static void *uva_flags(struct mm *mm, uaddr_t va, bool write, int force)
 {
 	if (va >= TASK_SIZE)
 		return NULL;
 	uint64_t *pte = pte_lookup(mm, va & PAGE_MASK, false);
 	if (!pte || !(*pte & PTE_PRESENT) || (write && !(*pte & PTE_WRITE))) {
-		if (handle_mm_fault(mm, va, (write ? FAULT_WRITE : FAULT_READ) | FAULT_UACCESS))
+		if (handle_mm_fault(mm, va, (write ? FAULT_WRITE : FAULT_READ) | FAULT_UACCESS | force))
 			return NULL;
 		pte = pte_lookup(mm, va & PAGE_MASK, false);
 		if (!pte)
@@ -21,7 +21,12 @@ static void *uva(struct mm *mm, uaddr_t va, bool write)
 	return (char *)pfn_to_virt(PTE_PFN(*pte)) + (va & ~PAGE_MASK);
 }
 
-static long copy_mm(struct mm *mm, uaddr_t ua, void *kbuf, size_t n, bool write)
+static void *uva(struct mm *mm, uaddr_t va, bool write)
+{
+	return uva_flags(mm, va, write, 0);
+}
+
+static long copy_mm_flags(struct mm *mm, uaddr_t ua, void *kbuf, size_t n, bool write, int force)
 {
 	size_t done = 0;
 	if (ua + n < ua)
@@ -29,7 +34,7 @@ static long copy_mm(struct mm *mm, uaddr_t ua, void *kbuf, size_t n, bool write)
 	while (done < n) {
 		uaddr_t a = ua + done;
 		size_t c = MIN(n - done, PAGE_SIZE - (a & ~PAGE_MASK));
-		void *p = uva(mm, a, write);
+		void *p = uva_flags(mm, a, write, force);
 		if (!p)
 			break;
 		if (write)
@@ -39,6 +44,11 @@ static long copy_mm(struct mm *mm, uaddr_t ua, void *kbuf, size_t n, bool write)
 		done += c;
 	}
 	return done;
+}
+
+static long copy_mm(struct mm *mm, uaddr_t ua, void *kbuf, size_t n, bool write)
+{
+	return copy_mm_flags(mm, ua, kbuf, n, write, 0);
 }
 
 int copy_from_user(void *dst, uaddr_t src, size_t n)
@@ -86,6 +96,11 @@ long strncpy_from_user(char *dst, uaddr_t src, size_t n)
 long access_remote_vm(struct mm *mm, uaddr_t addr, void *buf, size_t n, bool write)
 {
 	return copy_mm(mm, addr, buf, n, write);
+}
+
+long access_remote_vm_force(struct mm *mm, uaddr_t addr, void *buf, size_t n, bool write)
+{
+	return copy_mm_flags(mm, addr, buf, n, write, FAULT_FORCE);
 }
 
 #define PATH_MAX_LEN 4096

@@ -59,6 +59,7 @@ load ../lib.sh
 @test "guest prctl" { guest_check prctl; }
 @test "guest process_vm" { guest_check process_vm; }
 @test "guest memfd" { guest_check memfd; }
+@test "guest sched" { guest_check sched; }
 @test "guest cow" { guest_check cow; }
 @test "guest mmap" { guest_check mmap; }
 @test "guest signals" { guest_check signals; }
@@ -106,4 +107,10 @@ load ../lib.sh
 @test "guest net_packet" { guest_check net_packet; }
 @test "guest net_packet_filter" { guest_check net_packet_filter; }
 @test "guest net_packet_ring" { guest_check net_packet_ring; }
+@test "guest net_netlink" { guest_check net_netlink; }
 @test "guest hostile" { guest_check hostile; }
+@test "guest ptrace_syscalls" { guest_check ptrace_syscalls; }
+@test "guest ptrace_fork" { guest_check ptrace_fork; }
+@test "guest ptrace_step" { guest_check ptrace_step; }
+@test "guest ptrace_attach" { guest_check ptrace_attach; }
+@test "guest ptrace_errors" { guest_check ptrace_errors; }

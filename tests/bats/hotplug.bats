@@ -3,7 +3,8 @@
 # a second disk appears in the running guest (/dev/ubdb, /sys/block/ubdb,
 # a uevent to the hotplug helper), is mounted and written, cannot be
 # removed while mounted, and goes once unmounted; a network card appears
-# (/sys/class/net/eth1, a uevent) and goes, even while up. Through
+# (/sys/class/net/eth1, a uevent, RTM_NEWLINK for ip monitor) and goes, even
+# while up (RTM_DELLINK). Through
 # Debian's uml_mconsole and through umk-mconsole.
 
 load ../lib.sh
@@ -190,4 +191,21 @@ wait_guest() {
 	[ "$status" = 0 ]
 	run mc version
 	[ "$status" = 0 ]
+}
+
+@test "ip monitor link sees a hot-plugged card arrive and an unplugged one go (RTM_NEWLINK, RTM_DELLINK)" {
+	start_machine hp4
+	guest_run '/usr/sbin/ip monitor link >/tmp/mon 2>&1 & sleep 1; echo started'
+	run mc config eth1=mcast
+	[ "$status" = 0 ]
+	wait_guest '[ -d /sys/class/net/eth1 ]'
+	guest_run 'echo 0x1003 >/sys/class/net/eth1/flags'
+	run mc remove eth1
+	[ "$status" = 0 ]
+	wait_guest '[ ! -e /sys/class/net/eth1 ]'
+	guest_run 'sleep 1; cat /tmp/mon'
+	echo "$GOT"
+	grep -Eq '^[0-9]+: eth1: <BROADCAST,MULTICAST> mtu 1500 qdisc noop state DOWN' <<<"$GOT"
+	grep -Eq '^[0-9]+: eth1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP' <<<"$GOT"
+	grep -Eq '^Deleted [0-9]+: eth1: <BROADCAST,MULTICAST> mtu 1500 ' <<<"$GOT"
 }

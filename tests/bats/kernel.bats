@@ -139,6 +139,31 @@ boot_prog() {
 	grep -qx 'ns_last_pid=400 refused' "$UMK_OUT"
 }
 
+@test "scheduling: nice weighs CPU time; a SCHED_FIFO spinner is throttled so a shell still runs; higher real-time priority first (every mode)" {
+	mkdir -p "$root/bin"
+	cp "$UMK_ROOTFS/bin/busybox" "$root/bin/busybox"
+	for a in sh sleep echo; do ln -sf busybox "$root/bin/$a"; done
+	cp "$UMK_BUILD/tests/umk/spin" "$root/spin"
+	for mode in $UMK_MODES; do
+		umk_boot "$mode" "$root" /bin/sh -c '
+			/spin 3 nice0 nice 0 & /spin 1 nice19 nice 19 & wait
+			# a FIFO spinner for 3 s: the shell sleeping 1 s still wakes
+			# in it (the 5 % real-time throttle), so "alive" comes first
+			/spin 3 fifo fifo 10 & sleep 1; echo alive; wait
+			# two FIFO spinners: the higher priority one finishes first
+			/spin 1 low fifo 5 & /spin 1 high fifo 50 & wait'
+		cat "$UMK_OUT"
+		[ "$UMK_STATUS" -eq 1 ] || [ "$UMK_STATUS" -eq 0 ]
+		n0=$(sed -n 's/^nice0 done, cpu \([0-9]*\) ms$/\1/p' "$UMK_OUT")
+		n19=$(sed -n 's/^nice19 done, cpu \([0-9]*\) ms$/\1/p' "$UMK_OUT")
+		echo "# mode=$mode: nice 19 got $n19 ms of CPU in its 1 s beside a nice 0 spinner ($n0 ms in 3 s)" >&3
+		# weights 15 and 1024: about 15 ms of its second (unweighted: 500)
+		[ "$n19" -lt 250 ]
+		[ "$(grep -n -e '^alive$' -e '^fifo done' "$UMK_OUT" | head -1 | cut -d: -f2)" = alive ]
+		[ "$(grep -e '^low done' -e '^high done' "$UMK_OUT" | head -1 | cut -d' ' -f1)" = high ]
+	done
+}
+
 @test "root is read-only unless rw: EROFS, as on Linux" {
 	mkdir -p "$root/bin"
 	cp "$UMK_ROOTFS/bin/busybox" "$root/bin/busybox"
@@ -188,6 +213,19 @@ boot_prog() {
 		tail -5 "$UMK_ERR"
 		[ "$UMK_STATUS" -eq 0 ]
 		grep -q '^pktfuzz: lo works$' "$UMK_OUT"
+		grep -q 'kernel alive$' "$UMK_OUT"
+	done
+}
+
+@test "netlink fuzz: hostile rtnetlink requests, options and full sockets never hurt the kernel; netlink still answers (every mode)" {
+	# build/tests/umk/nlfuzz as init; another seed after -- explores
+	for mode in $UMK_MODES; do
+		UMK_TIMEOUT=120 boot_prog "$mode" nlfuzz 777
+		echo "# mode=$mode status=$UMK_STATUS" >&3
+		cat "$UMK_OUT"
+		tail -5 "$UMK_ERR"
+		[ "$UMK_STATUS" -eq 0 ]
+		grep -q '^nlfuzz: netlink works$' "$UMK_OUT"
 		grep -q 'kernel alive$' "$UMK_OUT"
 	done
 }

@@ -88,20 +88,26 @@ run_default() {
 	cat "$T/$out" "$T/$out.err"
 }
 
-@test "make run: the guest has eth0 on slirp with host port 2222 forwarded; UMK_NET= changes or removes it" {
+@test "make run: the guest has eth0 on slirp with host port 2222 forwarded and ip=dhcp; UMK_NET= changes or removes it" {
 	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 2222))' 2>/dev/null ||
 		skip "port 2222 is in use on this host (another make run?)"
-	run_default o1 default 'cat /sys/class/net/eth0/address /proc/cmdline'
+	run_default o1 default 'cat /sys/class/net/eth0/address /proc/cmdline; mount -t tmpfs tmpfs /run;
+		/etc/init.d/ipconfig >/dev/null 2>&1; ip -4 addr show dev eth0'
 	[ "$UMK_STATUS" = 0 ]
 	grep -qE '^([0-9a-f]{2}:){5}[0-9a-f]{2}$' "$T/o1"
-	grep -q ' eth0=slirp,hostfwd=tcp:127.0.0.1:2222-:22 ' "$T/o1"
+	grep -q ' eth0=slirp,hostfwd=tcp:127.0.0.1:2222-:22 ip=dhcp ' "$T/o1"
+	# what rcS does with it: udhcpc
+	grep -q 'inet 10.0.2.15/24 ' "$T/o1"
 	run_default o2 none 'ls /sys/class/net'
 	[ "$UMK_STATUS" = 0 ]
 	grep -qx lo "$T/o2"
-	! grep -q eth0 "$T/o2"
+	[ -z "$(grep eth0 "$T/o2")" ]
 	run_default o3 eth0=mcast,fe:fd:0a:00:00:09 'cat /sys/class/net/eth0/address'
 	grep -qx 'fe:fd:0a:00:00:09' "$T/o3"
 	# an eth0= of one's own replaces the default card
 	run_default o4 default 'cat /sys/class/net/eth0/address' eth0=mcast,fe:fd:0a:00:00:0a
 	grep -qx 'fe:fd:0a:00:00:0a' "$T/o4"
+	# an ip= of one's own replaces the ip=dhcp
+	run_default o5 default 'cat /proc/cmdline' ip=off
+	grep -q ' eth0=slirp,hostfwd=tcp:127.0.0.1:2222-:22 quiet ip=off ' "$T/o5"
 }

@@ -11,6 +11,9 @@
 #   disk: sequential write and read of a 64 MiB file (MB/s; above 1 is
 #   faster than native) and small-file create+stat+unlink (us), natively
 #   on the host filesystem and in umk on an ext4 root (image + COW file).
+# Then the switch (tests/bench/switch-bench.sh) and guest networking
+# (tests/bench/net-bench.sh: ping RTT and UDP datagrams/s guest to guest
+# through umk-switch, umk beside Debian's linux.uml, with ratios).
 # A benchmark the kernel cannot run yet (e.g. epoll before it exists)
 # shows n/a: each of the thread/futex/pipe/epoll ones runs in its own
 # boot under a guest-side and a host-side timeout, so a failure or a hang
@@ -203,4 +206,10 @@ awk -F'|' -v modes="$modes" '
 if [ -x build/umk-switch ]; then
 	echo
 	bash tests/bench/switch-bench.sh 50000
+fi
+
+# Guest networking: umk guests beside Debian's linux.uml on one umk-switch.
+if [ -x build/umk-switch ] && [ -x "$UMK_TEST_ROOTFS/tests/udpx" ]; then
+	echo
+	bash tests/bench/net-bench.sh
 fi

@@ -4,7 +4,7 @@ GUEST_CFLAGS := -static -O2 -g -Wall -Wextra -Werror
 GUEST_SRCS := $(sort $(wildcard tests/guest/*.c))
 GUEST_PROGS := $(patsubst tests/guest/%.c,$(B)/tests/guest/%,$(GUEST_SRCS))
 
-$(B)/tests/guest/%: tests/guest/%.c tests/guest/t.h tests/guest/net.h
+$(B)/tests/guest/%: tests/guest/%.c tests/guest/t.h tests/guest/net.h tests/guest/ptrace_t.h
 	@mkdir -p $(dir $@)
 	$(CC) $(GUEST_CFLAGS) -o $@ $< $(GUEST_LDFLAGS)
 
@@ -19,16 +19,19 @@ $(B)/tests/guest/execstack: GUEST_LDFLAGS := -Wl,-z,execstack
 guest-tests: $(GUEST_PROGS)
 TEST_DEPS += $(GUEST_PROGS)
 
-# build/test-rootfs: the default rootfs plus every guest test program and
-# the run-one init under /tests, and TEST_ROOTFS_EXTRA (programs other
+# build/test-rootfs: the default rootfs plus gdb, every guest test program
+# and the run-one init under /tests, and TEST_ROOTFS_EXTRA (programs other
 # module.mk files add, with a prerequisite on the stamp: tests/net).
 TEST_ROOTFS := $(B)/test-rootfs
 TEST_ROOTFS_STAMP := $(B)/.test-rootfs.stamp
 GUEST_SCRIPTS := tests/guest/run-one $(wildcard tests/guest/*.sh)
 
-$(TEST_ROOTFS_STAMP): $(ROOTFS_STAMP) $(GUEST_PROGS) $(GUEST_SCRIPTS)
+# gdb only here, not in the default image: with its libraries it would
+# double the image (Documentation/debugging-guest.md).
+$(TEST_ROOTFS_STAMP): $(ROOTFS_STAMP) $(GUEST_PROGS) $(GUEST_SCRIPTS) rootfs/add-gdb.sh rootfs/host-programs.sh
 	@rm -rf $(TEST_ROOTFS)
 	@cp -a $(B)/rootfs-dir $(TEST_ROOTFS)
+	@sh rootfs/add-gdb.sh $(TEST_ROOTFS) >/dev/null
 	@mkdir -p $(TEST_ROOTFS)/tests
 	@cp $(GUEST_PROGS) $(GUEST_SCRIPTS) $(TEST_ROOTFS_EXTRA) $(TEST_ROOTFS)/tests/
 	@chmod 0755 $(TEST_ROOTFS)/tests/*

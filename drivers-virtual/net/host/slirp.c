@@ -29,6 +29,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include "net_host.h"
+#include "um.h"
 
 #define MAX_FWD 16
 #define RXQ 256			/* frames for the guest, waiting */
@@ -312,8 +313,9 @@ static void sync_watch(struct slirp_net *sn)
 
 /* ---- the transport ---- */
 
-static void slirp_stop(struct net_if *nif)
+static void do_stop(void *arg)
 {
+	struct net_if *nif = arg;
 	struct slirp_net *sn = nif->priv;
 	if (sn->s)
 		slirp_cleanup(sn->s);
@@ -327,7 +329,7 @@ static void slirp_stop(struct net_if *nif)
 	sn->nwatched = 0;
 }
 
-static int slirp_start(struct net_if *nif)
+static int do_start(struct net_if *nif)
 {
 	struct slirp_net *sn = nif->priv;
 	SlirpConfig cfg;
@@ -351,7 +353,7 @@ static int slirp_start(struct net_if *nif)
 		if (slirp_add_hostfwd(sn->s, f->udp, f->haddr, f->hport, f->gaddr, f->gport) < 0) {
 			int e = errno ? errno : EADDRINUSE;
 			net_msg(nif, "hostfwd: host port %u: %s", f->hport, strerror(e));
-			slirp_stop(nif);
+			do_stop(nif);
 			return -e;
 		}
 	}
@@ -361,8 +363,9 @@ static int slirp_start(struct net_if *nif)
 	return 0;
 }
 
-static int slirp_events(struct net_if *nif)
+static void do_events(void *arg)
 {
+	struct net_if *nif = arg;
 	struct slirp_net *sn = nif->priv;
 	fill(sn);
 	int r = poll(sn->pfd, (nfds_t)sn->npfd, 0);
@@ -378,7 +381,6 @@ static int slirp_events(struct net_if *nif)
 		}
 	}
 	sync_watch(sn);
-	return 0;
 }
 
 static int64_t slirp_timeout(struct net_if *nif)
@@ -419,8 +421,18 @@ static int slirp_recv(struct net_if *nif, struct net_buf *bufs, int count, unsig
 	return got;
 }
 
-static int slirp_send(struct net_if *nif, const struct net_buf *frames, int count)
+struct send_args {
+	struct net_if *nif;
+	const struct net_buf *frames;
+	int count;
+};
+
+static void do_send(void *arg)
 {
+	struct send_args *a = arg;
+	struct net_if *nif = a->nif;
+	const struct net_buf *frames = a->frames;
+	int count = a->count;
 	struct slirp_net *sn = nif->priv;
 	for (int i = 0; i < count; i++)
 		slirp_input(sn->s, frames[i].data, (int)frames[i].len);
@@ -428,6 +440,43 @@ static int slirp_send(struct net_if *nif, const struct net_buf *frames, int coun
 	/* it may have opened sockets (a guest's connect) or armed timers */
 	sync_watch(sn);
 	net_kick(nif);
+}
+
+/* ---- the transport: libslirp runs on the deep host stack (um.h) ---- */
+
+struct start_args {
+	struct net_if *nif;
+	int ret;
+};
+
+static void start_on_stack(void *arg)
+{
+	struct start_args *a = arg;
+	a->ret = do_start(a->nif);
+}
+
+static int slirp_start(struct net_if *nif)
+{
+	struct start_args a = { nif, 0 };
+	um_call_deep(start_on_stack, &a);
+	return a.ret;
+}
+
+static void slirp_stop(struct net_if *nif)
+{
+	um_call_deep(do_stop, nif);
+}
+
+static int slirp_events(struct net_if *nif)
+{
+	um_call_deep(do_events, nif);
+	return 0;
+}
+
+static int slirp_send(struct net_if *nif, const struct net_buf *frames, int count)
+{
+	struct send_args a = { nif, frames, count };
+	um_call_deep(do_send, &a);
 	return count;
 }
 

@@ -56,7 +56,9 @@ static ssize_t do_read(struct ubd_slot *s, void *buf, size_t len, uint64_t off, 
 		struct iovec iov = { (char *)buf + done, len - done };
 		ssize_t r = rwf ? preadv2(s->fd, &iov, 1, (off_t)(off + done), rwf)
 				: pread(s->fd, iov.iov_base, iov.iov_len, (off_t)(off + done));
-		if (rwf && (r < 0 ? errno == EAGAIN : (r > 0 && (size_t)r < len - done)))
+		/* not all cached, or a file that cannot say (tmpfs answers
+		 * EOPNOTSUPP): the thread reads it the ordinary way */
+		if (rwf && (r < 0 ? errno != EINTR : (r > 0 && (size_t)r < len - done)))
 			return -EAGAIN;
 		if (r < 0 && errno == EINTR)
 			continue;

@@ -67,6 +67,36 @@ struct ksiginfo;
 int arch_setup_rt_frame(struct task *t, int sig, const struct k_sigaction *ka, const struct ksiginfo *info,
 			const ksigset_t *oldset);
 
+/* ptrace's view of a stopped task (arch-um/kernel/ptrace_arch.c). Its
+ * register sets by ELF note type (NT_PRSTATUS: user_regs_struct,
+ * NT_PRFPREG: user_fpregs_struct, NT_X86_XSTATE: the XSAVE area) to and
+ * from kernel buffers: the size of a set (0: none such), or the bytes
+ * copied, or -errno for a value the set refuses. */
+size_t arch_regset_size(unsigned type);
+long arch_regset_get(struct task *t, unsigned type, void *buf, size_t len);
+long arch_regset_set(struct task *t, unsigned type, const void *buf, size_t len);
+/* PTRACE_PEEKUSER / POKEUSER: the word of struct user at off. */
+int arch_ptrace_peekuser(struct task *t, unsigned long off, uint64_t *val);
+int arch_ptrace_pokeuser(struct task *t, unsigned long off, uint64_t val);
+/* Stepping by the trap flag: the guest traps (SIGTRAP, TRAP_TRACE)
+ * after one instruction; the flag the debugger set is hidden from the
+ * registers it reads. disable also ends what detach must end. */
+void arch_user_enable_single_step(struct task *t);
+void arch_user_disable_single_step(struct task *t);
+void arch_ptrace_disable(struct task *t);
+/* arch_prctl(2) on t's registers (PTRACE_ARCH_PRCTL). */
+long arch_prctl_task(struct task *t, int code, uint64_t addr);
+/* A new program starts with no debug registers set. */
+void arch_ptrace_exec(struct task *t);
+/* What the host's ptrace reports of its XSAVE support: the feature word
+ * of NT_X86_XSTATE and FXSAVE's mxcsr_mask (arch-um/fpu.c). */
+uint64_t arch_fpstate_xfeatures(void);
+uint32_t arch_fpstate_mxcsr_mask(void);
+/* Load debug registers DR0-DR7 (DR6 unused) for t into the host thread
+ * that runs it: 0, or the host's -errno for a set it refuses
+ * (arch-um/debugreg.c). A debug trap updates t->thread.debugreg[6]. */
+int arch_debugregs_set(struct task *t, const uint64_t dr[8]);
+
 /* Timers and idle. Deadlines are CLOCK_MONOTONIC ns. */
 int64_t arch_clock_ns(int clockid);
 void arch_timer_program(int64_t deadline_ns);	/* <0: no timer */

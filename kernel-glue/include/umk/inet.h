@@ -95,7 +95,7 @@ struct inet_addr_cfg {
 	uint8_t prefixlen;		/* 0..32 */
 	uint8_t scope;			/* loopback addresses are always RT_SCOPE_HOST */
 	uint32_t flags;			/* IFA_F_NOPREFIXROUTE, IFA_F_PERMANENT, ... */
-	const char *label;		/* NULL: the device name; else must start with it */
+	const char *label;		/* NULL: the device name ("eth0:1" usually; any name fits, as Linux) */
 	uint32_t rt_priority;
 	uint32_t valid_lft, preferred_lft;	/* 0 (or INFINITY_LIFE_TIME): forever */
 };

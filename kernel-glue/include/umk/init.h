@@ -71,4 +71,17 @@ struct setup_entry {
 #define __setup_flag(id, fn, usage, help) __setup_entry(id, #id, SETUP_FLAG, fn, usage, help)
 /* an option whose name is not a C identifier (or a second name) */
 #define __setup_named(id, key, fn, usage, help) __setup_entry(id, key, SETUP_VALUE, fn, usage, help)
+
+/* ---- exec hooks: fn(t) runs in t itself after each successful execve,
+ * the new program's registers set and before its first instruction
+ * (after a tracer's PTRACE_EVENT_EXEC stop). It may sleep: the gdbstub
+ * stops the program named by gdbstub_comm= there. Walked in link order
+ * (kernel/exec.c). */
+struct task;
+struct exec_hook {
+	void (*fn)(struct task *t);
+	const char *name;
+};
+#define DEFINE_EXEC_HOOK(fn) \
+	static const struct exec_hook __exec_hook_##fn __umk_entry(umk_exec_hooks) = { fn, #fn }
 #endif

@@ -20,7 +20,6 @@ struct task *task_alloc(void);
 void task_free(struct task *t);
 pid_t alloc_pid(void);
 void task_hash(struct task *t);
-struct task *find_task_group_leader(pid_t pid);
 
 /* fork_limits.c: kernel.threads-max and the checks fork makes */
 int threads_max(void);
@@ -30,7 +29,10 @@ long fork_check_limits(struct task *parent);	/* 0 or -EAGAIN */
 /* exit.c */
 __attribute__((noreturn)) void do_exit(int code);
 __attribute__((noreturn)) void do_group_exit(int code);
-void task_notify_parent_stop(struct task *t, int why, int sig);
+/* Linux's do_notify_parent: exit signal sig to t's tracer or parent;
+ * true if t is to be reaped at once (nobody waits for it). */
+bool do_notify_parent(struct task *t, int sig);
+void release_task(struct task *t);
 
 /* signal.c */
 void do_signal(void);
@@ -42,7 +44,26 @@ void signal_put(struct signal_struct *s);
 bool sig_handler_ignored(struct task *t, int sig);
 void signal_init_task(struct task *t);
 void signal_exit_task(struct task *t);
-void signal_join_group_stop(void);
+void signal_flush_group(struct signal_struct *s, uint64_t mask);	/* drop pending signals of mask */
+int send_signal_thread(struct task *t, int sig, const struct ksiginfo *info);
+int signal_peek_queued(struct task *t, bool shared, uint64_t idx, struct ksiginfo *out);
+void signal_queue_private(struct task *t, int sig, const struct ksiginfo *info);
+void signal_requeue(struct task *t, int sig, struct ksiginfo *info, bool shared);
+void zap_other_threads(struct task *t);
+
+/* jobctl.c: group stops (Linux's jobctl) */
+bool task_set_jobctl_pending(struct task *t, unsigned long mask);
+void task_clear_jobctl_pending(struct task *t, unsigned long mask);
+void task_clear_jobctl_trapping(struct task *t);
+bool task_participate_group_stop(struct task *t);
+void signal_wake_up(struct task *t, bool fatal);
+void ptrace_signal_wake_up(struct task *t, bool resume);
+void ptrace_trap_notify(struct task *t);
+void do_notify_parent_cldstop(struct task *t, bool for_ptracer, int why);
+void jobctl_prepare_signal(struct task *t, int sig);
+void jobctl_kill(struct signal_struct *s);
+bool jobctl_notify_parent(struct task *t);
+bool do_signal_stop(int signr);
 void remove_sig_kill_for_exec(struct task *t);
 void de_thread(void);
 int futex_wake_addr(struct mm *mm, uaddr_t uaddr, int nr);
@@ -54,8 +75,6 @@ int sigmask_swap_from_user(uaddr_t umask, size_t sigsetsize);
 __attribute__((noreturn)) void user_loop(void);
 __attribute__((noreturn)) void ret_from_fork(void);
 
-/* kthread.c: a kernel thread running fn(data); it must not return. */
-struct task *kthread_run(void (*fn)(void *), void *data, const char *name);
 void kthread_start(void);	/* entry of a task with kthread_fn set */
 
 /* umh.c: start path as a child of init (0 or -errno); if the exec

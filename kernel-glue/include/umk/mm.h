@@ -73,10 +73,14 @@ struct mm {
 	uaddr_t arg_start, arg_end, env_start, env_end;
 	uaddr_t mmap_base;
 	uint32_t def_flags;		/* VM_* every new mapping gets (mlockall MCL_FUTURE) */
-	int dumpable;			/* PR_SET_DUMPABLE: 1 from exec, copied by fork */
+	/* PR_SET_DUMPABLE: 1 from exec (0 for one that changes credentials),
+	 * copied by fork, 0 after a change of credentials (Linux's
+	 * suid_dumpable 0); only root may ptrace a task whose mm is not */
+	int dumpable;
 	bool thp_disable;		/* PR_SET_THP_DISABLE: copied by fork, kept across exec */
 	uint64_t auxv[48];
 	struct file *exe_file;
+	uint64_t id;			/* never reused: /proc/PID/mem knows its mm by it */
 	/* arch-um: host stub process and pending host mapping operations */
 	void *arch;
 };

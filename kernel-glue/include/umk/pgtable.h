@@ -24,6 +24,7 @@ void pgtable_free(struct mm *mm);
 #define FAULT_READ 2
 #define FAULT_WRITE 3
 #define FAULT_UACCESS 4		/* or'ed in: the kernel's copy_to/from_user */
+#define FAULT_FORCE 8		/* or'ed in: a debugger's access, past the VMA's protection */
 /* 0 handled, or a guest si_code (SEGV_MAPERR/SEGV_ACCERR) or -ENOMEM (OOM). */
 int handle_mm_fault(struct mm *mm, uaddr_t addr, int kind);
 void mm_zap_range(struct mm *mm, uaddr_t start, uaddr_t end);

@@ -18,6 +18,17 @@ struct guest_fpstate {
 	uint8_t data[] __attribute__((aligned(64)));
 };
 
+/* What the arch keeps per task for ptrace (arch-um/kernel/ptrace_arch.c):
+ * whether the debugger set TF (Linux's TIF_FORCED_TF, hidden from the
+ * registers it reads), and the debug registers DR0-DR7 as the tracer
+ * wrote them (dr_gen counts changes, so the trap mode knows when to
+ * load them into the host thread). */
+struct arch_thread {
+	bool forced_tf;
+	uint64_t debugreg[8];
+	uint64_t dr_gen;
+};
+
 /* Callee-saved state of a kernel stack, saved by arch_switch_to. */
 struct arch_kctx { uint64_t rsp; };
 

@@ -17,6 +17,7 @@ enum task_state {
 	TASK_INTERRUPTIBLE,
 	TASK_UNINTERRUPTIBLE,
 	TASK_STOPPED,
+	TASK_TRACED,		/* in a ptrace stop: only the tracer or SIGKILL resumes it */
 	TASK_ZOMBIE,
 	TASK_DEAD,
 };
@@ -53,14 +54,18 @@ struct signal_struct {
 	struct krlim rlim[16];
 	int group_exit_code;
 	bool group_exiting;
-	int stop_state;			/* job-control stop bookkeeping */
+	/* Job-control stops as Linux keeps them (kernel/signal.c): flags
+	 * SIGNAL_STOP_*, the threads still to stop, and the stop signal
+	 * for the parent's wait (0 once reported) */
+	unsigned flags;
+	int group_stop_count;
+	int group_stop_code;
 	/* ITIMER_REAL / alarm */
 	int64_t it_real_deadline, it_real_interval;
 	struct ktimer *it_real_timer;
 	struct task *leader;
 	struct list_head threads;	/* live tasks of the group, by thread_node */
 	int live;			/* how many of them have not exited */
-	bool group_stop;		/* a stop signal is stopping every thread */
 	struct task *group_exec_task;	/* execve is killing the other threads */
 	/* PR_SET_CHILD_SUBREAPER: orphaned descendants come here, not to
 	 * init; has_child_subreaper: some ancestor is one (worth a look) */
@@ -94,8 +99,13 @@ struct task {
 	uint64_t vruntime;		/* ns of CPU, weighted as CFS (kernel/sched.c) */
 	struct list_head thread_node;	/* signal->threads */
 	uint64_t robust_list;		/* set_robust_list head */
-	int nice;
+	int nice;			/* -20..19: CFS weight */
+	int policy;			/* SCHED_NORMAL(0)/FIFO/RR/BATCH/IDLE */
+	int rt_priority;		/* 1..99 for FIFO and RR, else 0 */
+	bool sched_reset_on_fork;	/* SCHED_RESET_ON_FORK */
+	int64_t rr_slice_end;		/* RR: when its turn ends (then it requeues at the tail) */
 	int pdeath_signal;		/* PR_SET_PDEATHSIG: sent when parent (the thread) exits */
+	unsigned personality;		/* personality(2): inherited, kept over exec */
 	bool no_new_privs;		/* PR_SET_NO_NEW_PRIVS: inherited, kept across exec, never unset */
 	bool keep_caps;			/* PR_SET_KEEPCAPS: cleared by exec */
 	uint64_t timer_slack_ns;	/* PR_SET_TIMERSLACK (0: the default, 50 us) */
@@ -120,8 +130,6 @@ struct task {
 	/* exit state */
 	int exit_code;			/* wait status as the parent sees it */
 	int exit_signal;		/* signal to parent at exit (SIGCHLD) */
-	bool waited_stop_reported;	/* WUNTRACED report consumed */
-	bool waited_cont_reported;
 	bool vfork_done;
 	struct wait_queue_head vfork_wait;
 
@@ -150,6 +158,19 @@ struct task {
 	void (*kthread_fn)(void *);
 	void *kthread_data;
 
+	/* job control and ptrace (kernel/signal.c, kernel/ptrace*.c) */
+	unsigned long jobctl;		/* JOBCTL_*: group stop and ptrace traps */
+	unsigned ptrace;		/* PT_*: traced, seized, the PTRACE_O_ options */
+	unsigned syscall_work;		/* SYSCALL_WORK_*: PTRACE_SYSCALL, SYSEMU, stepping */
+	struct task *ptracer;		/* Linux's ->parent while traced, else NULL */
+	struct list_head ptraced;	/* the tasks this thread traces */
+	struct list_head ptrace_entry;	/* on ptracer->ptraced */
+	int ptrace_code;		/* a stop's wait code; the signal to resume with */
+	uint64_t ptrace_message;	/* PTRACE_GETEVENTMSG */
+	struct ksiginfo *last_siginfo;	/* the stop's siginfo (PTRACE_GETSIGINFO) */
+	struct wait_queue_head ptrace_wait;	/* the attacher waits for the trap here */
+	struct arch_thread thread;	/* arch-owned ptrace state (single-step, debug registers) */
+
 	bool timed_out;			/* wait_sleep's deadline passed */
 	bool in_syscall;		/* regs hold a syscall's result */
 	int64_t user_start_ns;
@@ -172,6 +193,7 @@ extern struct task *init_task;		/* pid 1 */
 /* Scheduler */
 void schedule(void);			/* run something else; current may sleep */
 void wake_up_task(struct task *t);	/* make runnable (if sleeping) */
+void wake_up_stopped(struct task *t);	/* end a job-control or ptrace stop */
 void sched_yield_current(void);
 bool need_resched(void);
 /* Make the current task give up the CPU at its next safe point: a task
@@ -183,6 +205,9 @@ bool can_sleep(void);
 
 /* Lookups and iteration */
 struct task *find_task_by_pid(pid_t pid);
+struct task *find_task_group_leader(pid_t pid);	/* the process pid, not a thread */
+/* A kernel thread running fn(data) (kernel/kthread.c); fn must not return. */
+struct task *kthread_run(void (*fn)(void *), void *data, const char *name);
 extern struct list_head task_list;	/* every task, by struct task.tasks */
 #define for_each_task(t) list_for_each_entry(t, &task_list, tasks)
 
@@ -205,6 +230,15 @@ int64_t ktime_mono_ns(void);		/* CLOCK_MONOTONIC */
  * cputime_switch when prev leaves the CPU to next (next_idle: nobody
  * runs); the trap loop brackets each run of user code. */
 void cputime_switch(struct task *prev, struct task *next, bool next_idle);
+/* kernel/sched.c: t's policy, real-time priority and nice changed
+ * (sched_setscheduler, setpriority): reschedule as they require. */
+void sched_policy_changed(struct task *t);
+#define SCHED_NORMAL_POLICY 0
+#define SCHED_FIFO_POLICY 1
+#define SCHED_RR_POLICY 2
+#define SCHED_BATCH_POLICY 3
+#define SCHED_IDLE_POLICY 5
+#define RT_POLICY(p) ((p) == SCHED_FIFO_POLICY || (p) == SCHED_RR_POLICY)
 void cputime_user_enter(struct task *t, int64_t now);
 void cputime_user_exit(struct task *t, int64_t entered, int64_t now);
 /* Every task's user and system time since boot (the dead's included). */

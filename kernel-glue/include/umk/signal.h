@@ -46,6 +46,30 @@
 #define SIG_IGN 1
 
 #define KERNEL_ONLY_MASK (ksigmask(SIGKILL) | ksigmask(SIGSTOP))
+#define STOP_MASK (ksigmask(SIGSTOP) | ksigmask(SIGTSTP) | ksigmask(SIGTTIN) | ksigmask(SIGTTOU))
+
+/* signal_struct.flags: the group stop's state, as Linux's SIGNAL_*.
+ * CLD_* are notifications owed to the parent, sent by the first thread
+ * that runs again (do_signal). */
+#define SIGNAL_STOP_STOPPED	0x1	/* every thread has stopped */
+#define SIGNAL_STOP_CONTINUED	0x2	/* SIGCONT since: WCONTINUED reports it */
+#define SIGNAL_CLD_STOPPED	0x10
+#define SIGNAL_CLD_CONTINUED	0x20
+#define SIGNAL_CLD_MASK		(SIGNAL_CLD_STOPPED | SIGNAL_CLD_CONTINUED)
+#define SIGNAL_STOP_MASK	(SIGNAL_CLD_MASK | SIGNAL_STOP_STOPPED | SIGNAL_STOP_CONTINUED)
+
+/* task.jobctl: a thread's part in group stops and ptrace traps, as
+ * Linux's JOBCTL_* (the low bits: the stop signal of the group stop). */
+#define JOBCTL_STOP_SIGMASK	0xffffUL
+#define JOBCTL_STOP_DEQUEUED	(1UL << 16)	/* a stop signal was dequeued */
+#define JOBCTL_STOP_PENDING	(1UL << 17)	/* take part in the group stop */
+#define JOBCTL_STOP_CONSUME	(1UL << 18)	/* counted in group_stop_count */
+#define JOBCTL_TRAP_STOP	(1UL << 19)	/* ptrace: trap for a STOP event */
+#define JOBCTL_TRAP_NOTIFY	(1UL << 20)	/* ptrace: trap to report a change */
+#define JOBCTL_TRAPPING		(1UL << 21)	/* the attacher waits for the trap */
+#define JOBCTL_LISTENING	(1UL << 22)	/* PTRACE_LISTEN */
+#define JOBCTL_TRAP_MASK	(JOBCTL_TRAP_STOP | JOBCTL_TRAP_NOTIFY)
+#define JOBCTL_PENDING_MASK	(JOBCTL_STOP_PENDING | JOBCTL_TRAP_MASK)
 
 /* stack_t (sigaltstack, uc_stack) */
 struct ksigaltstack { uint64_t ss_sp; int32_t ss_flags; int32_t __pad; uint64_t ss_size; };
@@ -57,4 +81,7 @@ int sas_ss_flags(struct task *t, uint64_t sp);
 /* A synchronous signal for current (fault, bad frame): delivered even if
  * blocked or ignored, as Linux's force_sig_fault. */
 void force_sig_fault(int sig, int code, uaddr_t addr, int trapno);
+void force_sig_fault_regs(int sig, int code, uaddr_t addr);
+/* SIGKILL is pending for t (it dies at its next safe point). */
+bool fatal_signal_pending(struct task *t);
 #endif

@@ -15,6 +15,10 @@ long strncpy_from_user(char *dst, uaddr_t src, size_t n);
 /* Reads or writes another address space (ptrace-style, /proc/PID/cmdline);
  * returns bytes done (stops at the first unmapped page). */
 long access_remote_vm(struct mm *mm, uaddr_t addr, void *buf, size_t n, bool write);
+/* As a debugger does (Linux's FOLL_FORCE): reads PROT_NONE pages too,
+ * and writes read-only private ones (a copy-on-write copy: a breakpoint
+ * in program text never reaches the file or the page cache). */
+long access_remote_vm_force(struct mm *mm, uaddr_t addr, void *buf, size_t n, bool write);
 
 /* getname: copy a path from the guest into a kmalloc'd buffer of PATH_MAX.
  * Returns the buffer or ERR_PTR(-EFAULT/-ENAMETOOLONG/-ENOENT for ""). */

@@ -179,10 +179,11 @@ void inet_ifa_delete(struct in_ifaddr *ifa)
 	free_ifa(ifa);
 }
 
-static bool label_ok(const struct net_device *dev, const char *label)
+/* Any label that fits: Linux's rtm_to_ifaddr takes even another
+ * device's name (`ip addr add ... label eth0` on lo). */
+static bool label_ok(const struct net_device *dev __unused, const char *label)
 {
-	size_t n = strlen(dev->name);
-	return strnlen(label, IFNAMSIZ) < IFNAMSIZ && !strncmp(label, dev->name, n) && (!label[n] || label[n] == ':');
+	return strnlen(label, IFNAMSIZ) < IFNAMSIZ;
 }
 
 int inet_addr_add(struct net_device *dev, const struct inet_addr_cfg *cfg, unsigned nlflags)
