@@ -66,7 +66,6 @@ __setup(pin, pin_setup, "pin=on|off|CPU",
 static cpu_set_t allowed;
 static int ncpus_allowed;
 static int cur_cpu = -1;
-static unsigned long moves;
 
 static int set_cpu_of(pid_t tid, int cpu)
 {
@@ -272,7 +271,6 @@ static void move_guest(int cpu)
 	struct move_arg m = { cpu, 0 };
 	walk_tree(getpid(), move_thread, &m, 8);
 	cur_cpu = cpu;
-	moves++;
 }
 
 static uint64_t now_ns(clockid_t c)
@@ -384,14 +382,4 @@ void placement_init(void)
 	}
 	pthread_setname_np(t, "umk-place");
 	pthread_detach(t);
-}
-
-int placement_cpu(void)
-{
-	return cur_cpu;
-}
-
-unsigned long placement_moves(void)
-{
-	return moves;
 }

@@ -5,8 +5,6 @@
 
 /* Pin umk to its CPU and, with pin=on, start the balancer thread. */
 void placement_init(void);
-int placement_cpu(void);		/* the CPU the guest is on, or -1 */
-unsigned long placement_moves(void);	/* moves the balancer made */
 
 /* Shares of one balancing period (about a second). */
 #define PLACEMENT_BUSY_IDLE_MAX 0.3	/* our CPU idle no more than this: crowded */

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -220,11 +221,13 @@ static void ptrace_kick(pid_t pid)
  * syscall stop (SIGTRAP|0x80), with the call still to be run. */
 static const char *probe(int req)
 {
-	pid_t pid = fork();
+	pid_t self = getpid(), pid = fork();
 	if (pid < 0)
 		return "cannot fork a test process";
 	if (pid == 0) {
-		if (ptrace(PTRACE_TRACEME, 0, 0, 0))
+		/* not left stopped for ever if umk dies meanwhile */
+		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+		if (getppid() != self || ptrace(PTRACE_TRACEME, 0, 0, 0))
 			_exit(1);
 		raise(SIGSTOP);
 		syscall(SYS_getppid);

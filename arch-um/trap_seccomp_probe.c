@@ -45,8 +45,12 @@ static void on_sigsys(int sig, siginfo_t *si, void *ucv)
 		futex(&shared[1], FUTEX_WAIT, 0, NULL, NULL, 0);
 }
 
-static void child(void)
+static void child(pid_t parent)
 {
+	/* not left waiting on the futex for ever if umk dies meanwhile */
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	if (getppid() != parent)
+		_exit(1);
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = on_sigsys;
@@ -80,9 +84,9 @@ const char *sc_probe(void)
 	if (p == MAP_FAILED)
 		return "cannot map a memory file";
 	shared = p;
-	pid_t pid = fork();
+	pid_t self = getpid(), pid = fork();
 	if (pid == 0)
-		child();
+		child(self);
 	const char *why = NULL;
 	int st = 0;
 	bool dead = false;
@@ -97,12 +101,19 @@ const char *sc_probe(void)
 	}
 	if (!why && !dead && shared[0] != SYS_getppid)
 		why = "the SIGSYS names another system call";
-	/* the handler parks right after waking us: count it as a waiter */
+	/* the handler parks right after waking us: count it as a waiter. On
+	 * a loaded host the child may not run for a while: yield first,
+	 * then sleep a millisecond at a time, for up to 2 s in all */
 	long n = 0;
-	for (int i = 0; !why && !dead && i < 1000 && n != 1; i++) {
+	struct timespec ms = { 0, 1000000 };
+	for (int i = 0; !why && !dead && i < 2100 && n != 1; i++) {
 		n = futex(&shared[1], FUTEX_CMP_REQUEUE, 0, (void *)(long)1, &shared[1], 0);
-		if (n != 1)
+		if (n == 1)
+			break;
+		if (i < 100)
 			sched_yield();
+		else
+			nanosleep(&ms, NULL);
 	}
 	if (!why && !dead && n != 1)
 		why = "a parked futex waiter cannot be counted (FUTEX_CMP_REQUEUE)";

@@ -48,13 +48,8 @@ static long set_lock_flags(struct mm *mm, uaddr_t start, uaddr_t end, uint32_t f
 		a = v->end;
 	}
 	uaddr_t done = MIN(a, end);
-	if (done > start) {
-		vma_isolate(mm, start, done);
-		for (struct vma *v = mm->vmas; v; v = v->next)
-			if (v->start >= start && v->end <= done)
-				v->flags = (v->flags & ~VM_LOCKED_MASK) | flags;
-		vma_merge_adjacent(mm);
-	}
+	if (done > start)
+		vma_set_flags(mm, start, done, flags, VM_LOCKED_MASK);
 	return done < end ? -ENOMEM : 0;
 }
 

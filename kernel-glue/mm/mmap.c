@@ -344,11 +344,7 @@ static long madvise_flags(struct mm *mm, uaddr_t addr, uaddr_t end, uint32_t set
 			err = -ENOMEM;
 		a = v->end;
 	}
-	vma_isolate(mm, addr, end);
-	for (struct vma *v = mm->vmas; v; v = v->next)
-		if (v->start >= addr && v->end <= end)
-			v->flags = (v->flags & ~clear) | set;
-	vma_merge_adjacent(mm);
+	vma_set_flags(mm, addr, end, set, clear);
 	return err;
 }
 

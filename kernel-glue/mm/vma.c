@@ -73,6 +73,17 @@ void vma_isolate(struct mm *mm, uaddr_t start, uaddr_t end)
 	}
 }
 
+/* Change the flags of the mappings within [start, end) (split at its
+ * edges first, merged again after): mlock's and madvise's flags. */
+void vma_set_flags(struct mm *mm, uaddr_t start, uaddr_t end, uint32_t set, uint32_t clear)
+{
+	vma_isolate(mm, start, end);
+	for (struct vma *v = mm->vmas; v; v = v->next)
+		if (v->start >= start && v->end <= end)
+			v->flags = (v->flags & ~clear) | set;
+	vma_merge_adjacent(mm);
+}
+
 /* Merge neighbours that are identical continuations (after mprotect etc). */
 void vma_merge_adjacent(struct mm *mm)
 {

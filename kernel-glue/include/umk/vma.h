@@ -10,6 +10,7 @@ void vma_insert(struct mm *mm, struct vma *n);
 struct vma *vma_split(struct vma *v, uaddr_t addr);
 void vma_isolate(struct mm *mm, uaddr_t start, uaddr_t end);
 void vma_merge_adjacent(struct mm *mm);
+void vma_set_flags(struct mm *mm, uaddr_t start, uaddr_t end, uint32_t set, uint32_t clear);
 void do_munmap_range(struct mm *mm, uaddr_t start, uaddr_t end);
 uaddr_t get_unmapped_area(struct mm *mm, uint64_t len);
 bool range_is_free(struct mm *mm, uaddr_t start, uaddr_t end);
