@@ -129,6 +129,25 @@ EOF
 	done
 }
 
+@test "1000 concurrent connections to one guest server across umk-switch complete" {
+	start_switch sw
+	# b serves; a opens 1000 connections at once and closes none before
+	# every one has its answer (tests/net/tcpmany.c), so b holds 1000
+	boot_umk b "ifconfig eth0 10.0.0.2 netmask 255.255.255.0 up && /tests/tcpmany server 5000 1000" \
+		"eth0=daemon,,unix,$T/sw.ctl" mem=128M
+	wait_out b listening 60
+	boot_umk a "ifconfig eth0 10.0.0.1 netmask 255.255.255.0 up && /tests/tcpmany client 10.0.0.2 5000 1000; \
+		grep Tcp: /proc/net/snmp" "eth0=daemon,,unix,$T/sw.ctl" mem=128M
+	wait_umk a 180
+	wait_umk b 30
+	explain a
+	explain b
+	[ "$(guest_exit a)" = 0 ]
+	[ "$(guest_exit b)" = 0 ]
+	grep -q 'connected=1000 answers=1000' "$T/a.console"
+	grep -q 'accepted=1000 peak=1000 answered=1000' "$T/b.console"
+}
+
 @test "through umk-switch impairments (5% loss, 20 ms delay with jitter, 1% duplicates) 20 MiB arrive intact" {
 	start_switch sw -impair loss=5%,delay=20ms,jitter=5ms,dup=1% -seed 7
 	# b only receives (its nc's input never ends), and closes when all is there
