@@ -7,6 +7,7 @@
 #include <linux/if_arp.h>
 #include "inet_sock.h"
 void tcp_snmp_show(struct sbuf *o);
+void tcp_netstat_show(struct sbuf *o);
 
 static const char *const ip_names[] = {
 	"InReceives", "InHdrErrors", "InAddrErrors", "ForwDatagrams", "InUnknownProtos", "InDiscards", "InDelivers",
@@ -107,6 +108,7 @@ static int netstat_show(struct sbuf *o, void *data __unused)
 		{ "InECT1Pkts", IPSTATS_ECT1PKTS }, { "InECT0Pkts", IPSTATS_ECT0PKTS }, { "InCEPkts", IPSTATS_CEPKTS },
 		{ "ReasmOverlaps", IPSTATS_REASMOVERLAPS },
 	};
+	tcp_netstat_show(o);
 	sbuf_printf(o, "IpExt:");
 	for (unsigned i = 0; i < ARRAY_SIZE(ext); i++)
 		sbuf_printf(o, " %s", ext[i].name);

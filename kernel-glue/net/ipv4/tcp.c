@@ -178,6 +178,7 @@ void tcp_init_sock(struct tcp_sock *tp)
 	tp->rto_us = TCP_TIMEOUT_INIT_US;
 	tp->cwnd = TCP_INIT_CWND;
 	tp->ssthresh = 0x7fffffff;
+	tcp_cong_init(tp, tcp_cong_default);
 	tp->reordering = 3;
 	tp->mss_cache = TCP_MSS_DEFAULT;
 	tp->advmss = TCP_MSS_DEFAULT;
@@ -246,6 +247,8 @@ static int tcp_disconnect(struct tcp_sock *tp)
 	tp->rto_us = TCP_TIMEOUT_INIT_US;
 	tp->cwnd = TCP_INIT_CWND;
 	tp->ssthresh = 0x7fffffff;
+	tcp_cong_init(tp, tp->cong);
+	tp->rack_xmit = 0;
 	tp->ca_state = TCP_CA_Open;
 	tp->backoff = tp->retransmits = tp->probes_out = 0;
 	tp->num_sacks = 0;
@@ -715,13 +718,27 @@ ssize_t tcp_sendmsg(struct inet_sock *sk, struct kmsg *m, unsigned flags)
 			kfree_skb(skb);
 			continue;	/* reported at the top of the loop */
 		}
+		/* fill the unsent tail up to a full segment first (small
+		 * writes would otherwise go out as small segments) */
 		struct sk_buff *tail = tp->wq.qlen ? list_last_entry(&tp->wq.list, struct sk_buff, list) : NULL;
-		if (tail && tp->send_head && !(TCP_SKB_CB(tail)->flags & (TCPHDR_SYN | TCPHDR_FIN)) &&
-		    tail->len + chunk <= mss && chunk <= skb_tailroom(tail)) {
-			memcpy(skb_put(tail, chunk), skb->data, chunk);
-			kfree_skb(skb);
-			skb = tail;
-		} else {
+		if (tail && tp->send_head && !(TCP_SKB_CB(tail)->flags & (TCPHDR_SYN | TCPHDR_FIN)) && tail->len < mss) {
+			size_t fit = MIN(MIN((size_t)(mss - tail->len), skb_tailroom(tail)), chunk);
+			if (fit) {
+				memcpy(skb_put(tail, fit), skb->data, fit);
+				TCP_SKB_CB(tail)->end_seq += (uint32_t)fit;
+				tp->write_seq += (uint32_t)fit;
+				copied += fit;
+				chunk -= fit;
+				skb_pull(skb, fit);
+			}
+			if (!chunk) {
+				kfree_skb(skb);
+				if (tail->len >= mss)
+					tcp_push(tp, push);
+				continue;
+			}
+		}
+		{
 			struct tcp_cb *cb = TCP_SKB_CB(skb);
 			memset(cb, 0, sizeof(*cb));
 			cb->seq = cb->end_seq = tp->write_seq;

@@ -39,7 +39,7 @@ enum { SS_UNCONNECTED = 1, SS_CONNECTING, SS_CONNECTED, SS_DISCONNECTING };
 #endif
 
 /* which event the retransmit timer waits for */
-enum { TIMER_NONE, TIMER_RTO, TIMER_PROBE };
+enum { TIMER_NONE, TIMER_RTO, TIMER_PROBE, TIMER_REO };
 
 #define TCP_MAX_WSCALE 14
 #define TCP_INIT_CWND 10
@@ -79,6 +79,26 @@ _Static_assert(sizeof(struct tcp_cb) <= sizeof(((struct sk_buff *)0)->cb), "tcp_
 
 struct sack_block { uint32_t start, end; };
 
+struct tcp_sock;
+
+/* CUBIC's per-connection state (RFC 9438, as Linux's tcp_cubic.c) */
+struct tcp_cubic {
+	uint32_t last_max_cwnd;		/* W_max */
+	uint32_t origin, k;		/* the curve's plateau and its time (1/1024 s) */
+	uint32_t cnt;			/* ACKed segments per window increase */
+	uint32_t ack_cnt, tcp_cwnd;	/* the Reno-friendly estimate */
+	int64_t epoch_start;		/* ns; 0: no epoch yet */
+};
+
+/* A congestion control algorithm (Linux's tcp_congestion_ops): slow
+ * start is common (tcp_cong_avoid), these are what differs. */
+struct tcp_cong_ops {
+	const char *name;
+	uint32_t (*ssthresh)(struct tcp_sock *tp);	/* on a loss: the new ssthresh */
+	void (*cong_avoid)(struct tcp_sock *tp, uint32_t acked);
+	void (*reset)(struct tcp_sock *tp);		/* new connection, or an RTO */
+};
+
 struct tcp_sock {
 	struct inet_sock inet;
 	int state;			/* TCP_* */
@@ -113,8 +133,13 @@ struct tcp_sock {
 	int backoff, retransmits, probes_out;
 	int64_t retrans_stamp;		/* first retransmission of the head, 0: none */
 	int pending;			/* TIMER_* of rtx_timer */
-	/* congestion (NewReno with SACK) */
+	/* congestion: the window, the algorithm (tcp_cong.c), its state */
 	uint32_t cwnd, ssthresh, cwnd_cnt, prior_cwnd, prior_ssthresh;
+	const struct tcp_cong_ops *cong;
+	struct tcp_cubic cubic;
+	/* RACK (tcp_recovery.c): the latest-sent segment delivered */
+	int64_t rack_xmit;
+	uint32_t rack_end_seq, rack_rtt_us;
 	uint32_t packets_out, sacked_out, lost_out, retrans_out;
 	uint32_t high_seq, highest_sack;
 	int ca_state, dupacks;
@@ -201,7 +226,7 @@ extern uint64_t tcp_mib[TCP_MIB_MAX];
 enum { LINUX_MIB_SYNCOOKIESSENT, LINUX_MIB_SYNCOOKIESRECV, LINUX_MIB_SYNCOOKIESFAILED, LINUX_MIB_LISTENOVERFLOWS,
        LINUX_MIB_LISTENDROPS, LINUX_MIB_TCPTIMEOUTS, LINUX_MIB_TCPFASTRETRANS, LINUX_MIB_TCPOFOQUEUE,
        LINUX_MIB_TCPABORTONDATA, LINUX_MIB_TCPABORTONCLOSE, LINUX_MIB_TCPABORTONTIMEOUT, LINUX_MIB_TCPRCVQDROP,
-       LINUX_MIB_TCPSACKRECOVERY, LINUX_MIB_TCPRENORECOVERY, LINUX_MIB_TCPCHALLENGEACK, LINUX_MIB_MAX };
+       LINUX_MIB_TCPSACKRECOVERY, LINUX_MIB_TCPRENORECOVERY, LINUX_MIB_TCPCHALLENGEACK, LINUX_MIB_TCPLOSTRETRANSMIT, LINUX_MIB_MAX };
 extern uint64_t tcp_ext_mib[LINUX_MIB_MAX];
 #define TCPEXT_INC(f) (tcp_ext_mib[f]++)
 
@@ -292,12 +317,25 @@ void tcp_reset_keepalive(struct tcp_sock *tp);
 void tcp_time_wait(struct tcp_sock *tp, int state, int64_t ns);
 void tcp_schedule_delack(struct tcp_sock *tp);
 
-/* ---- tcp_cong.c (NewReno) ---- */
+/* ---- tcp_cong.c: slow start, the algorithms' registry, RTT and RTO ---- */
 void tcp_cong_avoid(struct tcp_sock *tp, uint32_t acked);
-uint32_t tcp_recalc_ssthresh(const struct tcp_sock *tp);
+/* the algorithm's increase: one segment per cnt segments ACKed */
+void tcp_cong_avoid_ai(struct tcp_sock *tp, uint32_t cnt, uint32_t acked);
+uint32_t tcp_recalc_ssthresh(struct tcp_sock *tp);
+void tcp_cong_init(struct tcp_sock *tp, const struct tcp_cong_ops *ops);
+const struct tcp_cong_ops *tcp_cong_find(const char *name);
+extern const struct tcp_cong_ops *tcp_cong_default;
+extern const struct tcp_cong_ops tcp_reno, tcp_cubic_ops;
 void tcp_enter_loss(struct tcp_sock *tp);
 void tcp_rtt_sample(struct tcp_sock *tp, int64_t rtt_us);
 void tcp_set_rto(struct tcp_sock *tp);
+
+/* ---- tcp_recovery.c: RACK loss detection (RFC 8985) ---- */
+void tcp_rack_advance(struct tcp_sock *tp, const struct tcp_cb *cb, int64_t now);
+/* marks lost what is overdue; *wait_us: when the next one will be (0: none) */
+int tcp_rack_mark_lost(struct tcp_sock *tp, int64_t now, uint32_t *wait_us);
+void tcp_rack_reo_timeout(struct tcp_sock *tp);
+void tcp_enter_recovery(struct tcp_sock *tp);
 
 /* ---- tcp_minisocks.c: passive opens, SYN cookies ---- */
 struct tcp_sock *tcp_create_child(struct tcp_sock *lp, struct sk_buff *skb, const struct tcp_opts *o, uint32_t isn);

@@ -1,7 +1,25 @@
-/* TCP congestion control: NewReno (RFC 5681, RFC 6582) with Linux's
- * byte-counting slow start, and the RTT estimator and retransmission
- * timeout of RFC 6298 (Linux's tcp_rtt_estimator and tcp_set_rto). */
+/* TCP congestion control: Linux's byte-counting slow start, shared by
+ * the algorithms (CUBIC, the default, in tcp_cubic.c; Reno here), which
+ * a socket picks with TCP_CONGESTION and the system with
+ * net.ipv4.tcp_congestion_control; and the RTT estimator and
+ * retransmission timeout of RFC 6298 (Linux's tcp_rtt_estimator and
+ * tcp_set_rto). */
+#include <umk/proc.h>
 #include "tcp.h"
+
+void tcp_cong_avoid_ai(struct tcp_sock *tp, uint32_t cnt, uint32_t acked)
+{
+	if (tp->cwnd_cnt >= cnt) {	/* cnt shrank: catch up at once */
+		tp->cwnd_cnt = 0;
+		tp->cwnd++;
+	}
+	tp->cwnd_cnt += acked;
+	if (tp->cwnd_cnt >= cnt) {
+		uint32_t delta = tp->cwnd_cnt / cnt;
+		tp->cwnd_cnt -= delta * cnt;
+		tp->cwnd += delta;
+	}
+}
 
 void tcp_cong_avoid(struct tcp_sock *tp, uint32_t acked)
 {
@@ -21,20 +39,88 @@ void tcp_cong_avoid(struct tcp_sock *tp, uint32_t acked)
 		if (!acked)
 			return;
 	}
-	/* congestion avoidance: one segment per window */
-	tp->cwnd_cnt += acked;
-	if (tp->cwnd_cnt >= tp->cwnd) {
-		tp->cwnd_cnt -= tp->cwnd;
-		tp->cwnd++;
-	}
+	tp->cong->cong_avoid(tp, acked);
 	if (tp->cwnd > 100000)
 		tp->cwnd = 100000;
 }
 
-uint32_t tcp_recalc_ssthresh(const struct tcp_sock *tp)
+uint32_t tcp_recalc_ssthresh(struct tcp_sock *tp)
+{
+	return tp->cong->ssthresh(tp);
+}
+
+/* Reno (RFC 5681): one segment per window, half the window on a loss */
+static uint32_t reno_ssthresh(struct tcp_sock *tp)
 {
 	return MAX(tp->cwnd >> 1, 2u);
 }
+
+static void reno_cong_avoid(struct tcp_sock *tp, uint32_t acked)
+{
+	tcp_cong_avoid_ai(tp, tp->cwnd, acked);
+}
+
+static void reno_reset(struct tcp_sock *tp)
+{
+	(void)tp;
+}
+
+const struct tcp_cong_ops tcp_reno = { "reno", reno_ssthresh, reno_cong_avoid, reno_reset };
+
+static const struct tcp_cong_ops *const algorithms[] = { &tcp_reno, &tcp_cubic_ops };
+const struct tcp_cong_ops *tcp_cong_default = &tcp_cubic_ops;
+
+const struct tcp_cong_ops *tcp_cong_find(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(algorithms); i++)
+		if (!strcmp(algorithms[i]->name, name))
+			return algorithms[i];
+	return NULL;
+}
+
+void tcp_cong_init(struct tcp_sock *tp, const struct tcp_cong_ops *ops)
+{
+	tp->cong = ops;
+	memset(&tp->cubic, 0, sizeof(tp->cubic));
+	ops->reset(tp);
+}
+
+/* net.ipv4.tcp_congestion_control and the lists beside it */
+static int cc_show(struct sbuf *o, void *data)
+{
+	(void)data;
+	sbuf_printf(o, "%s\n", tcp_cong_default->name);
+	return 0;
+}
+
+static int cc_write(const char *buf, size_t len, void *data)
+{
+	(void)data;
+	char name[16];
+	while (len && (buf[len - 1] == '\n' || buf[len - 1] == ' '))
+		len--;
+	if (!len || len >= sizeof(name))
+		return -ENOENT;
+	memcpy(name, buf, len);
+	name[len] = 0;
+	const struct tcp_cong_ops *ops = tcp_cong_find(name);
+	if (!ops)
+		return -ENOENT;
+	tcp_cong_default = ops;
+	return 0;
+}
+
+static int cc_list_show(struct sbuf *o, void *data)
+{
+	(void)data;
+	for (size_t i = 0; i < ARRAY_SIZE(algorithms); i++)
+		sbuf_printf(o, "%s%s", i ? " " : "", algorithms[i]->name);
+	sbuf_printf(o, "\n");
+	return 0;
+}
+DEFINE_PROC_FILE(tcp_congestion_control, "sys/net/ipv4/tcp_congestion_control", 0644, cc_show, cc_write, NULL);
+DEFINE_PROC_FILE(tcp_available_cc, "sys/net/ipv4/tcp_available_congestion_control", 0444, cc_list_show, NULL, NULL);
+DEFINE_PROC_FILE(tcp_allowed_cc, "sys/net/ipv4/tcp_allowed_congestion_control", 0444, cc_list_show, NULL, NULL);
 
 /* The retransmission timeout fired: everything in flight is lost. */
 void tcp_enter_loss(struct tcp_sock *tp)
@@ -45,6 +131,7 @@ void tcp_enter_loss(struct tcp_sock *tp)
 			tp->ssthresh = tcp_recalc_ssthresh(tp);
 		}
 	}
+	tp->cong->reset(tp);
 	tp->prior_cwnd = tp->cwnd;
 	tp->cwnd = 1;
 	tp->cwnd_cnt = 0;

@@ -162,7 +162,7 @@ static void free_acked(struct tcp_sock *tp, struct sk_buff *skb)
 }
 
 /* Mark what the peer's SACK blocks cover (tcp_sacktag_write_queue). */
-static int sacktag(struct tcp_sock *tp, const struct tcp_opts *o, uint32_t ack)
+static int sacktag(struct tcp_sock *tp, const struct tcp_opts *o, uint32_t ack, int64_t now)
 {
 	int newly = 0;
 	for (int i = 0; i < o->num_sacks; i++) {
@@ -192,6 +192,7 @@ static int sacktag(struct tcp_sock *tp, const struct tcp_opts *o, uint32_t ack)
 				cb->sacked &= (uint8_t)~TCPCB_RETRANS;
 				tp->retrans_out--;
 			}
+			tcp_rack_advance(tp, cb, now);
 			if (after(cb->end_seq, tp->highest_sack))
 				tp->highest_sack = cb->end_seq;
 		}
@@ -235,7 +236,7 @@ static void mark_lost(struct tcp_sock *tp)
 	}
 }
 
-static void enter_recovery(struct tcp_sock *tp)
+void tcp_enter_recovery(struct tcp_sock *tp)
 {
 	TCPEXT_INC(tp->sack_ok ? LINUX_MIB_TCPSACKRECOVERY : LINUX_MIB_TCPRENORECOVERY);
 	TCPEXT_INC(LINUX_MIB_TCPFASTRETRANS);
@@ -273,7 +274,8 @@ static bool tcp_ack(struct tcp_sock *tp, struct sk_buff *skb, const struct tcphd
 		tp->ts_recent = o->tsval;
 		tp->ts_recent_stamp = ktime_mono_ns();
 	}
-	int newly_sacked = tp->sack_ok && o->num_sacks ? sacktag(tp, o, ack) : 0;
+	int64_t now = ktime_mono_ns();
+	int newly_sacked = tp->sack_ok && o->num_sacks ? sacktag(tp, o, ack, now) : 0;
 	/* free what is acknowledged */
 	uint32_t acked = 0;
 	int64_t rtt_stamp = 0;
@@ -298,6 +300,8 @@ static bool tcp_ack(struct tcp_sock *tp, struct sk_buff *skb, const struct tcphd
 			ever_retrans = true;
 		else
 			rtt_stamp = scb->when;
+		if (tp->sack_ok && !(scb->flags & TCPHDR_SYN))
+			tcp_rack_advance(tp, scb, now);
 		acked++;
 		free_acked(tp, s);
 	}
@@ -320,16 +324,22 @@ static bool tcp_ack(struct tcp_sock *tp, struct sk_buff *skb, const struct tcphd
 			tcp_rtt_sample(tp, (int64_t)(tcp_ts_now(tp) - o->tsecr) * 1000);
 		tcp_rearm_rto(tp);
 	}
+	/* RACK: lost by time, retransmissions too (only while the peer
+	 * SACKs something: the common in-order case costs nothing) */
+	int rack_lost = 0;
+	uint32_t rack_wait_us = 0;
+	if (tp->sack_ok && (tp->sacked_out || tp->retrans_out))
+		rack_lost = tcp_rack_mark_lost(tp, now, &rack_wait_us);
 	/* the congestion state machine */
 	bool dupack = ack == prior_una && !win_changed && skb->len == th->doff * 4u && !th->fin && tp->packets_out;
 	switch (tp->ca_state) {
 	case TCP_CA_Open:
 	case TCP_CA_Disorder:
-		if (dupack || newly_sacked) {
+		if (dupack || newly_sacked || rack_lost) {
 			tp->dupacks++;
 			uint32_t evidence = tp->sack_ok ? tp->sacked_out : (uint32_t)tp->dupacks;
-			if (evidence >= tp->reordering) {
-				enter_recovery(tp);
+			if (evidence >= tp->reordering || rack_lost) {
+				tcp_enter_recovery(tp);
 				mark_lost(tp);
 			} else {
 				tp->ca_state = TCP_CA_Disorder;
@@ -365,6 +375,8 @@ static bool tcp_ack(struct tcp_sock *tp, struct sk_buff *skb, const struct tcphd
 	}
 	if (tp->lost_out)
 		tcp_xmit_retransmit_queue(tp);
+	if (rack_wait_us && tp->packets_out && tp->state != TCP_CLOSE)
+		tcp_reset_rtx_timer(tp, TIMER_REO, rack_wait_us);
 	if (win_changed && tp->pending == TIMER_PROBE && tp->snd_wnd) {
 		ktimer_cancel(&tp->rtx_timer);
 		tp->pending = TIMER_NONE;

@@ -98,6 +98,7 @@ struct tcp_sock *tcp_create_child(struct tcp_sock *lp, struct sk_buff *skb, cons
 	tp->linger2 = lp->linger2;
 	tp->user_mss = lp->user_mss;
 	tp->window_clamp = lp->window_clamp;
+	tcp_cong_init(tp, lp->cong);
 	tp->user_timeout_ms = lp->user_timeout_ms;
 	tp->notsent_lowat = lp->notsent_lowat;
 	tp->sndbuf_locked = tcp_buf_locked(lp, SOCK_SNDBUF_LOCK);

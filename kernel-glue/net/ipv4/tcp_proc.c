@@ -70,6 +70,29 @@ DEFINE_PROC_FILE(tcp_wmem, "sys/net/ipv4/tcp_wmem", 0644, triple_show, triple_wr
 
 #define U(x) ((unsigned long long)(x))
 
+/* The TcpExt: lines of net/netstat (the counters umk keeps, by Linux's
+ * names: nstat and netstat -s go by the header) */
+void tcp_netstat_show(struct sbuf *o)
+{
+	static const char *const names[LINUX_MIB_MAX] = {
+		[LINUX_MIB_SYNCOOKIESSENT] = "SyncookiesSent", [LINUX_MIB_SYNCOOKIESRECV] = "SyncookiesRecv",
+		[LINUX_MIB_SYNCOOKIESFAILED] = "SyncookiesFailed", [LINUX_MIB_LISTENOVERFLOWS] = "ListenOverflows",
+		[LINUX_MIB_LISTENDROPS] = "ListenDrops", [LINUX_MIB_TCPTIMEOUTS] = "TCPTimeouts",
+		[LINUX_MIB_TCPFASTRETRANS] = "TCPFastRetrans", [LINUX_MIB_TCPOFOQUEUE] = "TCPOFOQueue",
+		[LINUX_MIB_TCPABORTONDATA] = "TCPAbortOnData", [LINUX_MIB_TCPABORTONCLOSE] = "TCPAbortOnClose",
+		[LINUX_MIB_TCPABORTONTIMEOUT] = "TCPAbortOnTimeout", [LINUX_MIB_TCPRCVQDROP] = "TCPRcvQDrop",
+		[LINUX_MIB_TCPSACKRECOVERY] = "TCPSackRecovery", [LINUX_MIB_TCPRENORECOVERY] = "TCPRenoRecovery",
+		[LINUX_MIB_TCPCHALLENGEACK] = "TCPChallengeACK", [LINUX_MIB_TCPLOSTRETRANSMIT] = "TCPLostRetransmit",
+	};
+	sbuf_printf(o, "TcpExt:");
+	for (int i = 0; i < LINUX_MIB_MAX; i++)
+		sbuf_printf(o, " %s", names[i]);
+	sbuf_printf(o, "\nTcpExt:");
+	for (int i = 0; i < LINUX_MIB_MAX; i++)
+		sbuf_printf(o, " %llu", U(tcp_ext_mib[i]));
+	sbuf_printf(o, "\n");
+}
+
 void tcp_snmp_show(struct sbuf *o)
 {
 	int estab = 0;

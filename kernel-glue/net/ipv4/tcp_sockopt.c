@@ -9,8 +9,6 @@
 #define MAX_TCP_KEEPCNT 127
 #define MAX_TCP_SYNCNT 127
 
-static const char cong_name[] = "reno";
-
 int tcp_setsockopt(struct inet_sock *sk, int level, int name, uaddr_t val, int len)
 {
 	struct tcp_sock *tp = tcp_sk(sk);
@@ -24,7 +22,12 @@ int tcp_setsockopt(struct inet_sock *sk, int level, int name, uaddr_t val, int l
 		if (copy_from_user(buf, val, n))
 			return -EFAULT;
 		buf[n] = 0;
-		return strcmp(buf, cong_name) ? -ENOENT : 0;
+		const struct tcp_cong_ops *ops = tcp_cong_find(buf);
+		if (!ops)
+			return -ENOENT;
+		if (ops != tp->cong)
+			tcp_cong_init(tp, ops);
+		return 0;
 	}
 	if (len < (int)sizeof(int))
 		return -EINVAL;
@@ -187,7 +190,7 @@ int tcp_getsockopt(struct inet_sock *sk, int level, int name, uaddr_t val, uaddr
 	}
 	if (name == TCP_CONGESTION) {
 		char buf[16] = { 0 };
-		memcpy(buf, cong_name, sizeof(cong_name));
+		memcpy(buf, tp->cong->name, strlen(tp->cong->name));
 		len = MIN(len, 16);
 		if (copy_to_user(ulen, &len, sizeof(len)) || copy_to_user(val, buf, len))
 			return -EFAULT;

@@ -161,6 +161,8 @@ static void rtx_fire(struct ktimer *t)
 		retransmit_timer(tp);
 	else if (what == TIMER_PROBE)
 		probe_timer(tp);
+	else if (what == TIMER_REO)
+		tcp_rack_reo_timeout(tp);
 	tcp_drop_ref(tp);
 }
 
