@@ -705,6 +705,13 @@ ssize_t tcp_sendmsg(struct inet_sock *sk, struct kmsg *m, unsigned flags)
 			goto out_push;
 		}
 		size_t chunk = MIN(MIN((size_t)mss, skb_tailroom(skb)), len - copied);
+		/* First top up an unsent tail to the MSS (Linux's size_goal):
+		 * else 1 KiB writes stay 1 KiB segments, and Nagle lets one
+		 * go per (delayed) ACK. */
+		struct sk_buff *t = tp->wq.qlen ? list_last_entry(&tp->wq.list, struct sk_buff, list) : NULL;
+		if (t && tp->send_head && !(TCP_SKB_CB(t)->flags & (TCPHDR_SYN | TCPHDR_FIN)) && t->len < mss &&
+		    skb_tailroom(t))
+			chunk = MIN(chunk, MIN(mss - t->len, skb_tailroom(t)));
 		if (miter_from(&m->it, copied, skb_put(skb, chunk), chunk)) {
 			kfree_skb(skb);
 			ret = copied ? (ssize_t)copied : -EFAULT;
