@@ -718,8 +718,9 @@ ssize_t tcp_sendmsg(struct inet_sock *sk, struct kmsg *m, unsigned flags)
 			kfree_skb(skb);
 			continue;	/* reported at the top of the loop */
 		}
-		/* fill the unsent tail up to a full segment first (small
-		 * writes would otherwise go out as small segments) */
+		/* fill the unsent tail up to a full segment first (Linux's
+		 * size_goal): else 1 KiB writes stay 1 KiB segments, and
+		 * Nagle lets one go per (delayed) ACK */
 		struct sk_buff *tail = tp->wq.qlen ? list_last_entry(&tp->wq.list, struct sk_buff, list) : NULL;
 		if (tail && tp->send_head && !(TCP_SKB_CB(tail)->flags & (TCPHDR_SYN | TCPHDR_FIN)) && tail->len < mss) {
 			size_t fit = MIN(MIN((size_t)(mss - tail->len), skb_tailroom(tail)), chunk);
