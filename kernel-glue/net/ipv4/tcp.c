@@ -286,8 +286,7 @@ static int tcp_v4_connect(struct tcp_sock *tp, const struct sockaddr_in *a, int 
 	sk->dport = dport;
 	sk->connected = true;
 	get_random_bytes(&sk->inet_id, sizeof(sk->inet_id));
-	uint32_t isn;
-	get_random_bytes(&isn, sizeof(isn));
+	uint32_t isn = tcp_secure_isn(sk->saddr, daddr, sk->num, dport);
 	tp->iss = tp->snd_una = tp->snd_nxt = tp->write_seq = isn;
 	tp->wscale_ok = sysctl_tcp_window_scaling;
 	tp->sack_ok = sysctl_tcp_sack;

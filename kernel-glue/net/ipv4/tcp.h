@@ -340,6 +340,7 @@ void tcp_enter_recovery(struct tcp_sock *tp);
 /* ---- tcp_minisocks.c: passive opens, SYN cookies ---- */
 struct tcp_sock *tcp_create_child(struct tcp_sock *lp, struct sk_buff *skb, const struct tcp_opts *o, uint32_t isn);
 uint32_t tcp_cookie_make(struct sk_buff *skb, uint16_t *mss);
+uint32_t tcp_secure_isn(__be32 saddr, __be32 daddr, uint16_t sport, uint16_t dport);
 int tcp_cookie_check(struct sk_buff *skb, uint32_t cookie);	/* the MSS, or 0 */
 void tcp_child_established(struct tcp_sock *tp);
 void tcp_listen_stop(struct tcp_sock *lp);

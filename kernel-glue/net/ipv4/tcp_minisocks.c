@@ -15,6 +15,23 @@ static uint32_t mix(uint32_t h, uint32_t v)
 	return h ^ (h >> 16);
 }
 
+/* An initial sequence number as RFC 6528 (Linux's secure_tcp_seq): a
+ * keyed hash of the connection plus a clock ticking every 64 ns, so a
+ * new incarnation of a 4-tuple starts above the old one's sequence
+ * numbers (TIME_WAIT takes its SYN: tcp_tw_rcv) and an off-path host
+ * cannot guess it. */
+uint32_t tcp_secure_isn(__be32 saddr, __be32 daddr, uint16_t sport, uint16_t dport)
+{
+	static uint32_t secret[4];
+	if (!secret[0])
+		get_random_bytes(secret, sizeof(secret));
+	uint32_t h = mix(secret[0], saddr);
+	h = mix(h ^ secret[1], daddr);
+	h = mix(h ^ secret[2], (uint32_t)sport << 16 | dport);
+	h = mix(h, secret[3]);
+	return h + (uint32_t)(ktime_mono_ns() >> 6);
+}
+
 /* Linux's MSS table for cookies (msstab). */
 static const uint16_t msstab[] = { 536, 1300, 1440, 1460 };
 
@@ -223,8 +240,8 @@ void tcp_rcv_listen(struct tcp_sock *lp, struct sk_buff *skb)
 		tcp_send_synack_cookie(skb, isn, mss);
 		goto drop;
 	}
-	uint32_t isn;
-	get_random_bytes(&isn, sizeof(isn));
+	const struct iphdr *iph = ip_hdr(skb);
+	uint32_t isn = tcp_secure_isn(iph->daddr, iph->saddr, ntohs(th->dest), ntohs(th->source));
 	struct tcp_sock *c = tcp_create_child(lp, skb, &o, isn);
 	if (!c)
 		goto drop;
