@@ -113,10 +113,12 @@ static int sol_socket_set(struct socket *s, int name, uaddr_t val, int len)
 	case SO_SNDBUFFORCE:
 		/* Linux doubles the value to allow for bookkeeping overhead */
 		s->sndbuf = MAX(MIN((unsigned)v, SOCK_MAX_BUF) * 2, SOCK_MIN_SNDBUF);
+		s->userlocks |= SOCK_SNDBUF_LOCK;
 		return 0;
 	case SO_RCVBUF:
 	case SO_RCVBUFFORCE:
 		s->rcvbuf = MAX(MIN((unsigned)v, SOCK_MAX_BUF) * 2, SOCK_MIN_RCVBUF);
+		s->userlocks |= SOCK_RCVBUF_LOCK;
 		return 0;
 	case SO_RCVLOWAT:
 		s->rcvlowat = v < 1 ? 1 : v;
@@ -129,6 +131,13 @@ static int sol_socket_set(struct socket *s, int name, uaddr_t val, int len)
 	case SO_TIMESTAMP_OLD:
 	case SO_TIMESTAMPNS_OLD:
 		return 0;	/* accepted, no effect here */
+	}
+	/* Linux's SOL_SOCKET options are below 128 (SO_MAX_PACING_RATE,
+	 * SO_BUSY_POLL, ...): say once which one umk lacks */
+	if (name > 0 && name < 128) {
+		char key[32];
+		snprintf(key, sizeof(key), "setsockopt-sol-socket-%d", name);
+		printk_once_key(key, KERN_NOTICE "setsockopt(SOL_SOCKET, %d) is not implemented: ENOPROTOOPT\n", name);
 	}
 	return -ENOPROTOOPT;
 }

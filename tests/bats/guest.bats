@@ -104,6 +104,7 @@ load ../lib.sh
 @test "guest stack_perms" { guest_check stack_perms; }
 @test "guest subreaper" { guest_check subreaper; }
 @test "guest net_udp" { guest_check net_udp; }
+@test "guest net_tcp" { guest_check net_tcp; }
 @test "guest net_raw" { guest_check net_raw; }
 @test "guest net_frag" { guest_check net_frag; }
 @test "guest net_ioctl" { guest_check net_ioctl; }
