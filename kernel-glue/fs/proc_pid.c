@@ -302,6 +302,7 @@ static void show_status(struct task *t, struct sbuf *o)
 		    (unsigned long long)c->cap_effective, (unsigned long long)c->cap_bset,
 		    (unsigned long long)c->cap_ambient);
 	sbuf_printf(o, "NoNewPrivs:\t%d\n", t->no_new_privs);
+	sbuf_printf(o, "Seccomp:\t%d\nSeccomp_filters:\t%d\n", t->seccomp_mode, t->seccomp_filter_count);
 	sbuf_printf(o, "voluntary_ctxt_switches:\t%llu\nnonvoluntary_ctxt_switches:\t%llu\n",
 		    (unsigned long long)t->nvcsw, (unsigned long long)t->nivcsw);
 }

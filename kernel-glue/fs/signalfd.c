@@ -39,6 +39,10 @@ static void fill_ssi(struct signalfd_siginfo *s, const struct ksiginfo *k)
 			/* SIGILL, SIGTRAP, SIGBUS, SIGFPE, SIGSEGV */
 			s->ssi_addr = k->fault.addr;
 			s->ssi_addr_lsb = k->fault.addr_lsb;
+		} else if (sig == 31) {	/* SIGSYS from seccomp */
+			s->ssi_call_addr = k->sys.call_addr;
+			s->ssi_syscall = k->sys.syscall;
+			s->ssi_arch = k->sys.arch;
 		}
 	} else if (code == SI_TIMER_NR) {
 		s->ssi_tid = k->timer.tid;

@@ -1,4 +1,5 @@
 /* fork, vfork and clone (process-level flags; CLONE_VM shares the stub). */
+#include <umk/seccomp.h>
 #include <umk/internal.h>
 #include <umk/arch.h>
 #include <umk/mm.h>
@@ -69,6 +70,7 @@ static long do_fork(unsigned long flags, uaddr_t newsp, uaddr_t parent_tid, uadd
 	c->cred = p->cred;
 	c->personality = p->personality;
 	c->no_new_privs = p->no_new_privs;
+	seccomp_fork(c, p);
 	/* scheduling: inherited, unless SCHED_RESET_ON_FORK (Linux's sched_fork) */
 	c->policy = p->policy;
 	c->rt_priority = p->rt_priority;

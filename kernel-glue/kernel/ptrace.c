@@ -122,7 +122,7 @@ int ptrace_attach(struct task *t, long request, unsigned long flags)
 	if (seize) {
 		if (flags & ~(unsigned long)PTRACE_O_MASK)
 			return -EIO;
-		if ((flags & PTRACE_O_SUSPEND_SECCOMP) && !capable(CAP_SYS_ADMIN))
+		if ((flags & PTRACE_O_SUSPEND_SECCOMP) && (!capable(CAP_SYS_ADMIN) || current->seccomp_mode))
 			return -EPERM;
 		flags = PT_PTRACED | PT_SEIZED | (flags << PT_OPT_FLAG_SHIFT);
 	} else {
@@ -238,7 +238,8 @@ static long ptrace_setoptions(struct task *child, unsigned long data)
 {
 	if (data & ~(unsigned long)PTRACE_O_MASK)
 		return -EINVAL;
-	if ((data & PTRACE_O_SUSPEND_SECCOMP) && !capable(CAP_SYS_ADMIN))
+	/* a tracer itself under seccomp may not lift its tracee's (Linux) */
+	if ((data & PTRACE_O_SUSPEND_SECCOMP) && (!capable(CAP_SYS_ADMIN) || current->seccomp_mode))
 		return -EPERM;
 	child->ptrace = (child->ptrace & ~PT_TRACE_MASK) | (unsigned)(data << PT_OPT_FLAG_SHIFT);
 	return 0;
@@ -307,6 +308,13 @@ static long ptrace_get_syscall_info(struct task *child, unsigned long size, uadd
 			info.exit.is_error = info.exit.rval < 0 && info.exit.rval >= -4095;
 			actual = offsetof(struct kptrace_syscall_info, exit.is_error) + 1;
 		}
+	} else if (si && si->si_code == (SIGTRAP | (PTRACE_EVENT_SECCOMP << 8))) {
+		info.op = PTRACE_SYSCALL_INFO_SECCOMP;
+		info.seccomp.nr = r->orig_rax;
+		uint64_t a[6] = { r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9 };
+		memcpy(info.seccomp.args, a, sizeof(a));
+		info.seccomp.ret_data = (uint32_t)child->ptrace_message;
+		actual = offsetof(struct kptrace_syscall_info, seccomp.reserved2) + sizeof(info.seccomp.reserved2);
 	}
 	size_t n = MIN(size, actual);
 	if (n && copy_to_user(data, &info, n))

@@ -323,6 +323,21 @@ void force_sig_fault_regs(int sig, int code, uaddr_t addr)
 	send_signal_thread_force(t, sig, &info, true);
 }
 
+void force_sig_seccomp(int nr, uint32_t data, uint32_t arch, bool exit)
+{
+	struct task *t = current;
+	struct k_sigaction *ka = &t->sighand->action[SIGSYS - 1];
+	if (exit || ksigismember(&t->blocked, SIGSYS) || ka->handler == SIG_IGN) {
+		ka->handler = SIG_DFL;
+		ksigdelset(&t->blocked, SIGSYS);
+	}
+	struct ksiginfo info = { .si_signo = SIGSYS, .si_code = 1 /* SYS_SECCOMP */, .si_errno = (int)data };
+	info.sys.call_addr = t->regs.rip;
+	info.sys.syscall = nr;
+	info.sys.arch = arch;
+	send_signal_thread_force(t, SIGSYS, &info, true);
+}
+
 /* The idx-th queued siginfo of t (shared: of its process), for
  * PTRACE_PEEKSIGINFO: 0, or -ENOENT past the end. */
 int signal_peek_queued(struct task *t, bool shared, uint64_t idx, struct ksiginfo *out)

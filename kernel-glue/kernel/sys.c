@@ -1,5 +1,6 @@
 /* Identity, process groups and sessions, limits, uname, and other small
  * process-wide system calls. */
+#include <umk/seccomp.h>
 #include <umk/capability.h>
 #include <umk/fs.h>
 #include <umk/internal.h>
@@ -516,6 +517,10 @@ SYSCALL_DEFINE5(prctl, int, option, unsigned long, a2, unsigned long, a3, unsign
 		return 0;
 	case PR_GET_DUMPABLE:
 		return t->mm->dumpable;
+	case PR_GET_SECCOMP:
+		return prctl_get_seccomp();
+	case PR_SET_SECCOMP:
+		return prctl_set_seccomp(a2, a3);
 	case PR_SET_NO_NEW_PRIVS:
 		if (a2 != 1 || a3 || a4 || a5)
 			return -EINVAL;

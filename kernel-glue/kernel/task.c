@@ -1,4 +1,5 @@
 /* Task allocation, pid numbers and lookup. */
+#include <umk/seccomp.h>
 #include <umk/capability.h>
 #include <umk/internal.h>
 #include <umk/arch.h>
@@ -82,6 +83,7 @@ void task_hash(struct task *t)
 
 void task_free(struct task *t)
 {
+	seccomp_task_free(t);
 	arch_task_free(t);
 	kfree(t);
 }

@@ -9,6 +9,7 @@
 #include <umk/init.h>
 #include <umk/uaccess.h>
 #include <umk/ptrace.h>
+#include <umk/seccomp.h>
 #include <asm/siginfo.h>
 
 #define NR_SYSCALLS 512
@@ -55,6 +56,12 @@ static void do_syscall(struct task *t)
 			ptrace_report_syscall_exit();
 			return;
 		}
+	}
+	/* seccomp after the tracer, which may have changed the call (as
+	 * Linux's syscall_trace_enter); one test for a task without it */
+	if (unlikely(t->seccomp_mode) && __secure_computing(t, is_int80(t))) {
+		ptrace_report_syscall_exit();	/* skipped: rax is its result */
+		return;
 	}
 	uint64_t nr = r->orig_rax;
 	long ret;

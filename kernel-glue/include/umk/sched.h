@@ -111,6 +111,11 @@ struct task {
 	int pdeath_signal;		/* PR_SET_PDEATHSIG: sent when parent (the thread) exits */
 	unsigned personality;		/* personality(2): inherited, kept over exec */
 	bool no_new_privs;		/* PR_SET_NO_NEW_PRIVS: inherited, kept across exec, never unset */
+	/* seccomp (umk/seccomp.h): SECCOMP_MODE_*, the filters (newest
+	 * first), how many; inherited, kept across exec */
+	int seccomp_mode;
+	int seccomp_filter_count;
+	struct seccomp_filter *seccomp_filter;
 	uint64_t timer_slack_ns;	/* PR_SET_TIMERSLACK (0: the default, 50 us) */
 
 	struct mm *mm;

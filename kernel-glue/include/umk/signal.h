@@ -82,6 +82,9 @@ int sas_ss_flags(struct task *t, uint64_t sp);
  * blocked or ignored, as Linux's force_sig_fault. */
 void force_sig_fault(int sig, int code, uaddr_t addr, int trapno);
 void force_sig_fault_regs(int sig, int code, uaddr_t addr);
+/* seccomp's SECCOMP_RET_TRAP: SIGSYS (SYS_SECCOMP) for syscall nr of
+ * arch at the current rip, si_errno data; forced as a fault is. */
+void force_sig_seccomp(int nr, uint32_t data, uint32_t arch, bool exit);
 /* SIGKILL is pending for t (it dies at its next safe point). */
 bool fatal_signal_pending(struct task *t);
 #endif

@@ -18,6 +18,7 @@ struct ksiginfo {
 		struct { int pid; uint32_t uid; uint64_t sigval; } rt;
 		struct { int pid; uint32_t uid; int status; int __pad; int64_t utime, stime; } chld;
 		struct { uint64_t addr; short addr_lsb; } fault;
+		struct { uint64_t call_addr; int syscall; uint32_t arch; } sys;	/* SIGSYS from seccomp */
 		char __pad[112];
 	};
 };
