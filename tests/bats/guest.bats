@@ -57,6 +57,7 @@ load ../lib.sh
 @test "guest cputime" { guest_check cputime; }
 @test "guest mlock" { guest_check mlock; }
 @test "guest prctl" { guest_check prctl; }
+@test "guest seccomp" { guest_check seccomp; }
 @test "guest process_vm" { guest_check process_vm; }
 @test "guest memfd" { guest_check memfd; }
 @test "guest sched" { guest_check sched; }
