@@ -208,8 +208,9 @@ static void populate(const struct task *t, bool compat, struct seccomp_data *sd)
 }
 
 /* Linux's seccomp_log without auditd: the audit record goes to the
- * kernel log (kill actions always, LOG always, the others when the
- * filter was installed with SECCOMP_FILTER_FLAG_LOG; ALLOW never). */
+ * kernel log (kill actions and LOG, the others when the filter was
+ * installed with SECCOMP_FILTER_FLAG_LOG; ALLOW never), if
+ * /proc/sys/kernel/seccomp/actions_logged names the action. */
 static void seccomp_log(const struct task *t, const struct seccomp_data *sd, int sig, uint32_t action, bool requested)
 {
 	static struct ratelimit_state rs = RATELIMIT_STATE_INIT;
@@ -221,7 +222,7 @@ static void seccomp_log(const struct task *t, const struct seccomp_data *sd, int
 		break;
 	default: log = true; break;	/* LOG, KILL_THREAD, KILL_PROCESS */
 	}
-	if (!log || !ratelimit(&rs, "seccomp"))
+	if (!log || !seccomp_action_logged(action) || !ratelimit(&rs, "seccomp"))
 		return;
 	printk(KERN_NOTICE "audit: type=1326 uid=%u gid=%u pid=%d comm=\"%s\" sig=%d arch=%x syscall=%d compat=%d ip=0x%llx code=0x%x\n",
 	       t->cred.uid, t->cred.gid, t->tgid, t->comm, sig, sd->arch, sd->nr, sd->arch == AUDIT_ARCH_I386,

@@ -8,6 +8,7 @@
 #include "t.h"
 #include <stddef.h>
 #include <stdint.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <pthread.h>
 #include <sys/prctl.h>
@@ -327,6 +328,34 @@ static void action_avail(void)
 	struct seccomp_notif_sizes sz;
 	CHECK_OK("notif sizes", sc(SECCOMP_GET_NOTIF_SIZES, 0, &sz));
 	printf("notif sizes: %u %u %u\n", sz.seccomp_notif, sz.seccomp_notif_resp, sz.seccomp_data);
+	/* the sysctls (user_notif left out: umk has no listeners) */
+	char avail[256] = "", logged[256] = "";
+	FILE *f = fopen("/proc/sys/kernel/seccomp/actions_avail", "r");
+	if (f) {
+		if (!fgets(avail, sizeof(avail), f))
+			avail[0] = 0;
+		fclose(f);
+	}
+	f = fopen("/proc/sys/kernel/seccomp/actions_logged", "r");
+	if (f) {
+		if (!fgets(logged, sizeof(logged), f))
+			logged[0] = 0;
+		fclose(f);
+	}
+	static const char *names[] = { "kill_process", "kill_thread", "trap", "errno", "trace", "log", "allow" };
+	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char w[32];
+		snprintf(w, sizeof(w), " %s ", names[i]);
+		char a[260], l[260];
+		snprintf(a, sizeof(a), " %.*s ", (int)strcspn(avail, "\n"), avail);
+		snprintf(l, sizeof(l), " %.*s ", (int)strcspn(logged, "\n"), logged);
+		printf("sysctl %s: avail %d logged %d\n", names[i], strstr(a, w) != NULL, strstr(l, w) != NULL);
+	}
+	/* allow cannot be logged: refused, nothing changes */
+	int fd = open("/proc/sys/kernel/seccomp/actions_logged", O_WRONLY);
+	CHECK_ERR("log allow", fd < 0 ? -2 : write(fd, "allow", 5), EINVAL);
+	if (fd >= 0)
+		close(fd);
 }
 
 static void args(void)

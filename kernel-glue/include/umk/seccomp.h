@@ -39,4 +39,6 @@ void seccomp_task_free(struct task *t);
 /* prctl(PR_GET_SECCOMP) / prctl(PR_SET_SECCOMP, mode, filter) */
 long prctl_get_seccomp(void);
 long prctl_set_seccomp(unsigned long mode, uaddr_t filter);
+/* /proc/sys/kernel/seccomp/actions_logged: is action (SECCOMP_RET_*) reported? */
+bool seccomp_action_logged(uint32_t action);
 #endif
