@@ -314,7 +314,8 @@ static long ptrace_get_syscall_info(struct task *child, unsigned long size, uadd
 		uint64_t a[6] = { r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9 };
 		memcpy(info.seccomp.args, a, sizeof(a));
 		info.seccomp.ret_data = (uint32_t)child->ptrace_message;
-		actual = offsetof(struct kptrace_syscall_info, seccomp.reserved2) + sizeof(info.seccomp.reserved2);
+		/* Linux counts up to ret_data, its last field */
+		actual = offsetof(struct kptrace_syscall_info, seccomp.ret_data) + sizeof(info.seccomp.ret_data);
 	}
 	size_t n = MIN(size, actual);
 	if (n && copy_to_user(data, &info, n))

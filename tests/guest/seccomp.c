@@ -470,8 +470,8 @@ static void traced(void)
 		ptrace(PTRACE_GETEVENTMSG, p, 0, &msg);
 		struct ptrace_syscall_info info;
 		memset(&info, 0, sizeof(info));
-		ptrace(PTRACE_GET_SYSCALL_INFO, p, sizeof(info), &info);
-		printf("traced: event msg %lu op %d nr %llu ret_data %u\n", msg, info.op,
+		long size = ptrace(PTRACE_GET_SYSCALL_INFO, p, sizeof(info), &info);
+		printf("traced: event msg %lu size %ld op %d nr %llu ret_data %u\n", msg, size, info.op,
 		       (unsigned long long)info.seccomp.nr, info.seccomp.ret_data);
 		if (n == 0) {
 			struct user_regs_struct r;
