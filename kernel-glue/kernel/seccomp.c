@@ -1,9 +1,7 @@
 /* seccomp (umk/seccomp.h): Linux's kernel/seccomp.c for guest programs
  * that filter their own system calls -- seccomp(2), prctl(PR_SET_SECCOMP,
  * PR_GET_SECCOMP), the check at syscall entry, and the actions. User
- * notification (SECCOMP_FILTER_FLAG_NEW_LISTENER) is not implemented:
- * the flag is refused with EINVAL, as a kernel without it does, and a
- * SECCOMP_RET_USER_NOTIF action finds no listener (ENOSYS, as Linux's). */
+ * notification's listener is kernel/seccomp_notify.c. */
 #include <umk/internal.h>
 #include <umk/seccomp.h>
 #include <umk/filter.h>
@@ -33,12 +31,31 @@ static void filter_get(struct seccomp_filter *f)
 		f->refs++;
 }
 
-static void filter_put(struct seccomp_filter *f)
+void seccomp_filter_put(struct seccomp_filter *f)
 {
 	while (f && --f->refs == 0) {
 		struct seccomp_filter *prev = f->prev;
 		kfree(f);
 		f = prev;
+	}
+}
+#define filter_put seccomp_filter_put
+
+/* users: a task's (or newer filter's) use, without the listener's
+ * reference; the last one gone wakes a listener's poll with POLLHUP
+ * (Linux's __seccomp_filter_orphan) */
+static void users_get(struct seccomp_filter *f)
+{
+	if (f)
+		f->users++;
+}
+
+static void users_put(struct seccomp_filter *f)
+{
+	while (f && --f->users == 0) {
+		if (f->notif)
+			seccomp_listener_wake(f->notif);
+		f = f->prev;
 	}
 }
 
@@ -48,10 +65,12 @@ void seccomp_fork(struct task *child, const struct task *parent)
 	child->seccomp_filter = parent->seccomp_filter;
 	child->seccomp_filter_count = parent->seccomp_filter_count;
 	filter_get(child->seccomp_filter);
+	users_get(child->seccomp_filter);
 }
 
 void seccomp_task_free(struct task *t)
 {
+	users_put(t->seccomp_filter);
 	filter_put(t->seccomp_filter);
 	t->seccomp_filter = NULL;
 }
@@ -281,8 +300,9 @@ static bool filter_syscall(struct task *t, bool compat, bool recheck_after_trace
 			goto skip;
 		return filter_syscall(t, compat, true);
 	case SECCOMP_RET_USER_NOTIF:
-		r->rax = (uint64_t)-ENOSYS;	/* no listener */
-		goto skip;
+		if (seccomp_do_user_notification(t, match, &sd))
+			goto skip;
+		return false;
 	case SECCOMP_RET_LOG:
 		seccomp_log(t, &sd, 0, action, true);
 		return false;
@@ -409,6 +429,8 @@ static void sync_threads(struct task *t)
 		if (th == t || th->state == TASK_ZOMBIE || th->state == TASK_DEAD)
 			continue;
 		filter_get(t->seccomp_filter);
+		users_get(t->seccomp_filter);
+		users_put(th->seccomp_filter);
 		filter_put(th->seccomp_filter);
 		th->seccomp_filter = t->seccomp_filter;
 		th->seccomp_filter_count = t->seccomp_filter_count;
@@ -423,14 +445,18 @@ static long set_mode_filter(unsigned long flags, uaddr_t uprog)
 	struct task *t = current;
 	if (flags & ~(unsigned long)FLAGS_KNOWN)
 		return -EINVAL;
-	if (flags & SECCOMP_FILTER_FLAG_NEW_LISTENER) {
-		printk_once_key("seccomp-listener", KERN_INFO "%s[%d]: seccomp user notification (NEW_LISTENER) is not "
+	/* TSYNC's failure is a tid, NEW_LISTENER's success an fd: together
+	 * only with TSYNC_ESRCH */
+	if ((flags & SECCOMP_FILTER_FLAG_TSYNC) && (flags & SECCOMP_FILTER_FLAG_NEW_LISTENER) &&
+	    !(flags & SECCOMP_FILTER_FLAG_TSYNC_ESRCH))
+		return -EINVAL;
+	if ((flags & SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV) && !(flags & SECCOMP_FILTER_FLAG_NEW_LISTENER))
+		return -EINVAL;
+	if (flags & SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV) {
+		printk_once_key("seccomp-killable", KERN_INFO "%s[%d]: SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV is not "
 				"implemented; refused with EINVAL\n", t->comm, t->pid);
 		return -EINVAL;
 	}
-	/* without NEW_LISTENER (which umk refuses) this is Linux's EINVAL too */
-	if (flags & SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV)
-		return -EINVAL;
 	struct seccomp_filter *f;
 	long err = prepare_filter(uprog, &f);
 	if (err)
@@ -453,15 +479,30 @@ static long set_mode_filter(unsigned long flags, uaddr_t uprog)
 			return (flags & SECCOMP_FILTER_FLAG_TSYNC_ESRCH) ? -ESRCH : tid;
 		}
 	}
+	long ret = 0;
+	if (flags & SECCOMP_FILTER_FLAG_NEW_LISTENER) {
+		/* one listener per stack of filters */
+		for (struct seccomp_filter *w = t->seccomp_filter; w; w = w->prev)
+			if (w->notif) {
+				kfree(f);
+				return -EBUSY;
+			}
+		ret = seccomp_new_listener(f);
+		if (ret < 0) {
+			kfree(f);
+			return ret;
+		}
+	}
 	/* SPEC_ALLOW: there is no speculation mitigation to leave off */
 	f->log = flags & SECCOMP_FILTER_FLAG_LOG;
+	f->users = 1;	/* the task's use of the old filter becomes the new one's */
 	f->prev = t->seccomp_filter;
 	t->seccomp_filter = f;
 	t->seccomp_filter_count++;
 	t->seccomp_mode = SECCOMP_MODE_FILTER;
 	if (flags & SECCOMP_FILTER_FLAG_TSYNC)
 		sync_threads(t);
-	return 0;
+	return ret;
 }
 
 static long get_action_avail(uaddr_t uaction)
@@ -471,10 +512,11 @@ static long get_action_avail(uaddr_t uaction)
 		return -EFAULT;
 	switch (action) {
 	case SECCOMP_RET_KILL_PROCESS: case SECCOMP_RET_KILL_THREAD: case SECCOMP_RET_TRAP:
-	case SECCOMP_RET_ERRNO: case SECCOMP_RET_TRACE: case SECCOMP_RET_LOG: case SECCOMP_RET_ALLOW:
+	case SECCOMP_RET_ERRNO: case SECCOMP_RET_USER_NOTIF: case SECCOMP_RET_TRACE: case SECCOMP_RET_LOG:
+	case SECCOMP_RET_ALLOW:
 		return 0;
 	}
-	return -EOPNOTSUPP;	/* USER_NOTIF too: no listeners here */
+	return -EOPNOTSUPP;
 }
 
 static long get_notif_sizes(uaddr_t usizes)

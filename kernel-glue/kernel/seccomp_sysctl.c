@@ -1,6 +1,6 @@
 /* /proc/sys/kernel/seccomp/: actions_avail (the actions this kernel
  * knows) and actions_logged (which of them seccomp_log reports), as
- * Linux's. user_notif is not among them: umk has no listeners. */
+ * Linux's. */
 #include <umk/internal.h>
 #include <umk/seccomp.h>
 #include <umk/proc.h>
@@ -9,7 +9,8 @@
 
 static const struct { const char *name; uint32_t action; } actions[] = {
 	{ "kill_process", SECCOMP_RET_KILL_PROCESS }, { "kill_thread", SECCOMP_RET_KILL_THREAD },
-	{ "trap", SECCOMP_RET_TRAP }, { "errno", SECCOMP_RET_ERRNO }, { "trace", SECCOMP_RET_TRACE },
+	{ "trap", SECCOMP_RET_TRAP }, { "errno", SECCOMP_RET_ERRNO }, { "user_notif", SECCOMP_RET_USER_NOTIF },
+	{ "trace", SECCOMP_RET_TRACE },
 	{ "log", SECCOMP_RET_LOG }, { "allow", SECCOMP_RET_ALLOW },
 };
 #define NACTIONS (sizeof(actions) / sizeof(actions[0]))

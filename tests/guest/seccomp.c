@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <poll.h>
+#include <sys/ioctl.h>
 #include <pthread.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
@@ -294,6 +296,7 @@ static void bad(void)
 	CHECK_ERR("unknown flag", install(1UL << 20, ok, 3), EINVAL);
 	CHECK_ERR("unknown op", sc(99, 0, NULL), EINVAL);
 	CHECK_ERR("killable recv without listener", install(SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, ok, 3), EINVAL);
+	CHECK_ERR("tsync with a listener", install(SECCOMP_FILTER_FLAG_TSYNC | SECCOMP_FILTER_FLAG_NEW_LISTENER, ok, 3), EINVAL);
 	CHECK_ERR("bad fprog pointer", sc(SECCOMP_SET_MODE_FILTER, 0, (void *)8), EFAULT);
 	CHECK_ERR("bad filter pointer", install(0, (struct sock_filter *)8, 3), EFAULT);
 	CHECK_ERR("unknown flag before pointer", sc(SECCOMP_SET_MODE_FILTER, 1UL << 20, (void *)8), EINVAL);
@@ -314,7 +317,8 @@ static void action_avail(void)
 {
 	static const struct { const char *name; uint32_t a; } acts[] = {
 		{ "KILL_PROCESS", SECCOMP_RET_KILL_PROCESS }, { "KILL_THREAD", SECCOMP_RET_KILL_THREAD },
-		{ "TRAP", SECCOMP_RET_TRAP }, { "ERRNO", SECCOMP_RET_ERRNO }, { "TRACE", SECCOMP_RET_TRACE },
+		{ "TRAP", SECCOMP_RET_TRAP }, { "ERRNO", SECCOMP_RET_ERRNO }, { "USER_NOTIF", SECCOMP_RET_USER_NOTIF },
+		{ "TRACE", SECCOMP_RET_TRACE },
 		{ "LOG", SECCOMP_RET_LOG }, { "ALLOW", SECCOMP_RET_ALLOW },
 	};
 	for (unsigned i = 0; i < sizeof(acts) / sizeof(acts[0]); i++) {
@@ -328,7 +332,7 @@ static void action_avail(void)
 	struct seccomp_notif_sizes sz;
 	CHECK_OK("notif sizes", sc(SECCOMP_GET_NOTIF_SIZES, 0, &sz));
 	printf("notif sizes: %u %u %u\n", sz.seccomp_notif, sz.seccomp_notif_resp, sz.seccomp_data);
-	/* the sysctls (user_notif left out: umk has no listeners) */
+	/* the sysctls */
 	char avail[256] = "", logged[256] = "";
 	FILE *f = fopen("/proc/sys/kernel/seccomp/actions_avail", "r");
 	if (f) {
@@ -342,7 +346,7 @@ static void action_avail(void)
 			logged[0] = 0;
 		fclose(f);
 	}
-	static const char *names[] = { "kill_process", "kill_thread", "trap", "errno", "trace", "log", "allow" };
+	static const char *names[] = { "kill_process", "kill_thread", "trap", "errno", "user_notif", "trace", "log", "allow" };
 	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		char w[32];
 		snprintf(w, sizeof(w), " %s ", names[i]);
@@ -385,6 +389,113 @@ static void args(void)
 	/* TRACE without a tracer: ENOSYS */
 	CHECK_OK("install trace", on_getppid(0, SECCOMP_RET_TRACE | 3));
 	CHECK_ERR("trace without tracer", syscall(SYS_getppid), ENOSYS);
+}
+
+static volatile int got_usr1;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	got_usr1 = 1;
+}
+
+static int recv_notif(int fd, struct seccomp_notif *n)
+{
+	memset(n, 0, sizeof(*n));
+	return ioctl(fd, SECCOMP_IOCTL_NOTIF_RECV, n);
+}
+
+static int reply(int fd, uint64_t id, int64_t val, int32_t error, uint32_t flags)
+{
+	struct seccomp_notif_resp r = { .id = id, .val = val, .error = error, .flags = flags };
+	return ioctl(fd, SECCOMP_IOCTL_NOTIF_SEND, &r);
+}
+
+/* A supervisor answering a child's getppid calls through the listener. */
+static void user_notif(void)
+{
+	nnp();
+	struct sock_filter f[] = { LD_NR, ON_NR(__NR_getppid, SECCOMP_RET_USER_NOTIF), ALLOW };
+	int fd = install(SECCOMP_FILTER_FLAG_NEW_LISTENER, f, 4);
+	CHECK("listener fd", fd >= 0);
+	CHECK("listener close-on-exec", fcntl(fd, F_GETFD) == FD_CLOEXEC);
+	CHECK_ERR("second listener", install(SECCOMP_FILTER_FLAG_NEW_LISTENER, f, 4), EBUSY);
+	int pfd[2];
+	if (pipe(pfd))
+		DIE("pipe");
+	pid_t me = getpid();
+	fflush(stdout);
+	pid_t c = fork();
+	if (c == 0) {
+		close(fd);
+		struct sigaction sa = { .sa_handler = on_usr1, .sa_flags = SA_RESTART };
+		sigaction(SIGUSR1, &sa, NULL);
+		long r1 = syscall(SYS_getppid);
+		errno = 0;
+		long r2 = syscall(SYS_getppid);
+		int e2 = errno;
+		long r3 = syscall(SYS_getppid);
+		long r4 = syscall(SYS_getppid);
+		int wrote = r4 >= 0 && write((int)r4, "hi", 2) == 2;
+		long r5 = syscall(SYS_getppid);
+		printf("user_notif child: %ld, %ld errno %d, continue %s, addfd write %d, after a signal %ld (handler %d)\n",
+		       r1, r2, e2, r3 == me ? "real ppid" : "wrong", wrote, r5, got_usr1);
+		fflush(stdout);
+		_exit(0);
+	}
+	close(pfd[1]);
+	struct pollfd pf = { .fd = fd, .events = POLLIN | POLLOUT };
+	CHECK("poll: a request", poll(&pf, 1, 10000) == 1 && (pf.revents & POLLIN) && !(pf.revents & POLLOUT));
+	struct seccomp_notif n;
+	memset(&n, 0, sizeof(n));
+	n.id = 1;
+	CHECK_ERR("recv into a non-zeroed struct", ioctl(fd, SECCOMP_IOCTL_NOTIF_RECV, &n), EINVAL);
+	CHECK_OK("recv 1", recv_notif(fd, &n));
+	CHECK("recv 1: pid, nr, arch", n.pid == (uint32_t)c && n.data.nr == __NR_getppid && n.data.arch == AUDIT_ARCH_X86_64);
+	CHECK_OK("id valid", ioctl(fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &n.id));
+	CHECK("poll: awaiting a reply", poll(&pf, 1, 0) == 1 && pf.revents == POLLOUT);
+	CHECK_ERR("continue with a value", reply(fd, n.id, 1, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE), EINVAL);
+	CHECK_ERR("unknown reply flag", reply(fd, n.id, 0, 0, 2), EINVAL);
+	CHECK_OK("reply 77", reply(fd, n.id, 77, 0, 0));
+	CHECK_ERR("id no longer valid", ioctl(fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &n.id), ENOENT);
+	uint64_t replied = n.id;
+	CHECK_OK("recv 2", recv_notif(fd, &n));
+	/* (only now: until the child ran, the answered one is EINPROGRESS) */
+	CHECK_ERR("reply twice", reply(fd, replied, 77, 0, 0), ENOENT);
+	CHECK_OK("reply EPERM", reply(fd, n.id, 0, -EPERM, 0));
+	CHECK_OK("recv 3", recv_notif(fd, &n));
+	CHECK_OK("reply continue", reply(fd, n.id, 0, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE));
+	CHECK_OK("recv 4", recv_notif(fd, &n));
+	struct seccomp_notif_addfd a = { .id = n.id, .flags = 4, .srcfd = (uint32_t)pfd[0] };
+	CHECK_ERR("addfd unknown flag", ioctl(fd, SECCOMP_IOCTL_NOTIF_ADDFD, &a), EINVAL);
+	a.flags = 0;
+	a.newfd = 50;
+	CHECK_ERR("addfd newfd without SETFD", ioctl(fd, SECCOMP_IOCTL_NOTIF_ADDFD, &a), EINVAL);
+	a.newfd = 0;
+	a.srcfd = 9999;
+	CHECK_ERR("addfd bad srcfd", ioctl(fd, SECCOMP_IOCTL_NOTIF_ADDFD, &a), EBADF);
+	/* the pipe's write end, put in the child and returned as the result */
+	int wfd[2];
+	if (pipe(wfd))
+		DIE("pipe");
+	a.srcfd = (uint32_t)wfd[1];
+	a.flags = SECCOMP_ADDFD_FLAG_SEND;
+	CHECK("addfd send", ioctl(fd, SECCOMP_IOCTL_NOTIF_ADDFD, &a) >= 0);
+	close(wfd[1]);
+	CHECK_OK("recv 5", recv_notif(fd, &n));
+	uint64_t first = n.id;
+	kill(c, SIGUSR1);	/* interrupts the wait: the call restarts and asks again */
+	CHECK_OK("recv 5 again", recv_notif(fd, &n));
+	CHECK("a new id after the restart", n.id != first);
+	CHECK_ERR("the interrupted id is gone", ioctl(fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &first), ENOENT);
+	int r5 = reply(fd, n.id, 5, 0, 0);
+	int st;
+	waitpid(c, &st, 0);	/* (the child prints: then this process) */
+	CHECK("reply 5", r5 == 0);
+	char buf[8] = "";
+	CHECK("the child wrote through the added fd", read(wfd[0], buf, sizeof(buf)) == 2 && !memcmp(buf, "hi", 2));
+	close(fd);
+	CHECK_ERR("listener closed: ENOSYS", syscall(SYS_getppid), ENOSYS);
 }
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
@@ -509,6 +620,7 @@ int main(int argc, char **argv)
 	in_child("bad programs", bad, 0, 0);
 	in_child("action avail", action_avail, 0, 0);
 	in_child("args", args, 0, 0);
+	in_child("user_notif", user_notif, 0, 0);
 	in_child("tsync", tsync, 0, 0);
 	in_child("traced", traced, 0, 0);
 	return t_done();

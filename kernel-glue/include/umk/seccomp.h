@@ -13,9 +13,13 @@
 
 struct task;
 
+struct seccomp_listener;
+
 struct seccomp_filter {
-	int refs;
+	int refs;			/* tasks, newer filters, a listener */
+	int users;			/* tasks and newer filters only: 0 is POLLHUP for the listener */
 	bool log;			/* SECCOMP_FILTER_FLAG_LOG */
+	struct seccomp_listener *notif;	/* NEW_LISTENER's, while its fd is open */
 	struct seccomp_filter *prev;	/* the filter installed before: runs too */
 	unsigned len;
 	struct sock_filter insns[];
@@ -31,6 +35,15 @@ struct seccomp_filter {
  * already in regs->rax (or a signal queued, or the task gone). compat:
  * the entry was int $0x80 (AUDIT_ARCH_I386 and the i386 numbers). */
 bool __secure_computing(struct task *t, bool compat);
+
+/* kernel/seccomp_notify.c: SECCOMP_RET_USER_NOTIF for current (true:
+ * skip the call, rax set), a new listener fd for f, a wakeup for its
+ * poll (the filter lost its last user) */
+struct seccomp_data;
+bool seccomp_do_user_notification(struct task *t, struct seccomp_filter *match, const struct seccomp_data *sd);
+int seccomp_new_listener(struct seccomp_filter *f);
+void seccomp_listener_wake(struct seccomp_listener *l);
+void seccomp_filter_put(struct seccomp_filter *f);
 
 /* fork/clone: the child shares the parent's filters */
 void seccomp_fork(struct task *child, const struct task *parent);
