@@ -111,8 +111,12 @@ static long notif_recv(struct seccomp_listener *l, uaddr_t arg)
 	un.data = *n->data;
 	if (copy_to_user(arg, &un, sizeof(un)))
 		return -EFAULT;	/* left for the next RECV */
-	n->state = NOTIFY_SENT;
-	wake_up(&l->wqh);	/* POLLOUT now */
+	/* the copy may have slept: the caller may be gone (killed) by now */
+	n = find_notification(l, un.id);
+	if (n && n->state == NOTIFY_INIT) {
+		n->state = NOTIFY_SENT;
+		wake_up(&l->wqh);	/* POLLOUT now */
+	}
 	return 0;
 }
 
