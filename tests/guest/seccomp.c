@@ -12,6 +12,7 @@
 #include <grp.h>
 #include <poll.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <pthread.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
@@ -498,6 +499,43 @@ static void user_notif(void)
 	CHECK_ERR("listener closed: ENOSYS", syscall(SYS_getppid), ENOSYS);
 }
 
+/* The listener of a filter no task uses any more: POLLHUP. The filtered
+ * child hands its listener over a unix socket and is reaped. */
+static void user_notif_hup(void)
+{
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		DIE("socketpair");
+	fflush(stdout);
+	pid_t c = fork();
+	if (c == 0) {
+		nnp();
+		struct sock_filter f[] = { LD_NR, ON_NR(__NR_getppid, SECCOMP_RET_USER_NOTIF), ALLOW };
+		int fd = install(SECCOMP_FILTER_FLAG_NEW_LISTENER, f, 4);
+		char cbuf[CMSG_SPACE(sizeof(int))];
+		memset(cbuf, 0, sizeof(cbuf));
+		struct iovec iov = { .iov_base = "x", .iov_len = 1 };
+		struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+		struct cmsghdr *cm = CMSG_FIRSTHDR(&m);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+		_exit(fd >= 0 && sendmsg(sv[1], &m, 0) == 1 ? 0 : 1);
+	}
+	char x, cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { .iov_base = &x, .iov_len = 1 };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	CHECK("listener received", recvmsg(sv[0], &m, 0) == 1 && CMSG_FIRSTHDR(&m));
+	int fd = -1;
+	memcpy(&fd, CMSG_DATA(CMSG_FIRSTHDR(&m)), sizeof(int));
+	struct pollfd pf = { .fd = fd, .events = POLLIN | POLLOUT };
+	int st;
+	waitpid(c, &st, 0);
+	CHECK("filtered child exit 0", WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK("poll: POLLHUP once no task uses the filter", poll(&pf, 1, 0) == 1 && pf.revents == POLLHUP);
+}
+
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 static int stage;
@@ -621,6 +659,7 @@ int main(int argc, char **argv)
 	in_child("action avail", action_avail, 0, 0);
 	in_child("args", args, 0, 0);
 	in_child("user_notif", user_notif, 0, 0);
+	in_child("user_notif hup", user_notif_hup, 0, 0);
 	in_child("tsync", tsync, 0, 0);
 	in_child("traced", traced, 0, 0);
 	return t_done();
