@@ -8,6 +8,7 @@
 #include <umk/kernel.h>
 #include <umk/fs.h>
 #include <umk/mm.h>
+#include <umk/filemap.h>
 #include <umk/vma.h>
 #include <umk/syscall.h>
 #include <umk/uaccess.h>
@@ -41,6 +42,7 @@ struct shmid_kernel {
 	struct kern_ipc_perm perm;	/* first: the tables hold &perm */
 	struct inode *inode;
 	struct dentry *dentry;		/* "SYSV<key>" on shm_mnt: the attaches' path */
+	struct file *base;		/* the segment's own: the page cache writes back through it */
 	size_t segsz;
 	long atime, dtime, ctime;
 	pid_t cpid, lpid;
@@ -78,7 +80,12 @@ static void shp_free(struct kern_ipc_perm *p)
 static void shm_destroy(struct shmid_kernel *shp)
 {
 	shm_tot -= seg_pages(shp);
-	dput(shp->dentry);	/* the inode goes with the last mapping */
+	/* nothing maps it any more: drop the cache (and its reference on
+	 * base), then the file and the name, and the inode goes with them */
+	if (shp->inode->i_pages)
+		filemap_evict(shp->inode->i_pages);
+	fput(shp->base);
+	dput(shp->dentry);
 	shp->dentry = NULL;
 	ipc_rmid(&shm_ids, &shp->perm);
 }
@@ -141,11 +148,16 @@ static int shm_create(int key, int flg, long arg)
 	shp->perm.free = shp_free;
 	shp->inode = inode;
 	shp->dentry = d_alloc(shm_mnt->mnt_root, name, inode);
+	struct path path = { shm_mnt, shp->dentry };
+	shp->base = alloc_file(&path, inode, O_RDWR | O_LARGEFILE, inode->i_fop);
+	filemap_set_wb_file(shp->base);
 	shp->segsz = size;
 	shp->cpid = current->tgid;
 	shp->ctime = ipc_now();
 	int id = ipc_addid(&shm_ids, &shp->perm, key, flg, shm_ctlmni);
 	if (id < 0) {
+		filemap_evict(inode->i_pages);
+		fput(shp->base);
 		dput(shp->dentry);
 		kfree(shp);
 		return id;
