@@ -289,8 +289,12 @@ static void fill_shmid(struct shmid_kernel *shp, struct shmid64_ds *ds)
 	ds->shm_nattch = nattch(shp);
 }
 
+/* Resident pages: what the segment's file holds once the pages written
+ * through mappings are in it. */
 static unsigned long seg_rss(struct shmid_kernel *shp)
 {
+	if (shp->inode->i_pages)
+		filemap_flush(shp->inode->i_pages);
 	return shp->inode->i_blocks / (PAGE_SIZE / 512);
 }
 

@@ -1,0 +1,71 @@
+#!/usr/bin/env bats
+# SysV IPC in the default image (build/rootfs.ext4 through a fresh COW
+# file, as `make run` boots it), every trap mode: python3 (ctypes) makes a
+# segment, a semaphore set and a message queue and prints /proc/sysvipc/*
+# as the host's python3 does (ids, pids and times masked); the limits
+# under /proc/sys/kernel have Linux's defaults and root can change them;
+# /proc/config.gz says CONFIG_SYSVIPC=y. (The image has no ipcs.)
+
+load ../lib.sh
+
+IPC_SCRIPT=$BATS_TEST_DIRNAME/ipc-objects.py
+IPC_IMAGE=$UMK_BUILD/rootfs.ext4
+
+need_image() {
+	[ -x /usr/bin/python3 ] || skip "no /usr/bin/python3 on the host (make deps installs it)"
+	[ -x "$UMK_BIN" ] || { echo "$UMK_BIN is not built"; false; }
+	[ -f "$IPC_IMAGE" ] || { echo "$IPC_IMAGE is not built (make rootfs)"; false; }
+}
+
+# ipc_boot MODE: the script in the default image, then the sysctls; the
+# output between the markers in $BATS_TEST_TMPDIR/got.MODE
+ipc_boot() {
+	local cow=$BATS_TEST_TMPDIR/ipc-$1.cow prog
+	prog=$(cat "$IPC_SCRIPT")
+	rm -f "$cow"
+	UMK_MEM=256M UMK_ROOT_UBD="$cow,$IPC_IMAGE" umk_boot "$1" /nonexistent /bin/sh -c '
+		/etc/init.d/rcS >/dev/null 2>&1
+		export PATH=/usr/bin:/bin:/usr/sbin:/sbin LC_ALL=C HOME=/root
+		echo "=== IPC-BEGIN"
+		/usr/bin/python3 -c "$0" 2>&1
+		echo "=== IPC-EXIT $?"
+		for f in shmmax shmall shmmni sem msgmax msgmnb msgmni; do
+			echo "$f: $(cat /proc/sys/kernel/$f)"
+		done
+		echo 64 >/proc/sys/kernel/msgmni && echo "msgmni now: $(cat /proc/sys/kernel/msgmni)"
+		echo "250 32000 32 128" >/proc/sys/kernel/sem && echo "sem now: $(cat /proc/sys/kernel/sem)"
+		echo 40000 >/proc/sys/kernel/shmmni 2>/dev/null || echo "shmmni 40000 refused"
+		zcat /proc/config.gz | grep -E "^CONFIG_SYSVIPC="
+		poweroff -f' "$prog"
+	awk '/^=== IPC-BEGIN$/{on=1; next} on{print} /^CONFIG_SYSVIPC=/{if(on) exit}' "$UMK_OUT" >"$BATS_TEST_TMPDIR/got.$1"
+}
+
+@test "SysV IPC: /proc/sysvipc as the host's, the kernel.shm*/sem/msg* sysctls, CONFIG_SYSVIPC (every mode)" {
+	need_image
+	local want=$BATS_TEST_TMPDIR/want failed="" mode rc=0
+	(cd / && env -i PATH=/usr/bin:/bin LC_ALL=C timeout 60 /usr/bin/python3 -c "$(cat "$IPC_SCRIPT")") >"$want" 2>&1 || rc=$?
+	echo "=== IPC-EXIT $rc" >>"$want"
+	[ "$rc" = 0 ] || { echo "the host's python3 fails:"; cat "$want"; false; }
+	# Linux's defaults (ipc/util.h, include/uapi/linux/{shm,sem,msg}.h)
+	cat >>"$want" <<-'EOT'
+		shmmax: 18446744073692774399
+		shmall: 18446744073692774399
+		shmmni: 4096
+		sem: 32000	1024000000	500	32000
+		msgmax: 8192
+		msgmnb: 16384
+		msgmni: 32000
+		msgmni now: 64
+		sem now: 250	32000	32	128
+		shmmni 40000 refused
+		CONFIG_SYSVIPC=y
+	EOT
+	for mode in $UMK_MODES; do
+		ipc_boot "$mode"
+		if ! diff -u --label "host python3 + Linux defaults" --label "umk mode=$mode" "$want" "$BATS_TEST_TMPDIR/got.$mode"; then
+			umk_explain noconsole
+			failed="$failed $mode"
+		fi
+	done
+	[ -z "$failed" ] || { echo "FAILED in mode(s):$failed"; false; }
+}
