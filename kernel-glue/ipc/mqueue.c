@@ -547,15 +547,16 @@ static unsigned mq_poll(struct file *f, struct poll_table *pt)
 	return m;
 }
 
-/* The notification registration goes with its owner's descriptor. */
-static void mq_release(struct inode *inode, struct file *f __unused)
+/* The owner's registration goes with any close of a descriptor of the
+ * queue by the owner, as Linux's mqueue_flush_file. */
+static void mq_flush(struct file *f)
 {
-	struct mqueue *q = mq_of(inode);
+	struct mqueue *q = mq_of(file_inode(f));
 	if (q && q->notify_owner == current->tgid)
 		q->notify_owner = 0;
 }
 
-static const struct file_operations mq_fops = { .read = mq_read, .poll = mq_poll, .release = mq_release };
+static const struct file_operations mq_fops = { .read = mq_read, .poll = mq_poll, .flush = mq_flush };
 
 DEFINE_SYSCTL_INT(mq_msg_max, "fs/mqueue/msg_max", msg_max, 1, HARD_MSGMAX, NULL);
 DEFINE_SYSCTL_INT(mq_msg_default, "fs/mqueue/msg_default", msg_default, 1, HARD_MSGMAX, NULL);

@@ -62,6 +62,7 @@ load ../lib.sh
 @test "guest sysv_shm" { guest_check sysv_shm; }
 @test "guest sysv_sem" { guest_check sysv_sem; }
 @test "guest sysv_msg" { guest_check sysv_msg; }
+@test "guest mqueue" { guest_check mqueue; }
 @test "guest sched" { guest_check sched; }
 @test "guest cow" { guest_check cow; }
 @test "guest mmap" { guest_check mmap; }
