@@ -180,6 +180,9 @@ static struct super_block *mq_mount(const struct file_system_type *type __unused
 	return mq_get_sb();
 }
 
+/* where Linux systems mount it (the default image's rcS does) */
+DEVFS_NODE(mqueue, "mqueue", S_IFDIR | 0755, 0, 0, NULL);
+
 static const struct file_system_type mqueue_type = { .name = "mqueue", .mount = mq_mount };
 DEFINE_FILESYSTEM(mqueue_type);
 

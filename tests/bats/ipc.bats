@@ -4,7 +4,10 @@
 # segment, a semaphore set and a message queue and prints /proc/sysvipc/*
 # as the host's python3 does (ids, pids and times masked); the limits
 # under /proc/sys/kernel have Linux's defaults and root can change them;
-# /proc/config.gz says CONFIG_SYSVIPC=y. (The image has no ipcs.)
+# /proc/config.gz says CONFIG_SYSVIPC=y. A POSIX message queue shows in
+# the mqueue filesystem (rcS mounts it on /dev/mqueue; a second mount is
+# the same one) with Linux's QSIZE line. (The image has no
+# ipcs.)
 
 load ../lib.sh
 
@@ -35,12 +38,27 @@ ipc_boot() {
 		echo 64 >/proc/sys/kernel/msgmni && echo "msgmni now: $(cat /proc/sys/kernel/msgmni)"
 		echo "250 32000 32 128" >/proc/sys/kernel/sem && echo "sem now: $(cat /proc/sys/kernel/sem)"
 		echo 40000 >/proc/sys/kernel/shmmni 2>/dev/null || echo "shmmni 40000 refused"
-		zcat /proc/config.gz | grep -E "^CONFIG_SYSVIPC="
+		for f in msg_default msg_max msgsize_default msgsize_max queues_max; do
+			echo "mqueue $f: $(cat /proc/sys/fs/mqueue/$f)"
+		done
+		grep " /dev/mqueue " /proc/mounts
+		mkdir -p /tmp/mq && mount -t mqueue none /tmp/mq && grep " /tmp/mq " /proc/mounts
+		/usr/bin/python3 -c "
+import ctypes
+libc = ctypes.CDLL(None, use_errno=True)
+q = libc.mq_open(b\"/umk-bats\", 0o102, 0o640, None)
+assert q >= 0 and libc.mq_send(q, b\"hello\", 5, 3) == 0
+"
+		ls -l /dev/mqueue | awk "NR > 1 {print \$1, \$5, \$NF}"
+		cat /dev/mqueue/umk-bats
+		cat /tmp/mq/umk-bats
+		rm /tmp/mq/umk-bats && ls /dev/mqueue | wc -l
+		zcat /proc/config.gz | grep -E "^CONFIG_(SYSVIPC|POSIX_MQUEUE)="
 		poweroff -f' "$prog"
-	awk '/^=== IPC-BEGIN$/{on=1; next} on{print} /^CONFIG_SYSVIPC=/{if(on) exit}' "$UMK_OUT" >"$BATS_TEST_TMPDIR/got.$1"
+	awk '/^=== IPC-BEGIN$/{on=1; next} on{print} /^CONFIG_POSIX_MQUEUE=/{if(on) exit}' "$UMK_OUT" >"$BATS_TEST_TMPDIR/got.$1"
 }
 
-@test "SysV IPC: /proc/sysvipc as the host's, the kernel.shm*/sem/msg* sysctls, CONFIG_SYSVIPC (every mode)" {
+@test "SysV IPC and POSIX mqueue: /proc/sysvipc as the host's, the sysctls, mount -t mqueue, CONFIG_SYSVIPC/POSIX_MQUEUE (every mode)" {
 	need_image
 	local want=$BATS_TEST_TMPDIR/want failed="" mode rc=0
 	(cd / && env -i PATH=/usr/bin:/bin LC_ALL=C timeout 60 /usr/bin/python3 -c "$(cat "$IPC_SCRIPT")") >"$want" 2>&1 || rc=$?
@@ -58,7 +76,19 @@ ipc_boot() {
 		msgmni now: 64
 		sem now: 250	32000	32	128
 		shmmni 40000 refused
+		mqueue msg_default: 10
+		mqueue msg_max: 10
+		mqueue msgsize_default: 8192
+		mqueue msgsize_max: 8192
+		mqueue queues_max: 256
+		mqueue /dev/mqueue mqueue rw,relatime 0 0
+		none /tmp/mq mqueue rw,relatime 0 0
+		-rw-r----- 80 umk-bats
+		QSIZE:5          NOTIFY:0     SIGNO:0     NOTIFY_PID:0     
+		QSIZE:5          NOTIFY:0     SIGNO:0     NOTIFY_PID:0     
+		0
 		CONFIG_SYSVIPC=y
+		CONFIG_POSIX_MQUEUE=y
 	EOT
 	for mode in $UMK_MODES; do
 		ipc_boot "$mode"
