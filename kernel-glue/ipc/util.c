@@ -106,9 +106,10 @@ int ipc_get_maxidx(struct ipc_ids *ids)
 	return ids->max_idx;
 }
 
+/* Linux's in_group_p: the fsgid or a supplementary group */
 static bool in_group(gid_t g)
 {
-	if (current->cred.egid == g)
+	if (current->cred.fsgid == g)
 		return true;
 	for (int i = 0; i < current->cred.ngroups && i < 32; i++)
 		if (current->cred.groups[i] == g)
