@@ -63,7 +63,11 @@ static int sem_create(int key, int flg, long nsems)
 		return -EINVAL;
 	if (used_sems + nsems > sc_semmns)
 		return -ENOSPC;
-	struct sem_array *sma = kzalloc(sizeof(*sma) + (size_t)nsems * sizeof(struct sem));
+	/* nsems is up to semmsl, which root may raise as far as INT_MAX */
+	struct sem_array *sma = kmalloc_user(sizeof(*sma) + (size_t)nsems * sizeof(struct sem));
+	if (!sma)
+		return -ENOMEM;
+	memset(sma, 0, sizeof(*sma) + (size_t)nsems * sizeof(struct sem));
 	sma->perm.free = sma_free;
 	sma->nsems = (int)nsems;
 	sma->ctime = ipc_now();
@@ -164,7 +168,10 @@ static struct sem_undo *find_undo(struct sem_array *sma)
 	list_for_each_entry(un, &undo_list, link)
 		if (un->owner == current->signal && un->sma == sma)
 			return un;
-	un = kzalloc(sizeof(*un) + (size_t)sma->nsems * sizeof(short));
+	un = kmalloc_user(sizeof(*un) + (size_t)sma->nsems * sizeof(short));
+	if (!un)
+		return NULL;
+	memset(un, 0, sizeof(*un) + (size_t)sma->nsems * sizeof(short));
 	un->owner = current->signal;
 	un->sma = sma;
 	list_add_tail(&un->link, &undo_list);
@@ -195,8 +202,10 @@ static long do_semtimedop(int semid, uaddr_t tsops, unsigned nsops, uaddr_t time
 		return -EINVAL;
 	if (nsops > (unsigned)sc_semopm)
 		return -E2BIG;
-	struct sembuf *sops = kmalloc(nsops * sizeof(*sops));
+	struct sembuf *sops = kmalloc_user(nsops * sizeof(*sops));
 	long err;
+	if (!sops)
+		return -ENOMEM;
 	int64_t deadline = -1;
 	if (copy_from_user(sops, tsops, nsops * sizeof(*sops))) {
 		err = -EFAULT;
@@ -240,6 +249,9 @@ static long do_semtimedop(int semid, uaddr_t tsops, unsigned nsops, uaddr_t time
 		.task = current, .sops = sops, .nsops = (int)nsops, .alter = alter,
 		.pid = current->tgid, .undo = undos ? find_undo(sma) : NULL,
 	};
+	err = -ENOMEM;
+	if (undos && !q.undo)
+		goto out_free;
 	err = perform(sma, sops, (int)nsops, q.undo, q.pid, &q.blocking);
 	if (err <= 0) {
 		if (!err) {
@@ -328,8 +340,10 @@ static long semctl_main(int semid, int semnum, int cmd, uaddr_t arg)
 	if (ipcperms(p, cmd == SETALL ? 0222 : 0444))
 		return -EACCES;
 	if (cmd == GETALL || cmd == SETALL) {
-		unsigned short *io = kmalloc((size_t)nsems * sizeof(*io));
+		unsigned short *io = kmalloc_user((size_t)nsems * sizeof(*io));
 		long err = 0;
+		if (!io)
+			return -ENOMEM;
 		if (cmd == GETALL) {
 			for (int i = 0; i < nsems; i++)
 				io[i] = (unsigned short)sma->sems[i].val;
