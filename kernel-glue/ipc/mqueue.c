@@ -472,7 +472,7 @@ SYSCALL_DEFINE2(mq_notify, int, mqdes, uaddr_t, usev)
 		if (sev.sigev_notify == SIGEV_THREAD) {
 			/* glibc's SIGEV_THREAD: the kernel writes a cookie to a
 			 * netlink socket, which umk's netlink does not do */
-			printk_once_key("mq_notify_thread", KERN_INFO "mq_notify: SIGEV_THREAD (netlink cookie) not implemented (ENOSYS)\n");
+			printk_once_key("mq_notify_thread", KERN_DEBUG "mq_notify: SIGEV_THREAD (netlink cookie) not implemented (ENOSYS)\n");
 			return -ENOSYS;
 		}
 	}

@@ -119,7 +119,7 @@ static int shm_create(int key, int flg, long arg)
 	if (shm_tot + numpages < shm_tot || shm_tot + numpages > shm_ctlall)
 		return -ENOSPC;
 	if (flg & SHM_HUGETLB) {
-		printk_once_key("shm_hugetlb", KERN_INFO "shmget: SHM_HUGETLB: no hugetlbfs (ENOSYS)\n");
+		printk_once_key("shm_hugetlb", KERN_DEBUG "shmget: SHM_HUGETLB: no hugetlbfs (ENOSYS)\n");
 		return -ENOSYS;
 	}
 	if (!shm_mnt) {
