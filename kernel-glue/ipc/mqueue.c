@@ -48,10 +48,12 @@ struct mqueue {
 	uid_t uid;			/* charged for RLIMIT_MSGQUEUE */
 	unsigned long charge;
 	int receivers;			/* sleeping in mq_timedreceive */
+	struct list_head link;		/* all_queues */
 };
 
 static int msg_max = 10, msg_default = 10, msgsize_max = 8192, msgsize_default = 8192, queues_max = 256;
 static int queues_count;
+static LIST_HEAD(all_queues);
 static struct super_block *mq_sb;
 static struct vfsmount *mq_mnt;
 static const struct file_operations mq_fops;
@@ -59,7 +61,6 @@ static struct inode_operations mq_dir_iops;
 
 static struct mqueue *mq_of(struct inode *i) { return tmpfs_kern_data(i); }
 
-static unsigned long user_charge(uid_t uid);
 
 static void mq_free(void *data)
 {
@@ -70,24 +71,20 @@ static void mq_free(void *data)
 		kfree(m);
 	}
 	queues_count--;
+	list_del(&q->link);
 	kfree(q);
 }
 
-/* The queues, for RLIMIT_MSGQUEUE's per-user sum: tmpfs_kern_data of
- * the root's children. */
-struct charge_sum { uid_t uid; unsigned long sum; };
-static struct charge_sum *sum_arg;
-static void add_charge(struct inode *i)
-{
-	if (S_ISREG(i->i_mode) && mq_of(i) && mq_of(i)->uid == sum_arg->uid)
-		sum_arg->sum += mq_of(i)->charge;
-}
+/* What uid's queues are charged, unlinked ones still open included
+ * (Linux uncharges when the inode goes). */
 static unsigned long user_charge(uid_t uid)
 {
-	struct charge_sum s = { uid, 0 };
-	sum_arg = &s;
-	tmpfs_walk_kern(mq_sb->s_root->d_inode, add_charge);
-	return s.sum;
+	unsigned long sum = 0;
+	struct mqueue *q;
+	list_for_each_entry(q, &all_queues, link)
+		if (q->uid == uid)
+			sum += q->charge;
+	return sum;
 }
 
 static bool capable_resource(void) { return current->cred.euid == 0; }
@@ -128,6 +125,7 @@ static struct mqueue *mq_new(const struct mq_attr *attr, long *err)
 	q->uid = uid;
 	q->charge = bytes;
 	queues_count++;
+	list_add_tail(&q->link, &all_queues);
 	return q;
 }
 

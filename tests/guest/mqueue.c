@@ -11,6 +11,7 @@
 #include <poll.h>
 #include <sys/epoll.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <dirent.h>
@@ -224,6 +225,22 @@ int main(void)
 		if (setgid(1000) || setuid(1000))
 			_exit(3);
 		CHECK_ERR("user open", mq_open(Q, O_RDONLY), EACCES);
+		/* RLIMIT_MSGQUEUE: a slot costs a header and a tree node (96
+		 * bytes in Linux's count) plus its message size */
+		struct rlimit rl, small;
+		getrlimit(RLIMIT_MSGQUEUE, &rl);
+		small = rl;
+		small.rlim_cur = 1000;
+		setrlimit(RLIMIT_MSGQUEUE, &small);
+		CHECK_ERR("over RLIMIT_MSGQUEUE", mq_open(Q2, O_RDWR | O_CREAT, 0600, &(struct mq_attr){ .mq_maxmsg = 4, .mq_msgsize = 256 }), EMFILE);
+		mqd_t s1 = mq_open(Q2, O_RDWR | O_CREAT, 0600, &(struct mq_attr){ .mq_maxmsg = 4, .mq_msgsize = 100 });
+		CHECK("under RLIMIT_MSGQUEUE", s1 >= 0);
+		mq_unlink(Q2);
+		CHECK_ERR("an unlinked open queue still counts", mq_open(Q2, O_RDWR | O_CREAT, 0600, &(struct mq_attr){ .mq_maxmsg = 2, .mq_msgsize = 300 }), EMFILE);
+		mq_close(s1);
+		CHECK_OK("closed: room again", mq_open(Q2, O_RDWR | O_CREAT, 0600, &(struct mq_attr){ .mq_maxmsg = 2, .mq_msgsize = 300 }));
+		mq_unlink(Q2);
+		setrlimit(RLIMIT_MSGQUEUE, &rl);
 		CHECK_ERR("user maxmsg > msg_max", mq_open(Q2, O_RDWR | O_CREAT, 0600, &(struct mq_attr){ .mq_maxmsg = 11, .mq_msgsize = 8 }), EINVAL);
 		CHECK_ERR("user msgsize > msgsize_max", mq_open(Q2, O_RDWR | O_CREAT, 0600, &(struct mq_attr){ .mq_maxmsg = 1, .mq_msgsize = 8193 }), EINVAL);
 		mqd_t u = mq_open(Q2, O_RDWR | O_CREAT, 0600, NULL);
