@@ -5,11 +5,14 @@
  * is a file of that filesystem; its descriptor polls readable with a
  * message waiting and writable with room, and read() gives the
  * QSIZE/NOTIFY line. Messages come out highest priority first, in
- * arrival order within one priority. */
+ * arrival order within one priority. mq_notify's SIGEV_THREAD is
+ * glibc's: a 32-byte cookie sent to a netlink socket, whose reader
+ * thread starts the notification function. */
 #include <umk/kernel.h>
 #include <umk/fs.h>
 #include <umk/fdtable.h>
 #include <umk/init.h>
+#include <umk/net.h>
 #include <umk/proc.h>
 #include <umk/sched.h>
 #include <linux/resource.h>
@@ -23,6 +26,9 @@
 #define HARD_MSGMAX	65536
 #define HARD_MSGSIZEMAX	(16 * 1024 * 1024)
 #define MQ_PRIO_MAX	32768
+#define NOTIFY_COOKIE_LEN 32	/* SIGEV_THREAD, as Linux and glibc */
+#define NOTIFY_WOKENUP	1
+#define NOTIFY_REMOVED	2
 /* the sizes Linux charges to RLIMIT_MSGQUEUE per message slot: a
  * struct msg_msg and a priority tree node */
 #define MSG_HDR_SIZE	48
@@ -45,6 +51,9 @@ struct mqueue {
 	struct wait_queue_head wq;	/* senders, receivers, pollers */
 	pid_t notify_owner;		/* tgid, 0: none */
 	struct sigevent notify;
+	/* SIGEV_THREAD: glibc's netlink socket and the cookie for it */
+	struct file *notify_sock;
+	unsigned char cookie[NOTIFY_COOKIE_LEN];
 	uid_t uid;			/* charged for RLIMIT_MSGQUEUE */
 	unsigned long charge;
 	int receivers;			/* sleeping in mq_timedreceive */
@@ -62,9 +71,12 @@ static struct inode_operations mq_dir_iops;
 static struct mqueue *mq_of(struct inode *i) { return tmpfs_kern_data(i); }
 
 
+static void remove_notification(struct mqueue *q);
+
 static void mq_free(void *data)
 {
 	struct mqueue *q = data;
+	remove_notification(q);
 	while (!list_empty(&q->msgs)) {
 		struct mq_msg *m = list_first_entry(&q->msgs, struct mq_msg, link);
 		list_del(&m->link);
@@ -320,6 +332,25 @@ static long mq_deadline(uaddr_t uts, int64_t *deadline)
 	return 0;
 }
 
+/* SIGEV_THREAD: the cookie, its last byte saying why, to glibc's
+ * helper thread; the socket is let go with it. */
+static void send_cookie(struct mqueue *q, unsigned char why)
+{
+	q->cookie[NOTIFY_COOKIE_LEN - 1] = why;
+	netlink_sendskb_file(q->notify_sock, q->cookie, NOTIFY_COOKIE_LEN);
+	fput(q->notify_sock);
+	q->notify_sock = NULL;
+}
+
+/* The registration ends unused (mq_notify(NULL), the owner's close,
+ * the queue's end): glibc frees what it kept for a SIGEV_THREAD. */
+static void remove_notification(struct mqueue *q)
+{
+	if (q->notify_owner && q->notify.sigev_notify == SIGEV_THREAD)
+		send_cookie(q, NOTIFY_REMOVED);
+	q->notify_owner = 0;
+}
+
 static void mq_notify_fire(struct mqueue *q)
 {
 	if (!q->notify_owner)
@@ -333,6 +364,8 @@ static void mq_notify_fire(struct mqueue *q)
 			info.rt.sigval = (uint64_t)q->notify.sigev_value.sival_ptr;
 			send_signal(t, q->notify.sigev_signo, &info);
 		}
+	} else if (q->notify.sigev_notify == SIGEV_THREAD) {
+		send_cookie(q, NOTIFY_WOKENUP);
 	}
 	q->notify_owner = 0;
 }
@@ -460,6 +493,8 @@ out:
 SYSCALL_DEFINE2(mq_notify, int, mqdes, uaddr_t, usev)
 {
 	struct sigevent sev;
+	struct file *sock = NULL;
+	unsigned char cookie[NOTIFY_COOKIE_LEN];
 	if (usev) {
 		if (copy_from_user(&sev, usev, sizeof(sev)))
 			return -EFAULT;
@@ -468,25 +503,40 @@ SYSCALL_DEFINE2(mq_notify, int, mqdes, uaddr_t, usev)
 		if (sev.sigev_notify == SIGEV_SIGNAL && (sev.sigev_signo < 0 || sev.sigev_signo > 64))
 			return -EINVAL;
 		if (sev.sigev_notify == SIGEV_THREAD) {
-			/* glibc's SIGEV_THREAD: the kernel writes a cookie to a
-			 * netlink socket, which umk's netlink does not do */
-			printk_once_key("mq_notify_thread", KERN_DEBUG "mq_notify: SIGEV_THREAD (netlink cookie) not implemented (ENOSYS)\n");
-			return -ENOSYS;
+			/* glibc's way: sigev_signo is a netlink socket that gets
+			 * the cookie sigev_value points at */
+			if (copy_from_user(cookie, (uaddr_t)sev.sigev_value.sival_ptr, sizeof(cookie)))
+				return -EFAULT;
+			sock = fget(sev.sigev_signo);
+			if (!sock)
+				return -EBADF;
+			int err = netlink_sendskb_file(sock, NULL, 0);
+			if (err) {
+				fput(sock);
+				return err;
+			}
 		}
 	}
 	struct mqueue *q;
 	struct file *f = mq_fget(mqdes, &q);
-	if (!f)
+	if (!f) {
+		fput(sock);
 		return -EBADF;
+	}
 	long err = 0;
 	if (!usev) {
 		if (q->notify_owner == current->tgid)
-			q->notify_owner = 0;
+			remove_notification(q);
 	} else if (q->notify_owner) {
 		err = -EBUSY;
+		fput(sock);
 	} else {
 		q->notify = sev;
 		q->notify_owner = current->tgid;
+		if (sock) {
+			q->notify_sock = sock;
+			memcpy(q->cookie, cookie, sizeof(cookie));
+		}
 	}
 	fput(f);
 	return err;
@@ -554,7 +604,7 @@ static void mq_flush(struct file *f)
 {
 	struct mqueue *q = mq_of(file_inode(f));
 	if (q && q->notify_owner == current->tgid)
-		q->notify_owner = 0;
+		remove_notification(q);
 }
 
 static const struct file_operations mq_fops = { .read = mq_read, .poll = mq_poll, .flush = mq_flush };

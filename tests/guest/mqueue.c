@@ -32,6 +32,15 @@ static void on_sig(int s, siginfo_t *si, void *uc)
 }
 static void on_alarm(int s) { (void)s; }
 
+/* SIGEV_THREAD: glibc starts this in a new thread */
+static int thread_pipe[2];
+static char scratch_cookie[32];
+static void on_thread(union sigval v)
+{
+	char c = (char)v.sival_int;
+	write(thread_pipe[1], &c, 1);
+}
+
 static void rcv(const char *label, mqd_t q)
 {
 	char buf[64];
@@ -217,6 +226,27 @@ int main(void)
 	CHECK_OK("send to empty 2", mq_send(q, "m", 1, 0));
 	printf("signal again %d\n", (int)got_sig);
 	rcv("take 3", q);
+
+	/* SIGEV_THREAD: glibc's helper thread hears through netlink */
+	if (pipe(thread_pipe))
+		DIE("pipe");
+	struct sigevent te = { .sigev_notify = SIGEV_THREAD, .sigev_notify_function = on_thread,
+			       .sigev_value.sival_int = 'T' };
+	CHECK_OK("notify thread", mq_notify(q, &te));
+	CHECK_ERR("busy", mq_notify(q, &se), EBUSY);
+	CHECK_OK("send to empty 3", mq_send(q, "t", 1, 0));
+	char tc = 0;
+	struct pollfd tp = { .fd = thread_pipe[0], .events = POLLIN };
+	CHECK("thread ran", poll(&tp, 1, 5000) == 1 && read(thread_pipe[0], &tc, 1) == 1 && tc == 'T');
+	rcv("take 4", q);
+	CHECK_OK("notify thread again", mq_notify(q, &te));
+	CHECK_OK("unregister thread", mq_notify(q, NULL));
+	CHECK_OK("send to empty 4", mq_send(q, "u", 1, 0));
+	CHECK("no thread after unregister", poll(&tp, 1, 300) == 0);
+	rcv("take 5", q);
+	CHECK_ERR("thread with a bad socket", syscall(SYS_mq_notify, q, &(struct sigevent){ .sigev_notify = SIGEV_THREAD, .sigev_signo = 999, .sigev_value.sival_ptr = scratch_cookie }), EBADF);
+	CHECK_ERR("thread with a pipe", syscall(SYS_mq_notify, q, &(struct sigevent){ .sigev_notify = SIGEV_THREAD, .sigev_signo = thread_pipe[0], .sigev_value.sival_ptr = scratch_cookie }), ENOTSOCK);
+	CHECK_ERR("thread cookie EFAULT", syscall(SYS_mq_notify, q, &(struct sigevent){ .sigev_notify = SIGEV_THREAD, .sigev_signo = thread_pipe[0], .sigev_value.sival_ptr = (void *)8 }), EFAULT);
 
 	/* another user: mode 0640 */
 	c = fork();
