@@ -4,6 +4,7 @@
 #ifndef UMK_IPC_IPC_H
 #define UMK_IPC_IPC_H
 #include <umk/sched.h>
+#include <umk/capability.h>
 #include <linux/ipc.h>
 
 /* Ids are seq << IPCMNI_SHIFT | index, as Linux (no ipcmni_extend). */
@@ -63,13 +64,12 @@ void ipc_put(struct kern_ipc_perm *p);
 
 /* flag: S_IRUGO, S_IWUGO or get's mode bits; 0 = allowed, else EACCES. */
 int ipcperms(struct kern_ipc_perm *p, int flag);
-/* IPC_SET / IPC_RMID: owner, creator or root; 0 or -EPERM. */
+/* IPC_SET / IPC_RMID: owner, creator or CAP_SYS_ADMIN; 0 or -EPERM. */
 int ipc_owner_check(struct kern_ipc_perm *p);
 /* IPC_SET's uid, gid and mode bits from a guest ipc64_perm. */
 struct ipc64_perm;
 void ipc_update_perm(struct kern_ipc_perm *p, const struct ipc64_perm *in);
 void ipc_fill_perm(const struct kern_ipc_perm *p, struct ipc64_perm *out);
-static inline bool ipc_capable(void) { return current->cred.euid == 0; }
 static inline long ipc_now(void) { return (long)(ktime_real_ns() / 1000000000); }
 
 /* /proc/sysvipc text of one object (ipc/proc.c walks the tables). */

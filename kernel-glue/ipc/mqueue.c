@@ -12,6 +12,7 @@
 #include <umk/fs.h>
 #include <umk/fdtable.h>
 #include <umk/init.h>
+#include <umk/capability.h>
 #include <umk/net.h>
 #include <umk/proc.h>
 #include <umk/sched.h>
@@ -99,7 +100,7 @@ static unsigned long user_charge(uid_t uid)
 	return sum;
 }
 
-static bool capable_resource(void) { return current->cred.euid == 0; }
+static bool capable_resource(void) { return capable(CAP_SYS_RESOURCE); }
 
 /* A new queue's attributes (NULL: the defaults), as Linux's
  * mqueue_get_inode and mq_attr_ok. */
@@ -291,7 +292,7 @@ SYSCALL_DEFINE1(mq_unlink, uaddr_t, uname)
 		err = -ENOENT;
 	else if (inode_permission(root, MAY_WRITE))
 		err = -EACCES;
-	else if (current->cred.fsuid && current->cred.fsuid != i->i_uid && current->cred.fsuid != root->i_uid)
+	else if (current->cred.fsuid != i->i_uid && current->cred.fsuid != root->i_uid && !capable(CAP_FOWNER))
 		err = -EPERM;	/* the sticky root */
 	else
 		err = tmpfs_remove_kern(root, name);

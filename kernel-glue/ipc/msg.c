@@ -347,7 +347,7 @@ SYSCALL_DEFINE3(msgctl, int, msqid, int, cmd, uaddr_t, buf)
 			msq_remove(q);
 			return 0;
 		}
-		if (ds.msg_qbytes > (unsigned long)msg_ctlmnb && !ipc_capable())
+		if (ds.msg_qbytes > (unsigned long)msg_ctlmnb && !capable(CAP_SYS_RESOURCE))
 			return -EPERM;
 		ipc_update_perm(p, &ds.msg_perm);
 		q->qbytes = ds.msg_qbytes;

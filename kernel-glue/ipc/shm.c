@@ -333,7 +333,7 @@ static unsigned long locked_pages_of(uid_t uid)
 static long shmctl_lock(struct shmid_kernel *shp, int cmd)
 {
 	uint64_t limit = current->signal->rlim[RLIMIT_MEMLOCK].cur;
-	if (!ipc_capable()) {
+	if (!capable(CAP_IPC_LOCK)) {
 		uid_t euid = current->cred.euid;
 		if (euid != shp->perm.uid && euid != shp->perm.cuid)
 			return -EPERM;
@@ -344,7 +344,7 @@ static long shmctl_lock(struct shmid_kernel *shp, int cmd)
 		if (shp->perm.mode & SHM_LOCKED)
 			return 0;
 		uid_t uid = current->cred.uid;
-		if (limit != RLIM_INFINITY && !ipc_capable() &&
+		if (limit != RLIM_INFINITY && !capable(CAP_IPC_LOCK) &&
 		    locked_pages_of(uid) + seg_pages(shp) > (limit >> PAGE_SHIFT))
 			return -ENOMEM;
 		shp->perm.mode |= SHM_LOCKED;

@@ -126,8 +126,7 @@ int ipcperms(struct kern_ipc_perm *p, int flag)
 		granted >>= 6;
 	else if (in_group(p->cgid) || in_group(p->gid))
 		granted >>= 3;
-	/* root has CAP_IPC_OWNER */
-	if ((requested & ~granted & 0007) && !ipc_capable())
+	if ((requested & ~granted & 0007) && !capable(CAP_IPC_OWNER))
 		return -1;
 	return 0;
 }
@@ -135,7 +134,7 @@ int ipcperms(struct kern_ipc_perm *p, int flag)
 int ipc_owner_check(struct kern_ipc_perm *p)
 {
 	uid_t euid = current->cred.euid;
-	if (euid == p->cuid || euid == p->uid || ipc_capable())
+	if (euid == p->cuid || euid == p->uid || capable(CAP_SYS_ADMIN))
 		return 0;
 	return -EPERM;
 }
