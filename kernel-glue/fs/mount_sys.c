@@ -4,6 +4,7 @@
 #include <umk/fs.h>
 #include <umk/tty.h>
 #include <umk/fdtable.h>
+#include <umk/fsnotify.h>
 #include <umk/mm.h>
 #include <umk/sched.h>
 #include <umk/syscall.h>
@@ -98,8 +99,11 @@ static void mnt_detach(struct vfsmount *m, bool free_sb)
 	list_del(&m->mnt_list);
 	m->mnt_flags |= MNT_DETACHED;
 	struct super_block *sb = m->mnt_sb;
-	if (free_sb && !sb_mounted(sb) && sb->s_op && sb->s_op->put_super)
-		sb->s_op->put_super(sb);
+	if (free_sb && !sb_mounted(sb)) {
+		fsnotify_sb_delete(sb);
+		if (sb->s_op && sb->s_op->put_super)
+			sb->s_op->put_super(sb);
+	}
 }
 
 /* The subtree of sb at path, walked from sb's root on a private mount,

@@ -1,6 +1,8 @@
 /* open/close, access checks, cwd and root, and attribute changes. */
 #include <umk/fs.h>
 #include <umk/fdtable.h>
+#include <umk/fsnotify.h>
+#include <umk/fsnotify.h>
 #include <umk/sched.h>
 #include <umk/syscall.h>
 #include <umk/uaccess.h>
@@ -149,7 +151,10 @@ static int notify_change(const struct path *p, struct iattr *ia)
 	struct inode *i = p->dentry->d_inode;
 	if (!i->i_op || !i->i_op->setattr)
 		return -EPERM;
-	return i->i_op->setattr(i, ia);
+	int err = i->i_op->setattr(i, ia);
+	if (!err)
+		fsnotify_change(p->dentry, ia->valid);
+	return err;
 }
 
 static int do_truncate_path(const struct path *p, loff_t len)
