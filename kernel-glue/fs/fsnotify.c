@@ -139,7 +139,7 @@ void __fsnotify_gone(struct inode *inode)
 	if (!inode->i_fsnotify || inode->i_nlink || inode->i_openers > 0)
 		return;
 	igrab(inode);
-	__fsnotify_inode(inode, IN_DELETE_SELF);
+	notify(inode, IN_DELETE_SELF, NULL, 0, false);	/* no IN_ISDIR here on Linux */
 	remove_all_marks(inode);
 	iput(inode);
 }
@@ -161,16 +161,16 @@ void __fsnotify_move(struct inode *odir, const char *oname, struct inode *ndir, 
 		fsnotify_gone(target);
 }
 
-/* The filesystem is going away: IN_UNMOUNT, then the marks go. */
+/* The filesystem is going away: IN_UNMOUNT, then the marks go. Linux
+ * walks the superblock's inodes newest first; inode numbers stand in for
+ * that age here. */
 void fsnotify_sb_delete(struct super_block *sb)
 {
 	for (;;) {
 		struct conn_node *n, *found = NULL;
 		list_for_each_entry(n, &all_conns, all)
-			if (n->inode->i_sb == sb) {
+			if (n->inode->i_sb == sb && (!found || n->inode->i_ino > found->inode->i_ino))
 				found = n;
-				break;
-			}
 		if (!found)
 			return;
 		struct inode *inode = igrab(found->inode);

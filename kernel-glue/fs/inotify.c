@@ -248,7 +248,13 @@ static long inotify_ioctl(struct file *f, unsigned cmd, unsigned long arg)
 		int v = g->q_bytes > 0x7fffffff ? 0x7fffffff : (int)g->q_bytes;
 		return copy_to_user((uaddr_t)arg, &v, sizeof(v)) ? -EFAULT : 0;
 	}
-	return -EINVAL;	/* Linux: unknown inotify ioctls are EINVAL, not ENOTTY */
+	if (cmd == INOTIFY_IOC_SETNEXTWD) {	/* checkpoint/restore: the next wd to give */
+		if ((long)arg < 1 || (long)arg > 0x7fffffff)
+			return -EINVAL;
+		g->last_wd = (int)arg - 1;
+		return 0;
+	}
+	return -ENOTTY;
 }
 
 static void inotify_release(struct inode *inode __unused, struct file *f)
@@ -371,7 +377,7 @@ SYSCALL_DEFINE3(inotify_add_watch, int, fd, uaddr_t, upath, uint32_t, mask)
 	w->wd = alloc_wd(g);
 	w->mark.ops = &inotify_mark_ops;
 	w->mark.mask = want;
-	list_add_tail(&w->g_list, &g->watches);
+	list_add(&w->g_list, &g->watches);	/* newest first, as fdinfo lists them */
 	g->user->watches++;
 	fsnotify_add_mark(&w->mark, inode);
 	r = w->wd;

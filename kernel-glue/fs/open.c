@@ -196,7 +196,7 @@ SYSCALL_DEFINE2(ftruncate, int, fd, loff_t, len)
 	int err = -EINVAL;
 	if (S_ISREG(f->f_inode->i_mode) && (f->f_mode & FMODE_WRITE) && f->f_path.mnt) {
 		struct iattr ia = { .valid = ATTR_SIZE, .size = len };
-		err = (f->f_flags & O_APPEND) ? -EPERM : notify_change(&f->f_path, &ia);
+		err = notify_change(&f->f_path, &ia);	/* O_APPEND fds may truncate (only chattr +a files may not) */
 	}
 	fput(f);
 	return err;
