@@ -650,7 +650,14 @@ static void test_unmount(void)
 		DIE("mount");
 	put_file(D "/mnt/file", "x");
 	int fd = inotify_init1(IN_NONBLOCK);
-	watch(fd, D "/mnt", IN_CREATE, "mnt-root");
+	watch(fd, D "/mnt", IN_ALL_EVENTS, "mnt-root");
+	watch(fd, D "/mnt/file", IN_ALL_EVENTS, "mnt-file");
+	/* the same sequences on tmpfs */
+	put_file(D "/mnt/new", "abc");
+	rename(D "/mnt/new", D "/mnt/file");
+	mkdir(D "/mnt/d", 0755);
+	rmdir(D "/mnt/d");
+	drain(fd, "tmpfs: create+write+close, rename over the watched file, mkdir, rmdir");
 	watch(fd, D "/mnt/file", IN_MODIFY, "mnt-file");
 	watch(fd, D, IN_ALL_EVENTS, "dir");
 	CHECK_OK("umount", umount(D "/mnt"));
