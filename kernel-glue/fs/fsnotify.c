@@ -88,14 +88,17 @@ static void dentry_event(struct dentry *d, uint32_t mask)
 
 void __fsnotify_file(struct file *f, uint32_t mask)
 {
-	dentry_event(f->f_path.dentry, mask);
+	if (fsnotify_dentry_watched(f->f_path.dentry))
+		dentry_event(f->f_path.dentry, mask);
+	if (fanotify_marks_active)
+		fanotify_file_event(f, mask);
 }
 
 void __fsnotify_close(struct file *f)
 {
 	struct inode *inode = f->f_inode;
-	if (!(f->f_flags & O_PATH))
-		dentry_event(f->f_path.dentry, (f->f_mode & FMODE_WRITE) ? IN_CLOSE_WRITE : IN_CLOSE_NOWRITE);
+	if (!(f->f_flags & O_PATH) && !(f->f_mode & FMODE_NONOTIFY))
+		__fsnotify_file(f, (f->f_mode & FMODE_WRITE) ? IN_CLOSE_WRITE : IN_CLOSE_NOWRITE);
 	fsnotify_gone(inode);
 }
 
@@ -166,6 +169,8 @@ void __fsnotify_move(struct inode *odir, const char *oname, struct inode *ndir, 
  * that age here. */
 void fsnotify_sb_delete(struct super_block *sb)
 {
+	if (fanotify_marks_active)
+		fanotify_sb_delete(sb);
 	for (;;) {
 		struct conn_node *n, *found = NULL;
 		list_for_each_entry(n, &all_conns, all)

@@ -98,6 +98,8 @@ static void mnt_detach(struct vfsmount *m, bool free_sb)
 			mnt_detach(c, false);
 	list_del(&m->mnt_list);
 	m->mnt_flags |= MNT_DETACHED;
+	if (fanotify_marks_active)
+		fanotify_mnt_delete(m);
 	struct super_block *sb = m->mnt_sb;
 	if (free_sb && !sb_mounted(sb)) {
 		fsnotify_sb_delete(sb);

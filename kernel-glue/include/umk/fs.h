@@ -199,6 +199,7 @@ struct file_operations {
 #define FMODE_PREAD	0x8	/* pread/pwrite allowed */
 #define FMODE_PATH	0x10	/* O_PATH: no I/O */
 #define FMODE_NOTIFY	0x20	/* counted in i_openers; close reports (fsnotify.h) */
+#define FMODE_NONOTIFY	0x40	/* no fsnotify events for this file (fanotify's event fds) */
 
 struct file {
 	int f_count;

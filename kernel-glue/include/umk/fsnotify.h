@@ -50,9 +50,24 @@ void fsnotify_sb_delete(struct super_block *sb);
 
 static inline bool fsnotify_watched(const struct inode *i) { return i && i->i_fsnotify; }
 
+/* fanotify marks (on inodes, mounts, filesystems) anywhere: file events
+ * then go to fanotify_file_event (fs/fanotify.c) */
+extern int fanotify_marks_active;
+void fanotify_file_event(struct file *f, uint32_t mask);
+void fanotify_sb_delete(struct super_block *sb);
+void fanotify_mnt_delete(struct vfsmount *mnt);
+/* f_flags bit for a kernel open that must not be reported (the files
+ * fanotify hands its reader), as Linux's __FMODE_NONOTIFY */
+#define O_FSNOTIFY_NONOTIFY 0x4000000
+
 static inline bool fsnotify_dentry_watched(const struct dentry *d)
 {
 	return d && (fsnotify_watched(d->d_inode) || (d->d_parent != d && fsnotify_watched(d->d_parent->d_inode)));
+}
+
+static inline bool fsnotify_file_watched(const struct file *f)
+{
+	return !(f->f_mode & FMODE_NONOTIFY) && (fanotify_marks_active || fsnotify_dentry_watched(f->f_path.dentry));
 }
 
 /* A file was opened (O_PATH too: it keeps the inode open; no event). */
@@ -60,17 +75,21 @@ static inline void fsnotify_open(struct file *f)
 {
 	f->f_mode |= FMODE_NOTIFY;
 	f->f_inode->i_openers++;
-	if (!(f->f_flags & O_PATH) && fsnotify_dentry_watched(f->f_path.dentry))
+	if (f->f_flags & O_FSNOTIFY_NONOTIFY) {
+		f->f_flags &= ~O_FSNOTIFY_NONOTIFY;
+		f->f_mode |= FMODE_NONOTIFY;
+	}
+	if (!(f->f_flags & O_PATH) && fsnotify_file_watched(f))
 		__fsnotify_file(f, IN_OPEN);
 }
 static inline void fsnotify_access(struct file *f)
 {
-	if (fsnotify_dentry_watched(f->f_path.dentry))
+	if (fsnotify_file_watched(f))
 		__fsnotify_file(f, IN_ACCESS);
 }
 static inline void fsnotify_modify(struct file *f)
 {
-	if (fsnotify_dentry_watched(f->f_path.dentry))
+	if (fsnotify_file_watched(f))
 		__fsnotify_file(f, IN_MODIFY);
 }
 /* the last reference to an opened file went away */
@@ -79,7 +98,7 @@ static inline void fsnotify_close(struct file *f)
 	if (!(f->f_mode & FMODE_NOTIFY))
 		return;
 	f->f_inode->i_openers--;
-	if (fsnotify_dentry_watched(f->f_path.dentry))
+	if (fsnotify_file_watched(f) || fsnotify_watched(f->f_inode))
 		__fsnotify_close(f);
 }
 /* setattr succeeded with these ATTR_* bits */
