@@ -46,7 +46,8 @@
 			  FAN_REPORT_FID | FAN_REPORT_DIR_FID | FAN_REPORT_NAME | FAN_REPORT_TARGET_FID)
 #define EVENT_F_FLAGS (O_ACCMODE | O_APPEND | O_NONBLOCK | __O_SYNC | O_DSYNC | O_CLOEXEC | O_LARGEFILE | O_NOATIME)
 #define META_LEN 24	/* sizeof(struct fanotify_event_metadata) */
-#define MAX_MERGE 128
+#define MAX_MERGE 128		/* bucket entries a new event is compared with */
+#define MERGE_BUCKETS 128
 
 int fanotify_marks_active;
 static int max_queued_events = 16384;
@@ -71,6 +72,7 @@ struct fan_mark {
 
 struct fan_event {
 	struct list_head list;
+	struct list_head hlist;		/* in its merge bucket; empty for the overflow */
 	uint32_t mask;
 	pid_t pid;
 	struct path path;		/* with references; none for the overflow */
@@ -79,6 +81,7 @@ struct fan_event {
 struct fan_group {
 	struct list_head list;		/* all groups */
 	struct list_head marks, events;
+	struct list_head buckets[MERGE_BUCKETS];	/* queued events by object and pid, newest first */
 	unsigned q_len, max_events;
 	bool overflow_queued;
 	unsigned event_f_flags;
@@ -138,6 +141,7 @@ static void free_mark(struct fan_group *g, struct fan_mark *m)
 
 static void free_event(struct fan_event *e)
 {
+	list_del(&e->hlist);
 	if (e->path.dentry)
 		path_put(&e->path);
 	kfree(e);
@@ -152,24 +156,29 @@ static void queue_event(struct fan_group *g, uint32_t mask, struct file *f)
 			return;
 		g->overflow_queued = true;
 		struct fan_event *o = kzalloc(sizeof(*o));
+		INIT_LIST_HEAD(&o->hlist);
 		o->mask = FAN_Q_OVERFLOW;
 		list_add_tail(&o->list, &g->events);
 		g->q_len++;
 		wake_up(&g->wq);
 		return;
 	}
-	/* merge with a queued event of the same object and process */
+	/* merge with a queued event of the same object and process, looked
+	 * for as Linux does: among the newest entries of its hash bucket */
+	uint64_t h = ((uintptr_t)f->f_inode ^ ((uintptr_t)f->f_path.mnt >> 4) ^ (uint64_t)pid * 0x9E3779B97F4A7C15ull ^ isdir);
+	struct list_head *bucket = &g->buckets[(h * 0x9E3779B97F4A7C15ull) >> 57];
 	int n = 0;
 	struct fan_event *e;
-	for (struct list_head *l = g->events.prev; l != &g->events && n < MAX_MERGE; l = l->prev, n++) {
-		e = list_entry(l, struct fan_event, list);
-		if (e->path.dentry && e->pid == pid && e->path.mnt == f->f_path.mnt &&
-		    e->path.dentry->d_inode == f->f_inode && S_ISDIR(e->path.dentry->d_inode->i_mode) == isdir) {
+	list_for_each_entry(e, bucket, hlist) {
+		if (++n > MAX_MERGE)
+			break;
+		if (e->pid == pid && e->path.mnt == f->f_path.mnt && e->path.dentry->d_inode == f->f_inode) {
 			e->mask |= mask;
 			return;
 		}
 	}
 	e = kzalloc(sizeof(*e));
+	list_add(&e->hlist, bucket);
 	e->mask = mask;
 	e->pid = pid;
 	e->path = f->f_path;
@@ -397,6 +406,8 @@ SYSCALL_DEFINE2(fanotify_init, unsigned, flags, unsigned, event_f_flags)
 	struct fan_group *g = kzalloc(sizeof(*g));
 	INIT_LIST_HEAD(&g->marks);
 	INIT_LIST_HEAD(&g->events);
+	for (int i = 0; i < MERGE_BUCKETS; i++)
+		INIT_LIST_HEAD(&g->buckets[i]);
 	init_waitqueue_head(&g->wq);
 	g->max_events = (flags & FAN_UNLIMITED_QUEUE) ? 0 : (unsigned)max_queued_events;
 	g->max_marks = (flags & FAN_UNLIMITED_MARKS) ? -1 : user_marks_max();
