@@ -271,7 +271,7 @@ struct file *filp_open_exec(const char *path)
 		err = -EACCES;
 	else
 		err = inode_permission(inode, MAY_EXEC);
-	struct file *f = err ? ERR_PTR(err) : dentry_open_noperm(&p, O_RDONLY);
+	struct file *f = err ? ERR_PTR(err) : dentry_open_noperm(&p, O_RDONLY | O_FSNOTIFY_EXEC);
 	path_put(&p);
 	return f;
 }

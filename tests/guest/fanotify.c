@@ -251,8 +251,45 @@ static void test_mount_marks(void)
 	unlink(D "/outside");
 }
 
-int main(void)
+/* exec reports FAN_OPEN_EXEC with FAN_OPEN, in the exec'ing process */
+static void test_exec(void)
 {
+	int in = open("/proc/self/exe", O_RDONLY), out = open(D "/prog", O_CREAT | O_WRONLY | O_TRUNC, 0755);
+	char buf[65536];
+	ssize_t n;
+	while (in >= 0 && out >= 0 && (n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, n) != n)
+			DIE("copy");
+	close(in);
+	close(out);
+	int fd = fanotify_init(FAN_CLASS_NOTIF | FAN_NONBLOCK, O_RDONLY);
+	CHECK_OK("mark prog: FAN_OPEN_EXEC", fanotify_mark(fd, FAN_MARK_ADD, FAN_OPEN_EXEC, AT_FDCWD, D "/prog"));
+	read_file(D "/prog");
+	child_pid = fork();
+	if (child_pid == 0) {
+		execl(D "/prog", "prog", "--exit", (char *)NULL);
+		_exit(127);
+	}
+	int st;
+	waitpid(child_pid, &st, 0);
+	CHECK("prog ran", WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	drain(fd, "read prog, exec prog (FAN_OPEN_EXEC marked)");
+	CHECK_OK("mark prog: FAN_OPEN", fanotify_mark(fd, FAN_MARK_ADD, FAN_OPEN, AT_FDCWD, D "/prog"));
+	child_pid = fork();
+	if (child_pid == 0) {
+		execl(D "/prog", "prog", "--exit", (char *)NULL);
+		_exit(127);
+	}
+	waitpid(child_pid, &st, 0);
+	drain(fd, "exec prog (FAN_OPEN|FAN_OPEN_EXEC marked)");
+	close(fd);
+	unlink(D "/prog");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && !strcmp(argv[1], "--exit"))
+		return 0;
 	if (geteuid() != 0) {
 		printf("fanotify: needs root\n");
 		return 0;
@@ -263,6 +300,7 @@ int main(void)
 	test_errors();
 	test_inode_marks();
 	test_mount_marks();
+	test_exec();
 	rmdir(D);
 	return t_failures ? 1 : 0;
 }

@@ -59,6 +59,9 @@ void fanotify_mnt_delete(struct vfsmount *mnt);
 /* f_flags bit for a kernel open that must not be reported (the files
  * fanotify hands its reader), as Linux's __FMODE_NONOTIFY */
 #define O_FSNOTIFY_NONOTIFY 0x4000000
+/* f_flags bit for exec's open: the open event is also FAN_OPEN_EXEC */
+#define O_FSNOTIFY_EXEC 0x8000000
+#define FSN_OPEN_EXEC 0x1000	/* FAN_OPEN_EXEC; inotify has no such event */
 
 static inline bool fsnotify_dentry_watched(const struct dentry *d)
 {
@@ -75,12 +78,16 @@ static inline void fsnotify_open(struct file *f)
 {
 	f->f_mode |= FMODE_NOTIFY;
 	f->f_inode->i_openers++;
-	if (f->f_flags & O_FSNOTIFY_NONOTIFY) {
-		f->f_flags &= ~O_FSNOTIFY_NONOTIFY;
-		f->f_mode |= FMODE_NONOTIFY;
+	uint32_t mask = IN_OPEN;
+	if (f->f_flags & (O_FSNOTIFY_NONOTIFY | O_FSNOTIFY_EXEC)) {
+		if (f->f_flags & O_FSNOTIFY_NONOTIFY)
+			f->f_mode |= FMODE_NONOTIFY;
+		if (f->f_flags & O_FSNOTIFY_EXEC)
+			mask |= FSN_OPEN_EXEC;
+		f->f_flags &= ~(O_FSNOTIFY_NONOTIFY | O_FSNOTIFY_EXEC);
 	}
 	if (!(f->f_flags & O_PATH) && fsnotify_file_watched(f))
-		__fsnotify_file(f, IN_OPEN);
+		__fsnotify_file(f, mask);
 }
 static inline void fsnotify_access(struct file *f)
 {
