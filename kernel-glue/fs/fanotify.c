@@ -248,6 +248,17 @@ static void drop_marks_of(enum obj type, void *obj, struct super_block *sb)
 }
 
 void fanotify_sb_delete(struct super_block *sb) { drop_marks_of(OBJ_SB, NULL, sb); }
+
+bool fanotify_pins_mount(struct vfsmount *mnt)
+{
+	struct fan_group *g;
+	struct fan_event *e;
+	list_for_each_entry(g, &groups, list)
+		list_for_each_entry(e, &g->events, list)
+			if (e->path.mnt == mnt)
+				return true;
+	return false;
+}
 void fanotify_mnt_delete(struct vfsmount *mnt) { drop_marks_of(OBJ_MOUNT, mnt, NULL); }
 
 /* ---- the file ---- */

@@ -59,6 +59,8 @@ static bool mnt_busy(struct vfsmount *m)
 	list_for_each_entry(c, &mount_list, mnt_list)
 		if (c->mnt_parent == m)
 			return true;
+	if (fanotify_pins_mount(m))
+		return true;	/* unread events hold their files' paths */
 	struct task *t;
 	for_each_task(t) {
 		if (t->state == TASK_DEAD || t->state == TASK_ZOMBIE)

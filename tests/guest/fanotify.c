@@ -242,6 +242,7 @@ static void test_mount_marks(void)
 	CHECK_OK("and an inode mark on g", fanotify_mark(fd, FAN_MARK_ADD, FAN_CLOSE_NOWRITE, AT_FDCWD, M "/sub/g"));
 	read_file(M "/sub/g");
 	read_file(D "/outside");
+	CHECK_ERR("umount with an unread event", umount(M), EBUSY);
 	drain(fd, "filesystem mark + inode mark: read g, read outside");
 	CHECK_OK("umount", umount(M));
 	put_file(D "/outside", "z");

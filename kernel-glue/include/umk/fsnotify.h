@@ -56,6 +56,7 @@ extern int fanotify_marks_active;
 void fanotify_file_event(struct file *f, uint32_t mask);
 void fanotify_sb_delete(struct super_block *sb);
 void fanotify_mnt_delete(struct vfsmount *mnt);
+bool fanotify_pins_mount(struct vfsmount *mnt);	/* an unread event is on it */
 /* f_flags bit for a kernel open that must not be reported (the files
  * fanotify hands its reader), as Linux's __FMODE_NONOTIFY */
 #define O_FSNOTIFY_NONOTIFY 0x4000000
