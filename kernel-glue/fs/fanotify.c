@@ -76,6 +76,12 @@ struct fan_event {
 	uint32_t mask;
 	pid_t pid;
 	struct path path;		/* with references; none for the overflow */
+	/* permission events: the opener/reader waits on wq for a response
+	 * and owns the event; the listener answers by the fd it was given */
+	bool perm;
+	int fd;
+	uint32_t response;		/* 0 while pending, FAN_ALLOW or FAN_DENY */
+	struct wait_queue_head wq;
 };
 
 struct fan_group {
@@ -86,11 +92,15 @@ struct fan_group {
 	bool overflow_queued;
 	unsigned event_f_flags;
 	bool report_tid;
+	bool content;			/* FAN_CLASS_CONTENT or PRE_CONTENT: permission events */
+	uint64_t id;			/* creation order */
+	struct list_head answering;	/* permission events read, not yet answered */
 	int max_marks;
 	struct wait_queue_head wq;
 	struct fan_user *user;
 };
 static LIST_HEAD(groups);
+static uint64_t last_group_id;
 
 /* As Linux sizes max_user_marks: 1% of memory at 1232 bytes a mark
  * (what the x86-64 host kernel's formula gives), 8192 to 1048576. */
@@ -218,7 +228,7 @@ static uint32_t group_mask(struct fan_group *g, struct file *f, uint32_t mask)
 	}
 	if (S_ISDIR(inode->i_mode) && !(marks & FAN_ONDIR))
 		return 0;
-	return mask & marks & FD_EVENTS;
+	return mask & marks & (FD_EVENTS | PERM_EVENTS);
 }
 
 void fanotify_file_event(struct file *f, uint32_t mask)
@@ -231,6 +241,87 @@ void fanotify_file_event(struct file *f, uint32_t mask)
 		if (want)
 			queue_event(g, want, f);
 	}
+}
+
+/* The waiter owns a permission event: answering wakes it to read the
+ * response and free the event. */
+static void answer(struct fan_event *e, uint32_t response)
+{
+	INIT_LIST_HEAD(&e->list);
+	e->response = response;
+	wake_up(&e->wq);
+}
+
+/* Ask every content-class group that wants the event, in turn; the first
+ * FAN_DENY makes it EPERM. While waiting the task can be interrupted
+ * (the syscall then restarts or fails with EINTR). */
+int fanotify_perm(struct file *f, uint32_t mask)
+{
+	if (!f->f_path.mnt)
+		return 0;
+	/* groups may come and go while this task waits: take them in
+	 * creation order, looking each next one up afresh */
+	uint64_t done_id = 0;
+	for (;;) {
+		struct fan_group *g = NULL, *c;
+		uint32_t want = 0;
+		list_for_each_entry(c, &groups, list) {
+			if (c->id <= done_id || !c->content || (g && c->id > g->id))
+				continue;
+			uint32_t w = group_mask(c, f, mask);
+			if (w) {
+				g = c;
+				want = w;
+			}
+		}
+		if (!g)
+			break;
+		done_id = g->id;
+		if (g->max_events && g->q_len >= g->max_events)
+			continue;	/* overflowed: allowed, as Linux */
+		struct fan_event *e = kzalloc(sizeof(*e));
+		INIT_LIST_HEAD(&e->hlist);
+		init_waitqueue_head(&e->wq);
+		e->perm = true;
+		e->mask = want;
+		e->pid = g->report_tid ? current->pid : current->tgid;
+		e->path = f->f_path;
+		path_get(&e->path);
+		list_add_tail(&e->list, &g->events);
+		g->q_len++;
+		wake_up(&g->wq);
+		long err = wait_event_interruptible(e->wq, e->response != 0);
+		if (err) {
+			if (!e->response) {
+				/* still queued or being judged: withdraw it */
+				bool queued = false;
+				struct fan_event *q;
+				list_for_each_entry(q, &g->events, list)
+					if (q == e)
+						queued = true;
+				list_del(&e->list);
+				if (queued)
+					g->q_len--;
+			}
+			free_event(e);
+			return err;
+		}
+		uint32_t resp = e->response;
+		free_event(e);
+		if (resp == FAN_DENY)
+			return -EPERM;
+	}
+	return 0;
+}
+
+int __fsnotify_open_perm(struct file *f)
+{
+	if (f->f_flags & O_FSNOTIFY_EXEC) {
+		int err = fanotify_perm(f, FAN_OPEN_EXEC_PERM);
+		if (err)
+			return err;
+	}
+	return fanotify_perm(f, FAN_OPEN_PERM);
 }
 
 /* marks on objects that are going away go with them (no event) */
@@ -253,10 +344,14 @@ bool fanotify_pins_mount(struct vfsmount *mnt)
 {
 	struct fan_group *g;
 	struct fan_event *e;
-	list_for_each_entry(g, &groups, list)
+	list_for_each_entry(g, &groups, list) {
 		list_for_each_entry(e, &g->events, list)
 			if (e->path.mnt == mnt)
 				return true;
+		list_for_each_entry(e, &g->answering, list)
+			if (e->path.mnt == mnt)
+				return true;
+	}
 	return false;
 }
 void fanotify_mnt_delete(struct vfsmount *mnt) { drop_marks_of(OBJ_MOUNT, mnt, NULL); }
@@ -280,7 +375,10 @@ static ssize_t fanotify_read(struct file *f, void *buf, size_t n, loff_t *pos __
 						return done;
 					list_del(&e->list);
 					g->q_len--;
-					free_event(e);
+					if (e->perm)
+						answer(e, FAN_ALLOW);	/* nobody can judge it */
+					else
+						free_event(e);
 					return PTR_ERR(ef);
 				}
 				fd = fd_install(ef, g->event_f_flags & O_CLOEXEC);
@@ -299,7 +397,12 @@ static ssize_t fanotify_read(struct file *f, void *buf, size_t n, loff_t *pos __
 			g->q_len--;
 			if (e->mask == FAN_Q_OVERFLOW)
 				g->overflow_queued = false;
-			free_event(e);
+			if (e->perm) {
+				e->fd = fd;
+				list_add_tail(&e->list, &g->answering);
+			} else {
+				free_event(e);
+			}
 		}
 		if (done)
 			return done;
@@ -311,10 +414,11 @@ static ssize_t fanotify_read(struct file *f, void *buf, size_t n, loff_t *pos __
 	}
 }
 
-/* Responses are for permission events, which never queue here: a
- * well-formed one names no pending event (ENOENT), as on Linux. */
-static ssize_t fanotify_write(struct file *f __unused, const void *buf, size_t n, loff_t *pos __unused)
+/* A response to a permission event read earlier, named by its fd
+ * (ENOENT if none is pending with that fd), as Linux. */
+static ssize_t fanotify_write(struct file *f, const void *buf, size_t n, loff_t *pos __unused)
 {
+	struct fan_group *g = f->private_data;
 	struct fanotify_response r;
 	if (n < sizeof(r))
 		return -EINVAL;
@@ -324,6 +428,13 @@ static ssize_t fanotify_write(struct file *f __unused, const void *buf, size_t n
 	if ((r.response & ~(FAN_ALLOW | FAN_DENY | FAN_AUDIT)) != 0 ||
 	    ((r.response & (FAN_ALLOW | FAN_DENY)) != FAN_ALLOW && (r.response & (FAN_ALLOW | FAN_DENY)) != FAN_DENY))
 		return -EINVAL;
+	struct fan_event *e;
+	list_for_each_entry(e, &g->answering, list)
+		if (e->fd == r.fd) {
+			list_del(&e->list);
+			answer(e, r.response & (FAN_ALLOW | FAN_DENY));
+			return sizeof(r);
+		}
 	return -ENOENT;
 }
 
@@ -349,10 +460,19 @@ static void fanotify_release(struct inode *inode __unused, struct file *f)
 	list_del(&g->list);
 	while (!list_empty(&g->marks))
 		free_mark(g, list_first_entry(&g->marks, struct fan_mark, list));
+	/* a listener that goes away allows what it was asked (Linux) */
+	while (!list_empty(&g->answering)) {
+		struct fan_event *e = list_first_entry(&g->answering, struct fan_event, list);
+		list_del(&e->list);
+		answer(e, FAN_ALLOW);
+	}
 	while (!list_empty(&g->events)) {
 		struct fan_event *e = list_first_entry(&g->events, struct fan_event, list);
 		list_del(&e->list);
-		free_event(e);
+		if (e->perm)
+			answer(e, FAN_ALLOW);
+		else
+			free_event(e);
 	}
 	g->user->groups--;
 	put_user_if_idle(g->user);
@@ -396,10 +516,8 @@ SYSCALL_DEFINE2(fanotify_init, unsigned, flags, unsigned, event_f_flags)
 		return -EPERM;	/* no CAP_SYS_ADMIN; unprivileged (FID) groups are not implemented */
 	if (flags & ~INIT_FLAGS_KNOWN)
 		return -EINVAL;
-	if (flags & (FAN_CLASS_CONTENT | FAN_CLASS_PRE_CONTENT)) {
-		printk_once_key("fanotify-perm", KERN_NOTICE "fanotify: permission classes (FAN_CLASS_CONTENT/PRE_CONTENT) are not implemented\n");
+	if ((flags & FAN_ALL_CLASS_BITS) == FAN_ALL_CLASS_BITS)
 		return -EINVAL;
-	}
 	if (flags & (FAN_REPORT_FID | FAN_REPORT_DIR_FID | FAN_REPORT_NAME | FAN_REPORT_TARGET_FID | FAN_REPORT_PIDFD |
 		     FAN_ENABLE_AUDIT)) {
 		printk_once_key("fanotify-fid", KERN_NOTICE "fanotify: FAN_REPORT_FID/DIR_FID/NAME/TARGET_FID/PIDFD and FAN_ENABLE_AUDIT are not implemented\n");
@@ -417,6 +535,8 @@ SYSCALL_DEFINE2(fanotify_init, unsigned, flags, unsigned, event_f_flags)
 	struct fan_group *g = kzalloc(sizeof(*g));
 	INIT_LIST_HEAD(&g->marks);
 	INIT_LIST_HEAD(&g->events);
+	INIT_LIST_HEAD(&g->answering);
+	g->content = flags & (FAN_CLASS_CONTENT | FAN_CLASS_PRE_CONTENT);
 	for (int i = 0; i < MERGE_BUCKETS; i++)
 		INIT_LIST_HEAD(&g->buckets[i]);
 	init_waitqueue_head(&g->wq);
@@ -434,6 +554,7 @@ SYSCALL_DEFINE2(fanotify_init, unsigned, flags, unsigned, event_f_flags)
 		kfree(g);
 		return fd;
 	}
+	g->id = ++last_group_id;
 	list_add_tail(&g->list, &groups);
 	return fd;
 }
@@ -503,14 +624,14 @@ SYSCALL_DEFINE5(fanotify_mark, int, fd, unsigned, flags, uint64_t, mask64, int, 
 	if (f->f_op != &fanotify_fops)
 		goto out;
 	struct fan_group *g = f->private_data;
-	if (mask & PERM_EVENTS)
-		goto out;	/* needs FAN_CLASS_CONTENT, which init refuses */
+	if ((mask & PERM_EVENTS) && !g->content)
+		goto out;	/* permission events need a content class */
 	if (flags & (FAN_MARK_IGNORED_MASK | FAN_MARK_IGNORE_ | FAN_MARK_EVICTABLE_ | FAN_MARK_IGNORED_SURV_MODIFY)) {
 		printk_once_key("fanotify-ignore", KERN_NOTICE "fanotify: ignore masks and evictable marks are not implemented\n");
 		goto out;
 	}
 	/* events that carry no file need FID reporting */
-	if (mask & ~(FD_EVENTS | EVENT_FLAGS))
+	if (mask & ~(FD_EVENTS | PERM_EVENTS | EVENT_FLAGS))
 		goto out;
 	if (cmd == FAN_MARK_FLUSH) {
 		enum obj t = type == FAN_MARK_MOUNT ? OBJ_MOUNT : type == FAN_MARK_FILESYSTEM ? OBJ_SB : OBJ_INODE;

@@ -124,6 +124,11 @@ static struct file *do_dentry_open(const struct path *p, unsigned flags, bool ch
 	if (err)
 		return ERR_PTR(err);
 	struct file *f = alloc_file(p, inode, flags, inode->i_fop);
+	if ((err = fsnotify_open_perm(f))) {
+		f->f_op = NULL;	/* nothing to release */
+		fput(f);
+		return ERR_PTR(err);
+	}
 	if (f->f_op && f->f_op->open) {
 		err = f->f_op->open(inode, f);
 		if (err) {
@@ -284,6 +289,9 @@ ssize_t vfs_read(struct file *f, void *buf, size_t n, loff_t *pos)
 		return -EISDIR;
 	if (!f->f_op || !f->f_op->read)
 		return -EINVAL;
+	int err = fsnotify_access_perm(f);
+	if (err)
+		return err;
 	ssize_t r = f->f_op->read(f, buf, n, pos);
 	if (r > 0)
 		fsnotify_access(f);

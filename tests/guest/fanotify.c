@@ -24,7 +24,8 @@ static void mask_str(uint64_t m, char *out)
 	static const struct { uint64_t bit; const char *n; } names[] = {
 		{ FAN_ACCESS, "ACCESS" }, { FAN_MODIFY, "MODIFY" }, { FAN_CLOSE_WRITE, "CLOSE_WRITE" },
 		{ FAN_CLOSE_NOWRITE, "CLOSE_NOWRITE" }, { FAN_OPEN, "OPEN" }, { FAN_OPEN_EXEC, "OPEN_EXEC" },
-		{ FAN_Q_OVERFLOW, "Q_OVERFLOW" }, { FAN_ONDIR, "ONDIR" },
+		{ FAN_Q_OVERFLOW, "Q_OVERFLOW" }, { FAN_ONDIR, "ONDIR" }, { FAN_OPEN_PERM, "OPEN_PERM" },
+		{ FAN_ACCESS_PERM, "ACCESS_PERM" }, { FAN_OPEN_EXEC_PERM, "OPEN_EXEC_PERM" },
 	};
 	*out = 0;
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -116,6 +117,7 @@ static void test_errors(void)
 	CHECK_ERR("fanotify_init unknown flag", fanotify_init(0x80000000, O_RDONLY), EINVAL);
 	CHECK_ERR("fanotify_init O_CREAT in event flags", fanotify_init(0, O_RDONLY | O_CREAT), EINVAL);
 	CHECK_ERR("fanotify_init O_ACCMODE event flags", fanotify_init(0, O_ACCMODE), EINVAL);
+	CHECK_ERR("fanotify_init two classes", fanotify_init(FAN_CLASS_CONTENT | FAN_CLASS_PRE_CONTENT, O_RDONLY), EINVAL);
 
 	int fd = fanotify_init(FAN_CLASS_NOTIF | FAN_NONBLOCK | FAN_CLOEXEC, O_RDONLY);
 	CHECK("FAN_NONBLOCK, FAN_CLOEXEC", fd >= 0 && (fcntl(fd, F_GETFL) & O_NONBLOCK) && fcntl(fd, F_GETFD) == FD_CLOEXEC);
@@ -252,6 +254,74 @@ static void test_mount_marks(void)
 	unlink(D "/outside");
 }
 
+/* one permission event: read it (blocking), print it, answer it */
+static void judge(int fd, uint32_t response, const char *what)
+{
+	struct fanotify_event_metadata md;
+	ssize_t n = read(fd, &md, sizeof(md));
+	if (n != sizeof(md)) {
+		printf("%s: FAIL read %zd %s\n", what, n, strerror(errno));
+		t_failures++;
+		return;
+	}
+	char m[128];
+	mask_str(md.mask, m);
+	printf("%s: %s pid %s, answered %s\n", what, m, md.pid == child_pid ? "child" : "OTHER", response == FAN_ALLOW ? "FAN_ALLOW" : response == FAN_DENY ? "FAN_DENY" : "never");
+	if (response) {
+		struct fanotify_response r = { .fd = md.fd, .response = response };
+		/* silent on success: the child prints next, once answered */
+		if (write(fd, &r, sizeof(r)) != sizeof(r)) {
+			printf("%s: FAIL response: %s\n", what, strerror(errno));
+			t_failures++;
+		}
+	}
+	close(md.fd);
+}
+
+static void test_perm(void)
+{
+	put_file(D "/p", "secret");
+	int fd = fanotify_init(FAN_CLASS_CONTENT, O_RDONLY);
+	CHECK_OK("mark p: FAN_OPEN_PERM|FAN_ACCESS_PERM", fanotify_mark(fd, FAN_MARK_ADD, FAN_OPEN_PERM | FAN_ACCESS_PERM, AT_FDCWD, D "/p"));
+	child_pid = fork();
+	if (child_pid == 0) {
+		errno = 0;
+		int f = open(D "/p", O_RDONLY);
+		printf("child: open denied: %s\n", f < 0 && errno == EPERM ? "EPERM" : "NO");
+		_exit(0);
+	}
+	judge(fd, FAN_DENY, "open p");
+	waitpid(child_pid, NULL, 0);
+	child_pid = fork();
+	if (child_pid == 0) {
+		char b[16];
+		int f = open(D "/p", O_RDONLY);
+		printf("child: open allowed: %s\n", f >= 0 ? "yes" : "NO");
+		errno = 0;
+		ssize_t n = read(f, b, sizeof(b));
+		printf("child: first read: %zd\n", n);
+		errno = 0;
+		n = read(f, b, sizeof(b));
+		printf("child: second read: %s\n", n < 0 && errno == EPERM ? "EPERM" : "NO");
+		_exit(0);
+	}
+	judge(fd, FAN_ALLOW, "open p");
+	judge(fd, FAN_ALLOW, "read p");
+	judge(fd, FAN_DENY, "read p again");
+	waitpid(child_pid, NULL, 0);
+	child_pid = fork();
+	if (child_pid == 0) {
+		close(fd);	/* else the group lives on in this copy */
+		int f = open(D "/p", O_RDONLY);
+		printf("child: open after the listener closed: %s\n", f >= 0 ? "allowed" : "DENIED");
+		_exit(0);
+	}
+	judge(fd, 0, "open p");
+	close(fd);
+	waitpid(child_pid, NULL, 0);
+	unlink(D "/p");
+}
+
 /* exec reports FAN_OPEN_EXEC with FAN_OPEN, in the exec'ing process */
 static void test_exec(void)
 {
@@ -302,6 +372,7 @@ int main(int argc, char **argv)
 	test_inode_marks();
 	test_mount_marks();
 	test_exec();
+	test_perm();
 	rmdir(D);
 	return t_failures ? 1 : 0;
 }

@@ -57,6 +57,9 @@ void fanotify_file_event(struct file *f, uint32_t mask);
 void fanotify_sb_delete(struct super_block *sb);
 void fanotify_mnt_delete(struct vfsmount *mnt);
 bool fanotify_pins_mount(struct vfsmount *mnt);	/* an unread event is on it */
+/* permission events (fanotify content classes): 0 or -EPERM / -ERESTARTSYS */
+int fanotify_perm(struct file *f, uint32_t mask);
+int __fsnotify_open_perm(struct file *f);
 /* f_flags bit for a kernel open that must not be reported (the files
  * fanotify hands its reader), as Linux's __FMODE_NONOTIFY */
 #define O_FSNOTIFY_NONOTIFY 0x4000000
@@ -72,6 +75,21 @@ static inline bool fsnotify_dentry_watched(const struct dentry *d)
 static inline bool fsnotify_file_watched(const struct file *f)
 {
 	return !(f->f_mode & FMODE_NONOTIFY) && (fanotify_marks_active || fsnotify_dentry_watched(f->f_path.dentry));
+}
+
+/* May f be opened / read? Asked before the filesystem's open and before
+ * each read (FAN_OPEN_PERM, FAN_OPEN_EXEC_PERM, FAN_ACCESS_PERM). */
+static inline int fsnotify_open_perm(struct file *f)
+{
+	if (!fanotify_marks_active || (f->f_flags & (O_FSNOTIFY_NONOTIFY | O_PATH)))
+		return 0;
+	return __fsnotify_open_perm(f);
+}
+static inline int fsnotify_access_perm(struct file *f)
+{
+	if (!fanotify_marks_active || (f->f_mode & FMODE_NONOTIFY))
+		return 0;
+	return fanotify_perm(f, 0x00020000 /* FAN_ACCESS_PERM */);
 }
 
 /* A file was opened (O_PATH too: it keeps the inode open; no event). */
