@@ -1,17 +1,17 @@
-/* fanotify, the notification class: a root listener marks inodes
+/* fanotify with file descriptors: a root listener marks inodes
  * (directories with FAN_EVENT_ON_CHILD also hear their children), mounts
  * or whole filesystems and reads struct fanotify_event_metadata records
  * carrying an open file of the object and the pid of the process that
  * caused the event, as Linux's fs/notify/fanotify. One event per group
  * however many of its marks match (the masks are or-ed, FAN_ONDIR lets
  * directories in); an event on the same object from the same process
- * merges into a queued one.
+ * merges into a queued one. Content-class groups get permission events:
+ * the opener or reader waits for the listener's FAN_ALLOW / FAN_DENY.
  *
- * Not here (refused, logged once): the permission classes and events
- * (FAN_CLASS_CONTENT/PRE_CONTENT, FAN_*_PERM), file-handle reporting
- * (FAN_REPORT_FID and friends, so no unprivileged fanotify, and no
- * events that need it: FAN_ATTRIB, FAN_CREATE, ...), FAN_REPORT_PIDFD,
- * FAN_ENABLE_AUDIT, ignore masks and evictable marks. */
+ * Not here (refused, logged once): file-handle reporting (FAN_REPORT_FID
+ * and friends, so no unprivileged fanotify, and no events that need it:
+ * FAN_ATTRIB, FAN_CREATE, ...), FAN_REPORT_PIDFD, FAN_ENABLE_AUDIT,
+ * ignore masks and evictable marks. */
 #include <umk/fs.h>
 #include <umk/fdtable.h>
 #include <umk/fsnotify.h>
