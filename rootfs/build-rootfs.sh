@@ -77,11 +77,14 @@ coreutils=$(dpkg -L coreutils 2>/dev/null | sed -n 's|^/\(usr/\)\{0,1\}s\{0,1\}b
  basename dirname du stat seq printf expr test yes nproc od md5sum sha256sum split tac nl comm join paste"
 copy_prog usr/bin bash $coreutils grep egrep fgrep sed mawk find xargs \
 	ps top free uptime vmstat pgrep pkill pmap pwdx watch w \
-	getopt flock setsid more rev column hostname which clear tput reset strace
-copy_prog usr/sbin sysctl e2fsck tcpdump ip
+	getopt flock setsid setpriv more rev column hostname which clear tput reset strace
+copy_prog usr/sbin sysctl e2fsck tcpdump ip capsh dropbear
 # iproute2's tables (rt_tables, rt_protos, ...): ip names routing tables,
 # protocols and scopes with them
 [ -d /etc/iproute2 ] && cp -a /etc/iproute2 etc/iproute2
+# ssh access and network tools: dropbear's sshd (started by rcS), its
+# client and key tool, scp (the remote end of an scp), iperf3
+copy_prog usr/bin dbclient dropbearkey scp iperf3
 # Debian's python3 (lab scripts use it; multiprocessing and the rest of
 # the standard library come from libpython3.X-stdlib, which the python3
 # package pulls in): /usr/bin/python3.X and Debian's python3 link,
@@ -193,6 +196,35 @@ umk: a user-mode kernel. Debian's programs are in /usr/bin, busybox in /bin.
 
 X
 : >etc/fstab
+# dropbear's host keys are made at the first boot (rcS) and kept here
+mkdir -p etc/dropbear
+# udhcpc's script: the lease's address, routes and DNS servers (busybox
+# looks for it here)
+mkdir -p usr/share/udhcpc
+cat >usr/share/udhcpc/default.script <<'X'
+#!/bin/sh
+# udhcpc events: deconfig, bound, renew, leasefail, nak.
+case $1 in
+deconfig)
+	ifconfig "$interface" 0.0.0.0 up
+	;;
+bound|renew)
+	ifconfig "$interface" "$ip" netmask "${subnet:-255.255.255.0}" ${broadcast:+broadcast "$broadcast"} up
+	if [ -n "${router:-}" ]; then
+		while route del default gw 0.0.0.0 dev "$interface" 2>/dev/null; do :; done
+		for r in $router; do
+			route add default gw "$r" dev "$interface"
+		done
+	fi
+	: >/etc/resolv.conf
+	for d in ${dns:-}; do
+		echo "nameserver $d" >>/etc/resolv.conf
+	done
+	;;
+esac
+exit 0
+X
+chmod 0755 usr/share/udhcpc/default.script
 : >var/log/wtmp
 : >var/run/utmp
 
@@ -278,6 +310,15 @@ hostname -F /etc/hostname 2>/dev/null
 # ip= on the kernel command line: DHCP or a static address (after the
 # hostname: ip= may name the host)
 /etc/init.d/ipconfig
+# sshd: dropbear on port 22. Its host keys are made at the first boot and
+# kept in /etc/dropbear (on the disk, or its COW file).
+if [ -x /usr/sbin/dropbear ]; then
+	for t in ed25519 ecdsa; do
+		k=/etc/dropbear/dropbear_${t}_host_key
+		[ -s "$k" ] || dropbearkey -t "$t" -f "$k" >/dev/null 2>&1 || rm -f "$k"
+	done
+	/usr/sbin/dropbear -R -p 22 2>/dev/null
+fi
 echo "umk: $(uname -sr 2>/dev/null) on $(hostname 2>/dev/null)"
 true
 X

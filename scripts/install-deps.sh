@@ -7,7 +7,7 @@ set -eu
 PKGS="
 build-essential gcc make
 bats expect python3 time gdb
-busybox-static dropbear-bin
+busybox-static dropbear-bin openssh-client
 strace gdb
 e2fsprogs libext2fs-dev
 libpcap-dev libcap-ng-dev libncurses-dev uuid-dev

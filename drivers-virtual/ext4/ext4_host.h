@@ -113,4 +113,13 @@ struct ext4_host_setattr {
 	struct ext4_host_time atime, mtime, ctime;
 };
 int ext4_host_setattr(struct ext4_host_fs *fs, uint64_t ino, const struct ext4_host_setattr *sa);
+
+/* fallocate(2) on ext3/ext4 (mode: Linux's FALLOC_FL_* values, after the
+ * kernel's checks): -EOPNOTSUPP for preallocation of a file without
+ * extents, as Linux's ext4. */
+#define EXT4_HOST_FALLOC_KEEP_SIZE	0x01
+#define EXT4_HOST_FALLOC_PUNCH_HOLE	0x02
+#define EXT4_HOST_FALLOC_ZERO_RANGE	0x10
+int ext4_host_fallocate(struct ext4_host_fs *fs, uint64_t ino, unsigned mode, uint64_t off, uint64_t len,
+			struct ext4_host_time now);
 #endif

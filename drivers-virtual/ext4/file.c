@@ -55,8 +55,38 @@ static int ext4_fsync(struct file *f, bool datasync __unused)
 	return err ? err : r;
 }
 
+/* Linux's ext4 modes: 0, KEEP_SIZE, PUNCH_HOLE|KEEP_SIZE,
+ * ZERO_RANGE[|KEEP_SIZE] (COLLAPSE_RANGE and INSERT_RANGE are not done
+ * here); an ext2 mount has no fallocate at all, as Linux's ext2. */
+static long ext4_fallocate(struct file *f, int mode, loff_t off, loff_t len)
+{
+	struct inode *i = f->f_inode;
+	if (!strcmp(i->i_sb->s_type, "ext2"))
+		return -EOPNOTSUPP;
+	if (mode & ~(EXT4_HOST_FALLOC_KEEP_SIZE | EXT4_HOST_FALLOC_PUNCH_HOLE | EXT4_HOST_FALLOC_ZERO_RANGE))
+		return -EOPNOTSUPP;
+	if ((uint64_t)off + (uint64_t)len > (1ull << 44))
+		return -EFBIG;		/* as ext4_write */
+	if (i->i_pages)
+		filemap_flush(i->i_pages);	/* mapped changes first: the zeroes win */
+	ext4_lock(i->i_sb);
+	int err = ext4_host_fallocate(ext4_handle(i), i->i_ino, mode, off, len, ext4_now());
+	ext4_unlock(i->i_sb);
+	if (!err && (mode & (EXT4_HOST_FALLOC_PUNCH_HOLE | EXT4_HOST_FALLOC_ZERO_RANGE)) && i->i_pages) {
+		/* shared mappings see the zeroes */
+		static const char zeroes[PAGE_SIZE];
+		for (loff_t p = off; p < off + len && p < i->i_size; p += PAGE_SIZE - (p & (PAGE_SIZE - 1))) {
+			size_t c = MIN((loff_t)(PAGE_SIZE - (p & (PAGE_SIZE - 1))), MIN(off + len, i->i_size) - p);
+			filemap_write_notify(i, i->i_pages, p, zeroes, c);
+		}
+	}
+	int r = ext4_refresh(i);
+	return err ? err : r;
+}
+
 const struct file_operations ext4_file_fops = {
 	.read = ext4_read, .write = ext4_write, .fsync = ext4_fsync, .llseek = generic_file_llseek,
+	.fallocate = ext4_fallocate,
 };
 
 struct iter { struct dir_context *ctx; };

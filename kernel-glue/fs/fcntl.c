@@ -88,6 +88,9 @@ SYSCALL_DEFINE3(fcntl, int, fd, unsigned, cmd, unsigned long, arg)
 		if (path_only)
 			return -EBADF;
 		return memfd_fcntl(f, cmd, arg);
+	case F_SETPIPE_SZ:
+	case F_GETPIPE_SZ:
+		return path_only ? -EBADF : pipe_fcntl(f, cmd, (unsigned)arg);
 	case F_GETLK:
 	case F_SETLK:
 	case F_SETLKW:

@@ -304,6 +304,11 @@ ssize_t vfs_write(struct file *f, const void *buf, size_t n, loff_t *pos)
 		return -EBADF;
 	if (!f->f_op || !f->f_op->write)
 		return -EINVAL;
+	if (n) {
+		int err = file_remove_privs(f->f_inode);
+		if (err)
+			return err;
+	}
 	ssize_t r = f->f_op->write(f, buf, n, pos);
 	if (r > 0)
 		fsnotify_modify(f);

@@ -30,6 +30,16 @@ int last_type(const char *name);
 struct file *dentry_open_noperm(const struct path *p, unsigned flags);
 
 int create_pipe_files(struct file **res, int flags);
+long pipe_fcntl(struct file *f, unsigned cmd, unsigned long arg);	/* F_[GS]ETPIPE_SZ */
+/* The pipe ring for splice/tee/vmsplice (pipe.c says what each does). */
+bool file_is_pipe(struct file *f);
+bool pipe_same(struct file *a, struct file *b);
+long pipe_wait_data(struct file *f, bool nonblock);
+long pipe_wait_space(struct file *f, bool nonblock);
+size_t pipe_peek(struct file *f, void *buf, size_t n, size_t skip);
+void pipe_consume(struct file *f, size_t n);
+size_t pipe_push(struct file *f, const void *buf, size_t n);
+size_t pipe_queued(struct file *f);
 ssize_t rw_user(struct file *f, uaddr_t ubuf, size_t n, loff_t *pos, bool write);
 
 long fcntl_lock(struct file *f, unsigned cmd, uaddr_t arg);	/* locks.c */

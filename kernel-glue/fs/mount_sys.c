@@ -1,6 +1,7 @@
 /* mount(2), umount2(2) and pivot_root(2), over the registered filesystem
  * types (fs/filesystems.c). Propagation flags (MS_SHARED...) are accepted
  * and ignored: there is one mount namespace and no propagation. */
+#include <umk/capability.h>
 #include <umk/fs.h>
 #include <umk/tty.h>
 #include <umk/fdtable.h>
@@ -204,7 +205,7 @@ static long do_mount(const char *source, const struct path *at, const char *type
 {
 	if ((flags & MS_MGC_MSK) == MS_MGC_VAL)
 		flags &= ~MS_MGC_MSK;
-	if (current->cred.euid != 0)
+	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
 	int mflags = ms_to_mnt(flags);
 	if (flags & MS_REMOUNT) {
@@ -313,7 +314,7 @@ SYSCALL_DEFINE2(umount2, uaddr_t, utarget, int, flags)
 	if (err)
 		return err;
 	struct vfsmount *m = p.mnt;
-	if (current->cred.euid != 0)
+	if (!capable(CAP_SYS_ADMIN))
 		err = -EPERM;
 	else if (!path_is_mnt_root(&p))
 		err = -EINVAL;
@@ -374,7 +375,7 @@ static bool path_under(const struct path *p, const struct path *top)
 
 SYSCALL_DEFINE2(pivot_root, uaddr_t, unew, uaddr_t, uput_old)
 {
-	if (current->cred.euid != 0)
+	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
 	struct path nr, po;
 	int err = user_path_at(AT_FDCWD, unew, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &nr);

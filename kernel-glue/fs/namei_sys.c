@@ -1,5 +1,6 @@
 /* Syscalls that change names: mkdir, mknod, rmdir, unlink, rename, link,
  * symlink, and readlink. Error precedence follows Linux's fs/namei.c. */
+#include <umk/capability.h>
 #include <umk/fs.h>
 #include <umk/fdtable.h>
 #include <umk/fsnotify.h>
@@ -85,6 +86,8 @@ static long do_mknodat(int dfd, uaddr_t upath, umode_t mode, unsigned dev)
 	umode_t type = mode & S_IFMT;
 	if (type == 0)
 		type = S_IFREG;
+	if (type == S_IFDIR)
+		return -EPERM;		/* as Linux's may_mknod */
 	if (type != S_IFREG && type != S_IFCHR && type != S_IFBLK && type != S_IFIFO && type != S_IFSOCK)
 		return -EINVAL;
 	struct parent pp;
@@ -93,7 +96,7 @@ static long do_mknodat(int dfd, uaddr_t upath, umode_t mode, unsigned dev)
 		return err;
 	err = prepare_create(&pp, false);
 	/* after the directory checks, as Linux's vfs_mknod (EACCES first) */
-	if (!err && (type == S_IFCHR || type == S_IFBLK) && !capable_fs())
+	if (!err && (type == S_IFCHR || type == S_IFBLK) && !capable(CAP_MKNOD))
 		err = -EPERM;
 	if (!err) {
 		struct inode *d = dir_inode(&pp);
@@ -118,14 +121,14 @@ static long do_mknodat(int dfd, uaddr_t upath, umode_t mode, unsigned dev)
 SYSCALL_DEFINE3(mknod, uaddr_t, path, umode_t, mode, unsigned, dev) { return do_mknodat(AT_FDCWD, path, mode, dev); }
 SYSCALL_DEFINE4(mknodat, int, dfd, uaddr_t, path, umode_t, mode, unsigned, dev) { return do_mknodat(dfd, path, mode, dev); }
 
-/* Sticky directories: only the owner of the file or the dir (or root)
- * may remove or rename an entry. */
+/* Sticky directories: only the owner of the file or the dir (or
+ * CAP_FOWNER) may remove or rename an entry. */
 static int may_delete(struct inode *dir, struct inode *victim)
 {
 	int err = inode_permission(dir, MAY_WRITE | MAY_EXEC);
 	if (err)
 		return err;
-	if ((dir->i_mode & S_ISVTX) && !capable_fs() &&
+	if ((dir->i_mode & S_ISVTX) && !capable(CAP_FOWNER) &&
 	    current->cred.fsuid != victim->i_uid && current->cred.fsuid != dir->i_uid)
 		return -EPERM;
 	return 0;

@@ -1,4 +1,5 @@
 /* open/close, access checks, cwd and root, and attribute changes. */
+#include <umk/capability.h>
 #include <umk/fs.h>
 #include <umk/fdtable.h>
 #include <umk/fsnotify.h>
@@ -44,8 +45,13 @@ static long do_faccessat(int dfd, uaddr_t upath, int mode, int flags)
 		return -EINVAL;
 	struct cred saved = current->cred;
 	if (!(flags & AT_EACCESS)) {
-		current->cred.fsuid = current->cred.uid;
-		current->cred.fsgid = current->cred.gid;
+		struct cred *c = &current->cred;
+		c->fsuid = c->uid;
+		c->fsgid = c->gid;
+		/* as Linux's access_override_creds: the real uid's view of
+		 * the capabilities, root's permitted set or none */
+		if (!(c->securebits & SECBIT_NO_SETUID_FIXUP))
+			c->cap_effective = c->uid == 0 ? c->cap_permitted : 0;
 	}
 	struct path p;
 	unsigned lf = ((flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW) | ((flags & AT_EMPTY_PATH) ? LOOKUP_EMPTY : 0);
@@ -108,7 +114,7 @@ SYSCALL_DEFINE1(chroot, uaddr_t, upath)
 	if (err)
 		return err;
 	err = inode_permission(p.dentry->d_inode, MAY_EXEC);
-	if (!err && current->cred.euid != 0)
+	if (!err && !capable(CAP_SYS_CHROOT))
 		err = -EPERM;
 	if (err) {
 		path_put(&p);
@@ -169,6 +175,8 @@ static int do_truncate_path(const struct path *p, loff_t len)
 		err = inode_permission(i, MAY_WRITE);
 	if (err)
 		return err;
+	if ((err = file_remove_privs(i)))
+		return err;
 	struct iattr ia = { .valid = ATTR_SIZE, .size = len };
 	return notify_change(p, &ia);
 }
@@ -196,10 +204,23 @@ SYSCALL_DEFINE2(ftruncate, int, fd, loff_t, len)
 	int err = -EINVAL;
 	if (S_ISREG(f->f_inode->i_mode) && (f->f_mode & FMODE_WRITE) && f->f_path.mnt) {
 		struct iattr ia = { .valid = ATTR_SIZE, .size = len };
-		err = notify_change(&f->f_path, &ia);	/* O_APPEND fds may truncate (only chattr +a files may not) */
+		/* O_APPEND fds may truncate (only chattr +a files may not) */
+		err = file_remove_privs(f->f_inode);
+		if (!err)
+			err = notify_change(&f->f_path, &ia);
 	}
 	fput(f);
 	return err;
+}
+
+static bool in_groups(gid_t g)
+{
+	if (current->cred.fsgid == g)
+		return true;
+	for (int i = 0; i < current->cred.ngroups && i < 32; i++)
+		if (current->cred.groups[i] == g)
+			return true;
+	return false;
 }
 
 static int chmod_path(const struct path *p, umode_t mode)
@@ -210,6 +231,10 @@ static int chmod_path(const struct path *p, umode_t mode)
 		return err;
 	if (!inode_owner_or_capable(i))
 		return -EPERM;
+	/* as Linux's setattr_prepare: set-group-ID only for a member of
+	 * the file's group, or with CAP_FSETID */
+	if ((mode & S_ISGID) && !in_groups(i->i_gid) && !capable(CAP_FSETID))
+		mode &= ~S_ISGID;
 	struct iattr ia = { .valid = ATTR_MODE, .mode = (mode & 07777) | (i->i_mode & S_IFMT) };
 	return notify_change(p, &ia);
 }
@@ -238,15 +263,6 @@ SYSCALL_DEFINE2(fchmod, int, fd, umode_t, mode)
 	return err;
 }
 
-static bool in_groups(gid_t g)
-{
-	if (current->cred.fsgid == g)
-		return true;
-	for (int i = 0; i < current->cred.ngroups && i < 32; i++)
-		if (current->cred.groups[i] == g)
-			return true;
-	return false;
-}
 
 static int chown_path(const struct path *p, uid_t uid, gid_t gid)
 {
@@ -263,7 +279,7 @@ static int chown_path(const struct path *p, uid_t uid, gid_t gid)
 		ia.valid |= ATTR_GID;
 		ia.gid = gid;
 	}
-	if (!capable_fs()) {
+	if (!capable(CAP_CHOWN)) {
 		/* owners may only change the group, to one of their own */
 		if ((ia.valid & ATTR_UID) && uid != i->i_uid)
 			return -EPERM;
@@ -271,6 +287,18 @@ static int chown_path(const struct path *p, uid_t uid, gid_t gid)
 			return -EPERM;
 		if (ia.valid && current->cred.fsuid != i->i_uid)
 			return -EPERM;
+	}
+	/* as Linux's chown_common (ATTR_KILL_SUID/SGID): any chown of a
+	 * non-directory, by root too, drops set-user-ID, and set-group-ID
+	 * where it means one (group execute) */
+	if (!S_ISDIR(i->i_mode)) {
+		umode_t m = i->i_mode & ~S_ISUID;
+		if ((m & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP))
+			m &= ~S_ISGID;
+		if (m != i->i_mode) {
+			ia.valid |= ATTR_MODE;
+			ia.mode = m;
+		}
 	}
 	if (!ia.valid)
 		return 0;

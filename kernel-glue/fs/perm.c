@@ -1,13 +1,10 @@
-/* Permission checks against the guest credentials (fsuid/fsgid), the way
- * Linux's generic_permission does for a filesystem without ACLs. The host
- * may still refuse an operation; its errno is passed on. */
+/* Permission checks against the guest credentials (fsuid/fsgid and the
+ * effective capabilities), the way Linux's generic_permission does for a
+ * filesystem without ACLs. The host may still refuse an operation; its
+ * errno is passed on. */
+#include <umk/capability.h>
 #include <umk/fs.h>
 #include <umk/sched.h>
-
-bool capable_fs(void)
-{
-	return !current || current->cred.fsuid == 0;
-}
 
 static bool in_group(gid_t g)
 {
@@ -19,15 +16,10 @@ static bool in_group(gid_t g)
 	return false;
 }
 
-int inode_permission(struct inode *inode, int mask)
+/* The mode bits alone: the owner's, the group's or the others'. */
+static int mode_permission(struct inode *inode, int mask)
 {
 	umode_t m = inode->i_mode;
-	if (capable_fs()) {
-		/* root may exec only if some x bit is set (dirs: always) */
-		if ((mask & MAY_EXEC) && !S_ISDIR(m) && !(m & 0111))
-			return -EACCES;
-		return 0;
-	}
 	unsigned bits;
 	if (current->cred.fsuid == inode->i_uid)
 		bits = (m >> 6) & 7;
@@ -38,9 +30,46 @@ int inode_permission(struct inode *inode, int mask)
 	return (mask & ~bits & 7) ? -EACCES : 0;
 }
 
+/* Linux's generic_permission: the mode bits, then the capabilities that
+ * override them -- CAP_DAC_READ_SEARCH for reading files and reading and
+ * searching directories, CAP_DAC_OVERRIDE for the rest except executing
+ * a file no x bit allows. */
+int inode_permission(struct inode *inode, int mask)
+{
+	if (!current)
+		return 0;
+	umode_t m = inode->i_mode;
+	mask &= MAY_READ | MAY_WRITE | MAY_EXEC;
+	if (!mode_permission(inode, mask))
+		return 0;
+	if (S_ISDIR(m)) {
+		if (!(mask & MAY_WRITE) && capable(CAP_DAC_READ_SEARCH))
+			return 0;
+		return capable(CAP_DAC_OVERRIDE) ? 0 : -EACCES;
+	}
+	if (mask == MAY_READ && capable(CAP_DAC_READ_SEARCH))
+		return 0;
+	if ((!(mask & MAY_EXEC) || (m & 0111)) && capable(CAP_DAC_OVERRIDE))
+		return 0;
+	return -EACCES;
+}
+
 bool inode_owner_or_capable(struct inode *inode)
 {
-	return capable_fs() || current->cred.fsuid == inode->i_uid;
+	return capable(CAP_FOWNER) || current->cred.fsuid == inode->i_uid;
+}
+
+int file_remove_privs(struct inode *inode)
+{
+	umode_t m = inode->i_mode & ~S_ISUID;
+	if ((m & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP))
+		m &= ~S_ISGID;
+	if (!S_ISREG(inode->i_mode) || m == inode->i_mode || capable(CAP_FSETID))
+		return 0;
+	if (!inode->i_op || !inode->i_op->setattr)
+		return 0;
+	struct iattr ia = { .valid = ATTR_MODE, .mode = m };
+	return inode->i_op->setattr(inode, &ia);
 }
 
 int mnt_want_write(struct vfsmount *mnt)

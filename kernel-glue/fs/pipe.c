@@ -1,9 +1,11 @@
-/* Pipes: a 64 KiB ring shared by a read file and a write file. Writes of
- * at most PIPE_BUF bytes are atomic; readers see EOF once every writer is
- * gone; writers get EPIPE and SIGPIPE once every reader is gone. The ring
- * is 16 frames of guest memory, each taken when data first reaches it and
- * given back once read (as Linux's pipe buffers): an empty pipe holds no
- * page, and a write that finds memory exhausted gets ENOMEM. */
+/* Pipes: a ring (64 KiB at first; F_SETPIPE_SZ resizes it) shared by a
+ * read file and a write file. Writes of at most PIPE_BUF bytes are atomic;
+ * readers see EOF once every writer is gone; writers get EPIPE and SIGPIPE
+ * once every reader is gone. The ring is frames of guest memory, each
+ * taken when data first reaches it and given back once read (as Linux's
+ * pipe buffers): an empty pipe holds no page, and a write that finds
+ * memory exhausted gets ENOMEM. splice, tee and vmsplice (splice.c) work
+ * on the ring through the pipe_* helpers at the end. */
 #include <umk/fs.h>
 #include <umk/mm.h>
 #include <umk/arch.h>
@@ -12,17 +14,19 @@
 #include <umk/syscall.h>
 #include <umk/uaccess.h>
 #include <asm/ioctls.h>
+#include <umk/proc.h>
 #include "internal.h"
 
-#define PIPE_PAGES 16
-#define PIPE_SIZE (PIPE_PAGES * PAGE_SIZE)
+#define PIPE_DEF_PAGES 16
+#define PIPE_SIZE (p->npages * PAGE_SIZE)
 #ifndef PIPE_BUF
 #define PIPE_BUF 4096
 #endif
 #define SIGPIPE_NR 13
 
 struct pipe {
-	uint64_t page[PIPE_PAGES];	/* frame behind each 4 KiB of the ring, 0 = none */
+	uint64_t *page;			/* frame behind each 4 KiB of the ring, 0 = none */
+	size_t npages;			/* the ring's size in pages (a power of two) */
 	size_t head, len;		/* read index and bytes queued */
 	int readers, writers;
 	struct wait_queue_head rwait, wwait;
@@ -182,13 +186,101 @@ static void pipe_release(struct inode *inode, struct file *f)
 	wake_up(&p->rwait);
 	wake_up(&p->wwait);
 	if (!p->readers && !p->writers) {
-		for (int q = 0; q < PIPE_PAGES; q++)
+		for (size_t q = 0; q < p->npages; q++)
 			if (p->page[q])
 				page_put(p->page[q]);
+		kfree(p->page);
 		kfree(p);
 		inode->i_private = NULL;
 	}
 }
+
+/* ---- F_GETPIPE_SZ / F_SETPIPE_SZ ---- */
+
+/* /proc/sys/fs/pipe-max-size: what an unprivileged F_SETPIPE_SZ may ask. */
+static unsigned pipe_max_size = 1048576;
+
+/* Linux's round_pipe_size: a power-of-two number of pages, 0 if too big. */
+static size_t round_pipe_size(unsigned long size)
+{
+	if (size > (1UL << 31))
+		return 0;
+	if (size < PAGE_SIZE)
+		return PAGE_SIZE;
+	size_t r = PAGE_SIZE;
+	while (r < size)
+		r <<= 1;
+	return r;
+}
+
+/* Pages of the ring the queued bytes touch (Linux's slot occupancy). */
+static size_t pipe_occupancy(struct pipe *p)
+{
+	if (!p->len)
+		return 0;
+	return (p->head % PAGE_SIZE + p->len + PAGE_SIZE - 1) / PAGE_SIZE;
+}
+
+/* A new ring of n pages: the queued bytes' frames move over in order (no
+ * copy), the others go back. */
+static int pipe_resize(struct pipe *p, size_t n)
+{
+	size_t used = pipe_occupancy(p);
+	if (n < used)
+		return -EBUSY;
+	uint64_t *np = kzalloc(n * sizeof(*np));
+	size_t first = p->head / PAGE_SIZE;
+	for (size_t i = 0; i < p->npages; i++) {
+		size_t q = (first + i) % p->npages;
+		if (i < used)
+			np[i] = p->page[q];
+		else if (p->page[q])
+			page_put(p->page[q]);
+	}
+	kfree(p->page);
+	p->page = np;
+	p->head %= PAGE_SIZE;
+	p->npages = n;
+	wake_up(&p->wwait);
+	return 0;
+}
+
+long pipe_fcntl(struct file *f, unsigned cmd, unsigned long arg)
+{
+	if (f->f_op != &pipe_fops)
+		return -EBADF;
+	struct pipe *p = f->f_inode->i_private;
+	if (cmd == F_GETPIPE_SZ)
+		return p->npages * PAGE_SIZE;
+	size_t size = round_pipe_size(arg);
+	if (!size)
+		return -EINVAL;
+	if (size / PAGE_SIZE > p->npages && size > pipe_max_size && current->cred.euid != 0)
+		return -EPERM;		/* CAP_SYS_RESOURCE goes past pipe-max-size */
+	int err = pipe_resize(p, size / PAGE_SIZE);
+	return err ? err : (long)size;
+}
+
+static int pipe_max_show(struct sbuf *out, void *data __unused)
+{
+	sbuf_printf(out, "%u\n", pipe_max_size);
+	return 0;
+}
+
+/* As proc_dopipe_max_size: one unsigned, rounded up to a power-of-two
+ * number of pages; EINVAL past 2 GiB. */
+static int pipe_max_write(const char *buf, size_t len, void *data __unused)
+{
+	long long v;
+	if (sysctl_parse_ints(buf, len, &v, 1) != 1 || v < 0 || v > UINT32_MAX)
+		return -EINVAL;
+	size_t r = round_pipe_size(v);
+	if (!r)
+		return -EINVAL;
+	pipe_max_size = r;
+	return 0;
+}
+DEFINE_PROC_FILE(pipe_max_size, "sys/fs/pipe-max-size", 0644, pipe_max_show, pipe_max_write, NULL);
 
 const struct file_operations pipe_fops = {
 	.read = pipe_read, .write = pipe_write, .poll = pipe_poll,
@@ -207,6 +299,8 @@ int create_pipe_files(struct file **res, int flags)
 	inode->i_fop = &pipe_fops;
 	struct pipe *p = kzalloc(sizeof(*p));
 	p->readers = p->writers = 1;
+	p->npages = PIPE_DEF_PAGES;
+	p->page = kzalloc(p->npages * sizeof(*p->page));
 	init_waitqueue_head(&p->rwait);
 	init_waitqueue_head(&p->wwait);
 	inode->i_private = p;
@@ -251,3 +345,96 @@ static long do_pipe2(uaddr_t ufds, int flags)
 
 SYSCALL_DEFINE1(pipe, uaddr_t, fds) { return do_pipe2(fds, 0); }
 SYSCALL_DEFINE2(pipe2, uaddr_t, fds, int, flags) { return do_pipe2(fds, flags); }
+
+/* ---- for splice, tee and vmsplice (splice.c) ---- */
+
+static struct pipe *PIPE(struct file *f) { return f->f_inode->i_private; }
+
+bool file_is_pipe(struct file *f)
+{
+	return f->f_op == &pipe_fops;
+}
+
+bool pipe_same(struct file *a, struct file *b)
+{
+	return PIPE(a) == PIPE(b);
+}
+
+/* Until the pipe holds data: 1, or 0 at EOF (no writer), -EAGAIN, or
+ * -ERESTARTSYS for a signal. */
+long pipe_wait_data(struct file *f, bool nonblock)
+{
+	struct pipe *p = PIPE(f);
+	while (!p->len) {
+		if (!p->writers)
+			return 0;
+		if (nonblock)
+			return -EAGAIN;
+		long err = wait_event_interruptible(p->rwait, p->len || !p->writers);
+		if (err)
+			return err;
+	}
+	return 1;
+}
+
+/* Until the pipe has room: the free bytes, or -EPIPE (with SIGPIPE) when
+ * no reader is left, -EAGAIN, or -ERESTARTSYS. */
+long pipe_wait_space(struct file *f, bool nonblock)
+{
+	struct pipe *p = PIPE(f);
+	for (;;) {
+		if (!p->readers) {
+			send_sig(SIGPIPE_NR, current);
+			return -EPIPE;
+		}
+		if (p->len < PIPE_SIZE)
+			return PIPE_SIZE - p->len;
+		if (nonblock)
+			return -EAGAIN;
+		long err = wait_event_interruptible(p->wwait, !p->readers || p->len < PIPE_SIZE);
+		if (err)
+			return err;
+	}
+}
+
+/* Copy up to n queued bytes after the first skip, leaving them queued. */
+size_t pipe_peek(struct file *f, void *buf, size_t n, size_t skip)
+{
+	struct pipe *p = PIPE(f);
+	if (skip >= p->len)
+		return 0;
+	n = MIN(n, p->len - skip);
+	ring_copy(p, p->head + skip, buf, n, false);
+	return n;
+}
+
+/* Drop the first n queued bytes (they were peeked and used). */
+void pipe_consume(struct file *f, size_t n)
+{
+	struct pipe *p = PIPE(f);
+	size_t from = p->head;
+	n = MIN(n, p->len);
+	p->head = (p->head + n) % PIPE_SIZE;
+	p->len -= n;
+	if (!p->len)
+		p->head = 0;
+	release_read_pages(p, from, n);
+	wake_up(&p->wwait);
+}
+
+/* Queue up to n bytes without waiting: how many fit (and had a frame). */
+size_t pipe_push(struct file *f, const void *buf, size_t n)
+{
+	struct pipe *p = PIPE(f);
+	size_t cnt = ring_room(p, MIN(n, PIPE_SIZE - p->len));
+	ring_copy(p, p->head + p->len, (void *)buf, cnt, true);
+	p->len += cnt;
+	if (cnt)
+		wake_up(&p->rwait);
+	return cnt;
+}
+
+size_t pipe_queued(struct file *f)
+{
+	return PIPE(f)->len;
+}

@@ -299,6 +299,10 @@ static void show_status(struct task *t, struct sbuf *o)
 		    nr_threads(t), (unsigned long long)t->pending.sig,
 		    (unsigned long long)(t->signal ? t->signal->shared_pending.sig : 0),
 		    (unsigned long long)t->blocked.sig, (unsigned long long)sigign, (unsigned long long)sigcgt);
+	sbuf_printf(o, "CapInh:\t%016llx\nCapPrm:\t%016llx\nCapEff:\t%016llx\nCapBnd:\t%016llx\nCapAmb:\t%016llx\n",
+		    (unsigned long long)c->cap_inheritable, (unsigned long long)c->cap_permitted,
+		    (unsigned long long)c->cap_effective, (unsigned long long)c->cap_bset,
+		    (unsigned long long)c->cap_ambient);
 	sbuf_printf(o, "NoNewPrivs:\t%d\n", t->no_new_privs);
 	sbuf_printf(o, "voluntary_ctxt_switches:\t%llu\nnonvoluntary_ctxt_switches:\t%llu\n",
 		    (unsigned long long)t->nvcsw, (unsigned long long)t->nivcsw);

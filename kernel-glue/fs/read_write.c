@@ -1,7 +1,8 @@
 /* read/write family. File operations take kernel buffers, so guest data
  * is bounced through a kernel buffer of at most RW_CHUNK bytes; regular
  * files loop over chunks, streams (pipes, ttys) return after one op so a
- * read never blocks for more than is available. */
+ * read never blocks for more than is available; memory devices
+ * (FOP_WHOLE_READ) loop like files until a signal is pending. */
 #include <umk/fs.h>
 #include <umk/fdtable.h>
 #include <umk/sched.h>
@@ -19,6 +20,19 @@ static bool is_seekable_data(struct file *f)
 	return S_ISREG(m) || S_ISBLK(m);
 }
 
+/* How many leading bytes of src reach dst, page by page. */
+static size_t copy_to_user_prefix(uaddr_t dst, const char *src, size_t n)
+{
+	size_t done = 0;
+	while (done < n) {
+		size_t c = MIN(n - done, PAGE_SIZE - ((dst + done) & (PAGE_SIZE - 1)));
+		if (copy_to_user(dst + done, src + done, c))
+			break;
+		done += c;
+	}
+	return done;
+}
+
 ssize_t rw_user(struct file *f, uaddr_t ubuf, size_t n, loff_t *pos, bool write)
 {
 	if (!(f->f_mode & (write ? FMODE_WRITE : FMODE_READ)))
@@ -27,7 +41,11 @@ ssize_t rw_user(struct file *f, uaddr_t ubuf, size_t n, loff_t *pos, bool write)
 		return -EISDIR;
 	if (n > (size_t)MAX_RW_COUNT)
 		n = MAX_RW_COUNT;
+	if (write && f->f_op && (f->f_op->fop_flags & FOP_DISCARD_WRITE))
+		return n;
 	char *kb = kmalloc(MIN(MAX(n, 1), RW_CHUNK));
+	bool devread = !write && f->f_op && (f->f_op->fop_flags & FOP_WHOLE_READ);
+	bool whole = write || is_seekable_data(f) || devread;
 	ssize_t total = 0, r = 0;
 	do {
 		size_t chunk = MIN(n - total, RW_CHUNK);
@@ -40,6 +58,10 @@ ssize_t rw_user(struct file *f, uaddr_t ubuf, size_t n, loff_t *pos, bool write)
 		} else {
 			r = vfs_read(f, kb, chunk, pos);
 			if (r > 0 && copy_to_user(ubuf + total, kb, r)) {
+				/* a device's bytes cost nothing to drop: keep the
+				 * pages before the bad one, as Linux's iov_iter */
+				ssize_t ok = devread ? copy_to_user_prefix(ubuf + total, kb, r) : 0;
+				total += ok;
 				r = -EFAULT;
 				break;
 			}
@@ -47,7 +69,10 @@ ssize_t rw_user(struct file *f, uaddr_t ubuf, size_t n, loff_t *pos, bool write)
 		if (r <= 0)
 			break;
 		total += r;
-		if ((size_t)r < chunk || (!write && !is_seekable_data(f)))
+		if ((size_t)r < chunk || !whole)
+			break;
+		/* a signal ends a long device read early, with what it has */
+		if (!write && !is_seekable_data(f) && (size_t)total < n && signal_pending(current))
 			break;
 	} while ((size_t)total < n);
 	kfree(kb);
@@ -128,6 +153,8 @@ static ssize_t do_rw_vec(int fd, uaddr_t uvec, unsigned long cnt, loff_t *upos, 
 		r = -ESPIPE;
 	} else if (!(f->f_mode & (write ? FMODE_WRITE : FMODE_READ))) {
 		r = -EBADF;
+	} else if (write && f->f_op && (f->f_op->fop_flags & FOP_DISCARD_WRITE)) {
+		r = MIN(total, (size_t)MAX_RW_COUNT);
 	} else if (total <= RW_CHUNK) {
 		char *kb = kmalloc(MAX(total, 1));
 		size_t off = 0;
@@ -196,65 +223,5 @@ SYSCALL_DEFINE3(lseek, int, fd, loff_t, off, unsigned, whence)
 	else
 		r = generic_file_llseek(f, off, whence);
 	fput(f);
-	return r;
-}
-
-/* sendfile: copy through a kernel buffer; the source must allow pread. */
-SYSCALL_DEFINE4(sendfile, int, out_fd, int, in_fd, uaddr_t, uoff, size_t, count)
-{
-	struct file *in = fget(in_fd), *out = fget(out_fd);
-	ssize_t r = 0, total = 0;
-	loff_t off = 0, *pos;
-	if (!in || !out) {
-		r = -EBADF;
-		goto out;
-	}
-	if (!(in->f_mode & FMODE_READ) || !(out->f_mode & FMODE_WRITE)) {
-		r = -EBADF;
-		goto out;
-	}
-	if (uoff) {
-		if (copy_from_user(&off, uoff, sizeof(off))) {
-			r = -EFAULT;
-			goto out;
-		}
-		if (off < 0) {
-			r = -EINVAL;
-			goto out;
-		}
-		pos = &off;
-	} else {
-		pos = &in->f_pos;
-	}
-	if (!(in->f_mode & FMODE_PREAD) || S_ISDIR(in->f_inode->i_mode)) {
-		r = -EINVAL;
-		goto out;
-	}
-	count = MIN(count, (size_t)MAX_RW_COUNT);
-	char *kb = kmalloc(RW_CHUNK);
-	while ((size_t)total < count) {
-		size_t chunk = MIN(count - total, RW_CHUNK);
-		loff_t rpos = *pos;
-		r = vfs_read(in, kb, chunk, &rpos);
-		if (r <= 0)
-			break;
-		ssize_t w = vfs_write(out, kb, r, &out->f_pos);
-		if (w <= 0) {
-			r = w;
-			break;
-		}
-		*pos += w;
-		total += w;
-		if (w < r || (size_t)r < chunk)
-			break;
-	}
-	kfree(kb);
-	if (total)
-		r = total;
-	if (uoff && copy_to_user(uoff, &off, sizeof(off)))
-		r = -EFAULT;
-out:
-	fput(in);
-	fput(out);
 	return r;
 }

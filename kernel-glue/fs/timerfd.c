@@ -3,6 +3,7 @@
  * as a monotonic one and driven by a kernel timer; the count is also
  * brought up to date on each read/poll, since timer callbacks only run at
  * interrupt safe points. */
+#include <umk/capability.h>
 #include <umk/fs.h>
 #include <umk/fdtable.h>
 #include <umk/sched.h>
@@ -130,7 +131,7 @@ SYSCALL_DEFINE2(timerfd_create, int, clockid, int, flags)
 		break;
 	case CLOCK_REALTIME_ALARM_NR:
 	case CLOCK_BOOTTIME_ALARM_NR:
-		if (current->cred.euid != 0)	/* CAP_WAKE_ALARM */
+		if (!capable(CAP_WAKE_ALARM))
 			return -EPERM;
 		break;
 	default:

@@ -13,6 +13,7 @@
 #include "internal.h"
 #include <umk/blkdev.h>
 #include "tmpfs.h"
+#include <linux/falloc.h>
 
 #define TMPFS_MAGIC 0x01021994
 #define BOGO_DIRENT_SIZE 20	/* Linux's per-entry directory size */
@@ -356,6 +357,19 @@ static ssize_t tmpfs_read(struct file *f, void *buf, size_t n, loff_t *pos)
 	return done;
 }
 
+/* Room in pages[] for need pages. */
+static void grow_slots(struct tmpfs_inode *ti, uint64_t need)
+{
+	if (need <= ti->npages)
+		return;
+	uint64_t cap = ti->npages ? ti->npages : 4;
+	while (cap < need)
+		cap *= 2;
+	ti->pages = krealloc(ti->pages, cap * sizeof(*ti->pages));
+	memset(ti->pages + ti->npages, 0, (cap - ti->npages) * sizeof(*ti->pages));
+	ti->npages = cap;
+}
+
 static ssize_t tmpfs_write(struct file *f, const void *buf, size_t n, loff_t *pos)
 {
 	struct inode *i = f->f_inode;
@@ -368,15 +382,7 @@ static ssize_t tmpfs_write(struct file *f, const void *buf, size_t n, loff_t *po
 		return -EPERM;
 	if ((i->i_seals & F_SEAL_GROW) && *pos + (loff_t)n > i->i_size)
 		return -EPERM;
-	uint64_t need = ((uint64_t)*pos + n + PAGE_SIZE - 1) >> PAGE_SHIFT;
-	if (need > ti->npages) {
-		uint64_t cap = ti->npages ? ti->npages : 4;
-		while (cap < need)
-			cap *= 2;
-		ti->pages = krealloc(ti->pages, cap * sizeof(*ti->pages));
-		memset(ti->pages + ti->npages, 0, (cap - ti->npages) * sizeof(*ti->pages));
-		ti->npages = cap;
-	}
+	grow_slots(ti, ((uint64_t)*pos + n + PAGE_SIZE - 1) >> PAGE_SHIFT);
 	size_t done = 0;
 	int err = -ENOSPC;
 	while (done < n) {
@@ -445,8 +451,93 @@ static const struct inode_operations tmpfs_file_iops = { .setattr = tmpfs_setatt
 static const struct inode_operations tmpfs_link_iops = { .readlink = tmpfs_readlink, .setattr = tmpfs_setattr };
 static const struct inode_operations tmpfs_special_iops = { .setattr = tmpfs_setattr };
 static const struct file_operations tmpfs_dir_fops = { .iterate = tmpfs_iterate, .fsync = tmpfs_dir_fsync };
+/* Zero [off, end) of i: whole pages go back (a hole), partial ones are
+ * cleared; shared mappings see the zeroes. */
+static void punch_hole(struct inode *i, loff_t off, loff_t end)
+{
+	struct tmpfs_inode *ti = TI(i);
+	static const char zeroes[PAGE_SIZE];
+	for (loff_t p = off; p < end;) {
+		uint64_t pg = (uint64_t)p >> PAGE_SHIFT;
+		if (pg >= ti->npages)
+			break;
+		size_t in = p & (PAGE_SIZE - 1), c = MIN((uint64_t)(end - p), PAGE_SIZE - in);
+		if (ti->pages[pg]) {
+			if (c == PAGE_SIZE) {
+				page_put(ti->pages[pg]);
+				ti->pages[pg] = 0;
+				uncharge(i->i_sb, 1);
+				i->i_blocks -= PAGE_SIZE / 512;
+			} else {
+				memset((char *)pfn_to_virt(ti->pages[pg]) + in, 0, c);
+			}
+		}
+		if (i->i_pages && p < i->i_size)
+			filemap_write_notify(i, i->i_pages, p, zeroes, MIN((loff_t)c, i->i_size - p));
+		p += c;
+	}
+}
+
+/* Linux's shmem_fallocate: allocate (0, KEEP_SIZE) or punch a hole
+ * (PUNCH_HOLE|KEEP_SIZE); an allocation that runs out of room gives back
+ * the pages it took. */
+static long tmpfs_fallocate(struct file *f, int mode, loff_t off, loff_t len)
+{
+	struct inode *i = f->f_inode;
+	struct tmpfs_inode *ti = TI(i);
+	loff_t end = off + len;
+	if (mode & ~(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE))
+		return -EOPNOTSUPP;
+	if (mode & FALLOC_FL_PUNCH_HOLE) {
+		if (i->i_seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE))
+			return -EPERM;
+		punch_hole(i, off, end);
+		i->i_mtime = i->i_ctime = current_time();
+		return 0;
+	}
+	if ((uint64_t)end > (1ull << 46))
+		return -EFBIG;		/* as tmpfs_write */
+	if ((i->i_seals & F_SEAL_GROW) && end > i->i_size)
+		return -EPERM;
+	uint64_t first = (uint64_t)off >> PAGE_SHIFT, last = ((uint64_t)end + PAGE_SIZE - 1) >> PAGE_SHIFT;
+	struct tmpfs_sbi *s = SBI(i->i_sb);
+	if (s->max_blocks && last - first > s->max_blocks)
+		return -ENOSPC;
+	/* all frames first, so a failure leaves the file as it was; the
+	 * slots past the array are all missing */
+	uint64_t missing = last > ti->npages ? last - MAX(first, ti->npages) : 0, total, free;
+	for (uint64_t pg = first; pg < MIN(last, ti->npages); pg++)
+		missing += !ti->pages[pg];
+	mem_get_stats(&total, &free);
+	if (missing > free || (last > ti->npages && last * sizeof(*ti->pages) / PAGE_SIZE > free))
+		return -ENOMEM;		/* the frames, or the slot array, cannot fit */
+	if (!charge(i->i_sb, missing))
+		return -ENOSPC;
+	grow_slots(ti, last);
+	uint64_t *pfns = kmalloc(MAX(missing, 1) * sizeof(*pfns));
+	for (uint64_t k = 0; k < missing; k++) {
+		if (!(pfns[k] = alloc_frame(GFP_USER | GFP_ZERO))) {
+			while (k--)
+				page_put(pfns[k]);
+			kfree(pfns);
+			uncharge(i->i_sb, missing);
+			return -ENOMEM;
+		}
+	}
+	for (uint64_t pg = first, k = 0; pg < last; pg++)
+		if (!ti->pages[pg])
+			ti->pages[pg] = pfns[k++];
+	kfree(pfns);
+	i->i_blocks += missing * (PAGE_SIZE / 512);
+	if (!(mode & FALLOC_FL_KEEP_SIZE) && end > i->i_size)
+		i->i_size = end;
+	i->i_ctime = current_time();
+	return 0;
+}
+
 static const struct file_operations tmpfs_file_fops = {
 	.read = tmpfs_read, .write = tmpfs_write, .llseek = generic_file_llseek, .fsync = tmpfs_fsync,
+	.fallocate = tmpfs_fallocate,
 };
 
 /* ---- superblock ---- */
@@ -636,6 +727,11 @@ struct inode *tmpfs_new_file(struct super_block *sb, umode_t mode)
 int tmpfs_mkdir_kern(struct inode *dir, const char *name, umode_t mode)
 {
 	return tmpfs_mkdir(dir, name, mode);
+}
+
+struct inode *tmpfs_dir_lookup(struct inode *dir, const char *name)
+{
+	return tmpfs_lookup(dir, name);
 }
 
 struct inode *tmpfs_lookup_kern(struct inode *dir, const char *name)

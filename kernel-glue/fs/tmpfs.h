@@ -16,6 +16,8 @@ struct tmpfs_sbi {
  * with mount options data; ERR_PTR(-EINVAL) on a bad option. */
 struct super_block *tmpfs_new_sb(const char *type, unsigned long magic, const char *data);
 int tmpfs_mkdir_kern(struct inode *dir, const char *name, umode_t mode);
+/* tmpfs's directory lookup (+1 reference or ERR_PTR), for wrappers. */
+struct inode *tmpfs_dir_lookup(struct inode *dir, const char *name);
 /* The child called name (no reference taken), or NULL. */
 struct inode *tmpfs_lookup_kern(struct inode *dir, const char *name);
 /* A node made by the kernel, with its own operations (NULL: tmpfs's) and

@@ -1,5 +1,6 @@
 /* execve: #! scripts, static, static-PIE and dynamic ELF64 programs, the
  * initial stack (argv, envp, auxv) and the point of no return. */
+#include <umk/capability.h>
 #include <umk/internal.h>
 #include <umk/arch.h>
 #include <umk/mm.h>
@@ -243,7 +244,7 @@ static bool wants_exec_stack(const Elf64_Ehdr *eh, const Elf64_Phdr *ph)
 }
 
 /* Build the initial stack; returns the new rsp. */
-static long setup_stack(struct mm *mm, struct strvec *argv, struct strvec *envp, const char *execfn,
+static long setup_stack(struct mm *mm, const struct cred *c, bool secure, struct strvec *argv, struct strvec *envp, const char *execfn,
 			struct loaded *main, struct loaded *interp, bool has_interp, bool exec_stack)
 {
 	uaddr_t top = TASK_SIZE - PAGE_SIZE - rand_pages(12);
@@ -271,7 +272,6 @@ static long setup_stack(struct mm *mm, struct strvec *argv, struct strvec *envp,
 	uaddr_t u_platform = PUSH_BYTES("x86_64", 7);
 	sp &= ~15ULL;
 
-	struct cred *c = &current->cred;
 	uint64_t auxv[][2] = {
 		{ AT_HWCAP, arch_hwcap() },
 		{ AT_PAGESZ, PAGE_SIZE },
@@ -286,7 +286,7 @@ static long setup_stack(struct mm *mm, struct strvec *argv, struct strvec *envp,
 		{ AT_EUID, c->euid },
 		{ AT_GID, c->gid },
 		{ AT_EGID, c->egid },
-		{ AT_SECURE, 0 },
+		{ AT_SECURE, secure },
 		{ AT_RANDOM, u_rand },
 		{ AT_HWCAP2, 0 },
 		{ AT_EXECFN, u_execfn },
@@ -453,7 +453,9 @@ static int exec_binprm(const char *path, struct strvec *argv, struct strvec *env
 	mm->start_data = main.start_data;
 	mm->end_data = main.end_data;
 	mm->start_brk = mm->brk = PAGE_ALIGN(main.base) + rand_pages(13);
-	long sp = setup_stack(mm, argv, envp, execfn_buf, &main, &in, interp_file != NULL, wants_exec_stack(&eh, ph));
+	struct cred nc;
+	bool secure = exec_creds(f, &nc);
+	long sp = setup_stack(mm, &nc, secure, argv, envp, execfn_buf, &main, &in, interp_file != NULL, wants_exec_stack(&eh, ph));
 	if (sp < 0) {
 		r = (int)sp;
 		goto out_mm;
@@ -487,7 +489,7 @@ static int exec_binprm(const char *path, struct strvec *argv, struct strvec *env
 	}
 	flush_signal_handlers(t);
 	set_comm(t, execfn_buf);
-	t->keep_caps = false;
+	exec_commit_creds(&nc, secure);
 	arch_task_exec(t);
 	t->clear_child_tid = 0;
 	struct guest_regs *regs = &t->regs;

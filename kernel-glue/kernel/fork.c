@@ -82,7 +82,6 @@ static long do_fork(unsigned long flags, uaddr_t newsp, uaddr_t parent_tid, uadd
 			c->nice = 0;
 		}
 	}
-	c->keep_caps = p->keep_caps;
 	c->timer_slack_ns = p->timer_slack_ns;
 	c->flags = 0;
 	if (flags & CLONE_FILES) {

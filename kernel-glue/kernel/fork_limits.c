@@ -4,6 +4,7 @@
  * least 20), RLIMIT_NPROC starts at half of it (RLIMIT_SIGPENDING too),
  * and fork fails with EAGAIN at threads-max, or at RLIMIT_NPROC tasks of
  * the caller's real uid unless root. Zombies count until reaped. */
+#include <umk/capability.h>
 #include <umk/internal.h>
 #include <umk/mm.h>
 #include <umk/proc.h>
@@ -61,7 +62,7 @@ long fork_check_limits(struct task *p)
 	}
 	if (all >= threads_max())
 		return -EAGAIN;
-	if ((uint64_t)mine >= p->signal->rlim[RLIMIT_NPROC].cur && p->cred.uid != 0 && p->cred.euid != 0)
+	if ((uint64_t)mine >= p->signal->rlim[RLIMIT_NPROC].cur && p->cred.uid != 0 && !capable(CAP_SYS_RESOURCE) && !capable(CAP_SYS_ADMIN))
 		return -EAGAIN;
 	return 0;
 }

@@ -4,6 +4,7 @@
  * Linux's kernel/ptrace.c. Registers are in ptrace_regs.c, the stops in
  * ptrace_stops.c. A tracee is linked on its tracer's ptraced list and
  * reported to the tracer's wait as if its child (exit.c). */
+#include <umk/capability.h>
 #include <umk/internal.h>
 #include <umk/ptrace.h>
 #include <umk/arch.h>
@@ -15,17 +16,20 @@
 
 /* Linux's __ptrace_may_access (PTRACE_MODE_REALCREDS): the same real
  * ids as the target's real, effective and saved ones, and a dumpable
- * target; or root (CAP_SYS_PTRACE). */
+ * target; or CAP_SYS_PTRACE. Then commoncap's rule: a target with
+ * permitted capabilities the tracer lacks needs CAP_SYS_PTRACE too. */
 int ptrace_may_access(struct task *t)
 {
 	const struct cred *c = &current->cred, *tc = &t->cred;
 	if (t->signal && t->signal == current->signal)
 		return 0;
-	bool root = c->euid == 0;
-	if (!root && !(c->uid == tc->euid && c->uid == tc->suid && c->uid == tc->uid && c->gid == tc->egid &&
-		       c->gid == tc->sgid && c->gid == tc->gid))
+	bool cap = capable(CAP_SYS_PTRACE);
+	if (!cap && !(c->uid == tc->euid && c->uid == tc->suid && c->uid == tc->uid && c->gid == tc->egid &&
+		      c->gid == tc->sgid && c->gid == tc->gid))
 		return -EPERM;
-	if (!root && t->mm && !t->mm->dumpable)
+	if (!cap && t->mm && !t->mm->dumpable)
+		return -EPERM;
+	if (!cap && (tc->cap_permitted & ~c->cap_permitted))
 		return -EPERM;
 	return 0;
 }
@@ -118,7 +122,7 @@ int ptrace_attach(struct task *t, long request, unsigned long flags)
 	if (seize) {
 		if (flags & ~(unsigned long)PTRACE_O_MASK)
 			return -EIO;
-		if ((flags & PTRACE_O_SUSPEND_SECCOMP) && current->cred.euid != 0)
+		if ((flags & PTRACE_O_SUSPEND_SECCOMP) && !capable(CAP_SYS_ADMIN))
 			return -EPERM;
 		flags = PT_PTRACED | PT_SEIZED | (flags << PT_OPT_FLAG_SHIFT);
 	} else {
@@ -234,7 +238,7 @@ static long ptrace_setoptions(struct task *child, unsigned long data)
 {
 	if (data & ~(unsigned long)PTRACE_O_MASK)
 		return -EINVAL;
-	if ((data & PTRACE_O_SUSPEND_SECCOMP) && current->cred.euid != 0)
+	if ((data & PTRACE_O_SUSPEND_SECCOMP) && !capable(CAP_SYS_ADMIN))
 		return -EPERM;
 	child->ptrace = (child->ptrace & ~PT_TRACE_MASK) | (unsigned)(data << PT_OPT_FLAG_SHIFT);
 	return 0;

@@ -1,5 +1,6 @@
 /* Scheduler-facing syscalls for a machine with one virtual CPU: affinity,
  * policies, priorities, getcpu, membarrier. */
+#include <umk/capability.h>
 #include <umk/internal.h>
 #include <umk/syscall.h>
 #include <umk/uaccess.h>
@@ -75,7 +76,7 @@ static bool valid_policy(int p)
 
 static bool root(void)
 {
-	return current->cred.euid == 0;	/* CAP_SYS_NICE */
+	return capable(CAP_SYS_NICE);
 }
 
 /* Linux's check_same_owner */
@@ -323,7 +324,7 @@ SYSCALL_DEFINE3(setpriority, int, which, int, who, int, niceval)
 		if (!prio_match(t, which, who))
 			continue;
 		const struct cred *c = &current->cred;
-		if (c->uid != t->cred.euid && c->euid != t->cred.euid && !root())
+		if (t->cred.uid != c->euid && t->cred.euid != c->euid && !root())
 			err = -EPERM;
 		else if (niceval < t->nice && !can_nice(t, niceval))
 			err = -EACCES;

@@ -1,6 +1,7 @@
 /* Signals: generation, queueing, default actions and delivery to guest
  * handlers (the frame itself is the arch's: arch-um/kernel/signal_frame.c).
  * Group stops are in jobctl.c, a tracer's part in ptrace_stops.c. */
+#include <umk/capability.h>
 #include <umk/internal.h>
 #include <umk/arch.h>
 #include <umk/mm.h>
@@ -632,7 +633,7 @@ static int check_kill_permission(struct task *t, int sig)
 {
 	(void)sig;
 	struct cred *c = &current->cred;
-	if (c->euid == 0 || c->euid == t->cred.suid || c->euid == t->cred.uid || c->uid == t->cred.suid ||
+	if (capable(CAP_KILL) || c->euid == t->cred.suid || c->euid == t->cred.uid || c->uid == t->cred.suid ||
 	    c->uid == t->cred.uid)
 		return 0;
 	if (sig == SIGCONT && t->signal->session == current->signal->session)

@@ -1,5 +1,6 @@
 /* Identity, process groups and sessions, limits, uname, and other small
  * process-wide system calls. */
+#include <umk/capability.h>
 #include <umk/fs.h>
 #include <umk/internal.h>
 #include <umk/arch.h>
@@ -43,21 +44,24 @@ SYSCALL_DEFINE3(getresgid, uaddr_t, r, uaddr_t, e, uaddr_t, s)
 	return 0;
 }
 
-/* set*id: root may set anything; others only among real/effective/saved. */
+/* set*id: CAP_SETUID/CAP_SETGID may set anything; others only among
+ * real/effective/saved. */
 static bool id_ok(uint32_t v, uint32_t a, uint32_t b, uint32_t c)
 {
 	return v == (uint32_t)-1 || v == a || v == b || v == c;
 }
 
 /* As Linux's commit_creds: a change of the effective or filesystem ids
- * forgets PR_SET_PDEATHSIG, so that a parent cannot signal a process
- * whose privilege changed, and makes it not dumpable, so that only root
- * may trace it. Returns r, for the setters' tail calls. */
+ * (or more permitted capabilities) forgets PR_SET_PDEATHSIG, so that a
+ * parent cannot signal a process whose privilege changed, and makes it
+ * not dumpable, so that only CAP_SYS_PTRACE may trace it. Returns r, for
+ * the setters' tail calls. */
 static long creds_committed(const struct cred *old, long r)
 {
 	struct task *t = current;
 	const struct cred *c = &t->cred;
-	if (c->euid != old->euid || c->egid != old->egid || c->fsuid != old->fsuid || c->fsgid != old->fsgid) {
+	if (c->euid != old->euid || c->egid != old->egid || c->fsuid != old->fsuid || c->fsgid != old->fsgid ||
+	    (c->cap_permitted & ~old->cap_permitted)) {
 		t->pdeath_signal = 0;
 		/* and no longer to be traced by the user it now is */
 		if (t->mm)
@@ -70,13 +74,14 @@ SYSCALL_DEFINE3(setresuid, uid_t, r, uid_t, e, uid_t, s)
 {
 	struct cred *c = &current->cred;
 	struct cred old = *c;
-	if (c->euid != 0 && !(id_ok(r, c->uid, c->euid, c->suid) && id_ok(e, c->uid, c->euid, c->suid) &&
-			      id_ok(s, c->uid, c->euid, c->suid)))
+	if (!(id_ok(r, c->uid, c->euid, c->suid) && id_ok(e, c->uid, c->euid, c->suid) &&
+	      id_ok(s, c->uid, c->euid, c->suid)) && !capable(CAP_SETUID))
 		return -EPERM;
 	if (r != (uid_t)-1) c->uid = r;
 	if (e != (uid_t)-1) c->euid = e;
 	if (s != (uid_t)-1) c->suid = s;
 	c->fsuid = c->euid;
+	cap_fix_setuid(&old, false);
 	return creds_committed(&old, 0);
 }
 
@@ -84,8 +89,8 @@ SYSCALL_DEFINE3(setresgid, gid_t, r, gid_t, e, gid_t, s)
 {
 	struct cred *c = &current->cred;
 	struct cred old = *c;
-	if (c->euid != 0 && !(id_ok(r, c->gid, c->egid, c->sgid) && id_ok(e, c->gid, c->egid, c->sgid) &&
-			      id_ok(s, c->gid, c->egid, c->sgid)))
+	if (!(id_ok(r, c->gid, c->egid, c->sgid) && id_ok(e, c->gid, c->egid, c->sgid) &&
+	      id_ok(s, c->gid, c->egid, c->sgid)) && !capable(CAP_SETGID))
 		return -EPERM;
 	if (r != (gid_t)-1) c->gid = r;
 	if (e != (gid_t)-1) c->egid = e;
@@ -100,13 +105,13 @@ SYSCALL_DEFINE1(setuid, uid_t, uid)
 	struct cred old = *c;
 	if (uid == (uid_t)-1)
 		return -EINVAL;
-	if (c->euid == 0) {
+	if (capable(CAP_SETUID))
 		c->uid = c->euid = c->suid = c->fsuid = uid;
-		return creds_committed(&old, 0);
-	}
-	if (uid != c->uid && uid != c->suid)
+	else if (uid == c->uid || uid == c->suid)
+		c->euid = c->fsuid = uid;
+	else
 		return -EPERM;
-	c->euid = c->fsuid = uid;
+	cap_fix_setuid(&old, false);
 	return creds_committed(&old, 0);
 }
 
@@ -116,7 +121,7 @@ SYSCALL_DEFINE1(setgid, gid_t, gid)
 	struct cred old = *c;
 	if (gid == (gid_t)-1)
 		return -EINVAL;
-	if (c->euid == 0) {
+	if (capable(CAP_SETGID)) {
 		c->gid = c->egid = c->sgid = c->fsgid = gid;
 		return creds_committed(&old, 0);
 	}
@@ -131,14 +136,15 @@ SYSCALL_DEFINE2(setreuid, uid_t, r, uid_t, e)
 	struct cred *c = &current->cred;
 	struct cred old = *c;
 	uid_t olduid = c->uid;
-	if (c->euid != 0 && ((r != (uid_t)-1 && r != c->uid && r != c->euid) ||
-			     (e != (uid_t)-1 && e != c->uid && e != c->euid && e != c->suid)))
+	if (((r != (uid_t)-1 && r != c->uid && r != c->euid) ||
+	     (e != (uid_t)-1 && e != c->uid && e != c->euid && e != c->suid)) && !capable(CAP_SETUID))
 		return -EPERM;
 	if (r != (uid_t)-1) c->uid = r;
 	if (e != (uid_t)-1) c->euid = e;
 	if (r != (uid_t)-1 || (e != (uid_t)-1 && e != olduid))
 		c->suid = c->euid;
 	c->fsuid = c->euid;
+	cap_fix_setuid(&old, false);
 	return creds_committed(&old, 0);
 }
 
@@ -147,8 +153,8 @@ SYSCALL_DEFINE2(setregid, gid_t, r, gid_t, e)
 	struct cred *c = &current->cred;
 	struct cred old = *c;
 	gid_t oldgid = c->gid;
-	if (c->euid != 0 && ((r != (gid_t)-1 && r != c->gid && r != c->egid) ||
-			     (e != (gid_t)-1 && e != c->gid && e != c->egid && e != c->sgid)))
+	if (((r != (gid_t)-1 && r != c->gid && r != c->egid) ||
+	     (e != (gid_t)-1 && e != c->gid && e != c->egid && e != c->sgid)) && !capable(CAP_SETGID))
 		return -EPERM;
 	if (r != (gid_t)-1) c->gid = r;
 	if (e != (gid_t)-1) c->egid = e;
@@ -163,9 +169,11 @@ SYSCALL_DEFINE1(setfsuid, uid_t, uid)
 	struct cred *c = &current->cred;
 	struct cred saved = *c;
 	uid_t old = c->fsuid;
-	if (c->euid == 0 || id_ok(uid, c->uid, c->euid, c->suid) || uid == c->fsuid)
-		if (uid != (uid_t)-1)
+	if (id_ok(uid, c->uid, c->euid, c->suid) || uid == c->fsuid || capable(CAP_SETUID))
+		if (uid != (uid_t)-1 && uid != c->fsuid) {
 			c->fsuid = uid;
+			cap_fix_setuid(&saved, true);
+		}
 	return creds_committed(&saved, old);
 }
 
@@ -174,7 +182,7 @@ SYSCALL_DEFINE1(setfsgid, gid_t, gid)
 	struct cred *c = &current->cred;
 	struct cred saved = *c;
 	gid_t old = c->fsgid;
-	if (c->euid == 0 || id_ok(gid, c->gid, c->egid, c->sgid) || gid == c->fsgid)
+	if (id_ok(gid, c->gid, c->egid, c->sgid) || gid == c->fsgid || capable(CAP_SETGID))
 		if (gid != (gid_t)-1)
 			c->fsgid = gid;
 	return creds_committed(&saved, old);
@@ -197,7 +205,7 @@ SYSCALL_DEFINE2(getgroups, int, size, uaddr_t, list)
 SYSCALL_DEFINE2(setgroups, int, size, uaddr_t, list)
 {
 	struct cred *c = &current->cred;
-	if (c->euid != 0)
+	if (!capable(CAP_SETGID))
 		return -EPERM;
 	if (size < 0 || size > (int)ARRAY_SIZE(c->groups))
 		return -EINVAL;
@@ -290,7 +298,7 @@ SYSCALL_DEFINE1(uname, uaddr_t, ubuf)
 
 static long set_name(char *dst, uaddr_t src, int len)
 {
-	if (current->cred.euid != 0)
+	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
 	if (len < 0 || len > 64)
 		return -EINVAL;
@@ -319,7 +327,7 @@ static long do_prlimit(struct task *t, unsigned res, const struct krlimit *n, st
 	if (n) {
 		if (n->cur > n->max)
 			return -EINVAL;
-		if (n->max > r->max && current->cred.euid != 0)
+		if (n->max > r->max && !capable(CAP_SYS_RESOURCE))
 			return -EPERM;
 		if (res == RLIMIT_NOFILE && n->max > 1048576)
 			return -EPERM;
@@ -389,24 +397,34 @@ SYSCALL_DEFINE0(sched_yield)
 	return 0;
 }
 
+/* Linux 5.18+: one call returns up to MAX_RW_COUNT bytes (the old
+ * 32 MiB - 1 cap is gone); a pending signal ends it early, checked every
+ * page as get_random_bytes_user does. */
 SYSCALL_DEFINE3(getrandom, uaddr_t, buf, size_t, len, unsigned, flags)
 {
 	if (flags & ~7U)
 		return -EINVAL;
-	if (len > 33554431)
-		len = 33554431;
-	uint8_t tmp[256];
+	if ((flags & 6U) == 6U)		/* GRND_INSECURE | GRND_RANDOM */
+		return -EINVAL;
+	if (len > 0x7ffff000UL)		/* MAX_RW_COUNT */
+		len = 0x7ffff000UL;
+	uint8_t *tmp = kmalloc(PAGE_SIZE);
 	size_t done = 0;
+	long r = 0;
 	while (done < len) {
-		size_t c = MIN(len - done, sizeof(tmp));
+		size_t c = MIN(len - done, (size_t)PAGE_SIZE);
 		get_random_bytes(tmp, c);
-		if (copy_to_user(buf + done, tmp, c))
-			return done ? (long)done : -EFAULT;
+		if (copy_to_user(buf + done, tmp, c)) {
+			r = done ? (long)done : -EFAULT;
+			break;
+		}
 		done += c;
+		r = done;
 		if (done < len && signal_pending(current))
-			return done;
+			break;
 	}
-	return done;
+	kfree(tmp);
+	return r;
 }
 
 struct ksysinfo {
@@ -507,13 +525,6 @@ SYSCALL_DEFINE5(prctl, int, option, unsigned long, a2, unsigned long, a3, unsign
 		if (a2 || a3 || a4 || a5)
 			return -EINVAL;
 		return t->no_new_privs;
-	case PR_SET_KEEPCAPS:
-		if (a2 > 1)
-			return -EINVAL;
-		t->keep_caps = a2;
-		return 0;
-	case PR_GET_KEEPCAPS:
-		return t->keep_caps;
 	case PR_SET_TIMERSLACK:
 		t->timer_slack_ns = a2;	/* 0: back to the default */
 		return 0;
@@ -528,8 +539,11 @@ SYSCALL_DEFINE5(prctl, int, option, unsigned long, a2, unsigned long, a3, unsign
 		if (a2 || a3 || a4 || a5)
 			return -EINVAL;
 		return t->mm->thp_disable;
-	default:
-		return -EINVAL;
+	default: {
+		/* the capability options (kernel/capability.c) */
+		long r = cap_prctl(option, a2, a3, a4, a5);
+		return r == -ENOSYS ? -EINVAL : r;
+	}
 	}
 }
 
@@ -558,7 +572,7 @@ void ctrl_alt_del(void)
 SYSCALL_DEFINE4(reboot, int, magic1, int, magic2, unsigned, cmd, uaddr_t, arg)
 {
 	(void)arg;
-	if (current->cred.euid != 0)
+	if (!capable(CAP_SYS_BOOT))
 		return -EPERM;
 	if (magic1 != (int)LINUX_REBOOT_MAGIC1 ||
 	    (magic2 != LINUX_REBOOT_MAGIC2 && magic2 != LINUX_REBOOT_MAGIC2A && magic2 != LINUX_REBOOT_MAGIC2B &&

@@ -1,4 +1,5 @@
 /* Task allocation, pid numbers and lookup. */
+#include <umk/capability.h>
 #include <umk/internal.h>
 #include <umk/arch.h>
 #include <umk/proc.h>
@@ -69,6 +70,7 @@ struct task *task_alloc(void)
 	init_waitqueue_head(&t->vfork_wait);
 	init_waitqueue_head(&t->ptrace_wait);
 	t->exit_signal = 17;	/* SIGCHLD */
+	cred_init_root(&t->cred);	/* fork copies the parent's over it */
 	t->start_time_ns = ktime_boot_ns();
 	return t;
 }

@@ -2,6 +2,7 @@
  * echoed to the host's stderr when their level is below the console log
  * level, as Linux: 7 by default (everything but debug messages), 4 with
  * `quiet` (errors and worse), or loglevel=N. */
+#include <umk/capability.h>
 #include <umk/kernel.h>
 #include <umk/arch.h>
 #include <umk/sched.h>
@@ -154,19 +155,26 @@ static long syslog_copy(uaddr_t ubuf, long len, size_t from, bool consume)
 	return n;
 }
 
+/* Linux's check_syslog_permissions: CAP_SYSLOG, or the older
+ * CAP_SYS_ADMIN. */
+static bool syslog_privileged(void)
+{
+	return capable(CAP_SYSLOG) || capable(CAP_SYS_ADMIN);
+}
+
 SYSCALL_DEFINE3(syslog, int, type, uaddr_t, buf, int, len)
 {
 	switch (type) {
 	case 0: case 1:		/* close, open */
 		return 0;
 	case 2:			/* READ: blocking consume; we never block */
-		if (current->cred.euid)
+		if (!syslog_privileged())
 			return -EPERM;
 		return syslog_copy(buf, len, log_clear, true);
 	case 3:			/* READ_ALL */
 		return syslog_copy(buf, len, log_clear, false);
 	case 4: {		/* READ_CLEAR */
-		if (current->cred.euid)
+		if (!syslog_privileged())
 			return -EPERM;
 		long r = syslog_copy(buf, len, log_clear, false);
 		if (r >= 0)
@@ -174,7 +182,7 @@ SYSCALL_DEFINE3(syslog, int, type, uaddr_t, buf, int, len)
 		return r;
 	}
 	case 5:			/* CLEAR */
-		if (current->cred.euid)
+		if (!syslog_privileged())
 			return -EPERM;
 		log_clear = log_end;
 		return 0;

@@ -4,6 +4,7 @@
  * (MLOCK_ONFAULT: as touched), RLIMIT_MEMLOCK enforced for all but root
  * (CAP_IPC_LOCK), and errno in Linux's order. Locks are not inherited
  * across fork and end at exec (a new mm). */
+#include <umk/capability.h>
 #include <umk/pgtable.h>
 #include <umk/vma.h>
 #include <umk/sched.h>
@@ -13,7 +14,7 @@
 
 static bool can_ipc_lock(void)
 {
-	return current->cred.euid == 0;
+	return capable(CAP_IPC_LOCK);
 }
 
 static uint64_t memlock_limit_pages(void)

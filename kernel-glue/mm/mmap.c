@@ -1,4 +1,5 @@
 /* mmap, munmap, mprotect, mremap, brk, madvise, msync. */
+#include <umk/capability.h>
 #include <umk/pgtable.h>
 #include <umk/vma.h>
 #include <umk/filemap.h>
@@ -47,9 +48,9 @@ long do_mmap(struct mm *mm, uaddr_t addr, uint64_t len, unsigned long prot, unsi
 		vmf |= VM_GROWSDOWN;
 	vmf |= mm->def_flags;	/* mlockall(MCL_FUTURE) */
 	if (flags & MAP_LOCKED) {
-		if (current->cred.euid && !current->signal->rlim[RLIMIT_MEMLOCK].cur)
+		if (!capable(CAP_IPC_LOCK) && !current->signal->rlim[RLIMIT_MEMLOCK].cur)
 			return -EPERM;
-		if (current->cred.euid && (mm_locked_pages(mm) + (len >> PAGE_SHIFT)) >
+		if (!capable(CAP_IPC_LOCK) && (mm_locked_pages(mm) + (len >> PAGE_SHIFT)) >
 					      current->signal->rlim[RLIMIT_MEMLOCK].cur >> PAGE_SHIFT)
 			return -EAGAIN;
 		vmf |= VM_LOCKED;

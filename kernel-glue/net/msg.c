@@ -4,6 +4,7 @@
  * messages become a struct scm on send (SCM_RIGHTS takes file references,
  * SCM_CREDENTIALS is checked) and are written back on receive (received
  * files are installed as new descriptors). */
+#include <umk/capability.h>
 #include <umk/net.h>
 #include <umk/fdtable.h>
 #include <umk/sched.h>
@@ -64,11 +65,9 @@ void scm_current_creds(struct kucred *c)
 static bool creds_allowed(const struct kucred *c)
 {
 	const struct cred *cr = &current->cred;
-	if (cr->euid == 0)
-		return true;	/* CAP_SYS_ADMIN, CAP_SETUID, CAP_SETGID */
-	bool pid_ok = c->pid == current->tgid;
-	bool uid_ok = c->uid == cr->uid || c->uid == cr->euid || c->uid == cr->suid;
-	bool gid_ok = c->gid == cr->gid || c->gid == cr->egid || c->gid == cr->sgid;
+	bool pid_ok = c->pid == current->tgid || capable(CAP_SYS_ADMIN);
+	bool uid_ok = c->uid == cr->uid || c->uid == cr->euid || c->uid == cr->suid || capable(CAP_SETUID);
+	bool gid_ok = c->gid == cr->gid || c->gid == cr->egid || c->gid == cr->sgid || capable(CAP_SETGID);
 	return pid_ok && uid_ok && gid_ok;
 }
 

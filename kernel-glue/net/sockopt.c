@@ -1,5 +1,6 @@
 /* setsockopt/getsockopt: the SOL_SOCKET options every family shares;
  * other levels go to the family (EOPNOTSUPP if it has none, as AF_UNIX). */
+#include <umk/capability.h>
 #include <umk/net.h>
 #include <umk/sched.h>
 #include <umk/syscall.h>
@@ -42,8 +43,8 @@ static int set_timeout(int64_t *t, uaddr_t val, int len)
  * sock_setbindtodevice; only families with devices (AF_INET) use it. */
 static int bind_to_device(struct socket *s, uaddr_t val, int len)
 {
-	if (current->cred.euid != 0)
-		return -EPERM;	/* CAP_NET_RAW */
+	if (!capable(CAP_NET_RAW))
+		return -EPERM;
 	char name[IFNAMSIZ];
 	memset(name, 0, sizeof(name));
 	if (len > IFNAMSIZ - 1)
@@ -85,8 +86,8 @@ static int sol_socket_set(struct socket *s, int name, uaddr_t val, int len)
 	if (copy_from_user(&v, val, sizeof(v)))
 		return -EFAULT;
 	if (name == SO_BINDTOIFINDEX) {
-		if (current->cred.euid != 0)
-			return -EPERM;	/* CAP_NET_RAW */
+		if (!capable(CAP_NET_RAW))
+			return -EPERM;
 		if (v < 0 || (v && !dev_get_by_index(v)))
 			return -ENODEV;
 		s->bound_dev_if = v;
@@ -112,10 +113,12 @@ static int sol_socket_set(struct socket *s, int name, uaddr_t val, int len)
 	case SO_SNDBUFFORCE:
 		/* Linux doubles the value to allow for bookkeeping overhead */
 		s->sndbuf = MAX(MIN((unsigned)v, SOCK_MAX_BUF) * 2, SOCK_MIN_SNDBUF);
+		s->userlocks |= SOCK_SNDBUF_LOCK;
 		return 0;
 	case SO_RCVBUF:
 	case SO_RCVBUFFORCE:
 		s->rcvbuf = MAX(MIN((unsigned)v, SOCK_MAX_BUF) * 2, SOCK_MIN_RCVBUF);
+		s->userlocks |= SOCK_RCVBUF_LOCK;
 		return 0;
 	case SO_RCVLOWAT:
 		s->rcvlowat = v < 1 ? 1 : v;
@@ -128,6 +131,13 @@ static int sol_socket_set(struct socket *s, int name, uaddr_t val, int len)
 	case SO_TIMESTAMP_OLD:
 	case SO_TIMESTAMPNS_OLD:
 		return 0;	/* accepted, no effect here */
+	}
+	/* Linux's SOL_SOCKET options are below 128 (SO_MAX_PACING_RATE,
+	 * SO_BUSY_POLL, ...): say once which one umk lacks */
+	if (name > 0 && name < 128) {
+		char key[32];
+		snprintf(key, sizeof(key), "setsockopt-sol-socket-%d", name);
+		printk_once_key(key, KERN_NOTICE "setsockopt(SOL_SOCKET, %d) is not implemented: ENOPROTOOPT\n", name);
 	}
 	return -ENOPROTOOPT;
 }

@@ -1,6 +1,7 @@
 /* The ioctls of a tty (console or pty slave; the pty master passes its
  * job-control ones on with from_master): termios, window size, process
  * groups and sessions, queue flushing and flow control. */
+#include <umk/capability.h>
 #include <umk/sched.h>
 #include <umk/uaccess.h>
 #include <asm/ioctls.h>
@@ -169,7 +170,7 @@ long tty_ioctl_common(struct tty *t, struct file *f, unsigned cmd, unsigned long
 		return put_int(arg, 0);	/* N_TTY */
 	case TIOCSTI: {
 		char c;
-		if (!is_ctty && current->cred.euid != 0)
+		if (!is_ctty && !capable(CAP_SYS_ADMIN))
 			return -EPERM;
 		if (copy_from_user(&c, arg, 1))
 			return -EFAULT;
@@ -177,7 +178,7 @@ long tty_ioctl_common(struct tty *t, struct file *f, unsigned cmd, unsigned long
 		return 0;
 	}
 	case TIOCVHANGUP:
-		if (current->cred.euid != 0)
+		if (!capable(CAP_SYS_ADMIN))
 			return -EPERM;
 		tty_hangup(t);
 		return 0;

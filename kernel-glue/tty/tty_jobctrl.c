@@ -1,6 +1,7 @@
 /* Sessions, controlling terminals and job control, by Linux's rules
  * (drivers/tty/tty_jobctrl.c): background access checks (SIGTTIN,
  * SIGTTOU, EIO), TIOCSCTTY/TIOCNOTTY, hangup and session-leader exit. */
+#include <umk/capability.h>
 #include <umk/sched.h>
 #include "tty_internal.h"
 
@@ -92,7 +93,7 @@ void tty_exit_session_leader(struct task *leader)
 int tty_tiocsctty(struct tty *t, struct file *f, unsigned long arg)
 {
 	bool leader = tty_is_session_leader();
-	bool root = current->cred.euid == 0;
+	bool root = capable(CAP_SYS_ADMIN);
 	if (leader && t->session == current->signal->session)
 		return 0;
 	if (!leader || current->signal->tty)

@@ -65,6 +65,9 @@ load ../lib.sh
 @test "guest signals" { guest_check signals; }
 @test "guest faults" { guest_check faults; }
 @test "guest pipes" { guest_check pipes; }
+@test "guest splice" { guest_check splice; }
+@test "guest fallocate" { guest_check fallocate; }
+@test "guest devnodes" { guest_check devnodes; }
 @test "guest files" { guest_check files; }
 @test "guest paths" { guest_check paths; }
 @test "guest hostfs_escape" { guest_check hostfs_escape; }
@@ -91,6 +94,8 @@ load ../lib.sh
 @test "guest nproc_limit" { guest_check nproc_limit; }
 @test "guest locks" { guest_check locks; }
 @test "guest perms" { guest_check perms; }
+@test "guest caps" { guest_check caps; }
+@test "guest caps_perms" { guest_check caps_perms; }
 @test "guest unix_stream" { guest_check unix_stream; }
 @test "guest unix_dgram" { guest_check unix_dgram; }
 @test "guest wait_threads" { guest_check wait_threads; }
@@ -101,6 +106,7 @@ load ../lib.sh
 @test "guest stack_perms" { guest_check stack_perms; }
 @test "guest subreaper" { guest_check subreaper; }
 @test "guest net_udp" { guest_check net_udp; }
+@test "guest net_tcp" { guest_check net_tcp; }
 @test "guest net_raw" { guest_check net_raw; }
 @test "guest net_frag" { guest_check net_frag; }
 @test "guest net_ioctl" { guest_check net_ioctl; }

@@ -15,7 +15,8 @@ net_setup() {
 # boot_umk NAME 'GUEST SHELL CODE' [UMK OPTIONS...]: a guest in the
 # background (its own process group), console in $T/NAME.console (so
 # switch-lib's wait_console works for it), kernel log in $T/NAME.err.
-# umid=NAME unless the options name another.
+# umid=NAME unless the options name another; its umid directory is under
+# $T (uml_dir=), so test runs side by side never meet on a name.
 boot_umk() {
 	local name=$1 code=$2
 	shift 2
@@ -24,7 +25,7 @@ boot_umk() {
 		case $a in umid=*) umid= ;; esac
 	done
 	setsid $SW_PREFIX "$UMK_BIN" mem=64M root=/dev/root rootfstype=hostfs "hostfs=$UMK_TEST_ROOTFS" \
-		init=/bin/sh rw $umid "$@" -- /tests/net-guest.sh "$code" \
+		init=/bin/sh rw "uml_dir=$T/uml" $umid "$@" -- /tests/net-guest.sh "$code" \
 		</dev/null >"$T/$name.console" 2>"$T/$name.err" &
 	PIDS+=($!)
 	eval "UPID_$name=$!"

@@ -134,6 +134,59 @@ build_uml_root() {
 	mv -T "$r" "$UML_ROOT" 2>/dev/null || rm -rf "$r" # another run won the race
 }
 
+# A second linux.uml root for TCP work (net-tcp-uml.bats, net-bench.sh):
+# every busybox applet, Debian's iperf3 with its shared libraries (the
+# ldd closure, copied as rootfs/host-programs.sh does for umk's image),
+# and an init that configures eth0 (uip=ADDR/PLEN), mounts the host
+# directory udir= on /host and runs the script /host/$urun in a private
+# tmpfs (/dev: Debian's kernel mounts devtmpfs itself), then prints
+# "UML-RUN-EXIT <status>" and powers off. The scripts
+# live in the test's own directory: the root itself is shared.
+UML_RUN_INIT=$(cat <<'INIT'
+#!/bin/sh
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t tmpfs tmpfs /tmp
+ip link set lo up
+ip link set eth0 up
+ip addr add "$uip" dev eth0
+echo "UMK-GUEST-UP $uip"
+mount -t hostfs none /host -o "$udir"
+cd /tmp
+TMPDIR=/tmp sh "/host/$urun"
+echo "UML-RUN-EXIT $?"
+poweroff -f
+INIT
+)
+build_uml_run_root() {
+	local sum
+	sum=$( (printf '%s' "$UML_RUN_INIT"; declare -f build_uml_run_root; md5sum </usr/bin/iperf3 2>/dev/null) | md5sum | cut -c1-12)
+	UML_ROOT="$ROOT_DIR/build/uml-run-root-$sum"
+	export UML_ROOT
+	[ -x "$UML_ROOT/init" ] && return 0
+	local r="$UML_ROOT.tmp.$$" a
+	rm -rf "$r"
+	mkdir -p "$r"/bin "$r"/sbin "$r"/usr/bin "$r"/proc "$r"/sys "$r"/dev "$r"/tmp "$r"/etc "$r"/host \
+		"$r"/lib/x86_64-linux-gnu "$r"/lib64
+	cp "$(command -v busybox)" "$r/bin/busybox"
+	for a in $("$r/bin/busybox" --list); do
+		[ "$a" = busybox ] || ln -sf busybox "$r/bin/$a"
+	done
+	# copy_prog (rootfs/host-programs.sh) works in the root's directory
+	(
+		cd "$r" || exit 1
+		missing=""
+		ndeb=0
+		. "$ROOT_DIR/rootfs/host-programs.sh"
+		copy_prog usr/bin iperf3
+		cp -L /lib64/ld-linux-x86-64.so.2 lib64/
+		[ -z "$missing" ] || echo "build_uml_run_root: not on the host:$missing" >&2
+	)
+	printf '%s\n' "$UML_RUN_INIT" >"$r/init"
+	chmod +x "$r/init"
+	mv -T "$r" "$UML_ROOT" 2>/dev/null || rm -rf "$r" # another run won the race
+}
+
 # boot_uml NAME NETSPEC KERNEL-ARGS...: start a guest in the background,
 # console in $T/NAME.console. NETSPEC is the eth0= value.
 boot_uml() {

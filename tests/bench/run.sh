@@ -12,8 +12,10 @@
 #   faster than native) and small-file create+stat+unlink (us), natively
 #   on the host filesystem and in umk on an ext4 root (image + COW file).
 # Then the switch (tests/bench/switch-bench.sh) and guest networking
-# (tests/bench/net-bench.sh: ping RTT and UDP datagrams/s guest to guest
-# through umk-switch, umk beside Debian's linux.uml, with ratios).
+# (tests/bench/net-bench.sh: ping RTT, UDP datagrams/s, TCP throughput
+# and TCP connections/s guest to guest through umk-switch, umk beside
+# Debian's linux.uml, with ratios; TCP over lo in one guest beside the
+# host's; TCP between the host and a guest on a tap when root).
 # A benchmark the kernel cannot run yet (e.g. epoll before it exists)
 # shows n/a: each of the thread/futex/pipe/epoll ones runs in its own
 # boot under a guest-side and a host-side timeout, so a failure or a hang

@@ -8,6 +8,9 @@ $(B)/tests/guest/%: tests/guest/%.c tests/guest/t.h tests/guest/net.h tests/gues
 	@mkdir -p $(dir $@)
 	$(CC) $(GUEST_CFLAGS) -o $@ $< $(GUEST_LDFLAGS)
 
+# the capability programs share caps.h
+$(B)/tests/guest/caps $(B)/tests/guest/caps_perms: tests/guest/caps.h
+
 # the packet socket programs share packet.h
 $(patsubst tests/guest/%.c,$(B)/tests/guest/%,$(wildcard tests/guest/net_packet*.c)): tests/guest/packet.h
 

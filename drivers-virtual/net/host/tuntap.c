@@ -133,8 +133,13 @@ static void tuntap_rx_mode(struct net_if *nif)
 static void tuntap_close(struct net_if *nif)
 {
 	struct tap_dev *t = nif->priv;
-	if (t->fd >= 0)
+	if (t->fd >= 0) {
+		/* a persistent tap keeps its filter after we close it: clear
+		 * it, or the next user (another MAC) gets no unicast frames */
+		struct tun_filter none = { 0 };
+		ioctl(t->fd, TUNSETTXFILTER, &none);
 		close(t->fd);
+	}
 	t->fd = -1;
 }
 

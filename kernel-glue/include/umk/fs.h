@@ -191,7 +191,18 @@ struct file_operations {
 	bool (*map_page)(struct file *f, uint64_t pgoff, uint64_t *pfn);
 	/* extra /proc/PID/fdinfo lines (inotify's watches); NULL: none */
 	void (*show_fdinfo)(struct file *f, struct sbuf *out);
+	/* fallocate(2) after the generic checks (fs/fallocate.c): mode is
+	 * one Linux accepts; NULL: EOPNOTSUPP. */
+	long (*fallocate)(struct file *f, int mode, loff_t off, loff_t len);
+	unsigned fop_flags;	/* FOP_* */
 };
+/* read(2) fills the whole buffer (up to MAX_RW_COUNT) from this stream
+ * unless a signal is pending, as Linux's /dev/zero and /dev/urandom do;
+ * other streams return after one read op. */
+#define FOP_WHOLE_READ	0x1
+/* write(2) drops the bytes without reading the caller's buffer (Linux's
+ * write_null: /dev/null and /dev/zero take any pointer). */
+#define FOP_DISCARD_WRITE	0x2
 
 #define FMODE_READ	0x1
 #define FMODE_WRITE	0x2
@@ -276,7 +287,9 @@ void path_to_sbuf(const struct path *p, struct sbuf *out);
 #define MAY_READ 4
 int inode_permission(struct inode *inode, int mask);
 bool inode_owner_or_capable(struct inode *inode);
-bool capable_fs(void);			/* fsuid 0 */
+/* A write or truncate without CAP_FSETID drops the file's set-user-ID
+ * and group-executable set-group-ID bits (Linux's file_remove_privs). */
+int file_remove_privs(struct inode *inode);
 int mnt_want_write(struct vfsmount *mnt);	/* -EROFS on read-only mounts */
 int vfs_getattr(struct inode *inode, struct kstat *st);
 

@@ -163,6 +163,9 @@ bool net_family_registered(int family);	/* a DEFINE_NET_FAMILY for it */
 #define SOCKF_REUSEPORT	0x10
 #define SOCKF_OOBINLINE	0x20
 
+#define SOCK_SNDBUF_LOCK 1
+#define SOCK_RCVBUF_LOCK 2
+
 struct socket {
 	int family, type, protocol;
 	struct file *file;		/* NULL until installed (accept) */
@@ -178,6 +181,7 @@ struct socket {
 	int linger_on, linger_secs, rcvlowat;
 	int bound_dev_if;		/* SO_BINDTODEVICE: ifindex, 0 = any */
 	bool listening;
+	unsigned userlocks;		/* SOCK_SNDBUF_LOCK/SOCK_RCVBUF_LOCK: the user set them (no autotuning) */
 	struct kucred peercred;		/* SO_PEERCRED; pid 0, ids -1 if none */
 };
 

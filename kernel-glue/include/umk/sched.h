@@ -22,11 +22,15 @@ enum task_state {
 	TASK_DEAD,
 };
 
+/* Per thread, as Linux's: copied at fork, changed by set*id, capset,
+ * prctl and execve (kernel/capability.c, include/umk/capability.h). */
 struct cred {
 	uid_t uid, euid, suid, fsuid;
 	gid_t gid, egid, sgid, fsgid;
 	int ngroups;
 	gid_t groups[32];
+	unsigned securebits;		/* SECBIT_*: PR_SET_KEEPCAPS is SECBIT_KEEP_CAPS */
+	uint64_t cap_inheritable, cap_permitted, cap_effective, cap_bset, cap_ambient;
 };
 
 struct k_sigaction {
@@ -107,7 +111,6 @@ struct task {
 	int pdeath_signal;		/* PR_SET_PDEATHSIG: sent when parent (the thread) exits */
 	unsigned personality;		/* personality(2): inherited, kept over exec */
 	bool no_new_privs;		/* PR_SET_NO_NEW_PRIVS: inherited, kept across exec, never unset */
-	bool keep_caps;			/* PR_SET_KEEPCAPS: cleared by exec */
 	uint64_t timer_slack_ns;	/* PR_SET_TIMERSLACK (0: the default, 50 us) */
 
 	struct mm *mm;

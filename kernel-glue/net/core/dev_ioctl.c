@@ -2,13 +2,14 @@
  * indexes, flags, MTU, hardware address, queue length, and SIOCGIFCONF
  * (whose entries are the IPv4 addresses, as on Linux). Reading needs no
  * privilege; changing needs CAP_NET_ADMIN (root here). */
+#include <umk/capability.h>
 #include <umk/netdevice.h>
 #include <umk/inet.h>
 #include <umk/sched.h>
 #include <umk/uaccess.h>
 #include <linux/sockios.h>
 
-static bool net_admin(void) { return current && current->cred.euid == 0; }
+static bool net_admin(void) { return capable(CAP_NET_ADMIN); }
 
 /* SIOCGIFCONF: struct ifconf { int len; pointer to the ifreqs }. */
 static long ifconf(uaddr_t arg)

@@ -3,13 +3,14 @@
  * carrier, operstate) and counters (statistics/). mtu, flags and
  * tx_queue_len are writable, so a device can be brought up and sized
  * without the ioctls (`echo 0x1003 > /sys/class/net/eth0/flags`). */
+#include <umk/capability.h>
 #include <umk/netdevice.h>
 #include <umk/sysfs.h>
 #include <umk/sched.h>
 
 static bool admin(void)
 {
-	return current && current->cred.euid == 0;
+	return capable(CAP_NET_ADMIN);
 }
 
 static void show_hw(struct sbuf *o, const uint8_t *a, unsigned len)

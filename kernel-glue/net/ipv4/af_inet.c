@@ -1,8 +1,8 @@
 /* AF_INET (Linux's af_inet.c): socket(2) picks the protocol (UDP, ping,
  * raw), and the operations every AF_INET datagram socket shares: bind,
  * connect, names, poll, shutdown, ioctls (FIONREAD/SIOCOUTQ, and the
- * address, route and device ones), options, release. TCP is not there
- * yet: SOCK_STREAM gets EPROTONOSUPPORT (logged once). */
+ * address, route and device ones), options, release. SOCK_STREAM is
+ * TCP's (tcp.c), which uses bind and the device ioctls from here. */
 #include <umk/fdtable.h>
 #include <umk/uaccess.h>
 #include <asm/ioctls.h>
@@ -15,6 +15,9 @@ void raw_hash(struct inet_sock *sk);
 long devinet_ioctl(unsigned cmd, uaddr_t arg);
 long ip_rt_ioctl(unsigned cmd, uaddr_t arg);
 long arp_ioctl(unsigned cmd, uaddr_t arg);
+int tcp_v4_create(struct socket *s);
+int inet_bind(struct socket *s, const void *addr, int len);
+long inet_ioctl(struct socket *s, unsigned cmd, unsigned long arg);
 static const struct proto_ops inet_dgram_ops;
 
 void inet_sock_hold(struct inet_sock *sk)
@@ -56,10 +59,9 @@ static int inet_create(struct socket *s, int protocol)
 		prot = &raw_proto;
 		break;
 	case SOCK_STREAM:
-		if (!protocol || protocol == IPPROTO_TCP)
-			printk_once_key("inet-tcp", KERN_NOTICE "TCP is not implemented yet: socket(AF_INET, SOCK_STREAM) "
-				       "gives EPROTONOSUPPORT\n");
-		return -EPROTONOSUPPORT;
+		if (protocol && protocol != IPPROTO_TCP)
+			return -EPROTONOSUPPORT;
+		return tcp_v4_create(s);
 	default:
 		return -ESOCKTNOSUPPORT;
 	}
@@ -132,7 +134,7 @@ int inet_autobind(struct inet_sock *sk)
 	return sk->prot->get_port(sk, 0) ? -EAGAIN : 0;
 }
 
-static int inet_bind(struct socket *s, const void *addr, int len)
+int inet_bind(struct socket *s, const void *addr, int len)
 {
 	struct inet_sock *sk = inet_sk(s);
 	const struct sockaddr_in *a = addr;
@@ -146,8 +148,8 @@ static int inet_bind(struct socket *s, const void *addr, int len)
 	if (!inet_addr_valid_or_nonlocal(sk, a->sin_addr.s_addr, type))
 		return -EADDRNOTAVAIL;
 	uint16_t snum = ntohs(a->sin_port);
-	if (snum && snum < sysctl_ip_unprivileged_port_start && !net_admin())
-		return -EACCES;	/* CAP_NET_BIND_SERVICE */
+	if (snum && snum < sysctl_ip_unprivileged_port_start && !capable(CAP_NET_BIND_SERVICE))
+		return -EACCES;
 	if (sk->connected || sk->num)
 		return -EINVAL;
 	sk->rcv_saddr = sk->saddr = a->sin_addr.s_addr;
@@ -244,7 +246,7 @@ static ssize_t inet_recvmsg(struct socket *s, struct kmsg *m, unsigned flags)
 	return sk->prot->recvmsg(sk, m, flags);
 }
 
-static long inet_ioctl(struct socket *s, unsigned cmd, unsigned long arg)
+long inet_ioctl(struct socket *s, unsigned cmd, unsigned long arg)
 {
 	struct inet_sock *sk = inet_sk(s);
 	int v;

@@ -7,6 +7,7 @@
 #include "ipv4.h"
 
 #define SOL_IP 0
+#define SOL_TCP 6
 
 /* <linux/errqueue.h>'s report (that header also wants libc's timespec). */
 struct sock_extended_err {

@@ -2,6 +2,7 @@
  * The configuration API is umk/inet.h; the socket side is inet_sock.h. */
 #ifndef UMK_NET_IPV4_H
 #define UMK_NET_IPV4_H
+#include <umk/capability.h>
 #include <umk/inet.h>
 #include <umk/net.h>
 #include <umk/checksum.h>
@@ -26,8 +27,8 @@ static inline bool ipv4_is_loopback(__be32 a) { return (a & htonl(0xff000000)) =
 static inline bool ipv4_is_badclass(__be32 a) { return (a & htonl(0xf0000000)) == htonl(0xf0000000); }
 static inline bool ip_is_fragment(const struct iphdr *iph) { return (iph->frag_off & htons(IP_MF | IP_OFFSET)) != 0; }
 static inline bool inet_ifa_match(__be32 addr, const struct in_ifaddr *ifa) { return !((addr ^ ifa->address) & ifa->mask); }
-static inline bool net_admin(void) { return current && current->cred.euid == 0; }	/* CAP_NET_ADMIN */
-static inline bool net_raw(void) { return current && current->cred.euid == 0; }	/* CAP_NET_RAW */
+static inline bool net_admin(void) { return capable(CAP_NET_ADMIN); }
+static inline bool net_raw(void) { return capable(CAP_NET_RAW); }
 
 /* What the stack keeps about a packet in skb->cb. */
 struct inet_cb {

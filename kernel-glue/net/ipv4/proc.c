@@ -6,6 +6,8 @@
 #include <linux/route.h>
 #include <linux/if_arp.h>
 #include "inet_sock.h"
+void tcp_snmp_show(struct sbuf *o);
+void tcp_netstat_show(struct sbuf *o);
 
 static const char *const ip_names[] = {
 	"InReceives", "InHdrErrors", "InAddrErrors", "ForwDatagrams", "InUnknownProtos", "InDiscards", "InDelivers",
@@ -78,10 +80,7 @@ static int snmp_show(struct sbuf *o, void *data __unused)
 		}
 	}
 	icmpmsg_line(o, types, vals, n);
-	/* no TCP yet: its counters are all zero */
-	sbuf_printf(o, "Tcp: RtoAlgorithm RtoMin RtoMax MaxConn ActiveOpens PassiveOpens AttemptFails EstabResets "
-		       "CurrEstab InSegs OutSegs RetransSegs InErrs OutRsts InCsumErrors\n"
-		       "Tcp: 1 200 120000 -1 0 0 0 0 0 0 0 0 0 0 0\n");
+	tcp_snmp_show(o);
 	for (int lite = 0; lite < 2; lite++) {
 		const char *tag = lite ? "UdpLite:" : "Udp:";
 		sbuf_printf(o, "%s", tag);
@@ -109,6 +108,7 @@ static int netstat_show(struct sbuf *o, void *data __unused)
 		{ "InECT1Pkts", IPSTATS_ECT1PKTS }, { "InECT0Pkts", IPSTATS_ECT0PKTS }, { "InCEPkts", IPSTATS_CEPKTS },
 		{ "ReasmOverlaps", IPSTATS_REASMOVERLAPS },
 	};
+	tcp_netstat_show(o);
 	sbuf_printf(o, "IpExt:");
 	for (unsigned i = 0; i < ARRAY_SIZE(ext); i++)
 		sbuf_printf(o, " %s", ext[i].name);

@@ -7,6 +7,7 @@
  * and Linux's net/netlink/af_netlink.c and net/core/rtnetlink.c. */
 #ifndef UMK_NET_NETLINK_H
 #define UMK_NET_NETLINK_H
+#include <umk/capability.h>
 #include <umk/net.h>
 #include <umk/inet.h>
 #include <umk/wait.h>
@@ -50,7 +51,7 @@ struct netlink_cb {
 #define NETLINK_CB(skb) ((struct netlink_cb *)(skb)->cb)
 
 /* CAP_NET_ADMIN: changing the configuration, sending to groups */
-static inline bool nl_admin(void) { return current && current->cred.euid == 0; }
+static inline bool nl_admin(void) { return capable(CAP_NET_ADMIN); }
 static inline struct netlink_sock *nlk_sk(struct socket *s) { return s->sk; }
 static inline bool nlk_in_group(const struct netlink_sock *n, unsigned g)
 {

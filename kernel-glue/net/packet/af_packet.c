@@ -5,6 +5,7 @@
  * gone and its facts are in the sockaddr_ll). Root only, as Linux's
  * CAP_NET_RAW. This file: creation, bind, names, poll, ioctls, and what
  * a device going down or up does to a bound socket. */
+#include <umk/capability.h>
 #include <umk/sched.h>
 #include <umk/uaccess.h>
 #include <umk/filter.h>
@@ -33,8 +34,8 @@ void packet_unhook(struct packet_sock *po)
 
 static int packet_create(struct socket *s, int protocol)
 {
-	if (current->cred.euid != 0)
-		return -EPERM;	/* CAP_NET_RAW */
+	if (!capable(CAP_NET_RAW))
+		return -EPERM;
 	if (s->type == SOCK_PACKET) {
 		/* Linux 2.0's interface, superseded by SOCK_RAW in 2.2 */
 		static bool told;
