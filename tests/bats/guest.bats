@@ -60,6 +60,10 @@ load ../lib.sh
 @test "guest seccomp" { guest_check seccomp; }
 @test "guest process_vm" { guest_check process_vm; }
 @test "guest memfd" { guest_check memfd; }
+@test "guest sysv_shm" { guest_check sysv_shm; }
+@test "guest sysv_sem" { guest_check sysv_sem; }
+@test "guest sysv_msg" { guest_check sysv_msg; }
+@test "guest mqueue" { guest_check mqueue; }
 @test "guest sched" { guest_check sched; }
 @test "guest cow" { guest_check cow; }
 @test "guest mmap" { guest_check mmap; }
@@ -81,6 +85,8 @@ load ../lib.sh
 @test "guest threads" { guest_check threads; }
 @test "guest futex" { guest_check futex; }
 @test "guest sigwait_chld" { guest_check sigwait_chld; }
+@test "guest inotify" { guest_check inotify; }
+@test "guest fanotify" { guest_check fanotify; }
 @test "guest sh_pipeline (busybox script)" { guest_check sh_pipeline.sh; }
 @test "guest pty" { guest_check pty; }
 @test "guest jobctl" { guest_check jobctl; }
