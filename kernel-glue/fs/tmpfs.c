@@ -13,10 +13,12 @@
 #include "internal.h"
 #include <umk/blkdev.h>
 #include "tmpfs.h"
+#include <umk/xattr.h>
 #include <linux/falloc.h>
 
 #define TMPFS_MAGIC 0x01021994
 #define BOGO_DIRENT_SIZE 20	/* Linux's per-entry directory size */
+#define BOGO_INODE_SIZE 1024	/* Linux's inode space per inode */
 
 struct tmpfs_dirent {
 	struct list_head link;
@@ -33,6 +35,7 @@ struct tmpfs_inode {
 	char *symlink;
 	void *kern_data;		/* kernel-made files (tmpfs_kern_node) */
 	void (*kern_free)(void *data);	/* frees kern_data when the inode goes */
+	struct simple_xattrs xattrs;
 };
 
 static struct tmpfs_sbi *SBI(struct super_block *sb) { return sb->s_fs_info; }
@@ -61,7 +64,8 @@ static void uncharge(struct super_block *sb, uint64_t pages)
 static bool charge_inode(struct super_block *sb)
 {
 	struct tmpfs_sbi *s = SBI(sb);
-	if (s->max_inodes && s->used_inodes >= s->max_inodes)
+	/* extended attributes share the inodes' space (tmpfs_setxattr) */
+	if (s->max_inodes && (s->used_inodes + 1) * BOGO_INODE_SIZE + s->used_ispace > s->max_inodes * BOGO_INODE_SIZE)
 		return false;
 	s->used_inodes++;
 	return true;
@@ -140,6 +144,7 @@ static void tmpfs_evict(struct inode *i)
 		truncate_pages(i, 0);
 	if (ti->symlink && strlen(ti->symlink) >= 128)
 		uncharge(i->i_sb, 1);
+	SBI(i->i_sb)->used_ispace -= simple_xattrs_free(&ti->xattrs);
 	kfree(ti->pages);
 	kfree(ti->symlink);
 	if (ti->kern_free)
@@ -440,16 +445,43 @@ static int tmpfs_iterate(struct file *f, struct dir_context *ctx)
 	return 0;
 }
 
+/* Extended attributes: user.*, trusted.* and security.*, in memory. As
+ * Linux's shmem, they are charged against the filesystem's inode space
+ * (nr_inodes= times 1 KiB), ENOSPC past it; nr_inodes=0 means no limit. */
+static ssize_t tmpfs_getxattr(struct inode *i, const char *name, void *buf, size_t size)
+{
+	return simple_xattr_get(&TI(i)->xattrs, name, buf, size);
+}
+
+static int tmpfs_setxattr(struct inode *i, const char *name, const void *value, size_t size, int flags)
+{
+	struct tmpfs_sbi *s = SBI(i->i_sb);
+	size_t space = value ? simple_xattr_space(name, size) : 0, old;
+	if (space && s->max_inodes && s->used_inodes * BOGO_INODE_SIZE + s->used_ispace + space > s->max_inodes * BOGO_INODE_SIZE)
+		return -ENOSPC;
+	int err = simple_xattr_set(&TI(i)->xattrs, name, value, size, flags, &old);
+	if (!err)
+		s->used_ispace += space - old;
+	return err;
+}
+
+static ssize_t tmpfs_listxattr(struct inode *i, char *buf, size_t size)
+{
+	return simple_xattr_list(&TI(i)->xattrs, buf, size);
+}
+
+#define TMPFS_XATTR_OPS .getxattr = tmpfs_getxattr, .setxattr = tmpfs_setxattr, .listxattr = tmpfs_listxattr
+
 static int tmpfs_dir_fsync(struct file *f __unused, bool d __unused) { return 0; }
 
 static const struct inode_operations tmpfs_dir_iops = {
 	.lookup = tmpfs_lookup, .create = tmpfs_create, .mkdir = tmpfs_mkdir, .mknod = tmpfs_mknod,
 	.rmdir = tmpfs_rmdir, .unlink = tmpfs_unlink, .symlink = tmpfs_symlink, .link = tmpfs_link,
-	.rename = tmpfs_rename, .setattr = tmpfs_setattr,
+	.rename = tmpfs_rename, .setattr = tmpfs_setattr, TMPFS_XATTR_OPS,
 };
-static const struct inode_operations tmpfs_file_iops = { .setattr = tmpfs_setattr };
-static const struct inode_operations tmpfs_link_iops = { .readlink = tmpfs_readlink, .setattr = tmpfs_setattr };
-static const struct inode_operations tmpfs_special_iops = { .setattr = tmpfs_setattr };
+static const struct inode_operations tmpfs_file_iops = { .setattr = tmpfs_setattr, TMPFS_XATTR_OPS };
+static const struct inode_operations tmpfs_link_iops = { .readlink = tmpfs_readlink, .setattr = tmpfs_setattr, TMPFS_XATTR_OPS };
+static const struct inode_operations tmpfs_special_iops = { .setattr = tmpfs_setattr, TMPFS_XATTR_OPS };
 static const struct file_operations tmpfs_dir_fops = { .iterate = tmpfs_iterate, .fsync = tmpfs_dir_fsync };
 /* Zero [off, end) of i: whole pages go back (a hole), partial ones are
  * cleared; shared mappings see the zeroes. */
@@ -555,7 +587,8 @@ static int tmpfs_statfs(struct super_block *sb, struct inode *inode __unused, st
 	}
 	if (s->max_inodes) {
 		st->f_files = s->max_inodes;
-		st->f_ffree = s->max_inodes > s->used_inodes ? s->max_inodes - s->used_inodes : 0;
+		uint64_t used = s->used_inodes * BOGO_INODE_SIZE + s->used_ispace;
+		st->f_ffree = s->max_inodes * BOGO_INODE_SIZE > used ? (s->max_inodes * BOGO_INODE_SIZE - used) / BOGO_INODE_SIZE : 0;
 	}
 	st->f_fsid = 0;
 	return 0;

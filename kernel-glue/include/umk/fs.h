@@ -160,6 +160,14 @@ struct inode_operations {
 	/* Refresh the cached attributes (hostfs: the host may change them). */
 	int (*getattr)(struct inode *inode);
 	int (*setattr)(struct inode *inode, const struct iattr *ia);
+	/* Extended attributes by full name ("user.x"), already checked by
+	 * fs/xattr.c (namespace known, permission granted). getxattr: the
+	 * value's length, -ERANGE if size (non-zero) is too small, -ENODATA;
+	 * setxattr: value NULL removes; flags XATTR_CREATE/XATTR_REPLACE;
+	 * listxattr: NUL-terminated names the caller may see, as getxattr. */
+	ssize_t (*getxattr)(struct inode *inode, const char *name, void *buf, size_t size);
+	int (*setxattr)(struct inode *inode, const char *name, const void *value, size_t size, int flags);
+	ssize_t (*listxattr)(struct inode *inode, char *buf, size_t size);
 };
 
 /* readdir: the actor returns false when the caller's buffer is full. */
