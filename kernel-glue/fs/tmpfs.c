@@ -14,6 +14,7 @@
 #include <umk/blkdev.h>
 #include "tmpfs.h"
 #include <umk/xattr.h>
+#include <umk/posix_acl.h>
 #include <linux/falloc.h>
 
 #define TMPFS_MAGIC 0x01021994
@@ -88,6 +89,8 @@ static struct inode *tmpfs_new_inode(struct super_block *sb, struct inode *dir, 
 	struct tmpfs_inode *ti = kzalloc(sizeof(*ti));
 	INIT_LIST_HEAD(&ti->entries);
 	i->i_private = ti;
+	/* a default ACL in dir replaces the umask (vfs_prepare_mode) */
+	posix_acl_create(dir, &mode, &i->i_acl, &i->i_default_acl);
 	i->i_mode = mode;
 	i->i_rdev = rdev;
 	i->i_uid = current ? current->cred.fsuid : 0;
@@ -333,6 +336,8 @@ static int tmpfs_setattr(struct inode *inode, const struct iattr *ia)
 		inode->i_mtime = current_time();
 	}
 	inode_apply_attrs(inode, ia);
+	if (ia->valid & ATTR_MODE)
+		posix_acl_chmod(inode);
 	return 0;
 }
 
@@ -467,7 +472,13 @@ static int tmpfs_setxattr(struct inode *i, const char *name, const void *value, 
 
 static ssize_t tmpfs_listxattr(struct inode *i, char *buf, size_t size)
 {
-	return simple_xattr_list(&TI(i)->xattrs, buf, size);
+	ssize_t acls = posix_acl_list(i, buf, size);
+	if (acls < 0)
+		return acls;
+	ssize_t n = simple_xattr_list(&TI(i)->xattrs, size ? buf + acls : NULL, size ? size - acls : 0);
+	if (size && !n && (size_t)acls == size)
+		return acls;	/* full with the ACL names alone */
+	return n < 0 ? n : acls + n;
 }
 
 #define TMPFS_XATTR_OPS .getxattr = tmpfs_getxattr, .setxattr = tmpfs_setxattr, .listxattr = tmpfs_listxattr
@@ -736,6 +747,7 @@ struct super_block *tmpfs_new_sb(const char *type, unsigned long magic, const ch
 	struct super_block *sb = kzalloc(sizeof(*sb));
 	sb->s_type = type;
 	sb->s_magic = magic ? magic : TMPFS_MAGIC;
+	sb->s_posixacl = !magic;	/* tmpfs itself, not sysfs */
 	uint32_t minor = next_anon_minor++;
 	sb->s_dev = MKDEV(0, minor);
 	sb->s_op = &tmpfs_sops;

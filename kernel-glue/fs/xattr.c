@@ -3,11 +3,13 @@
  * mounts, xattr_permission's namespace rules, commoncap's security.*
  * rules and the security.capability format, then the filesystem's
  * getxattr/setxattr/listxattr (tmpfs stores them; a filesystem without
- * them says EOPNOTSUPP and lists nothing). The checks come in Linux
+ * them says EOPNOTSUPP and lists nothing). The ACL names go to
+ * posix_acl.c, as Linux's do_set_acl/do_get_acl. The checks come in Linux
  * 6.13+'s order: flags, name, size and value before the lookup. */
 #include <umk/capability.h>
 #include <umk/fs.h>
 #include <umk/fdtable.h>
+#include <umk/posix_acl.h>
 #include <umk/syscall.h>
 #include <umk/uaccess.h>
 #include <umk/xattr.h>
@@ -99,7 +101,7 @@ static int security_xattr_write(const char *name, bool remove)
 
 /* A namespace some filesystem handler would take (Linux's
  * xattr_resolve_name): the prefix alone is EINVAL, the unknown
- * EOPNOTSUPP. POSIX ACL names are not among them yet. */
+ * EOPNOTSUPP. (POSIX ACL names go to posix_acl.c before this.) */
 static int xattr_resolve(const char *name)
 {
 	static const char *const prefixes[] = { XATTR_USER_PREFIX, XATTR_TRUSTED_PREFIX, XATTR_SECURITY_PREFIX };
@@ -127,6 +129,8 @@ static long vfs_setxattr(struct xtarget *t, const char *name, const void *value,
 {
 	struct inode *inode = t->inode;
 	int err;
+	if (is_posix_acl_xattr(name))
+		return posix_acl_set_xattr(inode, name, size ? value : NULL, size);
 	if (size && !strcmp(name, XATTR_NAME_CAPS) && (err = check_caps_value(value, size)))
 		return err;
 	if ((err = xattr_permission(inode, name, MAY_WRITE)) || (err = security_xattr_write(name, false)))
@@ -156,6 +160,8 @@ static ssize_t caps_to_v2(void *buf, ssize_t n, size_t size)
 static ssize_t vfs_getxattr(struct xtarget *t, const char *name, void *buf, size_t size)
 {
 	struct inode *inode = t->inode;
+	if (is_posix_acl_xattr(name))
+		return posix_acl_get_xattr(inode, name, buf, size);
 	int err = xattr_permission(inode, name, MAY_READ);
 	if (err)
 		return err;
@@ -185,6 +191,8 @@ static long vfs_removexattr(struct xtarget *t, const char *name)
 {
 	struct inode *inode = t->inode;
 	int err;
+	if (is_posix_acl_xattr(name))
+		return posix_acl_set_xattr(inode, name, NULL, 0);
 	if ((err = xattr_permission(inode, name, MAY_WRITE)) || (err = security_xattr_write(name, true)))
 		return err;
 	if (!inode->i_op || !inode->i_op->setxattr)

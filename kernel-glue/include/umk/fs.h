@@ -49,6 +49,7 @@ struct inode {
 	struct list_head i_hash;
 	bool i_sealable;		/* tmpfs files: F_ADD_SEALS/F_GET_SEALS work */
 	unsigned i_seals;		/* F_SEAL_* (memfd.c) */
+	struct posix_acl *i_acl, *i_default_acl;	/* NULL: none (posix_acl.h) */
 };
 
 /* A name in a directory. Dentries are not cached: a lookup makes a fresh
@@ -110,6 +111,7 @@ struct super_block {
 	const struct super_operations *s_op;
 	struct dentry *s_root;
 	void *s_fs_info;
+	bool s_posixacl;		/* stores POSIX ACLs (Linux's SB_POSIXACL) */
 };
 
 struct kstat {
