@@ -6,6 +6,7 @@
  * tmpfs's xattr space (nr_inodes=). Runs as root; cleans up. */
 #include "t.h"
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/mount.h>
 #include <grp.h>
@@ -16,7 +17,21 @@
 #include <linux/capability.h>
 
 #define D "/tmp/umk-xattr-test"
-#define F D "/f"
+#define F P("/f")
+
+/* The directory the test works in: a private tmpfs at D, or (with an
+ * argument) a directory on another filesystem (ext4.bats). */
+static const char *dir = D;
+static bool on_tmpfs = true;
+
+static const char *P(const char *rel)
+{
+	static char bufs[8][512];
+	static int k;
+	char *b = bufs[k++ & 7];
+	snprintf(b, 512, "%s%s", dir, rel);
+	return b;
+}
 
 static char buf[70000];
 
@@ -68,47 +83,52 @@ static void user_checks(void)
 	/* read: the mode bits decide; write needs write permission */
 	CHECK("user: get user.a of a 0644 file", getxattr(F, "user.a", v, sizeof(v)) == 3);
 	CHECK_ERR("user: set user.a of a 0644 file", setxattr(F, "user.a", "x", 1, 0), EACCES);
-	CHECK_ERR("user: get user.a of a 0600 file", getxattr(D "/private", "user.a", v, sizeof(v)), EACCES);
-	CHECK_OK("user: set user.w of a 0666 file", setxattr(D "/open", "user.w", "1", 1, 0));
+	CHECK_ERR("user: get user.a of a 0600 file", getxattr(P("/private"), "user.a", v, sizeof(v)), EACCES);
+	CHECK_OK("user: set user.w of a 0666 file", setxattr(P("/open"), "user.w", "1", 1, 0));
 	/* trusted.*: invisible without CAP_SYS_ADMIN */
 	CHECK_ERR("user: get trusted.t", getxattr(F, "trusted.t", v, sizeof(v)), ENODATA);
-	CHECK_ERR("user: set trusted.t", setxattr(D "/open", "trusted.t", "1", 1, 0), EPERM);
-	CHECK_ERR("user: remove trusted.t", removexattr(D "/open", "trusted.t"), EPERM);
+	CHECK_ERR("user: set trusted.t", setxattr(P("/open"), "trusted.t", "1", 1, 0), EPERM);
+	CHECK_ERR("user: remove trusted.t", removexattr(P("/open"), "trusted.t"), EPERM);
 	ssize_t n = listxattr(F, buf, sizeof(buf));
 	show_list("user: list (no trusted.*)", n, buf);
 	/* security.*: readable, writable only with CAP_SYS_ADMIN */
 	CHECK("user: get security.s", getxattr(F, "security.s", v, sizeof(v)) == 2);
-	CHECK_ERR("user: set security.s", setxattr(D "/open", "security.s", "1", 1, 0), EPERM);
-	CHECK_ERR("user: set security.capability", setxattr(D "/open", "security.capability", buf, 20, 0), EINVAL);
+	CHECK_ERR("user: set security.s", setxattr(P("/open"), "security.s", "1", 1, 0), EPERM);
+	CHECK_ERR("user: set security.capability", setxattr(P("/open"), "security.capability", buf, 20, 0), EINVAL);
 	/* sticky directory: only its owner may write user.* */
-	CHECK_ERR("user: set user.x on a sticky dir", setxattr(D "/sticky", "user.x", "1", 1, 0), EPERM);
-	CHECK_OK("user: set user.x on a 0777 dir", setxattr(D "/dir", "user.x", "1", 1, 0));
-	CHECK_OK("user: remove user.x on a 0777 dir", removexattr(D "/dir", "user.x"));
+	CHECK_ERR("user: set user.x on a sticky dir", setxattr(P("/sticky"), "user.x", "1", 1, 0), EPERM);
+	CHECK_OK("user: set user.x on a 0777 dir", setxattr(P("/dir"), "user.x", "1", 1, 0));
+	CHECK_OK("user: remove user.x on a 0777 dir", removexattr(P("/dir"), "user.x"));
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-	mkdir(D, 0755);
-	if (mount("none", D, "tmpfs", 0, "mode=0755"))
-		DIE("mount tmpfs");
+	if (argc > 1) {
+		dir = argv[1];
+		on_tmpfs = false;
+	} else {
+		mkdir(D, 0755);
+		if (mount("none", D, "tmpfs", 0, "mode=0755"))
+			DIE("mount tmpfs");
+	}
 	int fd = open(F, O_CREAT | O_RDWR, 0644);
 	CHECK("create file", fd >= 0);
-	CHECK_OK("symlink", symlink("f", D "/l"));
-	CHECK_OK("fifo", mkfifo(D "/p", 0644));
+	CHECK_OK("symlink", symlink("f", P("/l")));
+	CHECK_OK("fifo", mkfifo(P("/p"), 0644));
 
 	/* checks before the lookup: flags, name, size (Linux 6.13+) */
-	CHECK_ERR("bad flags", setxattr(D "/none", "user.a", "v", 1, 4), EINVAL);
-	CHECK_ERR("empty name", setxattr(D "/none", "", "v", 1, 0), ERANGE);
+	CHECK_ERR("bad flags", setxattr(P("/none"), "user.a", "v", 1, 4), EINVAL);
+	CHECK_ERR("empty name", setxattr(P("/none"), "", "v", 1, 0), ERANGE);
 	char longname[300];
 	memset(longname, 'n', sizeof(longname));
 	memcpy(longname, "user.", 5);
 	longname[256] = 0;
 	CHECK_ERR("256-byte name", setxattr(F, longname, "v", 1, 0), ERANGE);
-	CHECK_ERR("256-byte name, get", getxattr(D "/none", longname, buf, 10), ERANGE);
-	CHECK_ERR("value > 64 KiB", setxattr(D "/none", "user.a", buf, 65537, 0), E2BIG);
-	CHECK_ERR("bad value pointer", syscall(SYS_setxattr, D "/none", "user.a", 8L, 4L, 0L), EFAULT);
-	CHECK_ERR("missing file", setxattr(D "/none", "user.a", "v", 1, 0), ENOENT);
-	CHECK_ERR("missing file, list", listxattr(D "/none", buf, 10), ENOENT);
+	CHECK_ERR("256-byte name, get", getxattr(P("/none"), longname, buf, 10), ERANGE);
+	CHECK_ERR("value > 64 KiB", setxattr(P("/none"), "user.a", buf, 65537, 0), E2BIG);
+	CHECK_ERR("bad value pointer", syscall(SYS_setxattr, P("/none"), "user.a", 8L, 4L, 0L), EFAULT);
+	CHECK_ERR("missing file", setxattr(P("/none"), "user.a", "v", 1, 0), ENOENT);
+	CHECK_ERR("missing file, list", listxattr(P("/none"), buf, 10), ENOENT);
 	longname[255] = 0;
 	CHECK_OK("255-byte name", setxattr(F, longname, "v", 1, 0));
 	CHECK_OK("remove it", removexattr(F, longname));
@@ -133,11 +153,20 @@ int main(void)
 	CHECK_OK("empty value", setxattr(F, "user.empty", "", 0, 0));
 	CHECK("empty value reads back", getxattr(F, "user.empty", buf, 10) == 0);
 	memset(buf, 'x', 65536);
+	if (!on_tmpfs) {
+		/* ext4 without ea_inode: a value must fit in one block */
+		CHECK_ERR("64 KiB value on disk", setxattr(F, "user.big", buf, 65536, 0), ENOSPC);
+		CHECK_OK("3000 bytes on disk", setxattr(F, "user.big", buf, 3000, 0));
+		CHECK("3000 bytes read back", getxattr(F, "user.big", buf, sizeof(buf)) == 3000 && buf[2999] == 'x');
+		CHECK_ERR("3000 into 2999", getxattr(F, "user.big", buf, 2999), ERANGE);
+		CHECK_OK("remove user.big", removexattr(F, "user.big"));
+	} else {
 	CHECK_OK("64 KiB value", setxattr(F, "user.big", buf, 65536, 0));
 	CHECK("64 KiB reads back", getxattr(F, "user.big", buf, 65536) == 65536);
 	CHECK("64 KiB query", getxattr(F, "user.big", NULL, 0) == 65536);
 	CHECK_ERR("64 KiB into 65535", getxattr(F, "user.big", buf, 65535), ERANGE);
 	CHECK_OK("remove user.big", removexattr(F, "user.big"));
+	}
 	CHECK_ERR("remove again", removexattr(F, "user.big"), ENODATA);
 	CHECK_ERR("get after remove", getxattr(F, "user.big", buf, 10), ENODATA);
 
@@ -177,16 +206,16 @@ int main(void)
 	CHECK_OK("caps: remove", removexattr(F, "security.capability"));
 
 	/* symlinks and fifos: user.* only on files and directories */
-	CHECK_ERR("lsetxattr user.* on a symlink", lsetxattr(D "/l", "user.a", "v", 1, 0), EPERM);
-	CHECK_ERR("lgetxattr user.* on a symlink", lgetxattr(D "/l", "user.a", buf, 10), ENODATA);
-	CHECK_OK("lsetxattr trusted.* on a symlink", lsetxattr(D "/l", "trusted.l", "L", 1, 0));
-	show_list("llistxattr symlink", llistxattr(D "/l", buf, sizeof(buf)), buf);
-	show_get("getxattr through the symlink", D "/l", "user.a");
-	CHECK_ERR("getxattr trusted.l through the symlink", getxattr(D "/l", "trusted.l", buf, 10), ENODATA);
-	CHECK("lgetxattr trusted.l", lgetxattr(D "/l", "trusted.l", buf, 10) == 1);
-	CHECK_OK("lremovexattr trusted.l", lremovexattr(D "/l", "trusted.l"));
-	CHECK_ERR("setxattr user.* on a fifo", setxattr(D "/p", "user.a", "v", 1, 0), EPERM);
-	CHECK_ERR("removexattr user.* on a fifo", removexattr(D "/p", "user.a"), EPERM);
+	CHECK_ERR("lsetxattr user.* on a symlink", lsetxattr(P("/l"), "user.a", "v", 1, 0), EPERM);
+	CHECK_ERR("lgetxattr user.* on a symlink", lgetxattr(P("/l"), "user.a", buf, 10), ENODATA);
+	CHECK_OK("lsetxattr trusted.* on a symlink", lsetxattr(P("/l"), "trusted.l", "L", 1, 0));
+	show_list("llistxattr symlink", llistxattr(P("/l"), buf, sizeof(buf)), buf);
+	show_get("getxattr through the symlink", P("/l"), "user.a");
+	CHECK_ERR("getxattr trusted.l through the symlink", getxattr(P("/l"), "trusted.l", buf, 10), ENODATA);
+	CHECK("lgetxattr trusted.l", lgetxattr(P("/l"), "trusted.l", buf, 10) == 1);
+	CHECK_OK("lremovexattr trusted.l", lremovexattr(P("/l"), "trusted.l"));
+	CHECK_ERR("setxattr user.* on a fifo", setxattr(P("/p"), "user.a", "v", 1, 0), EPERM);
+	CHECK_ERR("removexattr user.* on a fifo", removexattr(P("/p"), "user.a"), EPERM);
 
 	/* the fd calls */
 	CHECK_OK("fsetxattr", fsetxattr(fd, "user.fd", "fd", 2, 0));
@@ -202,16 +231,24 @@ int main(void)
 	close(fd);
 
 	/* as uid 1000 */
-	CHECK("make private", close(open(D "/private", O_CREAT | O_RDWR, 0600)) == 0);
-	CHECK_OK("private user.a", setxattr(D "/private", "user.a", "p", 1, 0));
-	CHECK("make open", close(open(D "/open", O_CREAT | O_RDWR, 0666)) == 0);
-	CHECK_OK("chmod open", chmod(D "/open", 0666));
-	CHECK_OK("mkdir sticky", mkdir(D "/sticky", 0777));
-	CHECK_OK("chmod sticky", chmod(D "/sticky", 01777));
-	CHECK_OK("mkdir dir", mkdir(D "/dir", 0777));
-	CHECK_OK("chmod dir", chmod(D "/dir", 0777));
+	CHECK("make private", close(open(P("/private"), O_CREAT | O_RDWR, 0600)) == 0);
+	CHECK_OK("private user.a", setxattr(P("/private"), "user.a", "p", 1, 0));
+	CHECK("make open", close(open(P("/open"), O_CREAT | O_RDWR, 0666)) == 0);
+	CHECK_OK("chmod open", chmod(P("/open"), 0666));
+	CHECK_OK("mkdir sticky", mkdir(P("/sticky"), 0777));
+	CHECK_OK("chmod sticky", chmod(P("/sticky"), 01777));
+	CHECK_OK("mkdir dir", mkdir(P("/dir"), 0777));
+	CHECK_OK("chmod dir", chmod(P("/dir"), 0777));
 	as_user(user_checks);
-	show_get("user.w set by uid 1000", D "/open", "user.w");
+	show_get("user.w set by uid 1000", P("/open"), "user.w");
+
+	if (!on_tmpfs) {
+		/* left for the host to see (ext4.bats: debugfs ea_list) */
+		CHECK("make kept", close(open(P("/kept"), O_CREAT | O_RDWR, 0644)) == 0);
+		CHECK_OK("kept user.kept", setxattr(P("/kept"), "user.kept", "from-guest", 10, 0));
+		CHECK_OK("kept trusted.k", setxattr(P("/kept"), "trusted.k", "tk", 2, 0));
+		return t_done();
+	}
 
 	/* a read-only remount */
 	CHECK_OK("remount ro", mount("none", D, NULL, MS_REMOUNT | MS_RDONLY, NULL));
@@ -227,7 +264,7 @@ int main(void)
 	CHECK_OK("1900 bytes fit", setxattr(F, "user.a", buf, 1900, 0));
 	CHECK_ERR("200 more do not", setxattr(F, "user.b", buf, 200, 0), ENOSPC);
 	CHECK_ERR("nor as XATTR_REPLACE of a missing one", setxattr(F, "user.b", buf, 200, XATTR_REPLACE), ENOSPC);
-	CHECK_ERR("nor another inode", open(D "/g", O_CREAT | O_RDWR, 0644), ENOSPC);
+	CHECK_ERR("nor another inode", open(P("/g"), O_CREAT | O_RDWR, 0644), ENOSPC);
 	CHECK_OK("remove the big one", removexattr(F, "user.a"));
 	CHECK_OK("now 200 fit", setxattr(F, "user.b", buf, 200, 0));
 	CHECK_OK("umount", umount(D));
