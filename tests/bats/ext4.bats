@@ -314,14 +314,17 @@ refused_boot() {
 	[ -x "$UMK_TEST_ROOTFS/tests/xattr" ] || { echo "build/test-rootfs is not built (make test-rootfs)"; false; }
 	command -v mke2fs >/dev/null || skip "mke2fs (e2fsprogs) not installed"
 	[ "$(id -u)" = 0 ] || skip "the native run needs root (loop mount)"
-	local img=$BATS_TEST_TMPDIR/xattr.ext4 mnt=$BATS_TEST_TMPDIR/mnt want=$BATS_TEST_TMPDIR/want rc=0 mode failed=""
+	local img=$BATS_TEST_TMPDIR/xattr.ext4 mnt want=$BATS_TEST_TMPDIR/want rc=0 mode failed=""
 	rm -f "$img"
 	truncate -s 64M "$img"
 	mke2fs -q -F -t ext4 -b 4096 "$img"
-	mkdir -p "$mnt"
-	mount -o loop "$img" "$mnt" 2>/dev/null || skip "no loop mounts on this host"
+	# uid 1000 must reach the mount (bats's own directories are 0700)
+	mnt=$(mktemp -d /tmp/umk-xattr-mnt.XXXXXX)
+	chmod 0755 "$mnt"
+	mount -o loop "$img" "$mnt" 2>/dev/null || { rmdir "$mnt"; skip "no loop mounts on this host"; }
 	"$UMK_GUEST_BIN/xattr" "$mnt" >"$want" 2>&1 || rc=$?
 	umount "$mnt"
+	rmdir "$mnt"
 	echo "=== EXIT $rc" >>"$want"
 	[ "$rc" = 0 ] || { echo "native run failed:"; cat "$want"; false; }
 	for mode in $UMK_MODES; do
