@@ -475,9 +475,9 @@ static ssize_t tmpfs_listxattr(struct inode *i, char *buf, size_t size)
 	ssize_t acls = posix_acl_list(i, buf, size);
 	if (acls < 0)
 		return acls;
+	if (size && (size_t)acls == size)	/* full with the ACL names alone */
+		return simple_xattr_list(&TI(i)->xattrs, NULL, 0) ? -ERANGE : acls;
 	ssize_t n = simple_xattr_list(&TI(i)->xattrs, size ? buf + acls : NULL, size ? size - acls : 0);
-	if (size && !n && (size_t)acls == size)
-		return acls;	/* full with the ACL names alone */
 	return n < 0 ? n : acls + n;
 }
 

@@ -131,6 +131,11 @@ int main(void)
 	char list[256];
 	ssize_t n = listxattr(D "/f", list, sizeof(list));
 	printf("list: %zd bytes: %s\n", n, n > 0 ? list : "");
+	CHECK_OK("a user xattr beside it", setxattr(D "/f", "user.u", "u", 1, 0));
+	CHECK_ERR("list into room for the ACL name only", listxattr(D "/f", list, 24), ERANGE);
+	n = listxattr(D "/f", list, sizeof(list));
+	printf("list: %zd bytes, %s and %s\n", n, list, n > 24 ? list + 24 : "");
+	CHECK_OK("remove the user xattr", removexattr(D "/f", "user.u"));
 	CHECK_OK("chmod 0604", chmod(D "/f", 0604));
 	show_acl("after chmod: mask 0, other r", D "/f", ACCESS);
 	CHECK_OK("chmod 0640", chmod(D "/f", 0640));
