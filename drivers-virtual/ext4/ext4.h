@@ -41,6 +41,10 @@ int ext4_link(struct inode *old, struct inode *dir, const char *name);
 int ext4_unlink(struct inode *dir, const char *name);
 int ext4_rmdir(struct inode *dir, const char *name);
 int ext4_rename(struct inode *odir, const char *oname, struct inode *ndir, const char *nname, unsigned flags);
+/* extended attributes: xattr.c */
+ssize_t ext4_getxattr(struct inode *i, const char *name, void *buf, size_t size);
+int ext4_setxattr(struct inode *i, const char *name, const void *value, size_t size, int flags);
+ssize_t ext4_listxattr(struct inode *i, char *buf, size_t size);
 extern const struct inode_operations ext4_iops;
 extern const struct file_operations ext4_file_fops, ext4_dir_fops;
 #endif

@@ -122,4 +122,16 @@ int ext4_host_setattr(struct ext4_host_fs *fs, uint64_t ino, const struct ext4_h
 #define EXT4_HOST_FALLOC_ZERO_RANGE	0x10
 int ext4_host_fallocate(struct ext4_host_fs *fs, uint64_t ino, unsigned mode, uint64_t off, uint64_t len,
 			struct ext4_host_time now);
+
+/* Extended attributes by full name ("user.x"), through libext2fs's
+ * xattr handles (in-inode and block storage as ext4's). get: the length
+ * (size 0: only that), -ERANGE if size is too small, -ENODATA; set:
+ * value NULL removes (-ENODATA if missing), flags 1 = must not exist
+ * (-EEXIST), 2 = must exist (-ENODATA); ctime is set to now. list: cb
+ * once per stored name. */
+ssize_t ext4_host_getxattr(struct ext4_host_fs *fs, uint64_t ino, const char *name, void *buf, size_t size);
+int ext4_host_setxattr(struct ext4_host_fs *fs, uint64_t ino, const char *name, const void *value, size_t size,
+		       int flags, struct ext4_host_time now);
+typedef void (*ext4_host_xattr_cb)(void *ctx, const char *name);
+int ext4_host_listxattr(struct ext4_host_fs *fs, uint64_t ino, ext4_host_xattr_cb cb, void *ctx);
 #endif

@@ -146,4 +146,5 @@ const struct inode_operations ext4_iops = {
 	.lookup = ext4_lookup, .create = ext4_create, .mkdir = ext4_mkdir, .mknod = ext4_mknod,
 	.symlink = ext4_symlink, .link = ext4_link, .unlink = ext4_unlink, .rmdir = ext4_rmdir,
 	.rename = ext4_rename, .readlink = ext4_readlink, .setattr = ext4_setattr,
+	.getxattr = ext4_getxattr, .setxattr = ext4_setxattr, .listxattr = ext4_listxattr,
 };

@@ -1,5 +1,6 @@
 /* Open files: allocation and reference counting, opening a looked-up
  * path, and the kernel-internal read/write entry points. */
+#include <umk/posix_acl.h>
 #include <umk/fs.h>
 #include <umk/fdtable.h>
 #include <umk/fsnotify.h>
@@ -162,8 +163,7 @@ static struct file *create_last(struct nameidata *nd, const char *name, unsigned
 	if (err)
 		return ERR_PTR(err);
 	struct file *f = file_alloc(flags);
-	umode_t umask = current && current->fs ? current->fs->umask : 022;
-	err = dir->i_op->create(dir, name, S_IFREG | (mode & 07777 & ~umask), f);
+	err = dir->i_op->create(dir, name, S_IFREG | vfs_prepare_mode(dir, mode & 07777), f);
 	if (err) {
 		kfree(f);
 		return ERR_PTR(err);

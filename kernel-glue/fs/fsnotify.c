@@ -103,6 +103,11 @@ void __fsnotify_close(struct file *f)
 }
 
 /* As Linux's fsnotify_change: what a setattr means to a watcher. */
+void __fsnotify_attrib(struct dentry *d)
+{
+	dentry_event(d, IN_ATTRIB);
+}
+
 void __fsnotify_change(struct dentry *d, unsigned valid)
 {
 	uint32_t mask = 0;

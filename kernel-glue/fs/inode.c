@@ -1,6 +1,7 @@
 /* Inode cache and dentries. Inodes are hashed on (sb, ino) so that one
  * filesystem object has one struct inode for as long as anything holds
  * it: the page cache hangs off struct inode and must not be duplicated. */
+#include <umk/posix_acl.h>
 #include <umk/fs.h>
 #include <umk/mm.h>
 #include <umk/sched.h>
@@ -70,6 +71,8 @@ void iput(struct inode *inode)
 		filemap_evict(inode->i_pages);
 	if (inode->i_sb && inode->i_sb->s_op && inode->i_sb->s_op->evict_inode)
 		inode->i_sb->s_op->evict_inode(inode);
+	posix_acl_release(inode->i_acl);
+	posix_acl_release(inode->i_default_acl);
 	kfree(inode);
 }
 

@@ -1,5 +1,6 @@
 /* Syscalls that change names: mkdir, mknod, rmdir, unlink, rename, link,
  * symlink, and readlink. Error precedence follows Linux's fs/namei.c. */
+#include <umk/posix_acl.h>
 #include <umk/capability.h>
 #include <umk/fs.h>
 #include <umk/fdtable.h>
@@ -59,7 +60,6 @@ static int prepare_create(struct parent *pp, bool dir_ok_trailing)
 	return err;
 }
 
-static umode_t cur_umask(void) { return current->fs ? current->fs->umask : 022; }
 
 static long do_mkdirat(int dfd, uaddr_t upath, umode_t mode)
 {
@@ -70,7 +70,7 @@ static long do_mkdirat(int dfd, uaddr_t upath, umode_t mode)
 	err = prepare_create(&pp, true);
 	if (!err) {
 		struct inode *d = dir_inode(&pp);
-		err = d->i_op && d->i_op->mkdir ? d->i_op->mkdir(d, pp.last, mode & 07777 & ~cur_umask()) : -EPERM;
+		err = d->i_op && d->i_op->mkdir ? d->i_op->mkdir(d, pp.last, vfs_prepare_mode(d, mode & 07777)) : -EPERM;
 		if (!err)
 			fsnotify_create(d, pp.last, true);
 	}
@@ -100,7 +100,7 @@ static long do_mknodat(int dfd, uaddr_t upath, umode_t mode, unsigned dev)
 		err = -EPERM;
 	if (!err) {
 		struct inode *d = dir_inode(&pp);
-		umode_t m = type | (mode & 07777 & ~cur_umask());
+		umode_t m = type | vfs_prepare_mode(d, mode & 07777);
 		if (type == S_IFREG && d->i_op && d->i_op->create) {
 			struct file *f = alloc_file(NULL, NULL, O_RDONLY, NULL);
 			err = d->i_op->create(d, pp.last, m, f);

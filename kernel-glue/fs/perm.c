@@ -1,9 +1,10 @@
 /* Permission checks against the guest credentials (fsuid/fsgid and the
- * effective capabilities), the way Linux's generic_permission does for a
- * filesystem without ACLs. The host may still refuse an operation; its
+ * effective capabilities), the way Linux's generic_permission does (with
+ * POSIX ACLs where the filesystem keeps them). The host may still refuse an operation; its
  * errno is passed on. */
 #include <umk/capability.h>
 #include <umk/fs.h>
+#include <umk/posix_acl.h>
 #include <umk/sched.h>
 
 static bool in_group(gid_t g)
@@ -16,14 +17,21 @@ static bool in_group(gid_t g)
 	return false;
 }
 
-/* The mode bits alone: the owner's, the group's or the others'. */
+/* Linux's acl_permission_check: the owner's bits; for anyone else the
+ * access ACL if there is one (and the group bits, its mask, allow
+ * something); else the group's or the others' bits. */
 static int mode_permission(struct inode *inode, int mask)
 {
 	umode_t m = inode->i_mode;
 	unsigned bits;
 	if (current->cred.fsuid == inode->i_uid)
 		bits = (m >> 6) & 7;
-	else if (in_group(inode->i_gid))
+	else if ((m & 070) && inode->i_acl) {
+		int err = posix_acl_check(inode, mask);
+		if (err != -EAGAIN)
+			return err;
+		bits = in_group(inode->i_gid) ? (m >> 3) & 7 : m & 7;
+	} else if (in_group(inode->i_gid))
 		bits = (m >> 3) & 7;
 	else
 		bits = m & 7;

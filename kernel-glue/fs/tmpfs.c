@@ -13,10 +13,13 @@
 #include "internal.h"
 #include <umk/blkdev.h>
 #include "tmpfs.h"
+#include <umk/xattr.h>
+#include <umk/posix_acl.h>
 #include <linux/falloc.h>
 
 #define TMPFS_MAGIC 0x01021994
 #define BOGO_DIRENT_SIZE 20	/* Linux's per-entry directory size */
+#define BOGO_INODE_SIZE 1024	/* Linux's inode space per inode */
 
 struct tmpfs_dirent {
 	struct list_head link;
@@ -33,6 +36,7 @@ struct tmpfs_inode {
 	char *symlink;
 	void *kern_data;		/* kernel-made files (tmpfs_kern_node) */
 	void (*kern_free)(void *data);	/* frees kern_data when the inode goes */
+	struct simple_xattrs xattrs;
 };
 
 static struct tmpfs_sbi *SBI(struct super_block *sb) { return sb->s_fs_info; }
@@ -61,7 +65,8 @@ static void uncharge(struct super_block *sb, uint64_t pages)
 static bool charge_inode(struct super_block *sb)
 {
 	struct tmpfs_sbi *s = SBI(sb);
-	if (s->max_inodes && s->used_inodes >= s->max_inodes)
+	/* extended attributes share the inodes' space (tmpfs_setxattr) */
+	if (s->max_inodes && (s->used_inodes + 1) * BOGO_INODE_SIZE + s->used_ispace > s->max_inodes * BOGO_INODE_SIZE)
 		return false;
 	s->used_inodes++;
 	return true;
@@ -84,6 +89,8 @@ static struct inode *tmpfs_new_inode(struct super_block *sb, struct inode *dir, 
 	struct tmpfs_inode *ti = kzalloc(sizeof(*ti));
 	INIT_LIST_HEAD(&ti->entries);
 	i->i_private = ti;
+	/* a default ACL in dir replaces the umask (vfs_prepare_mode) */
+	posix_acl_create(dir, &mode, &i->i_acl, &i->i_default_acl);
 	i->i_mode = mode;
 	i->i_rdev = rdev;
 	i->i_uid = current ? current->cred.fsuid : 0;
@@ -140,6 +147,7 @@ static void tmpfs_evict(struct inode *i)
 		truncate_pages(i, 0);
 	if (ti->symlink && strlen(ti->symlink) >= 128)
 		uncharge(i->i_sb, 1);
+	SBI(i->i_sb)->used_ispace -= simple_xattrs_free(&ti->xattrs);
 	kfree(ti->pages);
 	kfree(ti->symlink);
 	if (ti->kern_free)
@@ -328,6 +336,8 @@ static int tmpfs_setattr(struct inode *inode, const struct iattr *ia)
 		inode->i_mtime = current_time();
 	}
 	inode_apply_attrs(inode, ia);
+	if (ia->valid & ATTR_MODE)
+		posix_acl_chmod(inode);
 	return 0;
 }
 
@@ -440,16 +450,49 @@ static int tmpfs_iterate(struct file *f, struct dir_context *ctx)
 	return 0;
 }
 
+/* Extended attributes: user.*, trusted.* and security.*, in memory. As
+ * Linux's shmem, they are charged against the filesystem's inode space
+ * (nr_inodes= times 1 KiB), ENOSPC past it; nr_inodes=0 means no limit. */
+static ssize_t tmpfs_getxattr(struct inode *i, const char *name, void *buf, size_t size)
+{
+	return simple_xattr_get(&TI(i)->xattrs, name, buf, size);
+}
+
+static int tmpfs_setxattr(struct inode *i, const char *name, const void *value, size_t size, int flags)
+{
+	struct tmpfs_sbi *s = SBI(i->i_sb);
+	size_t space = value ? simple_xattr_space(name, size) : 0, old;
+	if (space && s->max_inodes && s->used_inodes * BOGO_INODE_SIZE + s->used_ispace + space > s->max_inodes * BOGO_INODE_SIZE)
+		return -ENOSPC;
+	int err = simple_xattr_set(&TI(i)->xattrs, name, value, size, flags, &old);
+	if (!err)
+		s->used_ispace += space - old;
+	return err;
+}
+
+static ssize_t tmpfs_listxattr(struct inode *i, char *buf, size_t size)
+{
+	ssize_t acls = posix_acl_list(i, buf, size);
+	if (acls < 0)
+		return acls;
+	if (size && (size_t)acls == size)	/* full with the ACL names alone */
+		return simple_xattr_list(&TI(i)->xattrs, NULL, 0) ? -ERANGE : acls;
+	ssize_t n = simple_xattr_list(&TI(i)->xattrs, size ? buf + acls : NULL, size ? size - acls : 0);
+	return n < 0 ? n : acls + n;
+}
+
+#define TMPFS_XATTR_OPS .getxattr = tmpfs_getxattr, .setxattr = tmpfs_setxattr, .listxattr = tmpfs_listxattr
+
 static int tmpfs_dir_fsync(struct file *f __unused, bool d __unused) { return 0; }
 
 static const struct inode_operations tmpfs_dir_iops = {
 	.lookup = tmpfs_lookup, .create = tmpfs_create, .mkdir = tmpfs_mkdir, .mknod = tmpfs_mknod,
 	.rmdir = tmpfs_rmdir, .unlink = tmpfs_unlink, .symlink = tmpfs_symlink, .link = tmpfs_link,
-	.rename = tmpfs_rename, .setattr = tmpfs_setattr,
+	.rename = tmpfs_rename, .setattr = tmpfs_setattr, TMPFS_XATTR_OPS,
 };
-static const struct inode_operations tmpfs_file_iops = { .setattr = tmpfs_setattr };
-static const struct inode_operations tmpfs_link_iops = { .readlink = tmpfs_readlink, .setattr = tmpfs_setattr };
-static const struct inode_operations tmpfs_special_iops = { .setattr = tmpfs_setattr };
+static const struct inode_operations tmpfs_file_iops = { .setattr = tmpfs_setattr, TMPFS_XATTR_OPS };
+static const struct inode_operations tmpfs_link_iops = { .readlink = tmpfs_readlink, .setattr = tmpfs_setattr, TMPFS_XATTR_OPS };
+static const struct inode_operations tmpfs_special_iops = { .setattr = tmpfs_setattr, TMPFS_XATTR_OPS };
 static const struct file_operations tmpfs_dir_fops = { .iterate = tmpfs_iterate, .fsync = tmpfs_dir_fsync };
 /* Zero [off, end) of i: whole pages go back (a hole), partial ones are
  * cleared; shared mappings see the zeroes. */
@@ -555,7 +598,8 @@ static int tmpfs_statfs(struct super_block *sb, struct inode *inode __unused, st
 	}
 	if (s->max_inodes) {
 		st->f_files = s->max_inodes;
-		st->f_ffree = s->max_inodes > s->used_inodes ? s->max_inodes - s->used_inodes : 0;
+		uint64_t used = s->used_inodes * BOGO_INODE_SIZE + s->used_ispace;
+		st->f_ffree = s->max_inodes * BOGO_INODE_SIZE > used ? (s->max_inodes * BOGO_INODE_SIZE - used) / BOGO_INODE_SIZE : 0;
 	}
 	st->f_fsid = 0;
 	return 0;
@@ -703,6 +747,7 @@ struct super_block *tmpfs_new_sb(const char *type, unsigned long magic, const ch
 	struct super_block *sb = kzalloc(sizeof(*sb));
 	sb->s_type = type;
 	sb->s_magic = magic ? magic : TMPFS_MAGIC;
+	sb->s_posixacl = !magic;	/* tmpfs itself, not sysfs */
 	uint32_t minor = next_anon_minor++;
 	sb->s_dev = MKDEV(0, minor);
 	sb->s_op = &tmpfs_sops;

@@ -7,6 +7,7 @@ struct tmpfs_sbi {
 	uint64_t max_blocks, used_blocks;	/* pages; max 0 = no limit (size=0) */
 	uint64_t max_inodes, used_inodes;
 	uint64_t next_ino;
+	uint64_t used_ispace;		/* bytes of extended attributes */
 	umode_t root_mode;
 	uid_t root_uid;
 	gid_t root_gid;

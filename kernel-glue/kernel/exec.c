@@ -454,7 +454,10 @@ static int exec_binprm(const char *path, struct strvec *argv, struct strvec *env
 	mm->end_data = main.end_data;
 	mm->start_brk = mm->brk = PAGE_ALIGN(main.base) + rand_pages(13);
 	struct cred nc;
-	bool secure = exec_creds(f, &nc);
+	bool secure;
+	r = exec_creds(f, &nc, &secure);
+	if (r)
+		goto out_mm;
 	long sp = setup_stack(mm, &nc, secure, argv, envp, execfn_buf, &main, &in, interp_file != NULL, wants_exec_stack(&eh, ph));
 	if (sp < 0) {
 		r = (int)sp;

@@ -306,3 +306,49 @@ refused_boot() {
 	done
 	[ -z "$failed" ] || { echo "FAILED in mode(s):$failed"; false; }
 }
+
+# Extended attributes on ext4 (Documentation/filesystems.md):
+# tests/guest/xattr DIR on a fresh ext4 image, loop-mounted natively and
+# as ubdb in umk; the outputs must match, what umk left must be what the
+# host's debugfs reads, and the image must be clean.
+@test "ext4: extended attributes (user, trusted, security, capability) on a second disk: native loop mount vs umk, debugfs sees them, e2fsck clean" {
+	[ -x "$UMK_BIN" ] || { echo "$UMK_BIN is not built"; false; }
+	[ -x "$UMK_TEST_ROOTFS/tests/xattr" ] || { echo "build/test-rootfs is not built (make test-rootfs)"; false; }
+	command -v mke2fs >/dev/null || skip "mke2fs (e2fsprogs) not installed"
+	[ "$(id -u)" = 0 ] || skip "the native run needs root (loop mount)"
+	local img=$BATS_TEST_TMPDIR/xattr.ext4 mnt want=$BATS_TEST_TMPDIR/want rc=0 mode failed=""
+	rm -f "$img"
+	truncate -s 64M "$img"
+	mke2fs -q -F -t ext4 -b 4096 "$img"
+	# uid 1000 must reach the mount (bats's own directories are 0700)
+	mnt=$(mktemp -d /tmp/umk-xattr-mnt.XXXXXX)
+	chmod 0755 "$mnt"
+	mount -o loop "$img" "$mnt" 2>/dev/null || { rmdir "$mnt"; skip "no loop mounts on this host"; }
+	"$UMK_GUEST_BIN/xattr" "$mnt" >"$want" 2>&1 || rc=$?
+	umount "$mnt"
+	rmdir "$mnt"
+	echo "=== EXIT $rc" >>"$want"
+	[ "$rc" = 0 ] || { echo "native run failed:"; cat "$want"; false; }
+	for mode in $UMK_MODES; do
+		rm -f "$img"
+		truncate -s 64M "$img"
+		mke2fs -q -F -t ext4 -b 4096 "$img"
+		umk_run_timeout "$UMK_TIMEOUT" "$BATS_TEST_TMPDIR/out.$mode" "$BATS_TEST_TMPDIR/err.$mode" \
+			"$UMK_BIN" mem=128M root=/dev/root rootfstype=hostfs "hostfs=$UMK_TEST_ROOTFS" "ubd1=$img" \
+			init=/bin/sh "mode=$mode" rw quiet -- -c 'mount -t proc proc /proc; mount -t devtmpfs devtmpfs /dev
+				mount -t ext4 /dev/ubdb /mnt || echo "mount failed"
+				echo "=== XATTR-BEGIN"; /tests/xattr /mnt 2>&1; echo "=== EXIT $?"
+				umount /mnt; poweroff -f'
+		tr -d '\r' <"$BATS_TEST_TMPDIR/out.$mode" | sed -n '/^=== XATTR-BEGIN$/,/^=== EXIT /p' | sed 1d >"$BATS_TEST_TMPDIR/got.$mode"
+		if ! diff -u --label native --label "umk mode=$mode" "$want" "$BATS_TEST_TMPDIR/got.$mode"; then
+			failed="$failed $mode"
+			tail -n 20 "$BATS_TEST_TMPDIR/out.$mode" "$BATS_TEST_TMPDIR/err.$mode"
+		elif ! e2fsck -fn "$img"; then
+			failed="$failed $mode(e2fsck)"
+		elif ! debugfs -R "ea_list /kept" "$img" 2>/dev/null | grep -q 'user.kept (10) = "from-guest"'; then
+			failed="$failed $mode(debugfs)"
+			debugfs -R "ea_list /kept" "$img"
+		fi
+	done
+	[ -z "$failed" ] || { echo "FAILED in mode(s):$failed"; false; }
+}

@@ -80,6 +80,9 @@ load ../lib.sh
 @test "guest misc" { guest_check misc; }
 @test "guest vfork" { guest_check vfork; }
 @test "guest loop_preempt" { guest_check loop_preempt; }
+@test "guest xattr" { guest_check xattr; }
+@test "guest acl" { guest_check acl; }
+@test "guest filecaps" { guest_check filecaps; }
 @test "guest int80" { guest_check int80; }
 @test "guest mremap_bounds" { guest_check mremap_bounds; }
 @test "guest threads" { guest_check threads; }

@@ -34,11 +34,13 @@ void cred_init_root(struct cred *c);
  * of uids from old to current->cred; fs: only fsuid was set (setfsuid). */
 void cap_fix_setuid(const struct cred *old, bool fs);
 
-/* execve: the credentials the program f will run with (set-id bits and
- * the capability rules), and whether that is a privilege-elevating exec
- * (AT_SECURE); then, past the point of no return, installing them. */
+/* execve: the credentials the program f will run with (set-id bits,
+ * file capabilities and the capability rules), and whether that is a
+ * privilege-elevating exec (*secure: AT_SECURE); -EPERM if the file's
+ * capabilities are effective but cannot all be had. Then, past the
+ * point of no return, installing them. */
 struct file;
-bool exec_creds(struct file *f, struct cred *nc);
+int exec_creds(struct file *f, struct cred *nc, bool *secure);
 void exec_commit_creds(const struct cred *nc, bool secure);
 
 /* prctl options about capabilities and securebits; -ENOSYS if option is

@@ -52,6 +52,7 @@ struct inode {
 	unsigned i_seals;		/* F_SEAL_* (memfd.c) */
 	struct fsnotify_conn *i_fsnotify;	/* watchers' marks (fsnotify.h); NULL: none */
 	int i_openers;			/* opened files on it (fsnotify: IN_DELETE_SELF waits for them) */
+	struct posix_acl *i_acl, *i_default_acl;	/* NULL: none (posix_acl.h) */
 };
 
 /* A name in a directory. Dentries are not cached: a lookup makes a fresh
@@ -113,6 +114,7 @@ struct super_block {
 	const struct super_operations *s_op;
 	struct dentry *s_root;
 	void *s_fs_info;
+	bool s_posixacl;		/* stores POSIX ACLs (Linux's SB_POSIXACL) */
 };
 
 struct kstat {
@@ -163,6 +165,14 @@ struct inode_operations {
 	/* Refresh the cached attributes (hostfs: the host may change them). */
 	int (*getattr)(struct inode *inode);
 	int (*setattr)(struct inode *inode, const struct iattr *ia);
+	/* Extended attributes by full name ("user.x"), already checked by
+	 * fs/xattr.c (namespace known, permission granted). getxattr: the
+	 * value's length, -ERANGE if size (non-zero) is too small, -ENODATA;
+	 * setxattr: value NULL removes; flags XATTR_CREATE/XATTR_REPLACE;
+	 * listxattr: NUL-terminated names the caller may see, as getxattr. */
+	ssize_t (*getxattr)(struct inode *inode, const char *name, void *buf, size_t size);
+	int (*setxattr)(struct inode *inode, const char *name, const void *value, size_t size, int flags);
+	ssize_t (*listxattr)(struct inode *inode, char *buf, size_t size);
 };
 
 /* readdir: the actor returns false when the caller's buffer is full. */

@@ -43,6 +43,7 @@ void fsnotify_remove_mark(struct fsnotify_mark *m);
 void __fsnotify_file(struct file *f, uint32_t mask);
 void __fsnotify_close(struct file *f);
 void __fsnotify_change(struct dentry *d, unsigned ia_valid);
+void __fsnotify_attrib(struct dentry *d);
 void __fsnotify_name(struct inode *dir, uint32_t mask, const char *name, struct inode *child, uint32_t cookie);
 void __fsnotify_inode(struct inode *inode, uint32_t mask);
 void __fsnotify_gone(struct inode *inode);
@@ -132,6 +133,12 @@ static inline void fsnotify_change(struct dentry *d, unsigned ia_valid)
 {
 	if (fsnotify_dentry_watched(d))
 		__fsnotify_change(d, ia_valid);
+}
+/* an extended attribute (or ACL) was set or removed */
+static inline void fsnotify_attrib(struct dentry *d)
+{
+	if (fsnotify_dentry_watched(d))
+		__fsnotify_attrib(d);
 }
 /* a name appeared in dir (create, mkdir, mknod, symlink) */
 static inline void fsnotify_create(struct inode *dir, const char *name, bool isdir)
