@@ -15,6 +15,7 @@
 #include <poll.h>
 #include <sys/epoll.h>
 #include <sys/inotify.h>
+#include <sys/xattr.h>
 #ifndef INOTIFY_IOC_SETNEXTWD
 #define INOTIFY_IOC_SETNEXTWD _IOW('I', 0, int)
 #endif
@@ -660,6 +661,12 @@ static void test_unmount(void)
 	mkdir(D "/mnt/d", 0755);
 	rmdir(D "/mnt/d");
 	drain(fd, "tmpfs: create+write+close, rename over the watched file, mkdir, rmdir");
+	/* extended attributes are IN_ATTRIB (fsnotify_xattr), on the file's
+	 * watch and its directory's */
+	CHECK_OK("setxattr", setxattr(D "/mnt/file", "user.k", "v", 1, 0));
+	CHECK_OK("removexattr", removexattr(D "/mnt/file", "user.k"));
+	CHECK_ERR("removexattr of a missing one", removexattr(D "/mnt/file", "user.k"), ENODATA);
+	drain(fd, "tmpfs: setxattr, removexattr, a failed removexattr");
 	watch(fd, D "/mnt/file", IN_MODIFY, "mnt-file");
 	watch(fd, D, IN_ALL_EVENTS, "dir");
 	CHECK_OK("umount", umount(D "/mnt"));
