@@ -25,4 +25,13 @@ long access_remote_vm_force(struct mm *mm, uaddr_t addr, void *buf, size_t n, bo
 char *getname(uaddr_t upath);
 char *getname_empty_ok(uaddr_t upath);	/* "" allowed (AT_EMPTY_PATH) */
 void putname(char *name);
+/* A getsockopt/getsockname length from the guest: -EFAULT if it cannot
+ * be read, -EINVAL if negative (as Linux checks it first). */
+static inline int get_user_optlen(uaddr_t ulen, int *len)
+{
+	if (copy_from_user(len, ulen, sizeof(*len)))
+		return -EFAULT;
+	return *len < 0 ? -EINVAL : 0;
+}
+
 #endif
