@@ -34,4 +34,11 @@ static inline int get_user_optlen(uaddr_t ulen, int *len)
 	return *len < 0 ? -EINVAL : 0;
 }
 
+struct iovec;
+/* A guest's iovec array into a kmalloc'd copy (*out, kfree it) and its
+ * byte total: -EINVAL for more than UIO_MAXIOV entries, a negative length
+ * or a total past ssize_t, -EFAULT if it cannot be read (Linux's
+ * import_iovec). */
+long import_iovec(uaddr_t uvec, unsigned long cnt, struct iovec **out, size_t *total);
+
 #endif
