@@ -294,6 +294,7 @@ fi
 mnt devpts /dev/pts gid=5,mode=620,ptmxmode=0666
 [ -e /dev/ptmx ] || ln -s pts/ptmx /dev/ptmx 2>/dev/null
 mnt tmpfs /dev/shm mode=1777
+mnt mqueue /dev/mqueue
 mnt tmpfs /tmp mode=1777
 mnt tmpfs /run mode=0755
 # /boot/config-RELEASE, as Debian ships it: the kernel's own (/proc/config.gz),
@@ -413,7 +414,7 @@ cat >etc/init.d/rcK <<'X'
 export PATH=/sbin:/bin:/usr/sbin:/usr/bin
 echo "umk: shutting down"
 sync
-for d in /run /tmp /dev/shm /dev/pts; do
+for d in /run /tmp /dev/mqueue /dev/shm /dev/pts; do
 	umount "$d" 2>/dev/null
 done
 true

@@ -47,13 +47,22 @@ struct files_struct *files_dup(struct files_struct *old)
 	return fs;
 }
 
+/* What every close of a descriptor does, whether the file lives on or
+ * not (Linux's filp_close): POSIX locks go, and ->flush runs. */
+static void close_actions(struct file *f, struct files_struct *fs)
+{
+	locks_remove_posix(f, fs);
+	if (f->f_op && f->f_op->flush)
+		f->f_op->flush(f);
+}
+
 void files_put(struct files_struct *fs)
 {
 	if (!fs || --fs->refs)
 		return;
 	for (unsigned i = 0; i < fs->max; i++) {
 		if (fs->fd[i])
-			locks_remove_posix(fs->fd[i], fs);
+			close_actions(fs->fd[i], fs);
 		fput(fs->fd[i]);
 	}
 	kfree(fs->fd);
@@ -112,7 +121,7 @@ int fd_replace(struct files_struct *fs, int fd, struct file *f, bool cloexec)
 	fs->fd[fd] = f;
 	fd_set_cloexec(fs, fd, cloexec);
 	if (old)
-		locks_remove_posix(old, fs);
+		close_actions(old, fs);
 	fput(old);
 	return fd;
 }
@@ -124,7 +133,7 @@ int fd_close(struct files_struct *fs, int fd)
 	struct file *f = fs->fd[fd];
 	fs->fd[fd] = NULL;
 	fd_set_cloexec(fs, fd, false);
-	locks_remove_posix(f, fs);	/* POSIX: any close drops the process's locks */
+	close_actions(f, fs);	/* POSIX: any close drops the process's locks */
 	fput(f);
 	return 0;
 }

@@ -16,6 +16,8 @@
 #include <linux/wait.h>
 #include <asm/siginfo.h>
 
+umk_section_declare(const struct exit_hook, umk_exit_hooks);
+
 #ifndef P_PIDFD
 #define P_PIDFD 3
 #endif
@@ -227,8 +229,11 @@ void do_exit(int code)
 	list_del(&t->thread_node);
 	INIT_LIST_HEAD(&t->thread_node);
 	sig->live--;
-	if (sig->live == 0)
+	if (sig->live == 0) {
+		umk_section_foreach(const struct exit_hook, umk_exit_hooks, h)
+			h->fn(t);
 		signal_exit_task(t);
+	}
 	if (sig->group_exec_task && sig->live == 1)
 		wake_up_task(sig->group_exec_task);
 	struct task *leader = sig->leader;

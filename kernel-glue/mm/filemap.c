@@ -35,9 +35,8 @@ static struct pc_page *pc_find(struct page_cache *pc, uint64_t pgoff)
 	return NULL;
 }
 
-int filemap_get_page(struct file *file, uint64_t pgoff, uint64_t *pfn, bool shared, unsigned gfp)
+static struct page_cache *pc_of(struct inode *inode)
 {
-	struct inode *inode = file_inode(file);
 	struct page_cache *pc = inode->i_pages;
 	if (!pc) {
 		pc = kzalloc(sizeof(*pc));
@@ -45,6 +44,21 @@ int filemap_get_page(struct file *file, uint64_t pgoff, uint64_t *pfn, bool shar
 		list_add(&pc->all, &all_caches);
 		inode->i_pages = pc;
 	}
+	return pc;
+}
+
+void filemap_set_wb_file(struct file *file)
+{
+	struct page_cache *pc = pc_of(file_inode(file));
+	if (pc->wb_file)
+		fput(pc->wb_file);
+	pc->wb_file = get_file(file);
+}
+
+int filemap_get_page(struct file *file, uint64_t pgoff, uint64_t *pfn, bool shared, unsigned gfp)
+{
+	struct inode *inode = file_inode(file);
+	struct page_cache *pc = pc_of(inode);
 	if (shared && file_writable(file) && !pc->wb_file)
 		pc->wb_file = get_file(file);
 	struct pc_page *p = pc_find(pc, pgoff);

@@ -59,6 +59,10 @@ load ../lib.sh
 @test "guest prctl" { guest_check prctl; }
 @test "guest process_vm" { guest_check process_vm; }
 @test "guest memfd" { guest_check memfd; }
+@test "guest sysv_shm" { guest_check sysv_shm; }
+@test "guest sysv_sem" { guest_check sysv_sem; }
+@test "guest sysv_msg" { guest_check sysv_msg; }
+@test "guest mqueue" { guest_check mqueue; }
 @test "guest sched" { guest_check sched; }
 @test "guest cow" { guest_check cow; }
 @test "guest mmap" { guest_check mmap; }

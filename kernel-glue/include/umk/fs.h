@@ -179,6 +179,9 @@ struct file_operations {
 	unsigned (*poll)(struct file *f, struct poll_table *pt);
 	int (*fsync)(struct file *f, bool datasync);
 	void (*release)(struct inode *inode, struct file *f);
+	/* Each close of a descriptor of f, by the closing task (Linux's
+	 * ->flush; POSIX message queues drop their owner's notification). */
+	void (*flush)(struct file *f);
 	/* Memory the object owns, mapped as it is (a packet socket's ring;
 	 * NULL: only regular files map, through the page cache). mmap checks
 	 * a request for len bytes from page pgoff: 0 or -errno. map_page

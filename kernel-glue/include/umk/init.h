@@ -84,4 +84,14 @@ struct exec_hook {
 };
 #define DEFINE_EXEC_HOOK(fn) \
 	static const struct exec_hook __exec_hook_##fn __umk_entry(umk_exec_hooks) = { fn, #fn }
+
+/* ---- exit hooks: fn(t) runs in t, the last live thread of its process,
+ * as the process dies (its mm is gone, its files closed): SysV semaphore
+ * undo (ipc/sem.c). Walked in link order (kernel/exit.c). */
+struct exit_hook {
+	void (*fn)(struct task *t);
+	const char *name;
+};
+#define DEFINE_EXIT_HOOK(fn) \
+	static const struct exit_hook __exit_hook_##fn __umk_entry(umk_exit_hooks) = { fn, #fn }
 #endif

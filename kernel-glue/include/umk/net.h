@@ -196,6 +196,11 @@ int sock_get_filter(struct socket *s, uaddr_t val, uaddr_t ulen);
 /* Wrap s in an open file (takes ownership of s); flags: O_NONBLOCK. */
 struct file *sock_alloc_file(struct socket *s, unsigned flags);
 struct socket *sock_from_file(struct file *f);	/* NULL if not a socket */
+/* len raw bytes, no netlink header, queued on the netlink socket f as
+ * from the kernel (Linux's netlink_sendskb: POSIX message queues'
+ * SIGEV_THREAD cookies); data NULL only checks f. 0, -ENOTSOCK, or
+ * -EINVAL for a socket that is not netlink. */
+int netlink_sendskb_file(struct file *f, const void *data, size_t len);
 /* Absolute CLOCK_MONOTONIC deadline for a blocking op: 0 = nonblocking,
  * -1 = none, else now + SO_RCVTIMEO/SO_SNDTIMEO. */
 int64_t sock_deadline(struct socket *s, bool nonblock, bool rcv);

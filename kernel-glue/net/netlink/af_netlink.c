@@ -197,6 +197,18 @@ bool netlink_unicast(struct netlink_sock *n, const void *data, size_t len, uint3
 	return false;
 }
 
+int netlink_sendskb_file(struct file *f, const void *data, size_t len)
+{
+	struct socket *s = sock_from_file(f);
+	if (!s)
+		return -ENOTSOCK;
+	if (s->ops != &netlink_ops)
+		return -EINVAL;
+	if (data)
+		nl_queue(nlk_sk(s), data, len, 0, 0, true);
+	return 0;
+}
+
 void netlink_broadcast(unsigned group, const void *data, size_t len, uint32_t from_portid,
 		       const struct netlink_sock *except)
 {
