@@ -4,6 +4,7 @@
  * a filesystem without the operation, or a mode it lacks, says
  * EOPNOTSUPP, as Linux's hostfs does. */
 #include <umk/fs.h>
+#include <umk/fsnotify.h>
 #include <umk/fdtable.h>
 #include <umk/syscall.h>
 #include <linux/falloc.h>
@@ -61,6 +62,8 @@ SYSCALL_DEFINE4(fallocate, int, fd, int, mode, loff_t, off, loff_t, len)
 	if ((loff_t)((uint64_t)off + (uint64_t)len) < 0)
 		goto out;
 	r = f->f_op && f->f_op->fallocate ? f->f_op->fallocate(f, mode, off, len) : -EOPNOTSUPP;
+	if (!r)
+		fsnotify_modify(f);	/* as Linux's vfs_fallocate */
 out:
 	fput(f);
 	return r;

@@ -2,6 +2,7 @@
  * path, and the kernel-internal read/write entry points. */
 #include <umk/fs.h>
 #include <umk/fdtable.h>
+#include <umk/fsnotify.h>
 #include <umk/mm.h>
 #include <umk/sched.h>
 #include "internal.h"
@@ -48,6 +49,7 @@ void fput(struct file *f)
 	if (--f->f_count)
 		return;
 	locks_remove_file(f);
+	fsnotify_close(f);
 	if (f->f_op && f->f_op->release)
 		f->f_op->release(f->f_inode, f);
 	if (f->f_path.dentry)
@@ -97,7 +99,9 @@ static struct file *do_dentry_open(const struct path *p, unsigned flags, bool ch
 	if (flags & O_PATH) {
 		if ((flags & O_DIRECTORY) && !S_ISDIR(m))
 			return ERR_PTR(-ENOTDIR);
-		return alloc_file(p, inode, flags & (O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), NULL);
+		struct file *f = alloc_file(p, inode, flags & (O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), NULL);
+		fsnotify_open(f);
+		return f;
 	}
 	unsigned acc = flags & O_ACCMODE;
 	if (S_ISLNK(m))
@@ -120,6 +124,11 @@ static struct file *do_dentry_open(const struct path *p, unsigned flags, bool ch
 	if (err)
 		return ERR_PTR(err);
 	struct file *f = alloc_file(p, inode, flags, inode->i_fop);
+	if ((err = fsnotify_open_perm(f))) {
+		f->f_op = NULL;	/* nothing to release */
+		fput(f);
+		return ERR_PTR(err);
+	}
 	if (f->f_op && f->f_op->open) {
 		err = f->f_op->open(inode, f);
 		if (err) {
@@ -129,10 +138,13 @@ static struct file *do_dentry_open(const struct path *p, unsigned flags, bool ch
 		}
 	}
 	f->f_flags &= ~OPEN_ONLY_FLAGS;
+	fsnotify_open(f);
 	if (trunc && (err = do_truncate(inode, 0))) {
 		fput(f);
 		return ERR_PTR(err);
 	}
+	if (trunc)
+		fsnotify_change(p->dentry, ATTR_SIZE);
 	return f;
 }
 
@@ -160,6 +172,8 @@ static struct file *create_last(struct nameidata *nd, const char *name, unsigned
 	if (!f->f_op)
 		f->f_op = f->f_inode->i_fop;
 	f->f_flags &= ~OPEN_ONLY_FLAGS;
+	fsnotify_create(dir, name, false);
+	fsnotify_open(f);
 	return f;
 }
 
@@ -262,7 +276,7 @@ struct file *filp_open_exec(const char *path)
 		err = -EACCES;
 	else
 		err = inode_permission(inode, MAY_EXEC);
-	struct file *f = err ? ERR_PTR(err) : dentry_open_noperm(&p, O_RDONLY);
+	struct file *f = err ? ERR_PTR(err) : dentry_open_noperm(&p, O_RDONLY | O_FSNOTIFY_EXEC);
 	path_put(&p);
 	return f;
 }
@@ -275,7 +289,13 @@ ssize_t vfs_read(struct file *f, void *buf, size_t n, loff_t *pos)
 		return -EISDIR;
 	if (!f->f_op || !f->f_op->read)
 		return -EINVAL;
-	return f->f_op->read(f, buf, n, pos);
+	int err = fsnotify_access_perm(f);
+	if (err)
+		return err;
+	ssize_t r = f->f_op->read(f, buf, n, pos);
+	if (r > 0)
+		fsnotify_access(f);
+	return r;
 }
 
 ssize_t vfs_write(struct file *f, const void *buf, size_t n, loff_t *pos)
@@ -289,7 +309,10 @@ ssize_t vfs_write(struct file *f, const void *buf, size_t n, loff_t *pos)
 		if (err)
 			return err;
 	}
-	return f->f_op->write(f, buf, n, pos);
+	ssize_t r = f->f_op->write(f, buf, n, pos);
+	if (r > 0)
+		fsnotify_modify(f);
+	return r;
 }
 
 ssize_t kernel_read(struct file *f, void *buf, size_t n, loff_t off)

@@ -5,6 +5,7 @@
 #include <umk/fs.h>
 #include <umk/tty.h>
 #include <umk/fdtable.h>
+#include <umk/fsnotify.h>
 #include <umk/mm.h>
 #include <umk/sched.h>
 #include <umk/syscall.h>
@@ -59,6 +60,8 @@ static bool mnt_busy(struct vfsmount *m)
 	list_for_each_entry(c, &mount_list, mnt_list)
 		if (c->mnt_parent == m)
 			return true;
+	if (fanotify_pins_mount(m))
+		return true;	/* unread events hold their files' paths */
 	struct task *t;
 	for_each_task(t) {
 		if (t->state == TASK_DEAD || t->state == TASK_ZOMBIE)
@@ -98,9 +101,14 @@ static void mnt_detach(struct vfsmount *m, bool free_sb)
 			mnt_detach(c, false);
 	list_del(&m->mnt_list);
 	m->mnt_flags |= MNT_DETACHED;
+	if (fanotify_marks_active)
+		fanotify_mnt_delete(m);
 	struct super_block *sb = m->mnt_sb;
-	if (free_sb && !sb_mounted(sb) && sb->s_op && sb->s_op->put_super)
-		sb->s_op->put_super(sb);
+	if (free_sb && !sb_mounted(sb)) {
+		fsnotify_sb_delete(sb);
+		if (sb->s_op && sb->s_op->put_super)
+			sb->s_op->put_super(sb);
+	}
 }
 
 /* The subtree of sb at path, walked from sb's root on a private mount,

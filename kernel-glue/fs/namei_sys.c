@@ -3,6 +3,7 @@
 #include <umk/capability.h>
 #include <umk/fs.h>
 #include <umk/fdtable.h>
+#include <umk/fsnotify.h>
 #include <umk/sched.h>
 #include <umk/syscall.h>
 #include <umk/uaccess.h>
@@ -70,6 +71,8 @@ static long do_mkdirat(int dfd, uaddr_t upath, umode_t mode)
 	if (!err) {
 		struct inode *d = dir_inode(&pp);
 		err = d->i_op && d->i_op->mkdir ? d->i_op->mkdir(d, pp.last, mode & 07777 & ~cur_umask()) : -EPERM;
+		if (!err)
+			fsnotify_create(d, pp.last, true);
 	}
 	path_put(&pp.dir);
 	return err;
@@ -108,6 +111,8 @@ static long do_mknodat(int dfd, uaddr_t upath, umode_t mode, unsigned dev)
 		} else {
 			err = d->i_op && d->i_op->mknod ? d->i_op->mknod(d, pp.last, m, dev) : -EPERM;
 		}
+		if (!err)
+			fsnotify_create(d, pp.last, false);
 	}
 	path_put(&pp.dir);
 	return err;
@@ -163,8 +168,10 @@ static long do_rmdir(int dfd, uaddr_t upath)
 			else
 				err = d->i_op && d->i_op->rmdir ? d->i_op->rmdir(d, pp.last) : -EPERM;
 		}
-		if (!err)
+		if (!err) {
 			refresh(vi);
+			fsnotify_remove(d, pp.last, vi);
+		}
 		path_put(&v);
 	}
 	path_put(&pp.dir);
@@ -188,8 +195,10 @@ static long do_unlinkat(int dfd, uaddr_t upath)
 			err = -ENOTDIR;
 		else if (!(err = may_delete(d, vi)))
 			err = d->i_op && d->i_op->unlink ? d->i_op->unlink(d, pp.last) : -EPERM;
-		if (!err)
+		if (!err) {
 			refresh(vi);
+			fsnotify_remove(d, pp.last, vi);
+		}
 		path_put(&v);
 	}
 	path_put(&pp.dir);
@@ -302,6 +311,8 @@ static long do_renameat2(int odfd, uaddr_t uold, int ndfd, uaddr_t unew, unsigne
 	err = od->i_op && od->i_op->rename ? od->i_op->rename(od, op.last, nd, np.last, flags) : -EPERM;
 	if (!err && have_nv)
 		refresh(nv.dentry->d_inode);
+	if (!err)
+		fsnotify_move(od, op.last, nd, np.last, oi, have_nv ? nv.dentry->d_inode : NULL);
 out_nv:
 	if (have_nv)
 		path_put(&nv);
@@ -340,8 +351,10 @@ static long do_linkat(int odfd, uaddr_t uold, int ndfd, uaddr_t unew, int flags)
 		err = -EPERM;
 	if (!err)
 		err = d->i_op && d->i_op->link ? d->i_op->link(oi, d, np.last) : -EPERM;
-	if (!err)
+	if (!err) {
 		refresh(oi);
+		fsnotify_link(d, np.last, oi);
+	}
 	path_put(&np.dir);
 	path_put(&old);
 	return err;
@@ -362,6 +375,8 @@ static long do_symlinkat(uaddr_t utarget, int dfd, uaddr_t upath)
 		struct inode *d = dir_inode(&pp);
 		if (!err)
 			err = d->i_op && d->i_op->symlink ? d->i_op->symlink(d, pp.last, target) : -EPERM;
+		if (!err)
+			fsnotify_create(d, pp.last, false);
 		path_put(&pp.dir);
 	}
 	putname(target);

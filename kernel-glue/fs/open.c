@@ -2,6 +2,8 @@
 #include <umk/capability.h>
 #include <umk/fs.h>
 #include <umk/fdtable.h>
+#include <umk/fsnotify.h>
+#include <umk/fsnotify.h>
 #include <umk/sched.h>
 #include <umk/syscall.h>
 #include <umk/uaccess.h>
@@ -155,7 +157,10 @@ static int notify_change(const struct path *p, struct iattr *ia)
 	struct inode *i = p->dentry->d_inode;
 	if (!i->i_op || !i->i_op->setattr)
 		return -EPERM;
-	return i->i_op->setattr(i, ia);
+	int err = i->i_op->setattr(i, ia);
+	if (!err)
+		fsnotify_change(p->dentry, ia->valid);
+	return err;
 }
 
 static int do_truncate_path(const struct path *p, loff_t len)
@@ -199,7 +204,8 @@ SYSCALL_DEFINE2(ftruncate, int, fd, loff_t, len)
 	int err = -EINVAL;
 	if (S_ISREG(f->f_inode->i_mode) && (f->f_mode & FMODE_WRITE) && f->f_path.mnt) {
 		struct iattr ia = { .valid = ATTR_SIZE, .size = len };
-		err = (f->f_flags & O_APPEND) ? -EPERM : file_remove_privs(f->f_inode);
+		/* O_APPEND fds may truncate (only chattr +a files may not) */
+		err = file_remove_privs(f->f_inode);
 		if (!err)
 			err = notify_change(&f->f_path, &ia);
 	}

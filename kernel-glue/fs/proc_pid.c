@@ -180,6 +180,8 @@ static int show_fdinfo(struct task *t, int fd, struct sbuf *o)
 	unsigned flags = f->f_flags | (fd_get_cloexec(t->files, fd) ? O_CLOEXEC : 0);
 	sbuf_printf(o, "pos:\t%lld\nflags:\t0%o\nmnt_id:\t%d\nino:\t%llu\n", (long long)f->f_pos, flags,
 		    f->f_path.mnt ? f->f_path.mnt->mnt_id : 0, (unsigned long long)f->f_inode->i_ino);
+	if (f->f_op && f->f_op->show_fdinfo)
+		f->f_op->show_fdinfo(f, o);
 	return 0;
 }
 

@@ -3,6 +3,7 @@
  * record's d_off is the position after it (the next entry's start). */
 #include <umk/fs.h>
 #include <umk/fdtable.h>
+#include <umk/fsnotify.h>
 #include <umk/sched.h>
 #include <umk/syscall.h>
 #include <umk/uaccess.h>
@@ -65,6 +66,7 @@ static long do_getdents(int fd, uaddr_t ubuf, unsigned count, bool old)
 	struct fill_ctx c = { .ctx = { fill, f->f_pos }, .size = MIN(count, 256u * 1024), .old_format = old };
 	c.buf = kmalloc(MAX(c.size, 1));
 	r = f->f_op->iterate(f, &c.ctx);
+	fsnotify_access(f);
 	if (c.prev_off)
 		*c.prev_off = c.ctx.pos;
 	f->f_pos = c.ctx.pos;

@@ -68,6 +68,8 @@ ext4_guest() {
 @test "ext4 root: tmpfs_mount" { ext4_guest tmpfs_mount; }
 @test "ext4 root: misc" { ext4_guest misc; }
 @test "ext4 root: bigread (extent reads, holes, partial blocks)" { ext4_guest bigread; }
+@test "ext4 root: inotify (events on ext4)" { ext4_guest inotify; }
+@test "ext4 root: fanotify" { ext4_guest fanotify; }
 
 @test "ext4 root: boot from image+COW; files persist across boots; base unchanged; deleting the COW undoes" {
 	need_image

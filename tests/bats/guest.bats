@@ -84,6 +84,8 @@ load ../lib.sh
 @test "guest threads" { guest_check threads; }
 @test "guest futex" { guest_check futex; }
 @test "guest sigwait_chld" { guest_check sigwait_chld; }
+@test "guest inotify" { guest_check inotify; }
+@test "guest fanotify" { guest_check fanotify; }
 @test "guest sh_pipeline (busybox script)" { guest_check sh_pipeline.sh; }
 @test "guest pty" { guest_check pty; }
 @test "guest jobctl" { guest_check jobctl; }

@@ -19,6 +19,7 @@ struct super_block;
 struct vfsmount;
 struct dentry;
 struct poll_table;
+struct fsnotify_conn;
 
 struct kts { int64_t tv_sec, tv_nsec; };
 
@@ -49,6 +50,8 @@ struct inode {
 	struct list_head i_hash;
 	bool i_sealable;		/* tmpfs files: F_ADD_SEALS/F_GET_SEALS work */
 	unsigned i_seals;		/* F_SEAL_* (memfd.c) */
+	struct fsnotify_conn *i_fsnotify;	/* watchers' marks (fsnotify.h); NULL: none */
+	int i_openers;			/* opened files on it (fsnotify: IN_DELETE_SELF waits for them) */
 };
 
 /* A name in a directory. Dentries are not cached: a lookup makes a fresh
@@ -189,6 +192,8 @@ struct file_operations {
 	 * mapping; false if there is none (SIGBUS). */
 	int (*mmap)(struct file *f, uint64_t pgoff, uint64_t len);
 	bool (*map_page)(struct file *f, uint64_t pgoff, uint64_t *pfn);
+	/* extra /proc/PID/fdinfo lines (inotify's watches); NULL: none */
+	void (*show_fdinfo)(struct file *f, struct sbuf *out);
 	/* fallocate(2) after the generic checks (fs/fallocate.c): mode is
 	 * one Linux accepts; NULL: EOPNOTSUPP. */
 	long (*fallocate)(struct file *f, int mode, loff_t off, loff_t len);
@@ -207,6 +212,8 @@ struct file_operations {
 #define FMODE_LSEEK	0x4	/* lseek allowed (else -ESPIPE) */
 #define FMODE_PREAD	0x8	/* pread/pwrite allowed */
 #define FMODE_PATH	0x10	/* O_PATH: no I/O */
+#define FMODE_NOTIFY	0x20	/* counted in i_openers; close reports (fsnotify.h) */
+#define FMODE_NONOTIFY	0x40	/* no fsnotify events for this file (fanotify's event fds) */
 
 struct file {
 	int f_count;

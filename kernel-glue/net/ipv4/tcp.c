@@ -707,6 +707,15 @@ ssize_t tcp_sendmsg(struct inet_sock *sk, struct kmsg *m, unsigned flags)
 			goto out_push;
 		}
 		size_t chunk = MIN(MIN((size_t)mss, skb_tailroom(skb)), len - copied);
+		/* First top up an unsent tail to a full segment (Linux's
+		 * size_goal): else 1 KiB writes stay 1 KiB segments, and
+		 * Nagle lets one go per (delayed) ACK. The rest of the write
+		 * starts a new buffer on the next turn, with a whole
+		 * segment's room. */
+		struct sk_buff *t = tp->wq.qlen ? list_last_entry(&tp->wq.list, struct sk_buff, list) : NULL;
+		if (t && tp->send_head && !(TCP_SKB_CB(t)->flags & (TCPHDR_SYN | TCPHDR_FIN)) && t->len < mss &&
+		    skb_tailroom(t))
+			chunk = MIN(chunk, MIN(mss - t->len, skb_tailroom(t)));
 		if (miter_from(&m->it, copied, skb_put(skb, chunk), chunk)) {
 			kfree_skb(skb);
 			ret = copied ? (ssize_t)copied : -EFAULT;
@@ -717,28 +726,13 @@ ssize_t tcp_sendmsg(struct inet_sock *sk, struct kmsg *m, unsigned flags)
 			kfree_skb(skb);
 			continue;	/* reported at the top of the loop */
 		}
-		/* fill the unsent tail up to a full segment first (Linux's
-		 * size_goal): else 1 KiB writes stay 1 KiB segments, and
-		 * Nagle lets one go per (delayed) ACK */
 		struct sk_buff *tail = tp->wq.qlen ? list_last_entry(&tp->wq.list, struct sk_buff, list) : NULL;
-		if (tail && tp->send_head && !(TCP_SKB_CB(tail)->flags & (TCPHDR_SYN | TCPHDR_FIN)) && tail->len < mss) {
-			size_t fit = MIN(MIN((size_t)(mss - tail->len), skb_tailroom(tail)), chunk);
-			if (fit) {
-				memcpy(skb_put(tail, fit), skb->data, fit);
-				TCP_SKB_CB(tail)->end_seq += (uint32_t)fit;
-				tp->write_seq += (uint32_t)fit;
-				copied += fit;
-				chunk -= fit;
-				skb_pull(skb, fit);
-			}
-			if (!chunk) {
-				kfree_skb(skb);
-				if (tail->len >= mss)
-					tcp_push(tp, push);
-				continue;
-			}
-		}
-		{
+		if (tail && tp->send_head && !(TCP_SKB_CB(tail)->flags & (TCPHDR_SYN | TCPHDR_FIN)) &&
+		    tail->len + chunk <= mss && chunk <= skb_tailroom(tail)) {
+			memcpy(skb_put(tail, chunk), skb->data, chunk);
+			kfree_skb(skb);
+			skb = tail;
+		} else {
 			struct tcp_cb *cb = TCP_SKB_CB(skb);
 			memset(cb, 0, sizeof(*cb));
 			cb->seq = cb->end_seq = tp->write_seq;
