@@ -127,21 +127,11 @@ SYSCALL_DEFINE4(pwrite64, int, fd, uaddr_t, buf, size_t, count, loff_t, pos)
  * a pipe of <= PIPE_BUF bytes stays atomic like a write. */
 static ssize_t do_rw_vec(int fd, uaddr_t uvec, unsigned long cnt, loff_t *upos, bool write)
 {
-	if (cnt > UIO_MAXIOV)
-		return -EINVAL;
-	struct iovec *iov = kmalloc(MAX(cnt, 1) * sizeof(*iov));
-	if (copy_from_user(iov, uvec, cnt * sizeof(*iov))) {
-		kfree(iov);
-		return -EFAULT;
-	}
-	size_t total = 0;
-	for (unsigned long i = 0; i < cnt; i++) {
-		if ((ssize_t)iov[i].iov_len < 0 || total + iov[i].iov_len > (size_t)INT64_MAX) {
-			kfree(iov);
-			return -EINVAL;
-		}
-		total += iov[i].iov_len;
-	}
+	struct iovec *iov;
+	size_t total;
+	long err = import_iovec(uvec, cnt, &iov, &total);
+	if (err)
+		return err;
 	struct file *f = fget(fd);
 	if (!f) {
 		kfree(iov);

@@ -16,28 +16,6 @@
 
 /* A user iovec array, checked as import_iovec: count, readable, lengths
  * that fit (their sum within ssize_t). */
-static long fetch_iovec(uaddr_t uvec, unsigned long cnt, struct iovec **out, size_t *total)
-{
-	if (cnt > UIO_MAXIOV)
-		return -EINVAL;
-	struct iovec *v = kmalloc(MAX(cnt, 1) * sizeof(*v));
-	if (cnt && copy_from_user(v, uvec, cnt * sizeof(*v))) {
-		kfree(v);
-		return -EFAULT;
-	}
-	size_t sum = 0;
-	for (unsigned long i = 0; i < cnt; i++) {
-		if ((ssize_t)v[i].iov_len < 0 || sum + v[i].iov_len > (size_t)INT64_MAX) {
-			kfree(v);
-			return -EINVAL;
-		}
-		sum += v[i].iov_len;
-	}
-	*out = v;
-	*total = sum;
-	return 0;
-}
-
 /* May current read and write t's memory? ptrace's attach check. */
 static bool may_access(struct task *t)
 {
@@ -53,14 +31,14 @@ static long process_vm_rw(pid_t pid, uaddr_t lvec, unsigned long lcnt, uaddr_t r
 		return -EINVAL;
 	struct iovec *lv, *rv;
 	size_t ltotal, rtotal;
-	long r = fetch_iovec(lvec, lcnt, &lv, &ltotal);
+	long r = import_iovec(lvec, lcnt, &lv, &ltotal);
 	if (r)
 		return r;
 	if (!ltotal) {
 		kfree(lv);
 		return 0;
 	}
-	r = fetch_iovec(rvec, rcnt, &rv, &rtotal);
+	r = import_iovec(rvec, rcnt, &rv, &rtotal);
 	if (r) {
 		kfree(lv);
 		return r;

@@ -4,6 +4,7 @@
 #include <umk/uaccess.h>
 #include <umk/arch.h>
 #include <umk/sched.h>
+#include <linux/uio.h>
 
 /* Returns the kernel address of guest va in mm, faulting it in. */
 static void *uva_flags(struct mm *mm, uaddr_t va, bool write, int force)
@@ -123,3 +124,25 @@ static char *getname_flags(uaddr_t upath, bool empty_ok)
 char *getname(uaddr_t upath) { return getname_flags(upath, false); }
 char *getname_empty_ok(uaddr_t upath) { return getname_flags(upath, true); }
 void putname(char *name) { kfree(name); }
+
+long import_iovec(uaddr_t uvec, unsigned long cnt, struct iovec **out, size_t *total)
+{
+	if (cnt > UIO_MAXIOV)
+		return -EINVAL;
+	struct iovec *v = kmalloc(MAX(cnt, 1) * sizeof(*v));
+	if (cnt && copy_from_user(v, uvec, cnt * sizeof(*v))) {
+		kfree(v);
+		return -EFAULT;
+	}
+	size_t sum = 0;
+	for (unsigned long i = 0; i < cnt; i++) {
+		if ((ssize_t)v[i].iov_len < 0 || sum + v[i].iov_len > (size_t)INT64_MAX) {
+			kfree(v);
+			return -EINVAL;
+		}
+		sum += v[i].iov_len;
+	}
+	*out = v;
+	*total = sum;
+	return 0;
+}

@@ -60,10 +60,9 @@ int sock_lock_filter(struct socket *s, int val)
 int sock_get_filter(struct socket *s, uaddr_t val, uaddr_t ulen)
 {
 	int len;
-	if (copy_from_user(&len, ulen, sizeof(len)))
-		return -EFAULT;
-	if (len < 0)
-		return -EINVAL;
+	int err = get_user_optlen(ulen, &len);
+	if (err)
+		return err;
 	int n = 0;
 	if (s->filter) {
 		n = (int)s->filter->len;

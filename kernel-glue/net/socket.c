@@ -280,10 +280,9 @@ int move_addr_to_kernel(uaddr_t uaddr, int len, struct ksockaddr *k)
 int move_addr_to_user(const void *k, int klen, uaddr_t uaddr, uaddr_t ulen)
 {
 	int len;
-	if (copy_from_user(&len, ulen, sizeof(len)))
-		return -EFAULT;
-	if (len < 0)
-		return -EINVAL;
+	int err = get_user_optlen(ulen, &len);
+	if (err)
+		return err;
 	if (len > klen)
 		len = klen;
 	if (len && copy_to_user(uaddr, k, len))

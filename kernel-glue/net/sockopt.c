@@ -238,13 +238,11 @@ SYSCALL_DEFINE5(getsockopt, int, fd, int, level, int, name, uaddr_t, val, uaddr_
 		return err;
 	}
 	int len;
-	if (copy_from_user(&len, ulen, sizeof(len))) {
-		fput(f);
-		return -EFAULT;
-	}
 	uint64_t buf[4] = { 0 };
 	int lv = 0;
-	err = len < 0 ? -EINVAL : sol_socket_get(s, name, buf, &lv);
+	err = get_user_optlen(ulen, &len);
+	if (!err)
+		err = sol_socket_get(s, name, buf, &lv);
 	fput(f);
 	if (err)
 		return err;

@@ -25,4 +25,20 @@ long access_remote_vm_force(struct mm *mm, uaddr_t addr, void *buf, size_t n, bo
 char *getname(uaddr_t upath);
 char *getname_empty_ok(uaddr_t upath);	/* "" allowed (AT_EMPTY_PATH) */
 void putname(char *name);
+/* A getsockopt/getsockname length from the guest: -EFAULT if it cannot
+ * be read, -EINVAL if negative (as Linux checks it first). */
+static inline int get_user_optlen(uaddr_t ulen, int *len)
+{
+	if (copy_from_user(len, ulen, sizeof(*len)))
+		return -EFAULT;
+	return *len < 0 ? -EINVAL : 0;
+}
+
+struct iovec;
+/* A guest's iovec array into a kmalloc'd copy (*out, kfree it) and its
+ * byte total: -EINVAL for more than UIO_MAXIOV entries, a negative length
+ * or a total past ssize_t, -EFAULT if it cannot be read (Linux's
+ * import_iovec). */
+long import_iovec(uaddr_t uvec, unsigned long cnt, struct iovec **out, size_t *total);
+
 #endif

@@ -265,10 +265,9 @@ int ip_setsockopt(struct inet_sock *sk, int name, uaddr_t val, int len)
 int ip_getsockopt(struct inet_sock *sk, int name, uaddr_t uval, uaddr_t ulen)
 {
 	int len;
-	if (copy_from_user(&len, ulen, sizeof(len)))
-		return -EFAULT;
-	if (len < 0)
-		return -EINVAL;
+	int err = get_user_optlen(ulen, &len);
+	if (err)
+		return err;
 	int v;
 	switch (name) {
 	case IP_PKTINFO: v = !!(sk->cmsg_flags & IP_CMSG_PKTINFO); break;

@@ -199,10 +199,9 @@ static int raw_getsockopt(struct inet_sock *sk, int level, int name, uaddr_t val
 	if (sk->num != IPPROTO_ICMP)
 		return -EOPNOTSUPP;
 	int len;
-	if (copy_from_user(&len, ulen, sizeof(len)))
-		return -EFAULT;
-	if (len < 0)
-		return -EINVAL;
+	int err = get_user_optlen(ulen, &len);
+	if (err)
+		return err;
 	if (len > 4)
 		len = 4;
 	if (copy_to_user(ulen, &len, sizeof(len)) || copy_to_user(val, &sk->icmp_filter, len))

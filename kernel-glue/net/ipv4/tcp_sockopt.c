@@ -176,10 +176,9 @@ int tcp_getsockopt(struct inet_sock *sk, int level, int name, uaddr_t val, uaddr
 	if (level != SOL_TCP)
 		return -ENOPROTOOPT;
 	int len;
-	if (copy_from_user(&len, ulen, sizeof(len)))
-		return -EFAULT;
-	if (len < 0)
-		return -EINVAL;
+	int err = get_user_optlen(ulen, &len);
+	if (err)
+		return err;
 	if (name == TCP_INFO) {
 		struct tcp_info info;
 		fill_info(tp, &info);

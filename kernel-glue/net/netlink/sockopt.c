@@ -58,10 +58,9 @@ int netlink_getsockopt(struct socket *s, int level, int name, uaddr_t val, uaddr
 	if (level != SOL_NETLINK)
 		return -ENOPROTOOPT;
 	int len;
-	if (copy_from_user(&len, ulen, sizeof(len)))
-		return -EFAULT;
-	if (len < 0)
-		return -EINVAL;
+	int err = get_user_optlen(ulen, &len);
+	if (err)
+		return err;
 	if (name == NETLINK_LIST_MEMBERSHIPS) {
 		/* the group bitmap in 32-bit words, as much as fits; the
 		 * length says how much there is */

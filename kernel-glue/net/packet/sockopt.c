@@ -126,10 +126,9 @@ int packet_getsockopt(struct socket *s, int level, int name, uaddr_t val, uaddr_
 	if (level != SOL_PACKET)
 		return -ENOPROTOOPT;
 	int len;
-	if (copy_from_user(&len, ulen, sizeof(len)))
-		return -EFAULT;
-	if (len < 0)
-		return -EINVAL;
+	int err = get_user_optlen(ulen, &len);
+	if (err)
+		return err;
 	int v = 0, lv = sizeof(v);
 	const void *data = &v;
 	struct tpacket_stats_v3 st;
