@@ -55,12 +55,7 @@ static int max_user_groups = 128;
 static int max_user_marks;
 static bool max_user_marks_known;
 
-struct fan_user {
-	struct list_head list;
-	uid_t uid;
-	int groups, marks;
-};
-static LIST_HEAD(fan_users);
+static LIST_HEAD(fan_users);	/* struct fsnotify_user */
 
 enum obj { OBJ_INODE, OBJ_MOUNT, OBJ_SB };
 struct fan_mark {
@@ -97,7 +92,7 @@ struct fan_group {
 	struct list_head answering;	/* permission events read, not yet answered */
 	int max_marks;
 	struct wait_queue_head wq;
-	struct fan_user *user;
+	struct fsnotify_user *user;
 };
 static LIST_HEAD(groups);
 static uint64_t last_group_id;
@@ -109,33 +104,11 @@ static int user_marks_max(void)
 {
 	if (!max_user_marks_known) {
 		max_user_marks_known = true;
-		uint64_t total, free;
-		mem_get_stats(&total, &free);
-		uint64_t n = ((total / 100) * PAGE_SIZE) / FANOTIFY_MARK_COST;
-		max_user_marks = n < 8192 ? 8192 : n > 1048576 ? 1048576 : (int)n;
+		max_user_marks = fsnotify_marks_for_memory(FANOTIFY_MARK_COST);
 	}
 	return max_user_marks;
 }
 
-static struct fan_user *get_user(uid_t uid)
-{
-	struct fan_user *u;
-	list_for_each_entry(u, &fan_users, list)
-		if (u->uid == uid)
-			return u;
-	u = kzalloc(sizeof(*u));
-	u->uid = uid;
-	list_add(&u->list, &fan_users);
-	return u;
-}
-
-static void put_user_if_idle(struct fan_user *u)
-{
-	if (!u->groups && !u->marks) {
-		list_del(&u->list);
-		kfree(u);
-	}
-}
 
 static void free_mark(struct fan_group *g, struct fan_mark *m)
 {
@@ -475,7 +448,7 @@ static void fanotify_release(struct inode *inode __unused, struct file *f)
 			free_event(e);
 	}
 	g->user->groups--;
-	put_user_if_idle(g->user);
+	fsnotify_user_put_if_idle(g->user);
 	kfree(g);
 }
 
@@ -527,9 +500,9 @@ SYSCALL_DEFINE2(fanotify_init, unsigned, flags, unsigned, event_f_flags)
 		return -EINVAL;
 	if ((event_f_flags & O_ACCMODE) == O_ACCMODE)
 		return -EINVAL;
-	struct fan_user *u = get_user(current->cred.euid);
+	struct fsnotify_user *u = fsnotify_user_get(&fan_users, current->cred.euid);
 	if (u->groups >= max_user_groups) {
-		put_user_if_idle(u);
+		fsnotify_user_put_if_idle(u);
 		return -EMFILE;
 	}
 	struct fan_group *g = kzalloc(sizeof(*g));
@@ -550,7 +523,7 @@ SYSCALL_DEFINE2(fanotify_init, unsigned, flags, unsigned, event_f_flags)
 				  flags & FAN_CLOEXEC);
 	if (fd < 0) {
 		u->groups--;
-		put_user_if_idle(u);
+		fsnotify_user_put_if_idle(u);
 		kfree(g);
 		return fd;
 	}

@@ -7,6 +7,7 @@
  * when its last opener closes, and its marks go away then. */
 #include <umk/fs.h>
 #include <umk/fsnotify.h>
+#include <umk/mm.h>
 
 /* every inode with marks, for unmount */
 struct conn_node {
@@ -103,6 +104,34 @@ void __fsnotify_close(struct file *f)
 }
 
 /* As Linux's fsnotify_change: what a setattr means to a watcher. */
+struct fsnotify_user *fsnotify_user_get(struct list_head *users, uid_t uid)
+{
+	struct fsnotify_user *u;
+	list_for_each_entry(u, users, list)
+		if (u->uid == uid)
+			return u;
+	u = kzalloc(sizeof(*u));
+	u->uid = uid;
+	list_add(&u->list, users);
+	return u;
+}
+
+void fsnotify_user_put_if_idle(struct fsnotify_user *u)
+{
+	if (!u->groups && !u->marks) {
+		list_del(&u->list);
+		kfree(u);
+	}
+}
+
+int fsnotify_marks_for_memory(unsigned cost)
+{
+	uint64_t total, free;
+	mem_get_stats(&total, &free);
+	uint64_t n = ((total / 100) * PAGE_SIZE) / cost;
+	return n < 8192 ? 8192 : n > 1048576 ? 1048576 : (int)n;
+}
+
 void __fsnotify_attrib(struct dentry *d)
 {
 	dentry_event(d, IN_ATTRIB);

@@ -30,13 +30,7 @@ static int max_queued_events = 16384;
 static int max_user_watches;	/* from memory at first use */
 static bool max_user_watches_known;
 
-/* per effective uid */
-struct inotify_user {
-	struct list_head list;
-	uid_t uid;
-	int instances, watches;
-};
-static LIST_HEAD(users);
+static LIST_HEAD(users);	/* struct fsnotify_user: instances are its groups, watches its marks */
 
 struct inotify_kevent {
 	struct list_head list;
@@ -54,7 +48,7 @@ struct inotify_group {
 	struct list_head watches;
 	int last_wd;
 	bool closing;		/* release: no IN_IGNORED for the marks */
-	struct inotify_user *user;
+	struct fsnotify_user *user;
 };
 
 struct inotify_watch {
@@ -72,33 +66,11 @@ static int user_watches_max(void)
 {
 	if (!max_user_watches_known) {
 		max_user_watches_known = true;
-		uint64_t total, free;
-		mem_get_stats(&total, &free);
-		uint64_t n = ((total / 100) * PAGE_SIZE) / INOTIFY_WATCH_COST;
-		max_user_watches = n < 8192 ? 8192 : n > 1048576 ? 1048576 : (int)n;
+		max_user_watches = fsnotify_marks_for_memory(INOTIFY_WATCH_COST);
 	}
 	return max_user_watches;
 }
 
-static struct inotify_user *get_user(uid_t uid)
-{
-	struct inotify_user *u;
-	list_for_each_entry(u, &users, list)
-		if (u->uid == uid)
-			return u;
-	u = kzalloc(sizeof(*u));
-	u->uid = uid;
-	list_add(&u->list, &users);
-	return u;
-}
-
-static void put_user_if_idle(struct inotify_user *u)
-{
-	if (!u->instances && !u->watches) {
-		list_del(&u->list);
-		kfree(u);
-	}
-}
 
 static bool same_event(const struct inotify_kevent *a, int wd, uint32_t mask, const char *name)
 {
@@ -156,7 +128,7 @@ static void watch_detached(struct fsnotify_mark *m)
 	if (!g->closing)
 		queue_event(g, w->wd, IN_IGNORED, 0, NULL);
 	list_del(&w->g_list);
-	g->user->watches--;
+	g->user->marks--;
 	kfree(w);
 }
 
@@ -268,8 +240,8 @@ static void inotify_release(struct inode *inode __unused, struct file *f)
 		list_del(&e->list);
 		kfree(e);
 	}
-	g->user->instances--;
-	put_user_if_idle(g->user);
+	g->user->groups--;
+	fsnotify_user_put_if_idle(g->user);
 	kfree(g);
 }
 
@@ -299,9 +271,9 @@ static long do_inotify_init(int flags)
 {
 	if (flags & ~(IN_CLOEXEC | IN_NONBLOCK))
 		return -EINVAL;
-	struct inotify_user *u = get_user(current->cred.euid);
-	if (u->instances >= max_user_instances) {
-		put_user_if_idle(u);
+	struct fsnotify_user *u = fsnotify_user_get(&users, current->cred.euid);
+	if (u->groups >= max_user_instances) {
+		fsnotify_user_put_if_idle(u);
 		return -EMFILE;
 	}
 	struct inotify_group *g = kzalloc(sizeof(*g));
@@ -310,11 +282,11 @@ static long do_inotify_init(int flags)
 	init_waitqueue_head(&g->wq);
 	g->max_events = max_queued_events;
 	g->user = u;
-	u->instances++;
+	u->groups++;
 	int fd = anon_inode_getfd("inotify", &inotify_fops, g, flags & O_NONBLOCK, flags & O_CLOEXEC);
 	if (fd < 0) {
-		u->instances--;
-		put_user_if_idle(u);
+		u->groups--;
+		fsnotify_user_put_if_idle(u);
 		kfree(g);
 		return fd;
 	}
@@ -368,7 +340,7 @@ SYSCALL_DEFINE3(inotify_add_watch, int, fd, uaddr_t, upath, uint32_t, mask)
 		r = w->wd;
 		goto out_path;
 	}
-	if (g->user->watches >= user_watches_max()) {
+	if (g->user->marks >= user_watches_max()) {
 		r = -ENOSPC;
 		goto out_path;
 	}
@@ -378,7 +350,7 @@ SYSCALL_DEFINE3(inotify_add_watch, int, fd, uaddr_t, upath, uint32_t, mask)
 	w->mark.ops = &inotify_mark_ops;
 	w->mark.mask = want;
 	list_add(&w->g_list, &g->watches);	/* newest first, as fdinfo lists them */
-	g->user->watches++;
+	g->user->marks++;
 	fsnotify_add_mark(&w->mark, inode);
 	r = w->wd;
 out_path:

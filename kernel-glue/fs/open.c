@@ -213,16 +213,6 @@ SYSCALL_DEFINE2(ftruncate, int, fd, loff_t, len)
 	return err;
 }
 
-static bool in_groups(gid_t g)
-{
-	if (current->cred.fsgid == g)
-		return true;
-	for (int i = 0; i < current->cred.ngroups && i < 32; i++)
-		if (current->cred.groups[i] == g)
-			return true;
-	return false;
-}
-
 static int chmod_path(const struct path *p, umode_t mode)
 {
 	struct inode *i = p->dentry->d_inode;
@@ -233,7 +223,7 @@ static int chmod_path(const struct path *p, umode_t mode)
 		return -EPERM;
 	/* as Linux's setattr_prepare: set-group-ID only for a member of
 	 * the file's group, or with CAP_FSETID */
-	if ((mode & S_ISGID) && !in_groups(i->i_gid) && !capable(CAP_FSETID))
+	if ((mode & S_ISGID) && !in_group_p(i->i_gid) && !capable(CAP_FSETID))
 		mode &= ~S_ISGID;
 	struct iattr ia = { .valid = ATTR_MODE, .mode = (mode & 07777) | (i->i_mode & S_IFMT) };
 	return notify_change(p, &ia);
@@ -283,7 +273,7 @@ static int chown_path(const struct path *p, uid_t uid, gid_t gid)
 		/* owners may only change the group, to one of their own */
 		if ((ia.valid & ATTR_UID) && uid != i->i_uid)
 			return -EPERM;
-		if ((ia.valid & ATTR_GID) && (current->cred.fsuid != i->i_uid || (gid != i->i_gid && !in_groups(gid))))
+		if ((ia.valid & ATTR_GID) && (current->cred.fsuid != i->i_uid || (gid != i->i_gid && !in_group_p(gid))))
 			return -EPERM;
 		if (ia.valid && current->cred.fsuid != i->i_uid)
 			return -EPERM;

@@ -7,16 +7,6 @@
 #include <umk/posix_acl.h>
 #include <umk/sched.h>
 
-static bool in_group(gid_t g)
-{
-	if (!current || current->cred.fsgid == g)
-		return true;
-	for (int i = 0; i < current->cred.ngroups && i < 32; i++)
-		if (current->cred.groups[i] == g)
-			return true;
-	return false;
-}
-
 /* Linux's acl_permission_check: the owner's bits; for anyone else the
  * access ACL if there is one (and the group bits, its mask, allow
  * something); else the group's or the others' bits. */
@@ -30,8 +20,8 @@ static int mode_permission(struct inode *inode, int mask)
 		int err = posix_acl_check(inode, mask);
 		if (err != -EAGAIN)
 			return err;
-		bits = in_group(inode->i_gid) ? (m >> 3) & 7 : m & 7;
-	} else if (in_group(inode->i_gid))
+		bits = in_group_p(inode->i_gid) ? (m >> 3) & 7 : m & 7;
+	} else if (in_group_p(inode->i_gid))
 		bits = (m >> 3) & 7;
 	else
 		bits = m & 7;

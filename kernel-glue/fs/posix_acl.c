@@ -155,16 +155,6 @@ static int acl_equiv_mode(const struct posix_acl *acl, umode_t *mode_p)
 	return not_equiv;
 }
 
-static bool in_group(gid_t g)
-{
-	if (current->cred.fsgid == g)
-		return true;
-	for (int i = 0; i < current->cred.ngroups && i < 32; i++)
-		if (current->cred.groups[i] == g)
-			return true;
-	return false;
-}
-
 static struct posix_acl **acl_slot(struct inode *inode, const char *name)
 {
 	return !strcmp(name, XATTR_NAME_POSIX_ACL_ACCESS) ? &inode->i_acl : &inode->i_default_acl;
@@ -197,7 +187,7 @@ int posix_acl_set_xattr(struct inode *inode, const char *name, const void *value
 			posix_acl_release(acl);
 			acl = NULL;
 		}
-		if (!in_group(inode->i_gid) && !capable(CAP_FSETID))
+		if (!in_group_p(inode->i_gid) && !capable(CAP_FSETID))
 			mode &= ~S_ISGID;
 		inode->i_mode = mode;
 	}
@@ -267,7 +257,7 @@ int posix_acl_check(struct inode *inode, int want)
 			break;
 		case ACL_GROUP_OBJ:
 		case ACL_GROUP:
-			if (in_group(pa->e_tag == ACL_GROUP ? pa->e_id : inode->i_gid)) {
+			if (in_group_p(pa->e_tag == ACL_GROUP ? pa->e_id : inode->i_gid)) {
 				found = true;
 				if ((pa->e_perm & want) == want)
 					goto mask;

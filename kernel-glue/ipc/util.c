@@ -3,6 +3,7 @@
  * the high bits are a sequence number bumped as indexes wrap, so a stale
  * id finds nothing. Indexes are handed out cyclically within
  * max(in_use * 3 / 2, 64), as Linux's ipc_idr_alloc. */
+#include <umk/capability.h>
 #include <umk/kernel.h>
 #include <umk/fs.h>
 #include "ipc.h"
@@ -106,17 +107,6 @@ int ipc_get_maxidx(struct ipc_ids *ids)
 	return ids->max_idx;
 }
 
-/* Linux's in_group_p: the fsgid or a supplementary group */
-static bool in_group(gid_t g)
-{
-	if (current->cred.fsgid == g)
-		return true;
-	for (int i = 0; i < current->cred.ngroups && i < 32; i++)
-		if (current->cred.groups[i] == g)
-			return true;
-	return false;
-}
-
 int ipcperms(struct kern_ipc_perm *p, int flag)
 {
 	int requested = (flag >> 6) | (flag >> 3) | flag;
@@ -124,7 +114,7 @@ int ipcperms(struct kern_ipc_perm *p, int flag)
 	uid_t euid = current->cred.euid;
 	if (euid == p->cuid || euid == p->uid)
 		granted >>= 6;
-	else if (in_group(p->cgid) || in_group(p->gid))
+	else if (in_group_p(p->cgid) || in_group_p(p->gid))
 		granted >>= 3;
 	if ((requested & ~granted & 0007) && !capable(CAP_IPC_OWNER))
 		return -1;

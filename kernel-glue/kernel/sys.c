@@ -189,6 +189,18 @@ SYSCALL_DEFINE1(setfsgid, gid_t, gid)
 	return creds_committed(&saved, old);
 }
 
+/* Linux's in_group_p: the fsgid or one of the supplementary groups (a
+ * kernel thread, with no task of a user, belongs to every group). */
+bool in_group_p(gid_t g)
+{
+	if (!current || current->cred.fsgid == g)
+		return true;
+	for (int i = 0; i < current->cred.ngroups && i < (int)ARRAY_SIZE(current->cred.groups); i++)
+		if (current->cred.groups[i] == g)
+			return true;
+	return false;
+}
+
 SYSCALL_DEFINE2(getgroups, int, size, uaddr_t, list)
 {
 	struct cred *c = &current->cred;

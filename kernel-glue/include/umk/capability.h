@@ -23,6 +23,8 @@ struct cred;
 /* Does current have cap in its effective set? (Kernel threads and the
  * boot before the first task: yes.) */
 bool capable(int cap);
+/* the current task has group g (fsgid or supplementary): Linux's in_group_p */
+bool in_group_p(gid_t g);
 bool has_capability(const struct task *t, int cap);
 /* the same, for another set of credentials (access(2)'s real-id view) */
 bool cred_capable(const struct cred *c, int cap);

@@ -42,6 +42,20 @@ void fsnotify_remove_mark(struct fsnotify_mark *m);
 /* ---- the slow paths (fs/fsnotify.c) ---- */
 void __fsnotify_file(struct file *f, uint32_t mask);
 void __fsnotify_close(struct file *f);
+/* Per effective uid counts of a notification API's groups and marks
+ * (inotify's instances and watches, fanotify's groups and marks), which
+ * its sysctls limit; each API keeps its own list of them. */
+struct fsnotify_user {
+	struct list_head list;
+	uid_t uid;
+	int groups, marks;
+};
+struct fsnotify_user *fsnotify_user_get(struct list_head *users, uid_t uid);
+void fsnotify_user_put_if_idle(struct fsnotify_user *u);
+/* The default per-user mark limit as Linux sizes it: 1 % of memory at
+ * cost bytes a mark, between 8192 and 1048576. */
+int fsnotify_marks_for_memory(unsigned cost);
+
 void __fsnotify_change(struct dentry *d, unsigned ia_valid);
 void __fsnotify_attrib(struct dentry *d);
 void __fsnotify_name(struct inode *dir, uint32_t mask, const char *name, struct inode *child, uint32_t cookie);
