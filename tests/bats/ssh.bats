@@ -56,3 +56,43 @@ teardown() {
 	ssh_run 'poweroff'
 	wait_umk g2 60
 }
+
+@test "ssh into the make-run guest through a tap (umk-net, in a network namespace): command, exit status, scp both ways" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root (a network namespace for the tap)"
+	[ -c /dev/net/tun ] || skip "no /dev/net/tun"
+	NETNS="umk-ssh-$$"
+	ip netns add "$NETNS" || skip "cannot create a network namespace"
+	local ns="ip netns exec $NETNS"
+	$ns ip link set lo up
+	[ "$($ns "$UMKNET" create -t umkssh0 -a 10.98.1.1/24)" = umkssh0 ]
+	# the guest in the namespace, on the tap, with a static address
+	UMK_COW=$T/run.cow UMK_NET="eth0=tuntap,umkssh0 ip=10.98.1.2::10.98.1.1:255.255.255.0::eth0:off" \
+		setsid $ns bash "$UMK_TOP/scripts/run-default.sh" </dev/null >"$T/g.console" 2>"$T/g.err" &
+	PIDS+=($!)
+	UPID_g=$!
+	local i up=
+	for i in $(seq 180); do
+		if $ns python3 - <<'PY' 2>/dev/null; then up=1; break; fi
+import socket, sys
+s = socket.create_connection(("10.98.1.2", 22), timeout=2)
+s.settimeout(5)
+sys.exit(0 if s.recv(64).startswith(b"SSH-") else 1)
+PY
+		sleep 0.5
+	done
+	[ -n "$up" ] || { explain g; false; }
+	run $ns expect "$BATS_TEST_DIRNAME/ssh.exp" umk ssh "${SSH_OPTS[@]}" root@10.98.1.2 'ip -4 addr show eth0 | grep -c 10.98.1.2; exit 9'
+	echo "$output"
+	[ "$status" -eq 9 ]
+	echo "$output" | tr -d '\r' | grep -qx 1
+	head -c 8388608 /dev/urandom >"$T/tap-up.bin"
+	run $ns expect "$BATS_TEST_DIRNAME/ssh.exp" umk scp -O "${SSH_OPTS[@]}" "$T/tap-up.bin" root@10.98.1.2:/tmp/tap.bin
+	echo "$output"
+	[ "$status" -eq 0 ]
+	run $ns expect "$BATS_TEST_DIRNAME/ssh.exp" umk scp -O "${SSH_OPTS[@]}" root@10.98.1.2:/tmp/tap.bin "$T/tap-down.bin"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	cmp "$T/tap-up.bin" "$T/tap-down.bin"
+	run $ns expect "$BATS_TEST_DIRNAME/ssh.exp" umk ssh "${SSH_OPTS[@]}" root@10.98.1.2 'rm /tmp/tap.bin; poweroff'
+	wait_umk g 60
+}
