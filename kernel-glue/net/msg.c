@@ -205,7 +205,16 @@ static int scm_recv(struct socket *sock, const struct user_msghdr *h, struct kms
 {
 	int err = 0;
 	*used = 0;
-	if ((sock->flags & SOCKF_PASSCRED) && m->scm.has_creds)
+	if ((sock->flags & SOCKF_RCVTSTAMP) && m->tstamp) {
+		/* old and new message types share one layout on x86-64 */
+		int64_t t[2] = { m->tstamp / 1000000000ll, m->tstamp % 1000000000ll };
+		bool ns = sock->flags & SOCKF_RCVTSTAMPNS, nw = sock->flags & SOCKF_TSTAMP_NEW;
+		if (!ns)
+			t[1] /= 1000;
+		int type = ns ? (nw ? SO_TIMESTAMPNS_NEW : SO_TIMESTAMPNS_OLD) : (nw ? SO_TIMESTAMP_NEW : SO_TIMESTAMP_OLD);
+		err = put_cmsg(h, used, &m->flags, type, t, sizeof(t));
+	}
+	if (!err && (sock->flags & SOCKF_PASSCRED) && m->scm.has_creds)
 		err = put_cmsg(h, used, &m->flags, SCM_CREDENTIALS, &m->scm.creds, sizeof(m->scm.creds));
 	if (!err && m->scm.nfds) {
 		size_t space = h->msg_controllen > *used ? h->msg_controllen - *used : 0;

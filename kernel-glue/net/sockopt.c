@@ -125,11 +125,27 @@ static int sol_socket_set(struct socket *s, int name, uaddr_t val, int len)
 		return 0;
 	case SO_SNDLOWAT:
 		return -ENOPROTOOPT;
+	case SO_TIMESTAMP_OLD:
+	case SO_TIMESTAMPNS_OLD:
+	case SO_TIMESTAMP_NEW:
+	case SO_TIMESTAMPNS_NEW:
+		/* sock_set_timestamp: on picks µs or ns and the old or new
+		 * message type; off ends both */
+		s->flags &= ~(SOCKF_RCVTSTAMP | SOCKF_RCVTSTAMPNS | SOCKF_TSTAMP_NEW);
+		if (v) {
+			s->flags |= SOCKF_RCVTSTAMP;
+			if (name == SO_TIMESTAMPNS_OLD || name == SO_TIMESTAMPNS_NEW)
+				s->flags |= SOCKF_RCVTSTAMPNS;
+			if (name == SO_TIMESTAMP_NEW || name == SO_TIMESTAMPNS_NEW)
+				s->flags |= SOCKF_TSTAMP_NEW;
+			if (s->type == SOCK_STREAM || s->family == AF_UNIX)
+				printk_once_key("so-timestamp-stream", KERN_NOTICE "SO_TIMESTAMP on a TCP or Unix socket: "
+						"accepted, but umk gives timestamps only with datagrams of IP and packet sockets\n");
+		}
+		return 0;
 	case SO_PRIORITY:
 	case SO_MARK:
 	case SO_DONTROUTE:
-	case SO_TIMESTAMP_OLD:
-	case SO_TIMESTAMPNS_OLD:
 		return 0;	/* accepted, no effect here */
 	}
 	/* Linux's SOL_SOCKET options are below 128 (SO_MAX_PACING_RATE,
@@ -165,6 +181,15 @@ static int sol_socket_get(struct socket *s, int name, void *buf, int *lv)
 	case SO_RCVLOWAT: *iv = s->rcvlowat; return 0;
 	case SO_SNDLOWAT: *iv = 1; return 0;
 	case SO_PRIORITY: case SO_MARK: case SO_DONTROUTE: *iv = 0; return 0;
+	/* as Linux's sock_getsockopt reads its three flags */
+	case SO_TIMESTAMP_OLD:
+		*iv = (s->flags & (SOCKF_RCVTSTAMP | SOCKF_RCVTSTAMPNS | SOCKF_TSTAMP_NEW)) == SOCKF_RCVTSTAMP;
+		return 0;
+	case SO_TIMESTAMPNS_OLD: *iv = (s->flags & (SOCKF_RCVTSTAMPNS | SOCKF_TSTAMP_NEW)) == SOCKF_RCVTSTAMPNS; return 0;
+	case SO_TIMESTAMP_NEW: *iv = (s->flags & (SOCKF_RCVTSTAMP | SOCKF_TSTAMP_NEW)) == (SOCKF_RCVTSTAMP | SOCKF_TSTAMP_NEW); return 0;
+	case SO_TIMESTAMPNS_NEW:
+		*iv = (s->flags & (SOCKF_RCVTSTAMPNS | SOCKF_TSTAMP_NEW)) == (SOCKF_RCVTSTAMPNS | SOCKF_TSTAMP_NEW);
+		return 0;
 	case SO_BPF_EXTENSIONS: *iv = SK_FILTER_EXTENSIONS; return 0;
 	case SO_LOCK_FILTER:
 		if (!s->ops->runs_filters)

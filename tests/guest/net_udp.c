@@ -2,9 +2,12 @@
  * Linux's order, send/receive corner cases (peek, truncation, empty
  * datagrams, the 65507-byte limit), broadcast, multicast on lo, control
  * messages, buffer sizes, readiness, and ICMP port unreachable reported
- * to a connected socket (SO_ERROR, the next call, IP_RECVERR). */
+ * to a connected socket (SO_ERROR, the next call, IP_RECVERR), receive
+ * timestamps (SO_TIMESTAMP, SO_TIMESTAMPNS, their _NEW forms). */
 #include "net.h"
 #include <linux/errqueue.h>
+#include <stdbool.h>
+#include <time.h>
 
 static int udp(void)
 {
@@ -465,6 +468,71 @@ static void options_and_cmsgs(void)
 	close(r);
 }
 
+/* One datagram to r; the SOL_SOCKET message found (its type and length)
+ * and whether its time lies between the send and the receive. */
+static void one_stamp(int s, int r, const struct sockaddr_in *ra, const char *label)
+{
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_REALTIME, &t0);
+	sendto(s, "ts", 2, 0, (const struct sockaddr *)ra, sizeof(*ra));
+	char buf[8], ctl[256];
+	struct iovec iov = { buf, sizeof(buf) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof(ctl) };
+	if (recvmsg(r, &mh, 0) != 2)
+		DIE("recvmsg");
+	clock_gettime(CLOCK_REALTIME, &t1);
+	int n = 0;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c), n++) {
+		if (c->cmsg_level != SOL_SOCKET) {
+			printf("%s: message %d: level %d type %d\n", label, n, c->cmsg_level, c->cmsg_type);
+			continue;
+		}
+		int64_t v[2];
+		memcpy(v, CMSG_DATA(c), sizeof(v));
+		bool ns = c->cmsg_type == SO_TIMESTAMPNS_OLD || c->cmsg_type == SO_TIMESTAMPNS_NEW;
+		int64_t at = v[0] * 1000000000ll + v[1] * (ns ? 1 : 1000);
+		int64_t lo = t0.tv_sec * 1000000000ll + t0.tv_nsec, hi = t1.tv_sec * 1000000000ll + t1.tv_nsec;
+		if (!ns)
+			lo -= lo % 1000;	/* microseconds, rounded down */
+		printf("%s: message %d: SOL_SOCKET type %d, %d bytes, %s, between send and receive: %s\n", label, n,
+		       c->cmsg_type, (int)(c->cmsg_len - CMSG_LEN(0)), v[1] < (ns ? 1000000000 : 1000000) ? "fraction in range" : "fraction out of range",
+		       at >= lo && at <= hi ? "yes" : "no");
+	}
+	if (!n)
+		printf("%s: no control message\n", label);
+}
+
+static void timestamps(void)
+{
+	struct sockaddr_in ra;
+	int r = t_udp_bound(&ra);
+	int s = udp();
+	static const struct { int opt; const char *name; } opts[] = {
+		{ SO_TIMESTAMP_OLD, "SO_TIMESTAMP" }, { SO_TIMESTAMPNS_OLD, "SO_TIMESTAMPNS" },
+		{ SO_TIMESTAMP_NEW, "SO_TIMESTAMP_NEW" }, { SO_TIMESTAMPNS_NEW, "SO_TIMESTAMPNS_NEW" },
+	};
+	one_stamp(s, r, &ra, "no option");
+	int on = 1, off = 0;
+	for (unsigned i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
+		CHECK_OK(opts[i].name, setsockopt(r, SOL_SOCKET, opts[i].opt, &on, sizeof(on)));
+		for (unsigned j = 0; j < sizeof(opts) / sizeof(opts[0]); j++) {
+			int v = -1;
+			socklen_t l = sizeof(v);
+			getsockopt(r, SOL_SOCKET, opts[j].opt, &v, &l);
+			printf("  after %s on: %s reads %d\n", opts[i].name, opts[j].name, v);
+		}
+		one_stamp(s, r, &ra, opts[i].name);
+	}
+	/* before the IP level's messages */
+	setsockopt(r, SOL_IP, IP_PKTINFO, &on, sizeof(on));
+	one_stamp(s, r, &ra, "SO_TIMESTAMPNS_NEW and IP_PKTINFO");
+	CHECK_OK("SO_TIMESTAMP off", setsockopt(r, SOL_SOCKET, SO_TIMESTAMP_OLD, &off, sizeof(off)));
+	setsockopt(r, SOL_IP, IP_PKTINFO, &off, sizeof(off));
+	one_stamp(s, r, &ra, "off again");
+	close(s);
+	close(r);
+}
+
 static void shutting_down(void)
 {
 	int s = udp();
@@ -490,6 +558,7 @@ int main(void)
 	refused();
 	broadcast_and_multicast();
 	options_and_cmsgs();
+	timestamps();
 	shutting_down();
 	return t_done();
 }

@@ -110,6 +110,7 @@ struct kmsg {
 	 * put_kcmsg; written to the caller after the SOL_SOCKET ones,
 	 * truncated with MSG_CTRUNC as put_cmsg does */
 	struct sbuf cmsgs;
+	int64_t tstamp;			/* recv: the datagram's arrival, CLOCK_REALTIME ns (0: none) */
 };
 /* Append one control message (level, type, data) to m->cmsgs. */
 void put_kcmsg(struct kmsg *m, int level, int type, const void *data, size_t len);
@@ -162,6 +163,11 @@ bool net_family_registered(int family);	/* a DEFINE_NET_FAMILY for it */
 #define SOCKF_BROADCAST	0x8
 #define SOCKF_REUSEPORT	0x10
 #define SOCKF_OOBINLINE	0x20
+/* SO_TIMESTAMP(NS): a receive time with each datagram (Linux's
+ * SOCK_RCVTSTAMP, SOCK_RCVTSTAMPNS, SOCK_TSTAMP_NEW) */
+#define SOCKF_RCVTSTAMP		0x40
+#define SOCKF_RCVTSTAMPNS	0x80
+#define SOCKF_TSTAMP_NEW	0x100
 
 #define SOCK_SNDBUF_LOCK 1
 #define SOCK_RCVBUF_LOCK 2

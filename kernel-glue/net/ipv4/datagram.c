@@ -152,6 +152,7 @@ ssize_t inet_recv_whole(struct inet_sock *sk, struct kmsg *m, unsigned flags, bo
 		return -EFAULT;
 	}
 	inet_put_name(m, ip_hdr(skb)->saddr, 0);
+	m->tstamp = skb->tstamp;	/* SO_TIMESTAMP: the socket layer writes it */
 	if (sk->cmsg_flags) {
 		/* IP_ORIGDSTADDR reads a "port" where the transport header has one */
 		uint8_t *th = skb_transport_header(skb);
@@ -309,6 +310,7 @@ ssize_t ip_recv_error(struct inet_sock *sk, struct kmsg *m)
 	} eh;
 	memset(&eh, 0, sizeof(eh));
 	eh.ee = e->ee;
+	m->tstamp = skb->tstamp;
 	if (icmp) {
 		eh.offender.sin_family = AF_INET;
 		eh.offender.sin_addr.s_addr = ip_hdr(skb)->saddr;

@@ -292,6 +292,7 @@ static ssize_t udp_recvmsg(struct inet_sock *sk, struct kmsg *m, unsigned flags)
 	if (!peek)
 		UDP_INC_STATS(UDP_MIB_INDATAGRAMS);
 	inet_put_name(m, ip_hdr(skb)->saddr, ntohs(uh->source));
+	m->tstamp = skb->tstamp;	/* SO_TIMESTAMP: the socket layer writes it */
 	if (sk->cmsg_flags)
 		ip_cmsg_recv(sk, m, skb, ntohs(uh->dest));
 	if (!peek)

@@ -126,6 +126,7 @@ ssize_t packet_recvmsg(struct socket *s, struct kmsg *m, unsigned flags)
 	m->namelen = MAX(namelen, (int)sizeof(struct sockaddr_ll));
 	if (po->auxdata)
 		put_auxdata(m, skb, cb);
+	m->tstamp = skb->tstamp;
 	ssize_t ret = (flags & MSG_TRUNC) ? (ssize_t)skb->len : (ssize_t)copied;
 	if (po->stamp_on)
 		po->stamp = skb->tstamp;
