@@ -49,8 +49,11 @@ static long set_lock_flags(struct mm *mm, uaddr_t start, uaddr_t end, uint32_t f
 		a = v->end;
 	}
 	uaddr_t done = MIN(a, end);
-	if (done > start)
-		vma_set_flags(mm, start, done, flags, VM_LOCKED_MASK);
+	if (done > start) {
+		int err = vma_set_flags(mm, start, done, flags, VM_LOCKED_MASK);
+		if (err)
+			return err;
+	}
 	return done < end ? -ENOMEM : 0;
 }
 

@@ -53,6 +53,7 @@ struct mm *mm_dup(struct mm *old)
 		memcpy(n->name, v->name, sizeof(n->name));
 		*tail = n;
 		tail = &n->next;
+		mm->map_count++;
 		if (v->flags & VM_WIPEONFORK)
 			continue;	/* the child faults in zero pages */
 		struct dup_ctx c = { mm, v };

@@ -8,6 +8,7 @@
 #include <umk/sched.h>
 #include <umk/syscall.h>
 #include <umk/uaccess.h>
+#include <umk/proc.h>
 #include <linux/mman.h>
 #include <linux/resource.h>
 #include <asm-generic/fcntl.h>
@@ -27,6 +28,9 @@ static uint32_t prot_to_vm(unsigned long prot)
 	return f;
 }
 
+int sysctl_max_map_count = 65530;
+DEFINE_SYSCTL_INT(max_map_count, "vm/max_map_count", sysctl_max_map_count, 0, 0x7fffffff, NULL);
+
 /* Map len bytes at addr (hint or fixed); the core of mmap and the ELF loader. */
 long do_mmap(struct mm *mm, uaddr_t addr, uint64_t len, unsigned long prot, unsigned long flags,
 	     struct file *file, uint64_t off)
@@ -38,6 +42,8 @@ long do_mmap(struct mm *mm, uaddr_t addr, uint64_t len, unsigned long prot, unsi
 		return -ENOMEM;
 	if (off & ~PAGE_MASK)
 		return -EINVAL;
+	if (mm->map_count > sysctl_max_map_count)
+		return -ENOMEM;	/* too many mappings (do_mmap's check) */
 	unsigned type = flags & MAP_TYPE;
 	if (type != MAP_PRIVATE && type != MAP_SHARED && type != MAP_SHARED_VALIDATE)
 		return -EINVAL;
@@ -79,8 +85,11 @@ long do_mmap(struct mm *mm, uaddr_t addr, uint64_t len, unsigned long prot, unsi
 		if (flags & MAP_FIXED_NOREPLACE) {
 			if (!range_is_free(mm, addr, addr + len))
 				return -EEXIST;
-		} else
-			do_munmap_range(mm, addr, addr + len);
+		} else {
+			int err = do_munmap_range(mm, addr, addr + len);
+			if (err)
+				return err;
+		}
 	} else {
 		addr &= PAGE_MASK;
 		if (!addr || addr + len > TASK_SIZE || addr + len < addr || !range_is_free(mm, addr, addr + len))
@@ -141,8 +150,7 @@ SYSCALL_DEFINE2(munmap, uaddr_t, addr, uint64_t, len)
 	len = PAGE_ALIGN(len);
 	if (addr >= TASK_SIZE || len > TASK_SIZE - addr)
 		return -EINVAL;
-	do_munmap_range(current->mm, addr, addr + len);
-	return 0;
+	return do_munmap_range(current->mm, addr, addr + len);
 }
 
 struct prot_ctx { struct vma *v; };
@@ -215,7 +223,9 @@ SYSCALL_DEFINE3(mprotect, uaddr_t, addr, uint64_t, len, unsigned long, prot)
 		    (!file_writable(v->file) || (file_inode(v->file)->i_seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE))))
 			return -EACCES;
 	}
-	vma_isolate(mm, addr, end);
+	int err = vma_isolate(mm, addr, end);
+	if (err)
+		return err;
 	for (struct vma *v = mm->vmas; v; v = v->next) {
 		if (v->start < addr || v->end > end)
 			continue;
@@ -266,8 +276,11 @@ SYSCALL_DEFINE5(mremap, uaddr_t, old, uint64_t, old_len, uint64_t, new_len, unsi
 		return -EINVAL;	/* duplicating shared mappings: not supported */
 	if (!(flags & MREMAP_FIXED)) {
 		if (new_len <= old_len) {
-			if (new_len < old_len)
-				do_munmap_range(mm, old + new_len, old + old_len);
+			if (new_len < old_len) {
+				int err = do_munmap_range(mm, old + new_len, old + old_len);
+				if (err)
+					return err;
+			}
 			return old;
 		}
 		/* grow in place when the range above is free */
@@ -278,6 +291,8 @@ SYSCALL_DEFINE5(mremap, uaddr_t, old, uint64_t, old_len, uint64_t, new_len, unsi
 		}
 		if (!(flags & MREMAP_MAYMOVE))
 			return -ENOMEM;
+		if (mm->map_count >= sysctl_max_map_count - 3)
+			return -ENOMEM;	/* move_vma's room for its splits */
 		new_addr = get_unmapped_area(mm, new_len);
 		if (!new_addr)
 			return -ENOMEM;
@@ -286,9 +301,15 @@ SYSCALL_DEFINE5(mremap, uaddr_t, old, uint64_t, old_len, uint64_t, new_len, unsi
 			return -EINVAL;
 		if (new_addr < old + old_len && old < new_addr + new_len)
 			return -EINVAL;
-		do_munmap_range(mm, new_addr, new_addr + new_len);
+		if (mm->map_count >= sysctl_max_map_count - 3)
+			return -ENOMEM;
+		int err = do_munmap_range(mm, new_addr, new_addr + new_len);
+		if (err)
+			return err;
 	}
-	vma_isolate(mm, old, old + old_len);
+	int err = vma_isolate(mm, old, old + old_len);
+	if (err)
+		return err;
 	v = find_vma(mm, old);
 	uint64_t keep = MIN(old_len, new_len);
 	struct vma *nv = vma_new(new_addr, new_addr + new_len, v->flags, v->file, v->pgoff);
@@ -308,7 +329,7 @@ SYSCALL_DEFINE1(brk, uaddr_t, brk)
 	if (new_end > old_end) {
 		uint64_t limit = current->signal->rlim[9 /* RLIMIT_DATA */].cur;
 		if (brk - mm->start_brk > limit || new_end > TASK_SIZE ||
-		    !range_is_free(mm, old_end, new_end + PAGE_SIZE))
+		    !range_is_free(mm, old_end, new_end + PAGE_SIZE) || mm->map_count > sysctl_max_map_count)
 			return mm->brk;
 		struct vma *v = old_end > mm->start_brk ? find_vma(mm, old_end - 1) : NULL;
 		if (v && !strcmp(v->name, "[heap]") && v->end == old_end) {
@@ -319,7 +340,8 @@ SYSCALL_DEFINE1(brk, uaddr_t, brk)
 			vma_insert(mm, v);
 		}
 	} else if (new_end < old_end) {
-		do_munmap_range(mm, new_end, old_end);
+		if (do_munmap_range(mm, new_end, old_end))
+			return mm->brk;
 	}
 	mm->brk = brk;
 	return brk;
@@ -345,8 +367,8 @@ static long madvise_flags(struct mm *mm, uaddr_t addr, uaddr_t end, uint32_t set
 			err = -ENOMEM;
 		a = v->end;
 	}
-	vma_set_flags(mm, addr, end, set, clear);
-	return err;
+	int e = vma_set_flags(mm, addr, end, set, clear);
+	return e ? e : err;
 }
 
 SYSCALL_DEFINE3(madvise, uaddr_t, addr, uint64_t, len, int, advice)

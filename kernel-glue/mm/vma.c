@@ -47,6 +47,7 @@ void vma_insert(struct mm *mm, struct vma *n)
 		pp = &(*pp)->next;
 	n->next = *pp;
 	*pp = n;
+	mm->map_count++;
 }
 
 /* Split v at addr (v->start < addr < v->end); returns the upper part. */
@@ -62,26 +63,48 @@ struct vma *vma_split(struct vma *v, uaddr_t addr)
 	return hi;
 }
 
-/* Make [start, end) a union of whole VMAs (splitting at the edges). */
-void vma_isolate(struct mm *mm, uaddr_t start, uaddr_t end)
+static int isolate(struct mm *mm, uaddr_t start, uaddr_t end, bool check_each)
 {
+	bool first = true;
 	for (struct vma *v = mm->vmas; v; v = v->next) {
+		uaddr_t at;
 		if (v->start < start && v->end > start)
-			vma_split(v, start);
+			at = start;
 		else if (v->start < end && v->end > end)
-			vma_split(v, end);
+			at = end;
+		else
+			continue;
+		if ((check_each || first) && mm->map_count >= sysctl_max_map_count)
+			return -ENOMEM;
+		first = false;
+		vma_split(v, at);
+		mm->map_count++;
 	}
+	return 0;
+}
+
+int vma_isolate(struct mm *mm, uaddr_t start, uaddr_t end)
+{
+	return isolate(mm, start, end, true);
+}
+
+int vma_isolate_unmap(struct mm *mm, uaddr_t start, uaddr_t end)
+{
+	return isolate(mm, start, end, false);
 }
 
 /* Change the flags of the mappings within [start, end) (split at its
  * edges first, merged again after): mlock's and madvise's flags. */
-void vma_set_flags(struct mm *mm, uaddr_t start, uaddr_t end, uint32_t set, uint32_t clear)
+int vma_set_flags(struct mm *mm, uaddr_t start, uaddr_t end, uint32_t set, uint32_t clear)
 {
-	vma_isolate(mm, start, end);
+	int err = vma_isolate(mm, start, end);
+	if (err)
+		return err;
 	for (struct vma *v = mm->vmas; v; v = v->next)
 		if (v->start >= start && v->end <= end)
 			v->flags = (v->flags & ~clear) | set;
 	vma_merge_adjacent(mm);
+	return 0;
 }
 
 /* Merge neighbours that are identical continuations (after mprotect etc). */
@@ -96,6 +119,7 @@ void vma_merge_adjacent(struct mm *mm)
 			v->end = n->end;
 			v->next = n->next;
 			vma_free(n);
+			mm->map_count--;
 			continue;
 		}
 		v = n;
@@ -103,9 +127,11 @@ void vma_merge_adjacent(struct mm *mm)
 }
 
 /* Remove [start, end) from the address space: pages, host mappings, VMAs. */
-void do_munmap_range(struct mm *mm, uaddr_t start, uaddr_t end)
+int do_munmap_range(struct mm *mm, uaddr_t start, uaddr_t end)
 {
-	vma_isolate(mm, start, end);
+	int err = vma_isolate_unmap(mm, start, end);
+	if (err)
+		return err;
 	mm_zap_range(mm, start, end);
 	struct vma **pp = &mm->vmas;
 	while (*pp) {
@@ -113,9 +139,11 @@ void do_munmap_range(struct mm *mm, uaddr_t start, uaddr_t end)
 		if (v->start >= start && v->end <= end) {
 			*pp = v->next;
 			vma_free(v);
+			mm->map_count--;
 		} else
 			pp = &v->next;
 	}
+	return 0;
 }
 
 /* Top-down search for a free range of len bytes below mm->mmap_base. */

@@ -253,3 +253,14 @@ boot_prog() {
 		fi
 	done
 }
+
+@test "vm.max_map_count: mmap, mprotect and munmap splits, brk at the limit as on Linux (native with its limit, umk with 500; every mode)" {
+	"$UMK_BUILD/tests/umk/map_count" >"$BATS_TEST_TMPDIR/native"
+	cat "$BATS_TEST_TMPDIR/native"
+	grep -q '^mmap stops with: ENOMEM$' "$BATS_TEST_TMPDIR/native"
+	for mode in $UMK_MODES; do
+		boot_prog "$mode" map_count
+		[ "$UMK_STATUS" -eq 0 ] || { cat "$UMK_ERR"; false; }
+		tr -d '\r' <"$UMK_OUT" | diff -u "$BATS_TEST_TMPDIR/native" -
+	done
+}

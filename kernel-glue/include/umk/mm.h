@@ -65,6 +65,7 @@ struct pte_table;
 struct mm {
 	int refs;			/* tasks using this mm */
 	struct vma *vmas;
+	int map_count;			/* VMAs in vmas: vm.max_map_count limits it */
 	struct pte_table *pgd;		/* software page tables */
 	uint64_t rss_pages;
 	uint64_t pgtables;		/* page-table frames (for the OOM killer) */
@@ -84,6 +85,10 @@ struct mm {
 	/* arch-um: host stub process and pending host mapping operations */
 	void *arch;
 };
+
+/* vm.max_map_count: mmap fails with ENOMEM once a process has more
+ * mappings than this, and a split needs fewer (Linux's 65530). */
+extern int sysctl_max_map_count;
 
 /* mmap(2)'s work, for the syscall and the ELF loader: the address or -errno. */
 long do_mmap(struct mm *mm, uaddr_t addr, uint64_t len, unsigned long prot, unsigned long flags,
