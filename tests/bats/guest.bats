@@ -60,6 +60,7 @@ load ../lib.sh
 @test "guest seccomp" { guest_check seccomp; }
 @test "guest process_vm" { guest_check process_vm; }
 @test "guest memfd" { guest_check memfd; }
+@test "guest remap_file_pages" { guest_check remap_file_pages; }
 @test "guest sysv_shm" { guest_check sysv_shm; }
 @test "guest sysv_sem" { guest_check sysv_sem; }
 @test "guest sysv_msg" { guest_check sysv_msg; }
