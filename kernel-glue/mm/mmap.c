@@ -28,7 +28,6 @@ static uint32_t prot_to_vm(unsigned long prot)
 	return f;
 }
 
-int sysctl_max_map_count = 65530;
 DEFINE_SYSCTL_INT(max_map_count, "vm/max_map_count", sysctl_max_map_count, 0, 0x7fffffff, NULL);
 
 /* Map len bytes at addr (hint or fixed); the core of mmap and the ELF loader. */

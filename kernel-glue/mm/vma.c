@@ -5,6 +5,9 @@
 #include <umk/fs.h>
 #include <umk/vma.h>
 
+/* vm.max_map_count (the sysctl file is mmap.c's) */
+int sysctl_max_map_count = 65530;
+
 struct vma *find_vma(struct mm *mm, uaddr_t addr)
 {
 	for (struct vma *v = mm->vmas; v && v->start <= addr; v = v->next)
