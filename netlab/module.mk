@@ -16,3 +16,10 @@ $(NLUT)/netlab-labdep-asan: tests/unit/netlab/test_labdep.c netlab/labdep.c netl
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) $(SANITIZE) -Inetlab -o $@ $(filter %.c,$^)
 TEST_DEPS += $(NLUT)/netlab-labconf $(NLUT)/netlab-labconf-asan $(NLUT)/netlab-labdep $(NLUT)/netlab-labdep-asan
+
+# the program
+NETLAB_SRCS := $(filter-out netlab/%_test.c,$(wildcard netlab/*.c))
+$(B)/umk-lab: $(NETLAB_SRCS) $(NETLAB_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -Inetlab -o $@ $(NETLAB_SRCS)
+ALL_TARGETS += $(B)/umk-lab
